@@ -1,0 +1,3 @@
+//! Headless commands: text output for people and scripts (no terminal UI).
+
+pub mod summary;

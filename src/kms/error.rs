@@ -1,0 +1,179 @@
+//! The KMS error type: AWS's error code (the `__type` of a wire error), its message and the
+//! HTTP status AWS answers with.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// AWS KMS error codes (and the few service-framework errors a client can meet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ErrorCode {
+    AccessDeniedException,
+    AlreadyExistsException,
+    DisabledException,
+    DryRunOperationException,
+    IncorrectKeyException,
+    InvalidAliasNameException,
+    InvalidArnException,
+    InvalidCiphertextException,
+    InvalidGrantIdException,
+    InvalidGrantTokenException,
+    InvalidKeyUsageException,
+    InvalidMarkerException,
+    #[serde(rename = "KMSInternalException")]
+    KmsInternalException,
+    #[serde(rename = "KMSInvalidStateException")]
+    KmsInvalidStateException,
+    LimitExceededException,
+    MalformedPolicyDocumentException,
+    NotFoundException,
+    UnsupportedOperationException,
+    ValidationException,
+    // Service framework errors (authentication, protocol, throttling).
+    ThrottlingException,
+    SerializationException,
+    UnknownOperationException,
+    MissingAuthenticationTokenException,
+    UnrecognizedClientException,
+    InvalidSignatureException,
+    IncompleteSignatureException,
+    InvalidClientTokenId,
+    RequestExpired,
+    RequestEntityTooLargeException,
+}
+
+impl ErrorCode {
+    /// The code exactly as AWS writes it in `__type`.
+    pub fn as_str(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            AccessDeniedException => "AccessDeniedException",
+            AlreadyExistsException => "AlreadyExistsException",
+            DisabledException => "DisabledException",
+            DryRunOperationException => "DryRunOperationException",
+            IncorrectKeyException => "IncorrectKeyException",
+            InvalidAliasNameException => "InvalidAliasNameException",
+            InvalidArnException => "InvalidArnException",
+            InvalidCiphertextException => "InvalidCiphertextException",
+            InvalidGrantIdException => "InvalidGrantIdException",
+            InvalidGrantTokenException => "InvalidGrantTokenException",
+            InvalidKeyUsageException => "InvalidKeyUsageException",
+            InvalidMarkerException => "InvalidMarkerException",
+            KmsInternalException => "KMSInternalException",
+            KmsInvalidStateException => "KMSInvalidStateException",
+            LimitExceededException => "LimitExceededException",
+            MalformedPolicyDocumentException => "MalformedPolicyDocumentException",
+            NotFoundException => "NotFoundException",
+            UnsupportedOperationException => "UnsupportedOperationException",
+            ValidationException => "ValidationException",
+            ThrottlingException => "ThrottlingException",
+            SerializationException => "SerializationException",
+            UnknownOperationException => "UnknownOperationException",
+            MissingAuthenticationTokenException => "MissingAuthenticationTokenException",
+            UnrecognizedClientException => "UnrecognizedClientException",
+            InvalidSignatureException => "InvalidSignatureException",
+            IncompleteSignatureException => "IncompleteSignatureException",
+            InvalidClientTokenId => "InvalidClientTokenId",
+            RequestExpired => "RequestExpired",
+            RequestEntityTooLargeException => "RequestEntityTooLargeException",
+        }
+    }
+
+    /// The HTTP status AWS sends with this error. KMS answers client errors with 400
+    /// (AccessDenied included), authentication failures with 403 and faults with 500.
+    pub fn http_status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            KmsInternalException => 500,
+            MissingAuthenticationTokenException
+            | InvalidSignatureException
+            | IncompleteSignatureException
+            | InvalidClientTokenId
+            | RequestExpired => 403,
+            RequestEntityTooLargeException => 413,
+            _ => 400,
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error as AWS KMS reports it: a code and a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct KmsError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+pub type KmsResult<T> = Result<T, KmsError>;
+
+impl KmsError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn http_status(&self) -> u16 {
+        self.code.http_status()
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotFoundException, message)
+    }
+
+    pub fn access_denied(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::AccessDeniedException, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::KmsInternalException, message)
+    }
+
+    /// A single validation error in AWS's wording:
+    /// `1 validation error detected: Value 'X' at 'field' failed to satisfy constraint: ...`.
+    pub fn validation(value: &str, field: &str, constraint: &str) -> Self {
+        Self::new(
+            ErrorCode::ValidationException,
+            format!(
+                "1 validation error detected: Value {value} at '{field}' failed to satisfy constraint: {constraint}"
+            ),
+        )
+    }
+
+    /// A validation error for a sensitive member, whose value AWS does not echo.
+    pub fn validation_hidden(field: &str, constraint: &str) -> Self {
+        Self::new(
+            ErrorCode::ValidationException,
+            format!("1 validation error detected: Value at '{field}' failed to satisfy constraint: {constraint}"),
+        )
+    }
+
+    /// `Value null at 'field' ...`: a required member is missing.
+    pub fn missing(field: &str) -> Self {
+        Self::validation("null", field, "Member must not be null")
+    }
+
+    /// A free-form ValidationException (AWS uses these for semantic checks).
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::ValidationException, message)
+    }
+
+    pub fn throttled() -> Self {
+        Self::new(
+            ErrorCode::ThrottlingException,
+            "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.",
+        )
+    }
+}
+
+/// Quote a value the way AWS validation messages do: `'value'`.
+pub fn quoted(value: &str) -> String {
+    format!("'{value}'")
+}

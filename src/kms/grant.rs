@@ -1,0 +1,214 @@
+//! Grants: ids, encryption-context constraints and the `GrantListEntry` shape that
+//! ListGrants returns.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::operation::GrantOperation;
+
+/// An encryption context: string pairs, compared as a map (order never matters).
+pub type EncryptionContext = BTreeMap<String, String>;
+
+/// A grant id: 64 lowercase hex characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GrantId(String);
+
+impl GrantId {
+    pub fn parse(s: &str) -> Option<Self> {
+        (s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| Self(s.to_ascii_lowercase()))
+    }
+
+    /// A fresh random id.
+    pub fn random() -> Self {
+        let bytes: [u8; 32] = rand::random();
+        Self(hex::encode(bytes))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The first 12 characters, for narrow displays.
+    pub fn short(&self) -> &str {
+        &self.0[..12]
+    }
+}
+
+impl fmt::Display for GrantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// `GrantConstraints`: at most one of the two maps is meaningful in practice, but AWS
+/// accepts both and enforces both.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GrantConstraints {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub encryption_context_subset: Option<EncryptionContext>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub encryption_context_equals: Option<EncryptionContext>,
+}
+
+impl GrantConstraints {
+    pub fn is_empty(&self) -> bool {
+        self.encryption_context_subset.is_none() && self.encryption_context_equals.is_none()
+    }
+
+    /// Does a request's encryption context satisfy these constraints?
+    pub fn allows(&self, context: &EncryptionContext) -> bool {
+        if let Some(equals) = &self.encryption_context_equals {
+            if equals != context {
+                return false;
+            }
+        }
+        if let Some(subset) = &self.encryption_context_subset {
+            if !subset.iter().all(|(k, v)| context.get(k) == Some(v)) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Are `self` at least as strict as `parent`? (Any context `self` allows, `parent`
+    /// allows too.) Used when a grant is created through another grant.
+    pub fn at_least_as_strict_as(&self, parent: &GrantConstraints) -> bool {
+        if let Some(p_eq) = &parent.encryption_context_equals {
+            if self.encryption_context_equals.as_ref() != Some(p_eq) {
+                return false;
+            }
+        }
+        if let Some(p_sub) = &parent.encryption_context_subset {
+            let covered_by = |m: &Option<EncryptionContext>| {
+                m.as_ref()
+                    .is_some_and(|m| p_sub.iter().all(|(k, v)| m.get(k) == Some(v)))
+            };
+            if !covered_by(&self.encryption_context_subset)
+                && !covered_by(&self.encryption_context_equals)
+            {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Total number of context pairs (AWS allows at most 8 per map).
+    pub fn max_pairs(&self) -> usize {
+        let a = self
+            .encryption_context_subset
+            .as_ref()
+            .map_or(0, |m| m.len());
+        let b = self
+            .encryption_context_equals
+            .as_ref()
+            .map_or(0, |m| m.len());
+        a.max(b)
+    }
+}
+
+/// One entry of ListGrants / ListRetirableGrants, in AWS's shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GrantListEntry {
+    /// The key ARN.
+    pub key_id: String,
+    pub grant_id: String,
+    /// "" when the grant has no name.
+    #[serde(default)]
+    pub name: String,
+    /// Epoch seconds.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub creation_date: Option<f64>,
+    /// The grantee's ARN, or its IAM unique id once the principal is deleted.
+    pub grantee_principal: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub retiring_principal: Option<String>,
+    /// `arn:aws:iam::ACCOUNT:root`
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub issuing_account: Option<String>,
+    pub operations: Vec<GrantOperation>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub constraints: Option<GrantConstraints>,
+}
+
+/// Is this a valid grant name (`^[a-zA-Z0-9:/_-]+$`, 1-256)?
+pub fn is_valid_grant_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 256
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'/' | b'_' | b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(pairs: &[(&str, &str)]) -> EncryptionContext {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn subset_allows_extra_pairs_equals_does_not() {
+        let subset = GrantConstraints {
+            encryption_context_subset: Some(ctx(&[("dept", "it")])),
+            ..Default::default()
+        };
+        assert!(subset.allows(&ctx(&[("dept", "it"), ("x", "y")])));
+        assert!(!subset.allows(&ctx(&[("dept", "hr")])));
+        assert!(!subset.allows(&ctx(&[])));
+        let equals = GrantConstraints {
+            encryption_context_equals: Some(ctx(&[("dept", "it")])),
+            ..Default::default()
+        };
+        assert!(equals.allows(&ctx(&[("dept", "it")])));
+        assert!(!equals.allows(&ctx(&[("dept", "it"), ("x", "y")])));
+    }
+
+    #[test]
+    fn strictness_between_parent_and_child() {
+        let none = GrantConstraints::default();
+        let sub = GrantConstraints {
+            encryption_context_subset: Some(ctx(&[("a", "1")])),
+            ..Default::default()
+        };
+        let sub2 = GrantConstraints {
+            encryption_context_subset: Some(ctx(&[("a", "1"), ("b", "2")])),
+            ..Default::default()
+        };
+        let eq = GrantConstraints {
+            encryption_context_equals: Some(ctx(&[("a", "1"), ("b", "2")])),
+            ..Default::default()
+        };
+        assert!(sub.at_least_as_strict_as(&none));
+        assert!(!none.at_least_as_strict_as(&sub));
+        assert!(sub2.at_least_as_strict_as(&sub));
+        assert!(eq.at_least_as_strict_as(&sub));
+        assert!(!sub2.at_least_as_strict_as(&eq));
+        assert!(eq.at_least_as_strict_as(&eq));
+    }
+
+    #[test]
+    fn grant_names_follow_aws_pattern() {
+        assert!(is_valid_grant_name("ebs:vol-123/attach_1"));
+        assert!(!is_valid_grant_name("has space"));
+        assert!(!is_valid_grant_name(""));
+        assert!(!is_valid_grant_name(&"a".repeat(257)));
+    }
+
+    #[test]
+    fn grant_ids_are_64_hex() {
+        let id = GrantId::random();
+        assert_eq!(id.as_str().len(), 64);
+        assert_eq!(GrantId::parse(id.as_str()), Some(id.clone()));
+        assert_eq!(GrantId::parse("xyz"), None);
+    }
+}

@@ -1,0 +1,304 @@
+//! Identifiers and ARNs: accounts, key references in their four input forms, alias names
+//! and principals, with parsing and the validity rules AWS applies to them.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A 12-digit AWS account id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccountId(String);
+
+impl AccountId {
+    pub fn parse(s: &str) -> Option<Self> {
+        (s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())).then(|| Self(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `arn:aws:iam::ACCOUNT:root`
+    pub fn root_arn(&self) -> String {
+        format!("arn:aws:iam::{}:root", self.0)
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The generic parts of an ARN: `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arn<'a> {
+    pub partition: &'a str,
+    pub service: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    pub resource: &'a str,
+}
+
+impl<'a> Arn<'a> {
+    pub fn parse(s: &'a str) -> Option<Self> {
+        let mut parts = s.splitn(6, ':');
+        if parts.next()? != "arn" {
+            return None;
+        }
+        let partition = parts.next()?;
+        let service = parts.next()?;
+        let region = parts.next()?;
+        let account = parts.next()?;
+        let resource = parts.next()?;
+        (!partition.is_empty() && !service.is_empty()).then_some(Self {
+            partition,
+            service,
+            region,
+            account,
+            resource,
+        })
+    }
+}
+
+/// `arn:aws:kms:REGION:ACCOUNT:key/KEY_ID`
+pub fn key_arn(region: &str, account: &AccountId, key_id: &str) -> String {
+    format!("arn:aws:kms:{region}:{account}:key/{key_id}")
+}
+
+/// `arn:aws:kms:REGION:ACCOUNT:alias/NAME` (the alias name includes `alias/`).
+pub fn alias_arn(region: &str, account: &AccountId, alias_name: &str) -> String {
+    format!("arn:aws:kms:{region}:{account}:{alias_name}")
+}
+
+/// Is this a key id in AWS's form (a lowercase UUID)?
+pub fn is_key_id(s: &str) -> bool {
+    uuid::Uuid::try_parse(s).is_ok() && s.len() == 36
+}
+
+/// A reference to a key as callers give it: key id, key ARN, alias name or alias ARN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyRef {
+    Id(String),
+    KeyArn {
+        region: String,
+        account: String,
+        key_id: String,
+    },
+    AliasName(String),
+    AliasArn {
+        region: String,
+        account: String,
+        alias_name: String,
+    },
+}
+
+impl KeyRef {
+    /// Classify a `KeyId` input. Anything unrecognisable is kept as an `Id`, which then
+    /// simply does not match any key (AWS answers NotFoundException for it).
+    pub fn parse(s: &str) -> Self {
+        if let Some(arn) = Arn::parse(s) {
+            if arn.service == "kms" {
+                if let Some(id) = arn.resource.strip_prefix("key/") {
+                    return KeyRef::KeyArn {
+                        region: arn.region.to_string(),
+                        account: arn.account.to_string(),
+                        key_id: id.to_string(),
+                    };
+                }
+                if arn.resource.starts_with("alias/") {
+                    return KeyRef::AliasArn {
+                        region: arn.region.to_string(),
+                        account: arn.account.to_string(),
+                        alias_name: arn.resource.to_string(),
+                    };
+                }
+            }
+            return KeyRef::Id(s.to_string());
+        }
+        if s.starts_with("alias/") {
+            KeyRef::AliasName(s.to_string())
+        } else {
+            KeyRef::Id(s.to_string())
+        }
+    }
+
+    pub fn is_alias(&self) -> bool {
+        matches!(self, KeyRef::AliasName(_) | KeyRef::AliasArn { .. })
+    }
+}
+
+/// Is `name` a valid alias name for CreateAlias? (`alias/` + `[a-zA-Z0-9/_-]+`, at most 256.)
+pub fn is_valid_alias_name(name: &str) -> bool {
+    match name.strip_prefix("alias/") {
+        Some(rest) => {
+            !rest.is_empty()
+                && name.len() <= 256
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-'))
+        }
+        None => false,
+    }
+}
+
+/// The principal forms KMS knows, parsed from an ARN or service principal name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PrincipalArn {
+    /// `arn:aws:iam::ACCOUNT:root`
+    Root { account: String },
+    /// `arn:aws:iam::ACCOUNT:user/[PATH/]NAME`
+    User { account: String, name: String },
+    /// `arn:aws:iam::ACCOUNT:role/[PATH/]NAME`
+    Role { account: String, name: String },
+    /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`
+    AssumedRole {
+        account: String,
+        role: String,
+        session: String,
+    },
+    /// `ec2.amazonaws.com` and friends.
+    Service(String),
+}
+
+impl PrincipalArn {
+    pub fn parse(s: &str) -> Option<Self> {
+        if let Some(arn) = Arn::parse(s) {
+            AccountId::parse(arn.account)?;
+            let account = arn.account.to_string();
+            return match arn.service {
+                "iam" if arn.region.is_empty() => {
+                    if arn.resource == "root" {
+                        Some(PrincipalArn::Root { account })
+                    } else if let Some(rest) = arn.resource.strip_prefix("user/") {
+                        last_segment(rest).map(|name| PrincipalArn::User { account, name })
+                    } else if let Some(rest) = arn.resource.strip_prefix("role/") {
+                        last_segment(rest).map(|name| PrincipalArn::Role { account, name })
+                    } else {
+                        None
+                    }
+                }
+                "sts" if arn.region.is_empty() => {
+                    let rest = arn.resource.strip_prefix("assumed-role/")?;
+                    let (role, session) = rest.split_once('/')?;
+                    (!role.is_empty() && !session.is_empty()).then(|| PrincipalArn::AssumedRole {
+                        account,
+                        role: role.to_string(),
+                        session: session.to_string(),
+                    })
+                }
+                _ => None,
+            };
+        }
+        is_service_principal(s).then(|| PrincipalArn::Service(s.to_string()))
+    }
+
+    pub fn account(&self) -> Option<&str> {
+        match self {
+            PrincipalArn::Root { account }
+            | PrincipalArn::User { account, .. }
+            | PrincipalArn::Role { account, .. }
+            | PrincipalArn::AssumedRole { account, .. } => Some(account),
+            PrincipalArn::Service(_) => None,
+        }
+    }
+}
+
+fn last_segment(path_and_name: &str) -> Option<String> {
+    let name = path_and_name.rsplit('/').next()?;
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// `something.amazonaws.com` (optionally with more dots).
+pub fn is_service_principal(s: &str) -> bool {
+    s.strip_suffix(".amazonaws.com").is_some_and(|svc| {
+        !svc.is_empty()
+            && svc
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'))
+    })
+}
+
+/// AWS's syntactic rule for grantee and retiring principals: `^[\w+=,.@:/-]+$`, 1-256.
+pub fn is_valid_principal_string(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 256
+        && s.chars().all(|c| {
+            c.is_alphanumeric() || matches!(c, '_' | '+' | '=' | ',' | '.' | '@' | ':' | '/' | '-')
+        })
+}
+
+/// Is this an IAM unique id (`AIDA`/`AROA` + 17 upper-case letters or digits)?
+pub fn is_iam_unique_id(s: &str) -> bool {
+    (s.starts_with("AIDA") || s.starts_with("AROA"))
+        && s.len() == 21
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_ref_recognises_the_four_forms() {
+        let id = "1234abcd-12ab-34cd-56ef-1234567890ab";
+        assert_eq!(KeyRef::parse(id), KeyRef::Id(id.into()));
+        assert!(matches!(
+            KeyRef::parse(&format!("arn:aws:kms:eu-west-1:111122223333:key/{id}")),
+            KeyRef::KeyArn { ref key_id, .. } if key_id == id
+        ));
+        assert_eq!(
+            KeyRef::parse("alias/classroom"),
+            KeyRef::AliasName("alias/classroom".into())
+        );
+        assert!(matches!(
+            KeyRef::parse("arn:aws:kms:eu-west-1:111122223333:alias/classroom"),
+            KeyRef::AliasArn { ref alias_name, .. } if alias_name == "alias/classroom"
+        ));
+    }
+
+    #[test]
+    fn principal_arns_parse_with_paths_and_sessions() {
+        assert_eq!(
+            PrincipalArn::parse("arn:aws:iam::111122223333:user/dev/alice"),
+            Some(PrincipalArn::User {
+                account: "111122223333".into(),
+                name: "alice".into()
+            })
+        );
+        assert_eq!(
+            PrincipalArn::parse("arn:aws:sts::111122223333:assumed-role/Ops/bob"),
+            Some(PrincipalArn::AssumedRole {
+                account: "111122223333".into(),
+                role: "Ops".into(),
+                session: "bob".into()
+            })
+        );
+        assert_eq!(
+            PrincipalArn::parse("ec2.amazonaws.com"),
+            Some(PrincipalArn::Service("ec2.amazonaws.com".into()))
+        );
+        assert_eq!(PrincipalArn::parse("*"), None);
+        assert_eq!(PrincipalArn::parse("arn:aws:iam::12:user/x"), None);
+    }
+
+    #[test]
+    fn principal_string_rule_rejects_wildcards() {
+        assert!(is_valid_principal_string(
+            "arn:aws:iam::111122223333:user/a+b=c,d.e@f"
+        ));
+        assert!(!is_valid_principal_string("*"));
+        assert!(!is_valid_principal_string(""));
+    }
+
+    #[test]
+    fn alias_names() {
+        assert!(is_valid_alias_name("alias/classroom"));
+        assert!(is_valid_alias_name("alias/a/b_c-d"));
+        assert!(!is_valid_alias_name("classroom"));
+        assert!(!is_valid_alias_name("alias/"));
+        assert!(!is_valid_alias_name("alias/with space"));
+    }
+}

@@ -1,0 +1,19 @@
+//! The shared vocabulary of grantscope: AWS KMS identifiers and ARNs, keys, grants, the
+//! grant operations, policy documents, API request/response shapes and KMS errors.
+//!
+//! Every other layer (simulator, wire server, backends, audit, UI) speaks these types;
+//! this module depends on nothing else in the crate.
+
+pub mod api;
+pub mod error;
+pub mod grant;
+pub mod ids;
+pub mod key;
+pub mod operation;
+pub mod policy;
+
+pub use error::{ErrorCode, KmsError, KmsResult};
+pub use grant::{EncryptionContext, GrantConstraints, GrantId, GrantListEntry};
+pub use ids::{AccountId, KeyRef, PrincipalArn};
+pub use key::{KeyManager, KeyMetadata, KeySpec, KeyState, KeyUsage};
+pub use operation::{ApiOperation, GrantOperation};

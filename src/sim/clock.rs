@@ -1,0 +1,74 @@
+//! The simulator's clock: real time (optionally shifted forward by "advance the clock"),
+//! or a manual clock that only moves when told to, for tests and lessons.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+pub type Timestamp = DateTime<Utc>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum Clock {
+    /// Wall-clock time plus an offset that `advance` grows.
+    System { offset_ms: i64 },
+    /// A clock that stands still until advanced.
+    Manual { now: Timestamp },
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock::System { offset_ms: 0 }
+    }
+}
+
+impl Clock {
+    pub fn manual(now: Timestamp) -> Self {
+        Clock::Manual { now }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        match self {
+            Clock::System { offset_ms } => Utc::now() + Duration::milliseconds(*offset_ms),
+            Clock::Manual { now } => *now,
+        }
+    }
+
+    pub fn advance(&mut self, by: std::time::Duration) {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX / 2);
+        match self {
+            Clock::System { offset_ms } => *offset_ms = offset_ms.saturating_add(ms),
+            Clock::Manual { now } => *now += Duration::milliseconds(ms),
+        }
+    }
+}
+
+/// Epoch seconds with millisecond precision, as the KMS API writes timestamps.
+pub fn epoch_seconds(t: Timestamp) -> f64 {
+    t.timestamp_millis() as f64 / 1000.0
+}
+
+/// A `std::time::Duration` as a chrono one (saturating).
+pub fn chrono_duration(d: std::time::Duration) -> Duration {
+    Duration::milliseconds(i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manual_clock_moves_only_when_advanced() {
+        let start = Utc::now();
+        let mut c = Clock::manual(start);
+        assert_eq!(c.now(), start);
+        c.advance(std::time::Duration::from_secs(5));
+        assert_eq!(c.now(), start + Duration::seconds(5));
+    }
+
+    #[test]
+    fn system_clock_advances_by_offset() {
+        let mut c = Clock::default();
+        c.advance(std::time::Duration::from_secs(3600));
+        assert!(c.now() > Utc::now() + Duration::seconds(3599));
+    }
+}

@@ -1,0 +1,572 @@
+//! Grant operations: CreateGrant, ListGrants, ListRetirableGrants, RetireGrant and
+//! RevokeGrant, with AWS's validation, idempotency by Name, tokens, the per-key quota,
+//! DryRun and eventual consistency.
+//!
+//! Decisions where AWS documents nothing (kept consistent everywhere):
+//! - the same Name with different parameters creates a new grant (only identical
+//!   parameters are an idempotent repeat);
+//! - a token of a retired or revoked grant is still a well-formed token: it authorizes
+//!   nothing, and RetireGrant with it answers NotFoundException;
+//! - a malformed GrantId is InvalidGrantIdException ("Invalid grant ID: X"); a well-formed
+//!   unknown one is NotFoundException;
+//! - grant operations take a key ID or key ARN, not an alias (NotFoundException).
+
+use crate::kms::api::*;
+use crate::kms::error::quoted;
+use crate::kms::grant::is_valid_grant_name;
+use crate::kms::ids::{is_service_principal, is_valid_principal_string, PrincipalArn};
+use crate::kms::{
+    ApiOperation, ErrorCode, GrantConstraints, GrantId, GrantListEntry, GrantOperation, KeyState,
+    KmsError, KmsResult,
+};
+
+use super::authorize::{AuthRequest, Decision, GrantUse, Why};
+use super::clock::{chrono_duration, epoch_seconds, Timestamp};
+use super::conditions::RequestFacts;
+use super::keys::read_marker;
+use super::principals::{CallerKind, ResolvedCaller};
+use super::validate::{self, GRANTS};
+use super::world::{Grant, PrincipalRef, Removal, RemovalKind, World};
+use super::{crypto, Caller, Simulator};
+
+/// Grants per key (AWS's quota).
+pub const MAX_GRANTS_PER_KEY: usize = 50_000;
+
+/// A ListGrants entry for a grant.
+pub fn grant_entry(world: &World, g: &Grant, key_arn: &str) -> GrantListEntry {
+    GrantListEntry {
+        key_id: key_arn.to_string(),
+        grant_id: g.id.to_string(),
+        name: g.name.clone().unwrap_or_default(),
+        creation_date: Some(epoch_seconds(g.created)),
+        grantee_principal: world.principal_display(&g.grantee),
+        retiring_principal: g.retiring.as_ref().map(|r| world.principal_display(r)),
+        issuing_account: Some(g.issuing_account.root_arn()),
+        operations: g.operations.clone(),
+        constraints: g.constraints.clone(),
+    }
+}
+
+fn validate_principal_field(field: &str, value: &str) -> KmsResult<()> {
+    validate::length(field, value, 1, 256)?;
+    if !is_valid_principal_string(value) {
+        return Err(KmsError::validation(
+            &quoted(value),
+            field,
+            "Member must satisfy regular expression pattern: ^[\\w+=,.@:/-]+$",
+        ));
+    }
+    Ok(())
+}
+
+/// Resolve a grantee or retiring principal: it must exist (service principals aside).
+pub(crate) fn principal_ref(world: &World, value: &str) -> KmsResult<PrincipalRef> {
+    let invalid = || {
+        KmsError::new(
+            ErrorCode::InvalidArnException,
+            format!("ARN does not refer to a valid principal: {value}"),
+        )
+    };
+    match PrincipalArn::parse(value) {
+        Some(PrincipalArn::Service(s)) if is_service_principal(&s) => {
+            Ok(PrincipalRef::Other { arn: s })
+        }
+        Some(PrincipalArn::Root { account }) => match world.account(&account) {
+            Some(a) => Ok(PrincipalRef::Other {
+                arn: a.id.root_arn(),
+            }),
+            None => Err(invalid()),
+        },
+        Some(PrincipalArn::User { .. } | PrincipalArn::Role { .. }) => {
+            let p = world.find_principal(value).map_err(|_| invalid())?;
+            // The ARN given must name this very principal (not a bare-name look-up).
+            if PrincipalArn::parse(&p.arn) != PrincipalArn::parse(value) {
+                return Err(invalid());
+            }
+            Ok(PrincipalRef::Iam {
+                unique_id: p.unique_id.clone(),
+            })
+        }
+        // AWS's own infrastructure roles (`aws:ec2-infrastructure`) exist in every account.
+        Some(PrincipalArn::AssumedRole {
+            ref account,
+            ref role,
+            ..
+        }) if role.starts_with("aws:") && world.account(account).is_some() => {
+            Ok(PrincipalRef::Other {
+                arn: value.to_string(),
+            })
+        }
+        Some(PrincipalArn::AssumedRole { .. }) => {
+            world.find_principal(value).map_err(|_| invalid())?;
+            Ok(PrincipalRef::Other {
+                arn: value.to_string(),
+            })
+        }
+        _ => Err(invalid()),
+    }
+}
+
+pub(crate) fn parse_operations(ops: &[String]) -> KmsResult<Vec<GrantOperation>> {
+    if ops.is_empty() {
+        return Err(KmsError::validation(
+            "'[]'",
+            "operations",
+            "Member must have length greater than or equal to 1",
+        ));
+    }
+    let mut out: Vec<GrantOperation> = Vec::with_capacity(ops.len());
+    for o in ops {
+        let op: GrantOperation = o.parse().map_err(|_| {
+            KmsError::validation(
+                &quoted(&format!("[{}]", ops.join(", "))),
+                "operations",
+                &format!(
+                    "Member must satisfy constraint: [Member must satisfy enum value set: {}]",
+                    GrantOperation::enum_list()
+                ),
+            )
+        })?;
+        if !out.contains(&op) {
+            out.push(op);
+        }
+    }
+    Ok(out)
+}
+
+fn validate_constraints(c: &GrantConstraints) -> KmsResult<()> {
+    for (field, map) in [
+        (
+            "constraints.encryptionContextSubset",
+            &c.encryption_context_subset,
+        ),
+        (
+            "constraints.encryptionContextEquals",
+            &c.encryption_context_equals,
+        ),
+    ] {
+        if let Some(m) = map {
+            if m.len() > 8 {
+                return Err(KmsError::invalid(format!(
+                    "1 validation error detected: Value at '{field}' failed to satisfy constraint: Map must have at most 8 entries"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Does the caller match a principal reference (by unique id, or by exact ARN)?
+fn caller_is(caller: &ResolvedCaller, r: &PrincipalRef) -> bool {
+    caller.grant_match_keys().any(|k| k == r.match_key())
+}
+
+fn not_found_grant(id: &str) -> KmsError {
+    KmsError::not_found(format!("Grant ID {id} not found"))
+}
+
+fn parse_grant_id(id: &str) -> KmsResult<GrantId> {
+    validate::length("grantId", id, 1, 128)?;
+    GrantId::parse(id).ok_or_else(|| {
+        KmsError::new(
+            ErrorCode::InvalidGrantIdException,
+            format!("Invalid grant ID: {id}"),
+        )
+    })
+}
+
+fn dry_run(flag: Option<bool>) -> KmsResult<()> {
+    if flag == Some(true) {
+        return Err(KmsError::new(
+            ErrorCode::DryRunOperationException,
+            "The request would have succeeded, but the DryRun option is set.",
+        ));
+    }
+    Ok(())
+}
+
+fn removal(world: &World, kind: RemovalKind, by: &str, now: Timestamp) -> Removal {
+    Removal {
+        kind,
+        by: by.to_string(),
+        at: now,
+        effective_at: now + chrono_duration(world.propagation_delay),
+    }
+}
+
+impl Simulator {
+    pub fn create_grant(
+        &mut self,
+        caller: &Caller,
+        req: CreateGrantRequest,
+    ) -> KmsResult<CreateGrantResponse> {
+        self.call(caller, ApiOperation::CreateGrant, |world, rec| {
+            validate_principal_field("granteePrincipal", &req.grantee_principal)?;
+            if let Some(r) = &req.retiring_principal {
+                validate_principal_field("retiringPrincipal", r)?;
+            }
+            let operations = parse_operations(&req.operations)?;
+            if let Some(name) = &req.name {
+                validate::length("name", name, 1, 256)?;
+                if !is_valid_grant_name(name) {
+                    return Err(KmsError::validation(
+                        &quoted(name),
+                        "name",
+                        "Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
+                    ));
+                }
+            }
+            let constraints = req.constraints.clone().filter(|c| !c.is_empty());
+            if let Some(c) = &constraints {
+                validate_constraints(c)?;
+            }
+            let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
+            let key = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, GRANTS)?;
+            rec.key_arn = Some(key.arn.clone());
+            if let Some(bad) = operations.iter().find(|o| !o.valid_for(key.spec, key.usage)) {
+                return Err(KmsError::invalid(format!(
+                    "Grant operation {bad} is not valid for a KMS key with KeySpec {} and KeyUsage {}.",
+                    key.spec, key.usage
+                )));
+            }
+            if constraints.is_some() && !key.spec.is_symmetric_encryption() {
+                return Err(KmsError::invalid(
+                    "Grant constraints (encryption context) are supported only for symmetric encryption KMS keys.",
+                ));
+            }
+            let grantee = principal_ref(world, &req.grantee_principal)?;
+            let retiring = match &req.retiring_principal {
+                Some(r) => Some(principal_ref(world, r)?),
+                None => None,
+            };
+            let constraint_type = constraints.as_ref().map(|c| {
+                if c.encryption_context_equals.is_some() {
+                    "EncryptionContextEquals"
+                } else {
+                    "EncryptionContextSubset"
+                }
+            });
+            rec.authorize(
+                world,
+                &AuthRequest {
+                    action: "kms:CreateGrant",
+                    key: Some(key),
+                    grant_use: GrantUse::Delegate {
+                        operations: &operations,
+                        constraints: constraints.as_ref(),
+                    },
+                    token_grants: &tokens,
+                    facts: RequestFacts {
+                        grant_operations: Some(&operations),
+                        grantee_principal: Some(&req.grantee_principal),
+                        retiring_principal: req.retiring_principal.as_deref(),
+                        grant_constraint_type: constraint_type,
+                        ..Default::default()
+                    },
+                },
+            )?;
+            match key.state {
+                KeyState::Enabled => {}
+                KeyState::Disabled => {
+                    return Err(KmsError::new(ErrorCode::DisabledException, format!("{} is disabled.", key.arn)))
+                }
+                KeyState::PendingDeletion => return Err(super::keys::pending_deletion(key)),
+                other => {
+                    return Err(KmsError::new(
+                        ErrorCode::KmsInvalidStateException,
+                        format!("{} is {other}.", key.arn),
+                    ))
+                }
+            }
+            let key_id = key.id.clone();
+            let key_account = key.account.clone();
+            // Idempotency: the same Name and identical parameters on this key.
+            if let Some(name) = &req.name {
+                let same = world.listed_grants_of(&key_id).find(|g| {
+                    g.name.as_deref() == Some(name.as_str())
+                        && g.grantee == grantee
+                        && g.retiring == retiring
+                        && same_set(&g.operations, &operations)
+                        && g.constraints == constraints
+                });
+                if let Some(g) = same {
+                    dry_run(req.dry_run)?;
+                    let id = g.id.clone();
+                    return Ok(CreateGrantResponse {
+                        grant_token: crypto::issue_token(&world.token_secret, &id, &key_id),
+                        grant_id: id.to_string(),
+                    });
+                }
+            }
+            if world.listed_grant_count(&key_id) >= MAX_GRANTS_PER_KEY {
+                return Err(KmsError::new(
+                    ErrorCode::LimitExceededException,
+                    format!(
+                        "The request was rejected because the KMS key {} already has {MAX_GRANTS_PER_KEY} grants, the maximum allowed.",
+                        world.keys[&key_id].arn
+                    ),
+                ));
+            }
+            dry_run(req.dry_run)?;
+            let now = world.now();
+            let id = GrantId::random();
+            let seq = world.next_grant_seq;
+            world.next_grant_seq += 1;
+            world.insert_grant(Grant {
+                id: id.clone(),
+                key_id: key_id.clone(),
+                seq,
+                name: req.name.clone(),
+                created: now,
+                effective_at: now + chrono_duration(world.propagation_delay),
+                grantee,
+                retiring,
+                issuing_account: key_account,
+                operations,
+                constraints,
+                created_by: rec.caller.arn.clone(),
+                last_used: None,
+                use_count: 0,
+                removal: None,
+            });
+            Ok(CreateGrantResponse {
+                grant_token: crypto::issue_token(&world.token_secret, &id, &key_id),
+                grant_id: id.to_string(),
+            })
+        })
+    }
+
+    pub fn list_grants(
+        &mut self,
+        caller: &Caller,
+        req: ListGrantsRequest,
+    ) -> KmsResult<ListGrantsResponse> {
+        self.call(caller, ApiOperation::ListGrants, |world, rec| {
+            let size = validate::page_size(req.limit, 50, 100)?;
+            let grant_filter = match &req.grant_id {
+                Some(id) => Some(parse_grant_id(id)?),
+                None => None,
+            };
+            if let Some(p) = &req.grantee_principal {
+                validate_principal_field("granteePrincipal", p)?;
+            }
+            let key = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, GRANTS)?;
+            rec.key_arn = Some(key.arn.clone());
+            rec.authorize(
+                world,
+                &AuthRequest {
+                    action: "kms:ListGrants",
+                    key: Some(key),
+                    grant_use: GrantUse::Never,
+                    token_grants: &[],
+                    facts: RequestFacts {
+                        grantee_principal: req.grantee_principal.as_deref(),
+                        ..Default::default()
+                    },
+                },
+            )?;
+            let scope = format!("grants:{}", key.id);
+            let start = match &req.marker {
+                Some(m) => read_marker(world, &scope, m)?,
+                None => 0,
+            };
+            let mut matching = world
+                .idx
+                .grants_by_key
+                .get(&key.id)
+                .into_iter()
+                .flat_map(|m| m.range(start..))
+                .filter_map(|(seq, id)| world.grants.get(id).map(|g| (*seq, g)))
+                .filter(|(_, g)| g.is_listed())
+                .filter(|(_, g)| grant_filter.as_ref().is_none_or(|f| &g.id == f))
+                .filter(|(_, g)| {
+                    req.grantee_principal
+                        .as_ref()
+                        .is_none_or(|p| &world.principal_display(&g.grantee) == p)
+                });
+            let page: Vec<GrantListEntry> = matching
+                .by_ref()
+                .take(size)
+                .map(|(_, g)| grant_entry(world, g, &key.arn))
+                .collect();
+            let next = matching.next().map(|(seq, _)| seq);
+            Ok(ListGrantsResponse {
+                grants: page,
+                next_marker: next.map(|seq| crypto::issue_marker(&world.token_secret, &scope, seq)),
+                truncated: next.is_some(),
+            })
+        })
+    }
+
+    pub fn list_retirable_grants(
+        &mut self,
+        caller: &Caller,
+        req: ListRetirableGrantsRequest,
+    ) -> KmsResult<ListGrantsResponse> {
+        self.call(caller, ApiOperation::ListRetirableGrants, |world, rec| {
+            let size = validate::page_size(req.limit, 50, 100)?;
+            validate_principal_field("retiringPrincipal", &req.retiring_principal)?;
+            rec.authorize(
+                world,
+                &AuthRequest {
+                    action: "kms:ListRetirableGrants",
+                    key: None,
+                    grant_use: GrantUse::Never,
+                    token_grants: &[],
+                    facts: RequestFacts::default(),
+                },
+            )?;
+            let account = rec.caller.account.clone();
+            let scope = format!("retirable:{account}:{}", req.retiring_principal);
+            let start = match &req.marker {
+                Some(m) => read_marker(world, &scope, m)?,
+                None => 0,
+            } as usize;
+            let mut all: Vec<(&str, u64, &Grant)> = world
+                .grants
+                .values()
+                .filter(|g| g.is_listed())
+                .filter(|g| {
+                    g.retiring
+                        .as_ref()
+                        .is_some_and(|r| world.principal_display(r) == req.retiring_principal)
+                })
+                .filter_map(|g| {
+                    let k = world.keys.get(&g.key_id)?;
+                    (k.account == account).then_some((k.arn.as_str(), g.seq, g))
+                })
+                .collect();
+            all.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+            let page: Vec<GrantListEntry> = all
+                .iter()
+                .skip(start)
+                .take(size)
+                .map(|(arn, _, g)| grant_entry(world, g, arn))
+                .collect();
+            let end = start + page.len();
+            let truncated = end < all.len();
+            Ok(ListGrantsResponse {
+                grants: page,
+                next_marker: truncated
+                    .then(|| crypto::issue_marker(&world.token_secret, &scope, end as u64)),
+                truncated,
+            })
+        })
+    }
+
+    pub fn retire_grant(&mut self, caller: &Caller, req: RetireGrantRequest) -> KmsResult<Empty> {
+        self.call(caller, ApiOperation::RetireGrant, |world, rec| {
+            let grant_id = match (&req.grant_token, &req.key_id, &req.grant_id) {
+                (Some(token), _, _) => {
+                    validate::length("grantToken", token, 1, 8192)?;
+                    let (id, _) =
+                        crypto::read_token(&world.token_secret, token).ok_or_else(|| {
+                            KmsError::new(
+                                ErrorCode::InvalidGrantTokenException,
+                                "The grant token is not valid.",
+                            )
+                        })?;
+                    let g = world
+                        .grants
+                        .get(&id)
+                        .filter(|g| g.is_listed())
+                        .ok_or_else(|| not_found_grant(id.as_str()))?;
+                    if let Some(k) = &req.key_id {
+                        let key = validate::resolve_key(world, &rec.caller, "keyId", k, GRANTS)?;
+                        if key.id != g.key_id {
+                            return Err(not_found_grant(id.as_str()));
+                        }
+                    }
+                    id
+                }
+                (None, Some(key_id), Some(grant_id)) => {
+                    let id = parse_grant_id(grant_id)?;
+                    let key = validate::resolve_key(world, &rec.caller, "keyId", key_id, GRANTS)?;
+                    rec.key_arn = Some(key.arn.clone());
+                    match world.grants.get(&id) {
+                        Some(g) if g.is_listed() && g.key_id == key.id => id,
+                        _ => return Err(not_found_grant(grant_id)),
+                    }
+                }
+                _ => {
+                    return Err(KmsError::invalid(
+                        "Either GrantToken, or both KeyId and GrantId, must be specified.",
+                    ))
+                }
+            };
+            let g = &world.grants[&grant_id];
+            let key = world
+                .keys
+                .get(&g.key_id)
+                .ok_or_else(|| KmsError::internal("grant without key"))?;
+            rec.key_arn = Some(key.arn.clone());
+            // Who may retire: the retiring principal, the grantee when the grant includes
+            // RetireGrant, the account that issued it. Policies grant nothing here.
+            let who = if g
+                .retiring
+                .as_ref()
+                .is_some_and(|r| caller_is(&rec.caller, r))
+            {
+                Some("the grant's retiring principal")
+            } else if g.allows_operation(GrantOperation::RetireGrant)
+                && caller_is(&rec.caller, &g.grantee)
+            {
+                Some("the grantee, and the grant includes RetireGrant")
+            } else if rec.caller.kind == CallerKind::Root && rec.caller.account == g.issuing_account
+            {
+                Some("the account that issued the grant")
+            } else {
+                None
+            };
+            let decision = Decision {
+                allowed: who.is_some(),
+                why: match who {
+                    Some(who) => Why::RetireRight { who },
+                    None => Why::NoResourcePolicy,
+                },
+                unevaluated: vec![],
+            };
+            let denial = decision.denial(&rec.caller.arn, "kms:RetireGrant", &key.arn);
+            rec.decisions.push(decision);
+            if who.is_none() {
+                return Err(denial);
+            }
+            dry_run(req.dry_run)?;
+            let now = world.now();
+            let r = removal(world, RemovalKind::Retired, &rec.caller.arn, now);
+            world.mark_removed(&grant_id, r);
+            Ok(Empty {})
+        })
+    }
+
+    pub fn revoke_grant(&mut self, caller: &Caller, req: RevokeGrantRequest) -> KmsResult<Empty> {
+        self.call(caller, ApiOperation::RevokeGrant, |world, rec| {
+            let id = parse_grant_id(&req.grant_id)?;
+            let key = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, GRANTS)?;
+            rec.key_arn = Some(key.arn.clone());
+            rec.authorize(
+                world,
+                &AuthRequest {
+                    action: "kms:RevokeGrant",
+                    key: Some(key),
+                    grant_use: GrantUse::Never,
+                    token_grants: &[],
+                    facts: RequestFacts::default(),
+                },
+            )?;
+            match world.grants.get(&id) {
+                Some(g) if g.is_listed() && g.key_id == key.id => {}
+                _ => return Err(not_found_grant(&req.grant_id)),
+            }
+            dry_run(req.dry_run)?;
+            let now = world.now();
+            let r = removal(world, RemovalKind::Revoked, &rec.caller.arn, now);
+            world.mark_removed(&id, r);
+            Ok(Empty {})
+        })
+    }
+}
+
+fn same_set(a: &[GrantOperation], b: &[GrantOperation]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.contains(x))
+}

@@ -1,0 +1,579 @@
+//! Key and alias operations: CreateKey, DescribeKey, ListKeys, ListAliases, CreateAlias,
+//! DeleteAlias, EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyDeletion,
+//! GetKeyPolicy and PutKeyPolicy.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+
+use crate::kms::api::*;
+use crate::kms::error::quoted;
+use crate::kms::ids::is_valid_alias_name;
+use crate::kms::policy::{PolicyDocument, MAX_KEY_POLICY_BYTES};
+use crate::kms::{
+    ApiOperation, ErrorCode, KeyManager, KeyMetadata, KeySpec, KeyState, KmsError, KmsResult,
+};
+
+use super::authorize::{AuthRequest, GrantUse};
+use super::clock::epoch_seconds;
+use super::conditions::RequestFacts;
+use super::principals::ResolvedCaller;
+use super::validate::{self, ADMIN, CRYPTO};
+use super::world::{Alias, Key, World};
+use super::{crypto, CallRecord, Caller, Simulator};
+
+/// `KeyMetadata` for a key.
+pub fn key_metadata(k: &Key) -> KeyMetadata {
+    let (enc, sign, mac) = if k.spec.is_symmetric_encryption() {
+        (vec!["SYMMETRIC_DEFAULT".to_string()], None, None)
+    } else if k.spec.is_hmac() {
+        let alg = format!("HMAC_SHA_{}", &k.spec.as_str()[5..]);
+        (vec![], None, Some(vec![alg]))
+    } else if k.usage == crate::kms::KeyUsage::EncryptDecrypt {
+        (
+            vec![
+                "RSAES_OAEP_SHA_1".to_string(),
+                "RSAES_OAEP_SHA_256".to_string(),
+            ],
+            None,
+            None,
+        )
+    } else if k.spec.is_rsa() {
+        (
+            vec![],
+            Some(vec![
+                "RSASSA_PSS_SHA_256".to_string(),
+                "RSASSA_PKCS1_V1_5_SHA_256".to_string(),
+            ]),
+            None,
+        )
+    } else {
+        (vec![], Some(vec!["ECDSA_SHA_256".to_string()]), None)
+    };
+    KeyMetadata {
+        aws_account_id: k.account.to_string(),
+        key_id: k.id.clone(),
+        arn: k.arn.clone(),
+        creation_date: epoch_seconds(k.created),
+        enabled: k.state == KeyState::Enabled,
+        description: k.description.clone(),
+        key_usage: k.usage,
+        key_state: k.state,
+        deletion_date: k.deletion_date.map(epoch_seconds),
+        pending_deletion_window_in_days: k
+            .pending_window_days
+            .filter(|_| k.state == KeyState::PendingDeletion),
+        origin: "AWS_KMS".to_string(),
+        key_manager: k.manager,
+        customer_master_key_spec: k.spec,
+        key_spec: k.spec,
+        encryption_algorithms: enc,
+        signing_algorithms: sign,
+        mac_algorithms: mac,
+        multi_region: false,
+    }
+}
+
+/// Key-state errors for operations that need a usable key.
+pub fn require_enabled(k: &Key) -> KmsResult<()> {
+    match k.state {
+        KeyState::Enabled => Ok(()),
+        KeyState::Disabled => Err(KmsError::new(
+            ErrorCode::DisabledException,
+            format!("{} is disabled.", k.arn),
+        )),
+        KeyState::PendingDeletion => Err(pending_deletion(k)),
+        other => Err(KmsError::new(
+            ErrorCode::KmsInvalidStateException,
+            format!("{} is {}.", k.arn, other),
+        )),
+    }
+}
+
+pub fn pending_deletion(k: &Key) -> KmsError {
+    KmsError::new(
+        ErrorCode::KmsInvalidStateException,
+        format!("{} is pending deletion.", k.arn),
+    )
+}
+
+fn auth<'a>(action: &'a str, key: Option<&'a Key>) -> AuthRequest<'a> {
+    AuthRequest {
+        action,
+        key,
+        grant_use: GrantUse::Never,
+        token_grants: &[],
+        facts: RequestFacts::default(),
+    }
+}
+
+/// Find, authorize and return the id of a key for an administrative operation.
+fn admin_key(world: &World, rec: &mut CallRecord, input: &str, action: &str) -> KmsResult<String> {
+    let key = validate::resolve_key(world, &rec.caller, "keyId", input, ADMIN)?;
+    rec.key_arn = Some(key.arn.clone());
+    rec.authorize(world, &auth(action, Some(key)))?;
+    Ok(key.id.clone())
+}
+
+/// Would `policy` still let `caller` change the key policy? (AWS's lockout safety check.)
+fn passes_lockout_check(
+    world: &World,
+    caller: &ResolvedCaller,
+    key: &Key,
+    policy: &Arc<PolicyDocument>,
+) -> bool {
+    let mut probe = key.clone();
+    probe.parsed_policy = Some(policy.clone());
+    super::authorize::authorize(
+        world,
+        caller,
+        &auth("kms:PutKeyPolicy", Some(&probe)),
+        world.now(),
+    )
+    .allowed
+}
+
+fn parse_key_policy(text: &str) -> KmsResult<Arc<PolicyDocument>> {
+    validate::length("policy", text, 1, MAX_KEY_POLICY_BYTES)?;
+    Ok(Arc::new(PolicyDocument::parse(text)?))
+}
+
+fn lockout_error() -> KmsError {
+    KmsError::new(
+        ErrorCode::MalformedPolicyDocumentException,
+        "The new key policy will not allow you to update the key policy in the future.",
+    )
+}
+
+impl Simulator {
+    pub fn create_key(
+        &mut self,
+        caller: &Caller,
+        req: CreateKeyRequest,
+    ) -> KmsResult<KeyMetadataResponse> {
+        self.call(caller, ApiOperation::CreateKey, |world, rec| {
+            let spec = req.key_spec.or(req.customer_master_key_spec).unwrap_or(KeySpec::SymmetricDefault);
+            let usage = req.key_usage.unwrap_or(spec.default_usage());
+            if !spec.allowed_usages().contains(&usage) {
+                return Err(KmsError::invalid(format!(
+                    "KeyUsage {usage} is not compatible with KeySpec {spec}"
+                )));
+            }
+            if let Some(d) = &req.description {
+                validate::length("description", d, 0, 8192)?;
+            }
+            match req.origin.as_deref() {
+                None | Some("AWS_KMS") => {}
+                Some(o @ ("EXTERNAL" | "AWS_CLOUDHSM" | "EXTERNAL_KEY_STORE")) => {
+                    return Err(KmsError::new(
+                        ErrorCode::UnsupportedOperationException,
+                        format!("Origin {o} is not supported by the grantscope simulator; use AWS_KMS."),
+                    ))
+                }
+                Some(o) => {
+                    return Err(KmsError::validation(
+                        &quoted(o),
+                        "origin",
+                        "Member must satisfy enum value set: [EXTERNAL_KEY_STORE, AWS_CLOUDHSM, AWS_KMS, EXTERNAL]",
+                    ))
+                }
+            }
+            if req.multi_region == Some(true) {
+                return Err(KmsError::new(
+                    ErrorCode::UnsupportedOperationException,
+                    "Multi-Region keys are not supported by the grantscope simulator.",
+                ));
+            }
+            let account = rec.caller.account.clone();
+            let id = uuid::Uuid::new_v4().hyphenated().to_string();
+            let policy_text = req
+                .policy
+                .clone()
+                .unwrap_or_else(|| PolicyDocument::default_key_policy_json(account.as_str()));
+            let parsed = parse_key_policy(&policy_text)?;
+            let now = world.now();
+            let key = Key {
+                id: id.clone(),
+                account: account.clone(),
+                arn: world.key_arn(&account, &id),
+                description: req.description.clone().unwrap_or_default(),
+                spec,
+                usage,
+                state: KeyState::Enabled,
+                manager: KeyManager::Customer,
+                created: now,
+                deletion_date: None,
+                pending_window_days: None,
+                policy: policy_text,
+                parsed_policy: Some(parsed.clone()),
+                material: crypto::new_key_material(),
+                tags: req
+                    .tags
+                    .iter()
+                    .flatten()
+                    .map(|t| (t.tag_key.clone(), t.tag_value.clone()))
+                    .collect(),
+            };
+            // CreateKey is authorized by IAM alone (the resource is "*").
+            rec.authorize(world, &auth("kms:CreateKey", None))?;
+            if req.policy.is_some()
+                && req.bypass_policy_lockout_safety_check != Some(true)
+                && !passes_lockout_check(world, &rec.caller, &key, &parsed)
+            {
+                return Err(lockout_error());
+            }
+            rec.key_arn = Some(key.arn.clone());
+            let meta = key_metadata(&key);
+            world.keys.insert(id, key);
+            Ok(KeyMetadataResponse { key_metadata: meta })
+        })
+    }
+
+    pub fn describe_key(
+        &mut self,
+        caller: &Caller,
+        req: DescribeKeyRequest,
+    ) -> KmsResult<KeyMetadataResponse> {
+        self.call(caller, ApiOperation::DescribeKey, |world, rec| {
+            let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
+            let key = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, CRYPTO)?;
+            rec.key_arn = Some(key.arn.clone());
+            rec.authorize(
+                world,
+                &AuthRequest {
+                    action: "kms:DescribeKey",
+                    key: Some(key),
+                    grant_use: GrantUse::Operation {
+                        op: crate::kms::GrantOperation::DescribeKey,
+                        context: None,
+                    },
+                    token_grants: &tokens,
+                    facts: RequestFacts {
+                        request_alias: req
+                            .key_id
+                            .starts_with("alias/")
+                            .then_some(req.key_id.as_str()),
+                        ..Default::default()
+                    },
+                },
+            )?;
+            Ok(KeyMetadataResponse {
+                key_metadata: key_metadata(key),
+            })
+        })
+    }
+
+    pub fn list_keys(
+        &mut self,
+        caller: &Caller,
+        req: ListKeysRequest,
+    ) -> KmsResult<ListKeysResponse> {
+        self.call(caller, ApiOperation::ListKeys, |world, rec| {
+            let size = validate::page_size(req.limit, 100, 1000)?;
+            rec.authorize(world, &auth("kms:ListKeys", None))?;
+            let account = rec.caller.account.clone();
+            let scope = format!("keys:{account}");
+            let start = match &req.marker {
+                Some(m) => read_marker(world, &scope, m)?,
+                None => 0,
+            };
+            let mine: Vec<&Key> = world
+                .keys
+                .values()
+                .filter(|k| k.account == account)
+                .collect();
+            let page: Vec<KeyListEntry> = mine
+                .iter()
+                .skip(start as usize)
+                .take(size)
+                .map(|k| KeyListEntry {
+                    key_id: k.id.clone(),
+                    key_arn: k.arn.clone(),
+                })
+                .collect();
+            let end = start as usize + page.len();
+            let truncated = end < mine.len();
+            Ok(ListKeysResponse {
+                keys: page,
+                next_marker: truncated
+                    .then(|| crypto::issue_marker(&world.token_secret, &scope, end as u64)),
+                truncated,
+            })
+        })
+    }
+
+    pub fn list_aliases(
+        &mut self,
+        caller: &Caller,
+        req: ListAliasesRequest,
+    ) -> KmsResult<ListAliasesResponse> {
+        self.call(caller, ApiOperation::ListAliases, |world, rec| {
+            let size = validate::page_size(req.limit, 50, 100)?;
+            let account = rec.caller.account.clone();
+            let key_filter = match &req.key_id {
+                Some(k) => {
+                    let key = validate::resolve_key(world, &rec.caller, "keyId", k, ADMIN)?;
+                    rec.key_arn = Some(key.arn.clone());
+                    Some(key.id.clone())
+                }
+                None => None,
+            };
+            rec.authorize(world, &auth("kms:ListAliases", None))?;
+            let scope = format!("aliases:{account}:{}", key_filter.as_deref().unwrap_or("*"));
+            let start = match &req.marker {
+                Some(m) => read_marker(world, &scope, m)?,
+                None => 0,
+            };
+            let all: Vec<&Alias> = world
+                .aliases
+                .values()
+                .filter(|a| a.account == account)
+                .filter(|a| key_filter.as_ref().is_none_or(|k| &a.target_key_id == k))
+                .collect();
+            let page: Vec<AliasListEntry> = all
+                .iter()
+                .skip(start as usize)
+                .take(size)
+                .map(|a| AliasListEntry {
+                    alias_name: a.name.clone(),
+                    alias_arn: world.alias_arn(&a.account, &a.name),
+                    target_key_id: Some(a.target_key_id.clone()),
+                    creation_date: Some(epoch_seconds(a.created)),
+                    last_updated_date: Some(epoch_seconds(a.updated)),
+                })
+                .collect();
+            let end = start as usize + page.len();
+            let truncated = end < all.len();
+            Ok(ListAliasesResponse {
+                aliases: page,
+                next_marker: truncated
+                    .then(|| crypto::issue_marker(&world.token_secret, &scope, end as u64)),
+                truncated,
+            })
+        })
+    }
+
+    pub fn create_alias(&mut self, caller: &Caller, req: CreateAliasRequest) -> KmsResult<Empty> {
+        self.call(caller, ApiOperation::CreateAlias, |world, rec| {
+            validate::length("aliasName", &req.alias_name, 1, 256)?;
+            if !is_valid_alias_name(&req.alias_name) {
+                return Err(KmsError::validation(
+                    &quoted(&req.alias_name),
+                    "aliasName",
+                    "Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
+                ));
+            }
+            if req.alias_name.starts_with("alias/aws/") {
+                return Err(KmsError::new(
+                    ErrorCode::InvalidAliasNameException,
+                    "Alias must not begin with 'alias/aws/'. The 'alias/aws/' prefix is reserved for AWS managed keys.",
+                ));
+            }
+            let key_id = admin_key(world, rec, &req.target_key_id, "kms:CreateAlias")?;
+            let account = rec.caller.account.clone();
+            if world.keys.get(&key_id).is_some_and(|k| k.state == KeyState::PendingDeletion) {
+                return Err(pending_deletion(&world.keys[&key_id]));
+            }
+            let slot = World::alias_slot(&account, &req.alias_name);
+            if world.aliases.contains_key(&slot) {
+                return Err(KmsError::new(
+                    ErrorCode::AlreadyExistsException,
+                    format!(
+                        "An alias with the name {} already exists",
+                        world.alias_arn(&account, &req.alias_name)
+                    ),
+                ));
+            }
+            let now = world.now();
+            world.aliases.insert(
+                slot,
+                Alias {
+                    name: req.alias_name.clone(),
+                    account,
+                    target_key_id: key_id,
+                    created: now,
+                    updated: now,
+                },
+            );
+            Ok(Empty {})
+        })
+    }
+
+    pub fn delete_alias(&mut self, caller: &Caller, req: DeleteAliasRequest) -> KmsResult<Empty> {
+        self.call(caller, ApiOperation::DeleteAlias, |world, rec| {
+            validate::length("aliasName", &req.alias_name, 1, 256)?;
+            let account = rec.caller.account.clone();
+            let slot = World::alias_slot(&account, &req.alias_name);
+            let Some(alias) = world.aliases.get(&slot) else {
+                return Err(KmsError::not_found(format!(
+                    "Alias {} is not found.",
+                    world.alias_arn(&account, &req.alias_name)
+                )));
+            };
+            let key = world
+                .keys
+                .get(&alias.target_key_id)
+                .ok_or_else(|| KmsError::internal("alias points at a missing key"))?;
+            rec.key_arn = Some(key.arn.clone());
+            rec.authorize(world, &auth("kms:DeleteAlias", Some(key)))?;
+            world.aliases.remove(&slot);
+            Ok(Empty {})
+        })
+    }
+
+    pub fn enable_key(&mut self, caller: &Caller, req: KeyIdRequest) -> KmsResult<Empty> {
+        self.call(caller, ApiOperation::EnableKey, |world, rec| {
+            let id = admin_key(world, rec, &req.key_id, "kms:EnableKey")?;
+            let key = world
+                .keys
+                .get_mut(&id)
+                .ok_or_else(|| KmsError::internal("key vanished"))?;
+            if key.state == KeyState::PendingDeletion {
+                return Err(pending_deletion(key));
+            }
+            key.state = KeyState::Enabled;
+            Ok(Empty {})
+        })
+    }
+
+    pub fn disable_key(&mut self, caller: &Caller, req: KeyIdRequest) -> KmsResult<Empty> {
+        self.call(caller, ApiOperation::DisableKey, |world, rec| {
+            let id = admin_key(world, rec, &req.key_id, "kms:DisableKey")?;
+            let key = world
+                .keys
+                .get_mut(&id)
+                .ok_or_else(|| KmsError::internal("key vanished"))?;
+            if key.state == KeyState::PendingDeletion {
+                return Err(pending_deletion(key));
+            }
+            key.state = KeyState::Disabled;
+            Ok(Empty {})
+        })
+    }
+
+    pub fn schedule_key_deletion(
+        &mut self,
+        caller: &Caller,
+        req: ScheduleKeyDeletionRequest,
+    ) -> KmsResult<ScheduleKeyDeletionResponse> {
+        self.call(caller, ApiOperation::ScheduleKeyDeletion, |world, rec| {
+            let days = req.pending_window_in_days.unwrap_or(30);
+            if !(7..=30).contains(&days) {
+                let c = if days < 7 {
+                    "Member must have value greater than or equal to 7"
+                } else {
+                    "Member must have value less than or equal to 30"
+                };
+                return Err(KmsError::validation(
+                    &quoted(&days.to_string()),
+                    "pendingWindowInDays",
+                    c,
+                ));
+            }
+            let id = admin_key(world, rec, &req.key_id, "kms:ScheduleKeyDeletion")?;
+            let now = world.now();
+            let key = world
+                .keys
+                .get_mut(&id)
+                .ok_or_else(|| KmsError::internal("key vanished"))?;
+            if key.state == KeyState::PendingDeletion {
+                return Err(pending_deletion(key));
+            }
+            let date = now + Duration::days(days);
+            key.state = KeyState::PendingDeletion;
+            key.deletion_date = Some(date);
+            key.pending_window_days = Some(days as u32);
+            let arn = key.arn.clone();
+            world.idx.deletion_queue.insert((date, id));
+            Ok(ScheduleKeyDeletionResponse {
+                key_id: arn,
+                deletion_date: epoch_seconds(date),
+                key_state: KeyState::PendingDeletion,
+                pending_window_in_days: days as u32,
+            })
+        })
+    }
+
+    pub fn cancel_key_deletion(
+        &mut self,
+        caller: &Caller,
+        req: KeyIdRequest,
+    ) -> KmsResult<CancelKeyDeletionResponse> {
+        self.call(caller, ApiOperation::CancelKeyDeletion, |world, rec| {
+            let id = admin_key(world, rec, &req.key_id, "kms:CancelKeyDeletion")?;
+            let key = world
+                .keys
+                .get_mut(&id)
+                .ok_or_else(|| KmsError::internal("key vanished"))?;
+            if key.state != KeyState::PendingDeletion {
+                return Err(KmsError::new(
+                    ErrorCode::KmsInvalidStateException,
+                    format!("{} is not pending deletion.", key.arn),
+                ));
+            }
+            if let Some(d) = key.deletion_date.take() {
+                world.idx.deletion_queue.remove(&(d, id.clone()));
+            }
+            // As on AWS, a key whose deletion is cancelled comes back disabled.
+            key.state = KeyState::Disabled;
+            key.pending_window_days = None;
+            Ok(CancelKeyDeletionResponse {
+                key_id: key.arn.clone(),
+            })
+        })
+    }
+
+    pub fn get_key_policy(
+        &mut self,
+        caller: &Caller,
+        req: GetKeyPolicyRequest,
+    ) -> KmsResult<GetKeyPolicyResponse> {
+        self.call(caller, ApiOperation::GetKeyPolicy, |world, rec| {
+            check_policy_name(req.policy_name.as_deref())?;
+            let id = admin_key(world, rec, &req.key_id, "kms:GetKeyPolicy")?;
+            Ok(GetKeyPolicyResponse {
+                policy: world.keys[&id].policy.clone(),
+                policy_name: "default".to_string(),
+            })
+        })
+    }
+
+    pub fn put_key_policy(
+        &mut self,
+        caller: &Caller,
+        req: PutKeyPolicyRequest,
+    ) -> KmsResult<Empty> {
+        self.call(caller, ApiOperation::PutKeyPolicy, |world, rec| {
+            check_policy_name(req.policy_name.as_deref())?;
+            let parsed = parse_key_policy(&req.policy)?;
+            let id = admin_key(world, rec, &req.key_id, "kms:PutKeyPolicy")?;
+            if req.bypass_policy_lockout_safety_check != Some(true)
+                && !passes_lockout_check(world, &rec.caller, &world.keys[&id], &parsed)
+            {
+                return Err(lockout_error());
+            }
+            let key = world
+                .keys
+                .get_mut(&id)
+                .ok_or_else(|| KmsError::internal("key vanished"))?;
+            key.policy = req.policy.clone();
+            key.parsed_policy = Some(parsed);
+            Ok(Empty {})
+        })
+    }
+}
+
+fn check_policy_name(name: Option<&str>) -> KmsResult<()> {
+    match name {
+        None | Some("default") => Ok(()),
+        Some(other) => Err(KmsError::not_found(format!(
+            "No such policy exists: {other}. The only valid policy name is \"default\"."
+        ))),
+    }
+}
+
+pub(crate) fn read_marker(world: &World, scope: &str, marker: &str) -> KmsResult<u64> {
+    validate::length("marker", marker, 1, 1024)?;
+    crypto::read_marker(&world.token_secret, scope, marker)
+        .ok_or_else(|| KmsError::new(ErrorCode::InvalidMarkerException, "Invalid marker"))
+}

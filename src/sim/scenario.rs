@@ -1,0 +1,589 @@
+//! Scenarios: worlds described in TOML (or JSON) data files under `assets/scenarios/`,
+//! loaded by name (the bundled ones) or by path. The schema is documented in
+//! `assets/scenarios/README.md`; a bad file gets an error naming the file and the field.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::kms::policy::PolicyDocument;
+use crate::kms::{AccountId, GrantConstraints, GrantId, KeyManager, KeySpec, KeyState, KeyUsage};
+
+use super::clock::{chrono_duration, Clock};
+use super::crypto;
+use super::grants::{parse_operations, principal_ref};
+use super::world::{AccessKey, Account, Alias, Grant, Key, PrincipalKind, World};
+
+/// The scenarios shipped inside the binary.
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "classroom",
+        include_str!("../../assets/scenarios/classroom.toml"),
+    ),
+    (
+        "stale-grants",
+        include_str!("../../assets/scenarios/stale-grants.toml"),
+    ),
+];
+
+/// A scenario that could not be loaded: which file, and what is wrong (with the field).
+#[derive(Debug, thiserror::Error)]
+#[error("scenario {file}: {message}")]
+pub struct ScenarioError {
+    pub file: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub region: String,
+    /// How long grant changes take to propagate, e.g. "5s" (default: none).
+    #[serde(default)]
+    pub propagation_delay: Option<String>,
+    pub accounts: Vec<AccountSpec>,
+    #[serde(default)]
+    pub principals: Vec<PrincipalSpec>,
+    #[serde(default)]
+    pub keys: Vec<KeySpecEntry>,
+    #[serde(default)]
+    pub grants: Vec<GrantSpec>,
+    /// Where it was loaded from (for messages).
+    #[serde(skip)]
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountSpec {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySpec {
+    pub name: String,
+    /// The policy JSON.
+    pub document: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrincipalSpec {
+    pub name: String,
+    #[serde(default = "default_kind")]
+    pub kind: PrincipalKind,
+    /// Defaults to the first account.
+    #[serde(default)]
+    pub account: Option<String>,
+    #[serde(default)]
+    pub unique_id: Option<String>,
+    #[serde(default)]
+    pub access_key_id: Option<String>,
+    #[serde(default)]
+    pub secret_access_key: Option<String>,
+    /// Names of AWS managed policies to attach (`AdministratorAccess`).
+    #[serde(default)]
+    pub managed_policies: Vec<String>,
+    #[serde(default)]
+    pub policies: Vec<PolicySpec>,
+    /// Deleted after the grants are created: its grants then name its unique id.
+    #[serde(default)]
+    pub deleted: bool,
+}
+
+fn default_kind() -> PrincipalKind {
+    PrincipalKind::User
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySpecEntry {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub account: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub spec: Option<KeySpec>,
+    #[serde(default)]
+    pub usage: Option<KeyUsage>,
+    #[serde(default)]
+    pub state: Option<KeyState>,
+    /// For `PendingDeletion`: days until deletion (7-30, default 30).
+    #[serde(default)]
+    pub pending_window_days: Option<u32>,
+    /// Key policy JSON (default: the default key policy).
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// How long ago the key was created, e.g. "400d".
+    #[serde(default)]
+    pub age: Option<String>,
+    #[serde(default)]
+    pub manager: Option<KeyManager>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConstraintSpec {
+    #[serde(default)]
+    pub subset: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub equals: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantSpec {
+    /// Key id, key ARN or alias name.
+    pub key: String,
+    /// Principal ARN, service principal, or the name of a principal of the scenario.
+    pub grantee: String,
+    #[serde(default)]
+    pub retiring: Option<String>,
+    pub operations: Vec<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub constraints: Option<ConstraintSpec>,
+    /// How long ago it was created, e.g. "200d" (default: just now).
+    #[serde(default)]
+    pub age: Option<String>,
+    /// How long ago the grantee last used it, e.g. "2d" (default: never).
+    #[serde(default)]
+    pub last_used: Option<String>,
+    /// A fixed grant id (64 hex).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Create this many such grants; `{n}` in the name and constraint values becomes 1..=count.
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// Who created it (for explanations; default: the key account's root).
+    #[serde(default)]
+    pub created_by: Option<String>,
+}
+
+/// AWS managed policies the scenarios may attach by name.
+fn managed_policy(name: &str) -> Option<&'static str> {
+    match name {
+        "AdministratorAccess" => Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+        ),
+        "AWSKeyManagementServicePowerUser" => Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:CreateAlias","kms:CreateKey","kms:DeleteAlias","kms:Describe*","kms:GenerateRandom","kms:Get*","kms:List*","kms:TagResource","kms:UntagResource","iam:ListGroups","iam:ListRoles","iam:ListUsers"],"Resource":"*"}]}"#,
+        ),
+        _ => None,
+    }
+}
+
+impl Scenario {
+    /// The names of the bundled scenarios.
+    pub fn builtin_names() -> Vec<&'static str> {
+        BUILTIN.iter().map(|(n, _)| *n).collect()
+    }
+
+    /// Load a bundled scenario by name, or a file by path.
+    pub fn load(name_or_path: &str) -> Result<Self, ScenarioError> {
+        if let Some((name, text)) = BUILTIN.iter().find(|(n, _)| *n == name_or_path) {
+            return Self::parse(text, &format!("assets/scenarios/{name}.toml"), true);
+        }
+        let path = PathBuf::from(name_or_path);
+        if !path.exists() {
+            return Err(ScenarioError {
+                file: name_or_path.to_string(),
+                message: format!(
+                    "no such file, and not a bundled scenario (bundled: {})",
+                    Self::builtin_names().join(", ")
+                ),
+            });
+        }
+        Self::from_file(&path)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Self, ScenarioError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
+        let toml = !path.extension().is_some_and(|e| e == "json");
+        Self::parse(&text, &file, toml)
+    }
+
+    /// Parse scenario text (TOML, or JSON when `toml` is false).
+    pub fn parse(text: &str, file: &str, toml: bool) -> Result<Self, ScenarioError> {
+        let err = |message: String| ScenarioError {
+            file: file.to_string(),
+            message,
+        };
+        let mut s: Scenario = if toml {
+            toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?
+        } else {
+            let de = &mut serde_json::Deserializer::from_str(text);
+            serde_path_to_error::deserialize(de)
+                .map_err(|e| err(format!("field {}: {}", e.path(), e.inner())))?
+        };
+        s.source = file.to_string();
+        Ok(s)
+    }
+
+    fn error(&self, field: String, message: impl std::fmt::Display) -> ScenarioError {
+        ScenarioError {
+            file: self.source.clone(),
+            message: format!("{field}: {message}"),
+        }
+    }
+
+    /// Build the world this scenario describes, on a system clock.
+    pub fn build(&self) -> Result<World, ScenarioError> {
+        self.build_with_clock(Clock::default())
+    }
+
+    /// Build the world with the given clock (ages count back from its `now`).
+    pub fn build_with_clock(&self, clock: Clock) -> Result<World, ScenarioError> {
+        let mut accounts = Vec::new();
+        for (i, a) in self.accounts.iter().enumerate() {
+            let id = AccountId::parse(&a.id)
+                .ok_or_else(|| self.error(format!("accounts[{i}].id"), "must be 12 digits"))?;
+            accounts.push(Account {
+                id,
+                name: a.name.clone(),
+            });
+        }
+        if accounts.is_empty() {
+            return Err(self.error("accounts".into(), "at least one account is needed"));
+        }
+        if self.region.is_empty()
+            || !self
+                .region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(self.error(
+                "region".into(),
+                format!("{:?} is not a region name", self.region),
+            ));
+        }
+        let mut world = World::new(&self.region, accounts);
+        world.clock = clock;
+        if let Some(d) = &self.propagation_delay {
+            world.propagation_delay =
+                parse_duration(d).map_err(|e| self.error("propagation_delay".into(), e))?;
+        }
+        let now = world.now();
+        let home = world.accounts[0].id.clone();
+        let account_of = |field: String, a: &Option<String>| -> Result<AccountId, ScenarioError> {
+            match a {
+                None => Ok(home.clone()),
+                Some(a) => AccountId::parse(a)
+                    .filter(|id| self.accounts.iter().any(|x| x.id == id.as_str()))
+                    .ok_or_else(|| {
+                        self.error(field, format!("{a} is not one of the scenario's accounts"))
+                    }),
+            }
+        };
+
+        for (i, p) in self.principals.iter().enumerate() {
+            let field = |f: &str| format!("principals[{i}].{f}");
+            let account = account_of(field("account"), &p.account)?;
+            let created = world
+                .create_principal(&account, p.kind, &p.name, p.unique_id.clone())
+                .map_err(|e| self.error(field("name"), e.message))?;
+            let arn = created.arn.clone();
+            match (&p.access_key_id, &p.secret_access_key) {
+                (Some(id), Some(secret)) => {
+                    world
+                        .add_access_key(
+                            &arn,
+                            Some(AccessKey {
+                                access_key_id: id.clone(),
+                                secret_access_key: secret.clone(),
+                            }),
+                        )
+                        .map_err(|e| self.error(field("access_key_id"), e.message))?;
+                }
+                (None, None) => {}
+                _ => {
+                    return Err(self.error(
+                        field("secret_access_key"),
+                        "access_key_id and secret_access_key go together",
+                    ))
+                }
+            }
+            for (j, m) in p.managed_policies.iter().enumerate() {
+                let doc = managed_policy(m).ok_or_else(|| {
+                    self.error(
+                        format!("principals[{i}].managed_policies[{j}]"),
+                        format!("unknown managed policy {m}"),
+                    )
+                })?;
+                world
+                    .put_identity_policy(&arn, m, doc)
+                    .map_err(|e| self.error(field("managed_policies"), e.message))?;
+            }
+            for (j, pol) in p.policies.iter().enumerate() {
+                world
+                    .put_identity_policy(&arn, &pol.name, &pol.document)
+                    .map_err(|e| {
+                        self.error(format!("principals[{i}].policies[{j}].document"), e.message)
+                    })?;
+            }
+        }
+
+        for (i, k) in self.keys.iter().enumerate() {
+            let field = |f: &str| format!("keys[{i}].{f}");
+            let account = account_of(field("account"), &k.account)?;
+            let id = match &k.id {
+                Some(id) if crate::kms::ids::is_key_id(id) => id.clone(),
+                Some(id) => {
+                    return Err(self.error(field("id"), format!("{id:?} is not a key id (a UUID)")))
+                }
+                None => uuid::Uuid::new_v4().hyphenated().to_string(),
+            };
+            if world.keys.contains_key(&id) {
+                return Err(self.error(field("id"), format!("key {id} is declared twice")));
+            }
+            let spec = k.spec.unwrap_or(KeySpec::SymmetricDefault);
+            let usage = k.usage.unwrap_or(spec.default_usage());
+            if !spec.allowed_usages().contains(&usage) {
+                return Err(self.error(field("usage"), format!("{usage} does not go with {spec}")));
+            }
+            let policy = k
+                .policy
+                .clone()
+                .unwrap_or_else(|| PolicyDocument::default_key_policy_json(account.as_str()));
+            PolicyDocument::parse(&policy).map_err(|e| self.error(field("policy"), e.message))?;
+            let age = match &k.age {
+                Some(a) => parse_duration(a).map_err(|e| self.error(field("age"), e))?,
+                None => std::time::Duration::ZERO,
+            };
+            let state = k.state.unwrap_or(KeyState::Enabled);
+            let (deletion_date, window) = match state {
+                KeyState::Enabled | KeyState::Disabled => (None, None),
+                KeyState::PendingDeletion => {
+                    let days = k.pending_window_days.unwrap_or(30);
+                    if !(7..=30).contains(&days) {
+                        return Err(self.error(field("pending_window_days"), "must be 7 to 30"));
+                    }
+                    (Some(now + chrono::Duration::days(days.into())), Some(days))
+                }
+                other => {
+                    return Err(self.error(
+                        field("state"),
+                        format!("{other} is not a state a scenario can start in"),
+                    ))
+                }
+            };
+            if let Some(d) = deletion_date {
+                world.idx.deletion_queue.insert((d, id.clone()));
+            }
+            world.keys.insert(
+                id.clone(),
+                Key {
+                    id: id.clone(),
+                    arn: world.key_arn(&account, &id),
+                    account: account.clone(),
+                    description: k.description.clone(),
+                    spec,
+                    usage,
+                    state,
+                    manager: k.manager.unwrap_or(KeyManager::Customer),
+                    created: now - chrono_duration(age),
+                    deletion_date,
+                    pending_window_days: window,
+                    policy,
+                    parsed_policy: None,
+                    material: crypto::new_key_material(),
+                    tags: BTreeMap::new(),
+                },
+            );
+            for (j, alias) in k.aliases.iter().enumerate() {
+                if !crate::kms::ids::is_valid_alias_name(alias) {
+                    return Err(self.error(
+                        format!("keys[{i}].aliases[{j}]"),
+                        format!("{alias:?} is not an alias name (alias/NAME)"),
+                    ));
+                }
+                let slot = World::alias_slot(&account, alias);
+                if world.aliases.contains_key(&slot) {
+                    return Err(self.error(
+                        format!("keys[{i}].aliases[{j}]"),
+                        format!("{alias} is used twice"),
+                    ));
+                }
+                world.aliases.insert(
+                    slot,
+                    Alias {
+                        name: alias.clone(),
+                        account: account.clone(),
+                        target_key_id: id.clone(),
+                        created: now - chrono_duration(age),
+                        updated: now - chrono_duration(age),
+                    },
+                );
+            }
+        }
+        world.rebuild_indexes();
+
+        for (i, g) in self.grants.iter().enumerate() {
+            self.add_grants(&mut world, i, g)?;
+        }
+
+        for p in self.principals.iter().filter(|p| p.deleted) {
+            let account = account_of("principals".into(), &p.account)?;
+            let arn = format!("arn:aws:iam::{account}:{}/{}", p.kind.as_str(), p.name);
+            world
+                .delete_principal(&arn)
+                .map_err(|e| self.error(format!("principals ({})", p.name), e.message))?;
+        }
+        Ok(world)
+    }
+
+    fn add_grants(&self, world: &mut World, i: usize, g: &GrantSpec) -> Result<(), ScenarioError> {
+        let field = |f: &str| format!("grants[{i}].{f}");
+        let home = world.accounts[0].id.clone();
+        let key_id = self.resolve_key(world, &g.key).ok_or_else(|| {
+            self.error(field("key"), format!("no key {:?} in the scenario", g.key))
+        })?;
+        let (key_account, spec, usage) = {
+            let k = &world.keys[&key_id];
+            (k.account.clone(), k.spec, k.usage)
+        };
+        let operations = parse_operations(&g.operations)
+            .map_err(|e| self.error(field("operations"), e.message))?;
+        if let Some(bad) = operations.iter().find(|o| !o.valid_for(spec, usage)) {
+            return Err(self.error(
+                field("operations"),
+                format!("{bad} is not valid for a {spec} key"),
+            ));
+        }
+        let resolve = |who: &str, f: &str| {
+            let arn = self.principal_arn(world, who, &home);
+            principal_ref(world, &arn).map_err(|e| self.error(field(f), e.message))
+        };
+        let grantee = resolve(&g.grantee, "grantee")?;
+        let retiring = match &g.retiring {
+            Some(r) => Some(resolve(r, "retiring")?),
+            None => None,
+        };
+        let age = match &g.age {
+            Some(a) => parse_duration(a).map_err(|e| self.error(field("age"), e))?,
+            None => std::time::Duration::ZERO,
+        };
+        let last_used = match &g.last_used {
+            Some(a) => Some(parse_duration(a).map_err(|e| self.error(field("last_used"), e))?),
+            None => None,
+        };
+        if last_used.is_some_and(|u| u > age) {
+            return Err(self.error(
+                field("last_used"),
+                "a grant cannot be used before it was created",
+            ));
+        }
+        let count = g.count.unwrap_or(1);
+        if count == 0 || count as usize > super::grants::MAX_GRANTS_PER_KEY {
+            return Err(self.error(field("count"), "must be 1 to 50000"));
+        }
+        if count > 1 && g.id.is_some() {
+            return Err(self.error(field("id"), "a fixed id cannot be used with count"));
+        }
+        let now = world.now();
+        let created = now - chrono_duration(age);
+        let fill = |s: &str, n: u32| s.replace("{n}", &n.to_string());
+        let created_by = g
+            .created_by
+            .clone()
+            .unwrap_or_else(|| key_account.root_arn());
+        for n in 1..=count {
+            let name = g.name.as_ref().map(|s| fill(s, n));
+            if let Some(name) = &name {
+                if !crate::kms::grant::is_valid_grant_name(name) {
+                    return Err(
+                        self.error(field("name"), format!("{name:?} is not a valid grant name"))
+                    );
+                }
+            }
+            let constraints = g.constraints.as_ref().map(|c| {
+                let map = |m: &Option<BTreeMap<String, String>>| {
+                    m.as_ref()
+                        .map(|m| m.iter().map(|(k, v)| (k.clone(), fill(v, n))).collect())
+                };
+                GrantConstraints {
+                    encryption_context_subset: map(&c.subset),
+                    encryption_context_equals: map(&c.equals),
+                }
+            });
+            let id = match &g.id {
+                Some(id) => GrantId::parse(id)
+                    .ok_or_else(|| self.error(field("id"), "must be 64 hex characters"))?,
+                None => GrantId::random(),
+            };
+            if world.grants.contains_key(&id) {
+                return Err(self.error(field("id"), format!("grant {id} is declared twice")));
+            }
+            if world.listed_grant_count(&key_id) >= super::grants::MAX_GRANTS_PER_KEY {
+                return Err(self.error(field("count"), "the key would hold more than 50000 grants"));
+            }
+            let seq = world.next_grant_seq;
+            world.next_grant_seq += 1;
+            world.insert_grant(Grant {
+                id,
+                key_id: key_id.clone(),
+                seq,
+                name,
+                created,
+                effective_at: created + chrono_duration(world.propagation_delay),
+                grantee: grantee.clone(),
+                retiring: retiring.clone(),
+                issuing_account: key_account.clone(),
+                operations: operations.clone(),
+                constraints,
+                created_by: created_by.clone(),
+                last_used: last_used.map(|u| now - chrono_duration(u)),
+                use_count: u64::from(last_used.is_some()),
+                removal: None,
+            });
+        }
+        Ok(())
+    }
+
+    fn resolve_key(&self, world: &World, key: &str) -> Option<String> {
+        if world.keys.contains_key(key) {
+            return Some(key.to_string());
+        }
+        if let Some(k) = world.keys.values().find(|k| k.arn == key) {
+            return Some(k.id.clone());
+        }
+        world
+            .aliases
+            .values()
+            .find(|a| a.name == key || world.alias_arn(&a.account, &a.name) == key)
+            .map(|a| a.target_key_id.clone())
+    }
+
+    /// A principal given by name resolves to its ARN; anything else is taken as written.
+    fn principal_arn(&self, world: &World, who: &str, _home: &AccountId) -> String {
+        if who.contains(':') || who.ends_with(".amazonaws.com") {
+            return who.to_string();
+        }
+        world
+            .find_principal(who)
+            .map(|p| p.arn.clone())
+            .unwrap_or_else(|_| who.to_string())
+    }
+}
+
+/// "5s", "200d", "90 days", "1h 30m".
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|e| format!("{text:?} is not a duration ({e}); write e.g. \"5s\" or \"90d\""))
+}
