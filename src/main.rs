@@ -27,23 +27,168 @@ struct UiArgs {
     /// Print a summary of the world and exit, instead of opening the UI.
     #[arg(long)]
     summary: bool,
+    /// Offer no action that changes keys, grants or the simulator's world.
+    #[arg(long)]
+    read_only: bool,
+    /// Act as this principal (ARN or name) instead of the scenario's administrator.
+    #[arg(long = "as", value_name = "PRINCIPAL")]
+    operator: Option<String>,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// List the bundled scenarios.
     Scenarios,
+    /// Serve the simulator on the KMS wire protocol, for the AWS CLI and SDKs.
+    Serve {
+        /// Scenario to start from (a bundled name or a path).
+        #[arg(long, default_value = "classroom")]
+        scenario: String,
+        /// Address to listen on (default 127.0.0.1:4599; non-loopback addresses warn).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Keep the world in FILE: loaded from it when it exists, every change saved to it.
+        #[arg(long, value_name = "FILE")]
+        state: Option<std::path::PathBuf>,
+        /// How long grant changes take to propagate (e.g. 5s, 0s), overriding the scenario.
+        #[arg(long, value_name = "DURATION")]
+        propagation_delay: Option<String>,
+        /// Refuse requests above a rate with ThrottlingException: `aws` for AWS's request
+        /// quotas, or N requests per second per operation.
+        #[arg(long, value_name = "aws|N")]
+        throttle: Option<String>,
+    },
+    /// Every key with its aliases, state and grants, headless (JSON, CSV or a table).
+    Inventory {
+        /// Scenario to inventory (a bundled name or a path).
+        #[arg(long, default_value = "classroom")]
+        scenario: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: grantscope::cli::inventory::Format,
+    },
+    /// Stale and risky grants, headless, with an exit status for pipelines
+    /// (0: nothing at or above --fail-on, 1: findings at or above it, 2: error).
+    Report {
+        /// Scenario to audit (a bundled name or a path).
+        #[arg(long, default_value = "classroom")]
+        scenario: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: grantscope::cli::inventory::Format,
+        /// Lowest severity that makes the exit status 1: info, low, medium or high.
+        #[arg(long, default_value = "high")]
+        fail_on: String,
+        /// `old`: grants older than this (default 90d).
+        #[arg(long, value_name = "DURATION")]
+        older_than: Option<String>,
+        /// `unused`: grants not used for this long (default 30d).
+        #[arg(long, value_name = "DURATION")]
+        unused_for: Option<String>,
+        /// An account whose principals may hold grants without a cross-account finding.
+        #[arg(long = "trusted-account", value_name = "ID")]
+        trusted_accounts: Vec<String>,
+        /// A TOML file with older_than, unused_for, trusted_accounts, near_quota, orphan_grace.
+        #[arg(long, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
+    },
+    /// Print an AWS shared-credentials file with a profile per principal of the world.
+    Credentials {
+        /// Scenario whose principals to print (a bundled name or a path).
+        #[arg(long, default_value = "classroom")]
+        scenario: String,
+        /// A state file of `grantscope serve` to read the principals from instead.
+        #[arg(long, value_name = "FILE")]
+        state: Option<std::path::PathBuf>,
+        /// The endpoint written into each profile.
+        #[arg(long, default_value = "http://127.0.0.1:4599")]
+        endpoint_url: String,
+    },
 }
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Scenarios) => {
+            let mut text = String::new();
             for name in Scenario::builtin_names() {
                 let s = Scenario::load(name)?;
-                println!("{name:<14} {}", s.description);
+                text.push_str(&format!("{name:<14} {}\n", s.description));
             }
+            Ok(grantscope::cli::emit(&text)?)
+        }
+        Some(Command::Serve {
+            scenario,
+            bind,
+            state,
+            propagation_delay,
+            throttle,
+        }) => {
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(grantscope::cli::serve::run(
+                grantscope::cli::serve::ServeOptions {
+                    scenario,
+                    bind,
+                    state,
+                    propagation_delay,
+                    throttle,
+                },
+            ))
+        }
+        Some(Command::Credentials {
+            scenario,
+            state,
+            endpoint_url,
+        }) => {
+            let world = match state {
+                Some(path) => grantscope::sim::snapshot::load(&path)?,
+                None => Scenario::load(&scenario)?.build()?,
+            };
+            grantscope::cli::emit(&grantscope::cli::credentials::render(
+                &world,
+                &scenario,
+                &endpoint_url,
+            ))?;
             Ok(())
+        }
+        Some(Command::Inventory { scenario, format }) => {
+            let world = Scenario::load(&scenario)?.build()?;
+            let inv = grantscope::sim::inventory::inventory(&world);
+            grantscope::cli::emit(&grantscope::cli::inventory::render(&inv, format)?)?;
+            Ok(())
+        }
+        Some(Command::Report {
+            scenario,
+            format,
+            fail_on,
+            older_than,
+            unused_for,
+            trusted_accounts,
+            config,
+        }) => {
+            // Errors exit 2, so a pipeline tells them from findings (1).
+            let status = (|| -> Result<i32> {
+                let fail_on = grantscope::audit::Severity::parse(&fail_on).ok_or_else(|| {
+                    anyhow::anyhow!("--fail-on {fail_on:?}: expected info, low, medium or high")
+                })?;
+                let base = match &config {
+                    Some(path) => grantscope::audit::AuditConfig::from_file(path),
+                    None => Ok(grantscope::audit::AuditConfig::default()),
+                };
+                let cfg = base
+                    .and_then(|c| c.with_flags(older_than.as_deref(), unused_for.as_deref(), &trusted_accounts))
+                    .map_err(anyhow::Error::msg)?;
+                let world = Scenario::load(&scenario)?.build()?;
+                let inv = grantscope::sim::inventory::inventory(&world);
+                let report = grantscope::audit::audit(&inv, &cfg);
+                grantscope::cli::emit(&grantscope::cli::report::render(&report, &inv, format)?)?;
+                Ok(grantscope::cli::report::exit_status(&report, fail_on))
+            })();
+            match status {
+                Ok(code) => std::process::exit(code),
+                Err(e) => {
+                    eprintln!("grantscope report: {e:#}");
+                    std::process::exit(2);
+                }
+            }
         }
         None => run_ui(cli.ui),
     }
@@ -53,7 +198,14 @@ fn main() -> Result<()> {
 fn run_ui(args: UiArgs) -> Result<()> {
     let world = Scenario::load(&args.scenario)?.build()?;
     let sim = Simulator::new(world);
-    let _ = args.summary;
-    print!("{}", grantscope::cli::summary::describe(sim.world()));
-    Ok(())
+    if args.summary {
+        grantscope::cli::emit(&grantscope::cli::summary::describe(sim.world()))?;
+        return Ok(());
+    }
+    let backend = grantscope::backend::SimBackend::new(
+        grantscope::sim::SharedSimulator::new(sim),
+        &args.scenario,
+        args.operator.as_deref(),
+    )?;
+    grantscope::tui::run(std::sync::Arc::new(backend), args.read_only)
 }

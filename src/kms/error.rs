@@ -40,6 +40,9 @@ pub enum ErrorCode {
     InvalidClientTokenId,
     RequestExpired,
     RequestEntityTooLargeException,
+    // STS (Query protocol) errors.
+    InvalidAction,
+    MissingAction,
 }
 
 impl ErrorCode {
@@ -76,6 +79,8 @@ impl ErrorCode {
             InvalidClientTokenId => "InvalidClientTokenId",
             RequestExpired => "RequestExpired",
             RequestEntityTooLargeException => "RequestEntityTooLargeException",
+            InvalidAction => "InvalidAction",
+            MissingAction => "MissingAction",
         }
     }
 

@@ -8,6 +8,7 @@ pub mod api;
 pub mod error;
 pub mod grant;
 pub mod ids;
+pub mod inventory;
 pub mod key;
 pub mod operation;
 pub mod policy;

@@ -315,10 +315,8 @@ fn evaluate_policy(
             unevaluated.push(format!("statement {label}: {n}"));
         }
         match (s.effect, cond) {
-            (Effect::Deny, Truth::True | Truth::Unknown) => {
-                if v.deny.is_none() {
-                    v.deny = Some(label);
-                }
+            (Effect::Deny, Truth::True | Truth::Unknown) if v.deny.is_none() => {
+                v.deny = Some(label);
             }
             (Effect::Allow, Truth::True) => match pm {
                 PrincipalMatch::Direct if v.allow_direct.is_none() => v.allow_direct = Some(label),
@@ -430,7 +428,7 @@ pub fn authorize(
                     unevaluated,
                 );
             }
-            return decide(false, Why::NoIdentityPolicy, unevaluated);
+            decide(false, Why::NoIdentityPolicy, unevaluated)
         }
         Some(kp) => {
             let key = req.key.expect("key policy implies a key");

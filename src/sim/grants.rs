@@ -9,7 +9,9 @@
 //!   nothing, and RetireGrant with it answers NotFoundException;
 //! - a malformed GrantId is InvalidGrantIdException ("Invalid grant ID: X"); a well-formed
 //!   unknown one is NotFoundException;
-//! - grant operations take a key ID or key ARN, not an alias (NotFoundException).
+//! - grant operations take a key ID or key ARN, not an alias (NotFoundException);
+//! - ListRetirableGrants lists in creation order across keys, and its marker names the
+//!   next grant, so grants retired between pages never make others be skipped.
 
 use crate::kms::api::*;
 use crate::kms::error::quoted;
@@ -378,11 +380,11 @@ impl Simulator {
                 .flat_map(|m| m.range(start..))
                 .filter_map(|(seq, id)| world.grants.get(id).map(|g| (*seq, g)))
                 .filter(|(_, g)| g.is_listed())
-                .filter(|(_, g)| grant_filter.as_ref().is_none_or(|f| &g.id == f))
+                .filter(|(_, g)| grant_filter.as_ref().map_or(true, |f| &g.id == f))
                 .filter(|(_, g)| {
                     req.grantee_principal
                         .as_ref()
-                        .is_none_or(|p| &world.principal_display(&g.grantee) == p)
+                        .map_or(true, |p| &world.principal_display(&g.grantee) == p)
                 });
             let page: Vec<GrantListEntry> = matching
                 .by_ref()
@@ -418,14 +420,17 @@ impl Simulator {
             )?;
             let account = rec.caller.account.clone();
             let scope = format!("retirable:{account}:{}", req.retiring_principal);
+            // Creation order (grant sequence numbers are unique in the world), and the
+            // marker names the next grant's sequence number: grants retired or created
+            // between pages never shift the others.
             let start = match &req.marker {
                 Some(m) => read_marker(world, &scope, m)?,
                 None => 0,
-            } as usize;
-            let mut all: Vec<(&str, u64, &Grant)> = world
+            };
+            let mut all: Vec<(&str, &Grant)> = world
                 .grants
                 .values()
-                .filter(|g| g.is_listed())
+                .filter(|g| g.is_listed() && g.seq >= start)
                 .filter(|g| {
                     g.retiring
                         .as_ref()
@@ -433,23 +438,20 @@ impl Simulator {
                 })
                 .filter_map(|g| {
                     let k = world.keys.get(&g.key_id)?;
-                    (k.account == account).then_some((k.arn.as_str(), g.seq, g))
+                    (k.account == account).then_some((k.arn.as_str(), g))
                 })
                 .collect();
-            all.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+            all.sort_by_key(|(_, g)| g.seq);
             let page: Vec<GrantListEntry> = all
                 .iter()
-                .skip(start)
                 .take(size)
-                .map(|(arn, _, g)| grant_entry(world, g, arn))
+                .map(|(arn, g)| grant_entry(world, g, arn))
                 .collect();
-            let end = start + page.len();
-            let truncated = end < all.len();
+            let next = all.get(size).map(|(_, g)| g.seq);
             Ok(ListGrantsResponse {
                 grants: page,
-                next_marker: truncated
-                    .then(|| crypto::issue_marker(&world.token_secret, &scope, end as u64)),
-                truncated,
+                next_marker: next.map(|seq| crypto::issue_marker(&world.token_secret, &scope, seq)),
+                truncated: next.is_some(),
             })
         })
     }

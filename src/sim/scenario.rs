@@ -311,7 +311,14 @@ impl Scenario {
                         )
                         .map_err(|e| self.error(field("access_key_id"), e.message))?;
                 }
-                (None, None) => {}
+                (None, None) => {
+                    // Derived, not random: `grantscope credentials` and `grantscope serve`
+                    // then agree on every principal's keys without sharing a file.
+                    let key = derived_access_key(&self.name, &arn);
+                    world
+                        .add_access_key(&arn, Some(key))
+                        .map_err(|e| self.error(field("name"), e.message))?;
+                }
                 _ => {
                     return Err(self.error(
                         field("secret_access_key"),
@@ -579,6 +586,24 @@ impl Scenario {
             .find_principal(who)
             .map(|p| p.arn.clone())
             .unwrap_or_else(|_| who.to_string())
+    }
+}
+
+/// A stable access key for a scenario principal declared without one. Scenario keys are
+/// classroom credentials for a local simulator, not secrets.
+fn derived_access_key(scenario: &str, arn: &str) -> AccessKey {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("grantscope:{scenario}:{arn}").as_bytes());
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let id: String = digest[..16]
+        .iter()
+        .map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char)
+        .collect();
+    let secret = base64::engine::general_purpose::STANDARD.encode(&digest[2..32]);
+    AccessKey {
+        access_key_id: format!("AKIA{id}"),
+        secret_access_key: secret,
     }
 }
 

@@ -45,6 +45,11 @@ pub fn from_json(bytes: &[u8], path: &str) -> Result<World, SnapshotError> {
 
 /// Save atomically.
 pub fn save(world: &World, path: &Path) -> Result<(), SnapshotError> {
+    save_bytes(&to_json(world), path)
+}
+
+/// Write already-serialized world bytes atomically.
+pub fn save_bytes(bytes: &[u8], path: &Path) -> Result<(), SnapshotError> {
     let err = |source| SnapshotError::Write {
         path: path.display().to_string(),
         source,
@@ -54,7 +59,7 @@ pub fn save(world: &World, path: &Path) -> Result<(), SnapshotError> {
         _ => Path::new("."),
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
-    tmp.write_all(&to_json(world)).map_err(err)?;
+    tmp.write_all(bytes).map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     // Make the rename itself durable.

@@ -259,6 +259,8 @@ pub struct World {
     pub keys: BTreeMap<String, Key>,
     /// (account, alias name) flattened as "ACCOUNT/alias/NAME".
     pub aliases: BTreeMap<String, Alias>,
+    /// Serialized in id order, so the same world always snapshots to the same bytes.
+    #[serde(serialize_with = "sorted_grants")]
     pub grants: HashMap<GrantId, Grant>,
     pub next_grant_seq: u64,
     /// Secret that authenticates grant tokens and paging markers.
@@ -268,6 +270,14 @@ pub struct World {
     pub activity: ActivityLog,
     #[serde(skip)]
     pub idx: Indexes,
+}
+
+/// The grants map in id order (a `HashMap` iterates in a different order in every process).
+fn sorted_grants<S: serde::Serializer>(
+    grants: &HashMap<GrantId, Grant>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    grants.iter().collect::<BTreeMap<_, _>>().serialize(s)
 }
 
 /// Durations in snapshots as milliseconds.

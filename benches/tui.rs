@@ -1,0 +1,168 @@
+//! What users of the terminal UI feel: one full frame with 10,000 keys and a key holding
+//! 50,000 grants (target < 2 ms), one filter keystroke over 50,000 grants (< 5 ms), and
+//! start-up to the first frame with data on the classroom scenario (< 100 ms).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::TimeZone;
+use criterion::{criterion_group, criterion_main, Criterion};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+use grantscope::backend::{
+    Backend, BackendInfo, GrantSummary, KeySummary, PrincipalKindLabel, PrincipalSummary,
+    SimBackend,
+};
+use grantscope::kms::{GrantConstraints, GrantOperation, KeySpec, KeyState};
+use grantscope::sim::{Scenario, SharedSimulator, Simulator, Timestamp};
+use grantscope::tui::app::{grant_search_text, key_search_text, principal_search_text, Pane};
+use grantscope::tui::executor::execute;
+use grantscope::tui::message::{FilterKey, Msg};
+use grantscope::tui::{update, view, App};
+
+fn now() -> Timestamp {
+    chrono::Utc
+        .with_ymd_and_hms(2026, 3, 1, 9, 30, 0)
+        .single()
+        .expect("a valid date")
+}
+
+fn info() -> BackendInfo {
+    BackendInfo {
+        kind: "simulator".into(),
+        source: "bench".into(),
+        account: "111122223333".into(),
+        region: "eu-west-1".into(),
+        identity: "arn:aws:iam::111122223333:user/admin".into(),
+        world_controls: true,
+    }
+}
+
+fn key(i: usize) -> KeySummary {
+    let id = format!("{i:08x}-0000-4000-8000-{i:012x}");
+    KeySummary {
+        arn: format!("arn:aws:kms:eu-west-1:111122223333:key/{id}"),
+        key_id: id,
+        aliases: vec![format!("alias/key-{i}")],
+        description: format!("Key number {i}"),
+        state: KeyState::Enabled,
+        spec: KeySpec::SymmetricDefault,
+        usage: "ENCRYPT_DECRYPT".into(),
+        manager: "CUSTOMER".into(),
+        created: now() - chrono::Duration::days(30),
+        deletion_date: None,
+        grant_count: if i == 0 { 50_000 } else { i % 7 },
+    }
+}
+
+fn grant(i: usize) -> GrantSummary {
+    GrantSummary {
+        grant_id: format!("{i:064x}"),
+        key_arn: "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-4000-8000-000000000000"
+            .into(),
+        key_id: "00000000-0000-4000-8000-000000000000".into(),
+        key_alias: Some("alias/key-0".into()),
+        name: if i % 3 == 0 {
+            format!("job-{i}")
+        } else {
+            String::new()
+        },
+        created: Some(now() - chrono::Duration::minutes(i as i64)),
+        grantee: format!("arn:aws:iam::111122223333:role/worker-{}", i % 500),
+        grantee_name: format!("worker-{}", i % 500),
+        retiring: Some("arn:aws:iam::111122223333:user/admin".into()),
+        retiring_name: Some("admin".into()),
+        issuing_account: "arn:aws:iam::111122223333:root".into(),
+        operations: vec![GrantOperation::Encrypt, GrantOperation::Decrypt],
+        constraints: (i % 2 == 0).then(GrantConstraints::default),
+    }
+}
+
+/// 10,000 keys, the first holding 50,000 grants, 500 principals; grants pane focused.
+fn big_app() -> App {
+    let mut app = App::new(info(), false, now());
+    app.keys
+        .set_items((0..10_000).map(key).collect(), key_search_text, |_| false);
+    app.grants
+        .set_items((0..50_000).map(grant).collect(), grant_search_text, |_| {
+            false
+        });
+    app.principals.set_items(
+        (0..500)
+            .map(|i| PrincipalSummary {
+                kind: PrincipalKindLabel::Role,
+                name: format!("worker-{i}"),
+                arn: format!("arn:aws:iam::111122223333:role/worker-{i}"),
+                unique_id: Some(format!("AROA{i:017}")),
+                account: Some("111122223333".into()),
+                policies: vec![],
+                grant_count: 100,
+            })
+            .collect(),
+        principal_search_text,
+        |_| false,
+    );
+    app.focus = Pane::Grants;
+    app.grants.move_by(25_000);
+    app
+}
+
+fn frame(c: &mut Criterion) {
+    let app = big_app();
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
+    c.bench_function("frame: 10k keys, 50k grants", |b| {
+        b.iter(|| {
+            terminal.draw(|f| view::render(f, &app)).expect("draw");
+        })
+    });
+}
+
+fn filter_keystroke(c: &mut Criterion) {
+    let mut app = big_app();
+    c.bench_function("filter keystroke over 50k grants", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                app.grants.set_filter("");
+                let start = Instant::now();
+                let _ = update::update(&mut app, Msg::Filter(FilterKey::Char('7')));
+                total += start.elapsed();
+            }
+            total
+        })
+    });
+}
+
+/// Load the classroom, run the start-up commands to completion, draw the first frame.
+fn startup(c: &mut Criterion) {
+    c.bench_function("start-up to first frame (classroom)", |b| {
+        b.iter(|| {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("tokio");
+            let world = Scenario::load("classroom")
+                .expect("scenario")
+                .build()
+                .expect("world");
+            let sim = SharedSimulator::new(Simulator::new(world));
+            let backend: Arc<dyn Backend> =
+                Arc::new(SimBackend::new(sim, "classroom", None).expect("backend"));
+            let mut app = App::new(backend.info(), false, backend.now());
+            let mut queue: Vec<_> = update::init(&mut app);
+            while let Some(cmd) = queue.pop() {
+                if let Some(msg) = rt.block_on(execute(backend.clone(), cmd)) {
+                    queue.extend(update::update(&mut app, msg));
+                }
+            }
+            let mut terminal = Terminal::new(TestBackend::new(120, 36)).expect("terminal");
+            terminal.draw(|f| view::render(f, &app)).expect("draw");
+            rt.shutdown_background();
+        })
+    });
+}
+
+criterion_group!(benches, frame, filter_keystroke, startup);
+criterion_main!(benches);

@@ -1,0 +1,548 @@
+//! The simulator backend: `Backend` over a `SharedSimulator`. KMS calls go through the
+//! simulator's API as the operator (so they are authorized and logged with their WHY);
+//! what KMS has no API for (principals, friendly names, grant counts) is read from the
+//! world. The operator is the home account's first principal with AdministratorAccess,
+//! unless another is chosen.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use base64::Engine;
+
+use crate::kms::api::{
+    CreateAliasRequest, CreateGrantRequest, CreateKeyRequest, DecryptRequest, EncryptRequest,
+    KeyIdRequest, ListGrantsRequest, ListKeysRequest, RetireGrantRequest, RevokeGrantRequest,
+    ScheduleKeyDeletionRequest,
+};
+use crate::kms::ids::PrincipalArn;
+use crate::kms::GrantListEntry;
+use crate::sim::world::{PrincipalKind, World};
+use crate::sim::{Caller, Outcome, SharedSimulator, Timestamp};
+
+use super::{
+    ActivityEvent, Backend, BackendError, BackendInfo, BackendResult, CreateGrantInput,
+    CreatedGrant, EncryptOutcome, EventOutcome, GrantPage, GrantSummary, KeyStateChange,
+    KeySummary, PrincipalKindLabel, PrincipalSummary, TestEncryptInput,
+};
+
+/// ListGrants page size the UI asks for (AWS's maximum).
+const GRANT_PAGE: i64 = 100;
+
+#[derive(Debug, Clone)]
+pub struct SimBackend {
+    sim: SharedSimulator,
+    operator: String,
+    info: BackendInfo,
+}
+
+impl SimBackend {
+    /// A backend acting as `operator` (ARN or name), or as the scenario's admin.
+    pub fn new(sim: SharedSimulator, source: &str, operator: Option<&str>) -> BackendResult<Self> {
+        let (identity, account, region) = {
+            let s = sim.lock();
+            let w = s.world();
+            let home = w
+                .home_account()
+                .ok_or_else(|| {
+                    BackendError::new("ValidationException", "The world has no account.")
+                })?
+                .clone();
+            let identity = match operator {
+                Some(who) => w.resolve_caller(&Caller::new(who))?.arn,
+                None => default_operator(w).unwrap_or_else(|| home.root_arn()),
+            };
+            (identity, home.to_string(), w.region.clone())
+        };
+        Ok(Self {
+            sim,
+            operator: identity.clone(),
+            info: BackendInfo {
+                kind: "simulator".into(),
+                source: source.to_string(),
+                account,
+                region,
+                identity,
+                world_controls: true,
+            },
+        })
+    }
+
+    pub fn simulator(&self) -> &SharedSimulator {
+        &self.sim
+    }
+
+    fn caller(&self) -> Caller {
+        Caller::new(self.operator.clone())
+    }
+}
+
+/// The home account's first principal with AdministratorAccess, else its first principal.
+fn default_operator(w: &World) -> Option<String> {
+    let home = w.home_account()?;
+    let mine = || w.principals.values().filter(|p| &p.account == home);
+    mine()
+        .find(|p| {
+            p.policies
+                .iter()
+                .any(|pol| pol.name == "AdministratorAccess")
+        })
+        .or_else(|| mine().next())
+        .map(|p| p.arn.clone())
+}
+
+/// A short, friendly name for a principal string as grants show it.
+pub fn principal_name(w: &World, s: &str) -> (PrincipalKindLabel, String) {
+    if let Some(id) = w.idx.principal_by_arn.get(s) {
+        if let Some(p) = w.principals.get(id) {
+            let kind = match p.kind {
+                PrincipalKind::User => PrincipalKindLabel::User,
+                PrincipalKind::Role => PrincipalKindLabel::Role,
+            };
+            return (kind, p.name.clone());
+        }
+    }
+    if let Some(d) = w.deleted_principals.get(s) {
+        let name = d.arn.rsplit('/').next().unwrap_or(&d.arn);
+        return (PrincipalKindLabel::Deleted, format!("{name} (deleted)"));
+    }
+    match PrincipalArn::parse(s) {
+        Some(PrincipalArn::Root { account }) => {
+            (PrincipalKindLabel::Root, format!("root:{account}"))
+        }
+        Some(PrincipalArn::Service(svc)) => (PrincipalKindLabel::Service, svc),
+        Some(PrincipalArn::AssumedRole { role, session, .. }) => {
+            (PrincipalKindLabel::AssumedRole, format!("{role}/{session}"))
+        }
+        Some(PrincipalArn::User { name, .. } | PrincipalArn::Role { name, .. }) => {
+            (PrincipalKindLabel::Deleted, name)
+        }
+        None => (PrincipalKindLabel::Deleted, s.to_string()),
+    }
+}
+
+fn alias_map(w: &World) -> HashMap<&str, Vec<&str>> {
+    let mut m: HashMap<&str, Vec<&str>> = HashMap::new();
+    for a in w.aliases.values() {
+        m.entry(a.target_key_id.as_str())
+            .or_default()
+            .push(a.name.as_str());
+    }
+    m
+}
+
+fn summarize_grant(w: &World, e: GrantListEntry, alias: Option<String>) -> GrantSummary {
+    let key_id = e.key_id.rsplit('/').next().unwrap_or(&e.key_id).to_string();
+    let grantee_name = principal_name(w, &e.grantee_principal).1;
+    let retiring_name = e
+        .retiring_principal
+        .as_deref()
+        .map(|r| principal_name(w, r).1);
+    GrantSummary {
+        grant_id: e.grant_id,
+        key_arn: e.key_id,
+        key_id,
+        key_alias: alias,
+        name: e.name,
+        created: e
+            .creation_date
+            .and_then(|s| chrono::DateTime::from_timestamp_millis((s * 1000.0).round() as i64)),
+        grantee: e.grantee_principal,
+        grantee_name,
+        retiring: e.retiring_principal,
+        retiring_name,
+        issuing_account: e.issuing_account.unwrap_or_default(),
+        operations: e.operations,
+        constraints: e.constraints,
+    }
+}
+
+/// The ListGrants entry of a grant (the simulator's ListGrants builds the same shape).
+fn list_entry(w: &World, g: &crate::sim::world::Grant, key_arn: &str) -> GrantListEntry {
+    GrantListEntry {
+        key_id: key_arn.to_string(),
+        grant_id: g.id.to_string(),
+        name: g.name.clone().unwrap_or_default(),
+        creation_date: Some(crate::sim::clock::epoch_seconds(g.created)),
+        grantee_principal: w.principal_display(&g.grantee),
+        retiring_principal: g.retiring.as_ref().map(|r| w.principal_display(r)),
+        issuing_account: Some(g.issuing_account.root_arn()),
+        operations: g.operations.clone(),
+        constraints: g.constraints.clone(),
+    }
+}
+
+fn event_of(e: &crate::sim::ActivityEntry) -> ActivityEvent {
+    ActivityEvent {
+        seq: e.seq,
+        time: e.time,
+        caller: e.caller.clone(),
+        operation: e.operation.as_str().to_string(),
+        key: e.key.clone(),
+        outcome: match &e.outcome {
+            Outcome::Allowed => EventOutcome::Allowed,
+            Outcome::Denied => EventOutcome::Denied,
+            Outcome::Failed { code } => EventOutcome::Failed(code.as_str().to_string()),
+        },
+        why: e.why.clone(),
+    }
+}
+
+#[async_trait]
+impl Backend for SimBackend {
+    fn info(&self) -> BackendInfo {
+        self.info.clone()
+    }
+
+    fn now(&self) -> Timestamp {
+        self.sim.lock().now()
+    }
+
+    async fn list_keys(&self) -> BackendResult<Vec<KeySummary>> {
+        let caller = self.caller();
+        self.sim
+            .with(move |s| {
+                let mut ids = Vec::new();
+                let mut marker = None;
+                loop {
+                    let page = s.list_keys(
+                        &caller,
+                        ListKeysRequest {
+                            limit: Some(1000),
+                            marker,
+                        },
+                    )?;
+                    ids.extend(page.keys.into_iter().map(|k| k.key_id));
+                    if !page.truncated || page.next_marker.is_none() {
+                        break;
+                    }
+                    marker = page.next_marker;
+                }
+                let w = s.world();
+                let aliases = alias_map(w);
+                Ok(ids
+                    .iter()
+                    .filter_map(|id| w.keys.get(id))
+                    .map(|k| {
+                        let mut names: Vec<String> = aliases
+                            .get(k.id.as_str())
+                            .map(|v| v.iter().map(|s| s.to_string()).collect())
+                            .unwrap_or_default();
+                        names.sort();
+                        KeySummary {
+                            key_id: k.id.clone(),
+                            arn: k.arn.clone(),
+                            aliases: names,
+                            description: k.description.clone(),
+                            state: k.state,
+                            spec: k.spec,
+                            usage: k.usage.as_str().to_string(),
+                            manager: k.manager.as_str().to_string(),
+                            created: k.created,
+                            deletion_date: k.deletion_date,
+                            grant_count: w.listed_grant_count(&k.id),
+                        }
+                    })
+                    .collect())
+            })
+            .await
+    }
+
+    async fn list_grants(&self, key_id: &str, marker: Option<String>) -> BackendResult<GrantPage> {
+        let caller = self.caller();
+        let key_id = key_id.to_string();
+        self.sim
+            .with(move |s| {
+                let page = s.list_grants(
+                    &caller,
+                    ListGrantsRequest {
+                        key_id: key_id.clone(),
+                        limit: Some(GRANT_PAGE),
+                        marker,
+                        ..Default::default()
+                    },
+                )?;
+                let w = s.world();
+                let alias = w.aliases_of(&key_id).first().map(|a| a.name.clone());
+                Ok(GrantPage {
+                    grants: page
+                        .grants
+                        .into_iter()
+                        .map(|e| summarize_grant(w, e, alias.clone()))
+                        .collect(),
+                    next_marker: if page.truncated {
+                        page.next_marker
+                    } else {
+                        None
+                    },
+                })
+            })
+            .await
+    }
+
+    async fn list_principals(&self) -> BackendResult<Vec<PrincipalSummary>> {
+        self.sim
+            .with(|s| {
+                let w = s.world();
+                let mut counts: HashMap<String, usize> = HashMap::new();
+                for g in w.grants.values().filter(|g| g.is_listed()) {
+                    *counts.entry(w.principal_display(&g.grantee)).or_default() += 1;
+                }
+                let mut out: Vec<PrincipalSummary> = w
+                    .principals
+                    .values()
+                    .map(|p| PrincipalSummary {
+                        kind: match p.kind {
+                            PrincipalKind::User => PrincipalKindLabel::User,
+                            PrincipalKind::Role => PrincipalKindLabel::Role,
+                        },
+                        name: p.name.clone(),
+                        arn: p.arn.clone(),
+                        unique_id: Some(p.unique_id.clone()),
+                        account: Some(p.account.to_string()),
+                        policies: p.policies.iter().map(|x| x.name.clone()).collect(),
+                        grant_count: counts.remove(&p.arn).unwrap_or(0),
+                    })
+                    .collect();
+                // Principals that only grants name: roots, services, sessions, deleted ones.
+                let mut others: Vec<(String, usize)> = counts.into_iter().collect();
+                others.sort();
+                for (arn, n) in others {
+                    let (kind, name) = principal_name(w, &arn);
+                    out.push(PrincipalSummary {
+                        kind,
+                        name,
+                        unique_id: w.deleted_principals.contains_key(&arn).then(|| arn.clone()),
+                        account: PrincipalArn::parse(&arn)
+                            .and_then(|p| p.account().map(str::to_string)),
+                        arn,
+                        policies: vec![],
+                        grant_count: n,
+                    });
+                }
+                out.sort_by(|a, b| (a.kind as u8, &a.name).cmp(&(b.kind as u8, &b.name)));
+                Ok(out)
+            })
+            .await
+    }
+
+    async fn grants_of_principal(&self, principal: &str) -> BackendResult<Vec<GrantSummary>> {
+        let principal = principal.to_string();
+        self.sim
+            .with(move |s| {
+                let w = s.world();
+                let mut held: Vec<_> = w
+                    .grants
+                    .values()
+                    .filter(|g| g.is_listed() && w.principal_display(&g.grantee) == principal)
+                    .filter_map(|g| w.keys.get(&g.key_id).map(|k| (k, g)))
+                    .collect();
+                held.sort_by(|a, b| (&a.0.arn, a.1.seq).cmp(&(&b.0.arn, b.1.seq)));
+                Ok(held
+                    .into_iter()
+                    .map(|(k, g)| {
+                        let alias = w.aliases_of(&k.id).first().map(|a| a.name.clone());
+                        summarize_grant(w, list_entry(w, g, &k.arn), alias)
+                    })
+                    .collect())
+            })
+            .await
+    }
+
+    async fn create_grant(&self, input: CreateGrantInput) -> BackendResult<CreatedGrant> {
+        let caller = self.caller();
+        self.sim
+            .with(move |s| {
+                let r = s.create_grant(
+                    &caller,
+                    CreateGrantRequest {
+                        key_id: input.key_id,
+                        grantee_principal: input.grantee,
+                        retiring_principal: input.retiring,
+                        operations: input
+                            .operations
+                            .iter()
+                            .map(|o| o.as_str().to_string())
+                            .collect(),
+                        constraints: input.constraints,
+                        grant_tokens: None,
+                        name: input.name,
+                        dry_run: None,
+                    },
+                )?;
+                Ok(CreatedGrant {
+                    grant_id: r.grant_id,
+                    grant_token: r.grant_token,
+                })
+            })
+            .await
+    }
+
+    async fn revoke_grant(&self, key_id: &str, grant_id: &str) -> BackendResult<()> {
+        let caller = self.caller();
+        let req = RevokeGrantRequest {
+            key_id: key_id.to_string(),
+            grant_id: grant_id.to_string(),
+            dry_run: None,
+        };
+        self.sim
+            .with(move |s| s.revoke_grant(&caller, req).map(|_| ()).map_err(Into::into))
+            .await
+    }
+
+    async fn retire_grant(
+        &self,
+        key_id: &str,
+        grant_id: &str,
+        as_principal: Option<String>,
+    ) -> BackendResult<()> {
+        let caller = as_principal
+            .map(Caller::new)
+            .unwrap_or_else(|| self.caller());
+        let req = RetireGrantRequest {
+            key_id: Some(key_id.to_string()),
+            grant_id: Some(grant_id.to_string()),
+            ..Default::default()
+        };
+        self.sim
+            .with(move |s| s.retire_grant(&caller, req).map(|_| ()).map_err(Into::into))
+            .await
+    }
+
+    async fn test_encrypt(&self, input: TestEncryptInput) -> BackendResult<EncryptOutcome> {
+        self.sim
+            .with(move |s| {
+                let caller = Caller::new(input.as_principal.clone());
+                let tokens = (!input.grant_tokens.is_empty()).then(|| input.grant_tokens.clone());
+                let context = (!input.encryption_context.is_empty())
+                    .then(|| input.encryption_context.clone());
+                let enc = s.encrypt(
+                    &caller,
+                    EncryptRequest {
+                        key_id: input.key_id.clone(),
+                        plaintext: input.plaintext.as_bytes().to_vec(),
+                        encryption_context: context.clone(),
+                        grant_tokens: tokens.clone(),
+                        ..Default::default()
+                    },
+                )?;
+                let decrypt = s
+                    .decrypt(
+                        &caller,
+                        DecryptRequest {
+                            ciphertext_blob: enc.ciphertext_blob.clone(),
+                            encryption_context: context,
+                            grant_tokens: tokens,
+                            ..Default::default()
+                        },
+                    )
+                    .map(|d| String::from_utf8_lossy(&d.plaintext).into_owned())
+                    .map_err(BackendError::from);
+                Ok(EncryptOutcome {
+                    key_arn: enc.key_id,
+                    ciphertext_base64: base64::engine::general_purpose::STANDARD
+                        .encode(&enc.ciphertext_blob),
+                    decrypt,
+                })
+            })
+            .await
+    }
+
+    async fn activity_since(&self, seq: u64) -> BackendResult<Vec<ActivityEvent>> {
+        let s = self.sim.lock();
+        Ok(s.world().activity.since(seq).map(event_of).collect())
+    }
+
+    async fn create_principal(&self, user: bool, name: &str) -> BackendResult<String> {
+        let name = name.to_string();
+        self.sim
+            .with(move |s| {
+                let w = s.world_mut();
+                let home = w
+                    .home_account()
+                    .cloned()
+                    .ok_or_else(|| BackendError::new("ValidationException", "No account."))?;
+                let kind = if user {
+                    PrincipalKind::User
+                } else {
+                    PrincipalKind::Role
+                };
+                Ok(w.create_principal(&home, kind, &name, None)?.arn.clone())
+            })
+            .await
+    }
+
+    async fn delete_principal(&self, principal: &str) -> BackendResult<()> {
+        let who = principal.to_string();
+        self.sim
+            .with(move |s| {
+                s.world_mut()
+                    .delete_principal(&who)
+                    .map(|_| ())
+                    .map_err(Into::into)
+            })
+            .await
+    }
+
+    async fn create_key(&self, description: &str, alias: Option<String>) -> BackendResult<String> {
+        let caller = self.caller();
+        let description = description.to_string();
+        self.sim
+            .with(move |s| {
+                let meta = s
+                    .create_key(
+                        &caller,
+                        CreateKeyRequest {
+                            description: Some(description),
+                            ..Default::default()
+                        },
+                    )?
+                    .key_metadata;
+                if let Some(alias) = alias {
+                    s.create_alias(
+                        &caller,
+                        CreateAliasRequest {
+                            alias_name: alias,
+                            target_key_id: meta.key_id.clone(),
+                        },
+                    )?;
+                }
+                Ok(meta.key_id)
+            })
+            .await
+    }
+
+    async fn change_key_state(&self, key_id: &str, change: KeyStateChange) -> BackendResult<()> {
+        let caller = self.caller();
+        let key_id = key_id.to_string();
+        self.sim
+            .with(move |s| {
+                let req = KeyIdRequest {
+                    key_id: key_id.clone(),
+                };
+                match change {
+                    KeyStateChange::Enable => s.enable_key(&caller, req).map(|_| ()),
+                    KeyStateChange::Disable => s.disable_key(&caller, req).map(|_| ()),
+                    KeyStateChange::CancelDeletion => {
+                        s.cancel_key_deletion(&caller, req).map(|_| ())
+                    }
+                    KeyStateChange::ScheduleDeletion { days } => s
+                        .schedule_key_deletion(
+                            &caller,
+                            ScheduleKeyDeletionRequest {
+                                key_id,
+                                pending_window_in_days: Some(i64::from(days)),
+                            },
+                        )
+                        .map(|_| ()),
+                }
+                .map_err(Into::into)
+            })
+            .await
+    }
+
+    async fn advance_clock(&self, by: Duration) -> BackendResult<()> {
+        self.sim.with(move |s| s.advance_clock(by)).await;
+        Ok(())
+    }
+}

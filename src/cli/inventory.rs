@@ -1,0 +1,96 @@
+//! `grantscope inventory`: every key with its aliases, state and grants, headless. JSON is
+//! one document, CSV one row per grant, the table is for people.
+
+use std::fmt::Write;
+
+use chrono::{DateTime, Utc};
+
+use crate::kms::inventory::Inventory;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Json,
+    Csv,
+    Table,
+}
+
+pub fn iso(epoch: Option<f64>) -> String {
+    epoch
+        .and_then(|e| DateTime::<Utc>::from_timestamp_millis((e * 1000.0).round() as i64))
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+pub fn render(inv: &Inventory, format: Format) -> anyhow::Result<String> {
+    Ok(match format {
+        Format::Json => serde_json::to_string_pretty(inv)? + "\n",
+        Format::Csv => csv(inv)?,
+        Format::Table => table(inv),
+    })
+}
+
+fn csv(inv: &Inventory) -> anyhow::Result<String> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "key_id", "key_arn", "aliases", "key_state", "grant_id", "grant_name", "grantee", "grantee_name",
+        "retiring_principal", "operations", "constraints", "creation_date", "last_used",
+    ])?;
+    for k in &inv.keys {
+        for g in &k.grants {
+            let ops: Vec<&str> = g.entry.operations.iter().map(|o| o.as_str()).collect();
+            let constraints = match &g.entry.constraints {
+                Some(c) => serde_json::to_string(c)?,
+                None => String::new(),
+            };
+            w.write_record([
+                k.key_id.as_str(),
+                &k.arn,
+                &k.aliases.join(";"),
+                k.state.as_str(),
+                &g.entry.grant_id,
+                &g.entry.name,
+                &g.entry.grantee_principal,
+                &g.grantee_name,
+                g.entry.retiring_principal.as_deref().unwrap_or_default(),
+                &ops.join(";"),
+                &constraints,
+                &iso(g.entry.creation_date),
+                &iso(g.last_used),
+            ])?;
+        }
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+fn table(inv: &Inventory) -> String {
+    let mut out = String::new();
+    let grants: usize = inv.keys.iter().map(|k| k.grants.len()).sum();
+    let _ = writeln!(
+        out,
+        "{} account {} in {}: {} keys, {} grants",
+        inv.backend,
+        inv.account,
+        inv.region,
+        inv.keys.len(),
+        grants
+    );
+    for k in &inv.keys {
+        let label = if k.aliases.is_empty() { "(no alias)".to_string() } else { k.aliases.join(", ") };
+        let _ = writeln!(out, "\n{}  {}  {}  {} grants", k.key_id, k.state, label, k.grants.len());
+        for g in k.grants.iter().take(50) {
+            let ops: Vec<&str> = g.entry.operations.iter().map(|o| o.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "  {}  {:<24} {:<40} {}",
+                &g.entry.grant_id[..12.min(g.entry.grant_id.len())],
+                if g.entry.name.is_empty() { "-" } else { g.entry.name.as_str() },
+                g.grantee_name,
+                ops.join(",")
+            );
+        }
+        if k.grants.len() > 50 {
+            let _ = writeln!(out, "  ... and {} more (use --format csv or json for all)", k.grants.len() - 50);
+        }
+    }
+    out
+}

@@ -1,0 +1,81 @@
+//! `grantscope report`: the stale-grant findings headless, for pipelines. Table, JSON
+//! (`{"findings": [...], "summary": {...}}`) or CSV; the exit status says whether any finding
+//! reaches `--fail-on`.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use crate::audit::{Report, Severity};
+use crate::kms::inventory::Inventory;
+
+pub use super::inventory::Format;
+
+/// Exit status: 0 when no finding reaches the threshold, 1 when some do (2 is for errors).
+pub fn exit_status(report: &Report, fail_on: Severity) -> i32 {
+    i32::from(crate::audit::fails(report, fail_on))
+}
+
+pub fn render(report: &Report, inv: &Inventory, format: Format) -> anyhow::Result<String> {
+    Ok(match format {
+        Format::Json => serde_json::to_string_pretty(report)? + "\n",
+        Format::Csv => {
+            let mut w = ::csv::Writer::from_writer(Vec::new());
+            w.write_record(["rule", "severity", "key", "grant_id", "grantee", "reason", "action"])?;
+            for f in &report.findings {
+                w.write_record([
+                    f.rule.id(),
+                    f.severity.as_str(),
+                    &f.key,
+                    f.grant_id.as_deref().unwrap_or_default(),
+                    f.grantee.as_deref().unwrap_or_default(),
+                    &f.reason,
+                    &f.action,
+                ])?;
+            }
+            String::from_utf8(w.into_inner()?)?
+        }
+        Format::Table => table(report, inv),
+    })
+}
+
+fn table(report: &Report, inv: &Inventory) -> String {
+    let labels: HashMap<&str, &str> = inv
+        .keys
+        .iter()
+        .map(|k| (k.arn.as_str(), k.aliases.first().map_or(&k.key_id[..8.min(k.key_id.len())], String::as_str)))
+        .collect();
+    let mut out = String::new();
+    if !report.findings.is_empty() {
+        let _ = writeln!(out, "{:<8} {:<22} {:<22} {:<13} REASON", "SEVERITY", "RULE", "KEY", "GRANT");
+    }
+    for f in &report.findings {
+        let grant = f.grant_id.as_deref().map_or("-", |g| &g[..12.min(g.len())]);
+        let _ = writeln!(
+            out,
+            "{:<8} {:<22} {:<22} {:<13} {}",
+            f.severity.as_str(),
+            f.rule.id(),
+            labels.get(f.key.as_str()).copied().unwrap_or(&f.key),
+            grant,
+            f.reason
+        );
+        let _ = writeln!(out, "{:<68} -> {}", "", f.action);
+    }
+    let s = &report.summary;
+    let by: Vec<String> = [Severity::High, Severity::Medium, Severity::Low, Severity::Info]
+        .iter()
+        .filter_map(|sev| s.by_severity.get(sev).map(|n| format!("{n} {sev}")))
+        .collect();
+    let _ = writeln!(
+        out,
+        "\n{} findings ({}) over {} keys and {} grants.",
+        s.findings,
+        if by.is_empty() { "none".to_string() } else { by.join(", ") },
+        s.keys,
+        s.grants
+    );
+    for r in &s.unavailable {
+        let _ = writeln!(out, "Rule {r} not evaluated: this backend has no usage data.");
+    }
+    out
+}

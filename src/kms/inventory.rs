@@ -1,0 +1,81 @@
+//! An inventory: every key of an account with its aliases, state and grants (principal
+//! names resolved), plus what is known of principals and usage. Both backends produce it;
+//! `grantscope inventory` prints it and the audit rules read it.
+
+use serde::{Deserialize, Serialize};
+
+use super::grant::GrantListEntry;
+use super::key::{KeyManager, KeyState};
+
+/// Where usage data comes from, which decides what the audit may claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UsageSource {
+    /// The simulator records which grant authorized every call.
+    Grants,
+    /// CloudTrail: who used which key, not which grant authorized it.
+    Principals,
+    /// No usage data.
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    /// "simulator" or "aws".
+    pub backend: String,
+    pub account: String,
+    pub region: String,
+    /// Epoch seconds when the inventory was taken.
+    pub generated_at: f64,
+    pub usage: UsageSource,
+    /// ARNs of the IAM users and roles known to exist, when the backend could list them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principals: Option<Vec<String>>,
+    pub keys: Vec<InventoryKey>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InventoryKey {
+    pub key_id: String,
+    pub arn: String,
+    pub aliases: Vec<String>,
+    pub state: KeyState,
+    pub manager: KeyManager,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_date: Option<f64>,
+    pub grants: Vec<InventoryGrant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InventoryGrant {
+    /// The grant exactly as ListGrants returns it.
+    #[serde(flatten)]
+    pub entry: GrantListEntry,
+    /// A short name for the grantee (`granttestuser`, `ec2.amazonaws.com`, the unique id of a
+    /// deleted principal).
+    pub grantee_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retiring_name: Option<String>,
+    /// When the grant (usage `grants`) or the grantee on this key (usage `principals`) was
+    /// last used, epoch seconds; None: never, or unknown when usage is `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<f64>,
+}
+
+/// A short display name for a principal string: the last part of an ARN, a service
+/// principal as is, an IAM unique id as is.
+pub fn short_principal_name(principal: &str) -> String {
+    if let Some(rest) = principal.split(":assumed-role/").nth(1) {
+        return rest.to_string();
+    }
+    if principal.starts_with("arn:") {
+        if principal.ends_with(":root") {
+            let account = principal.split(':').nth(4).unwrap_or_default();
+            return format!("{account} (root)");
+        }
+        return principal.rsplit('/').next().unwrap_or(principal).to_string();
+    }
+    principal.to_string()
+}

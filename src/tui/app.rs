@@ -1,0 +1,422 @@
+//! The UI's model: everything the screen shows, in plain data. `update` changes it, the
+//! view only reads it. Lists are `Rows`: items, a precomputed lower-case search text per
+//! item, the filtered indexes and the selection, so a filter keystroke or a frame never
+//! rebuilds more than it must.
+
+use crate::backend::{ActivityEvent, BackendInfo, GrantSummary, KeySummary, PrincipalSummary};
+use crate::sim::Timestamp;
+
+use super::forms::Dialog;
+
+/// The panes that take focus, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Keys,
+    Grants,
+    Principals,
+    Events,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [Pane::Keys, Pane::Grants, Pane::Principals, Pane::Events];
+
+    fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+
+    pub fn next(self) -> Pane {
+        Pane::ALL[(self.index() + 1) % Pane::ALL.len()]
+    }
+
+    pub fn prev(self) -> Pane {
+        Pane::ALL[(self.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Keys => "Keys",
+            Pane::Grants => "Grants",
+            Pane::Principals => "Principals",
+            Pane::Events => "Event log",
+        }
+    }
+}
+
+/// A filterable, selectable list.
+#[derive(Debug, Clone, Default)]
+pub struct Rows<T> {
+    items: Vec<T>,
+    /// Lower-case text of every visible column of each item (what `/` searches).
+    haystacks: Vec<String>,
+    /// Indexes into `items` that pass the filter, in order.
+    visible: Vec<usize>,
+    /// Position in `visible`.
+    selected: usize,
+    filter: String,
+}
+
+impl<T> Rows<T> {
+    pub fn new() -> Self {
+        Self {
+            items: Vec::new(),
+            haystacks: Vec::new(),
+            visible: Vec::new(),
+            selected: 0,
+            filter: String::new(),
+        }
+    }
+
+    /// Replace the items, keeping the filter, and the selection on the item for which
+    /// `keep` answers true (if any), else at the same position.
+    pub fn set_items(
+        &mut self,
+        items: Vec<T>,
+        search_text: impl Fn(&T) -> String,
+        keep: impl Fn(&T) -> bool,
+    ) {
+        self.haystacks = items
+            .iter()
+            .map(|i| search_text(i).to_lowercase())
+            .collect();
+        self.items = items;
+        let position = self.selected;
+        self.refilter(false);
+        self.selected = self
+            .visible
+            .iter()
+            .position(|&i| keep(&self.items[i]))
+            .unwrap_or_else(|| position.min(self.visible.len().saturating_sub(1)));
+    }
+
+    /// Add items at the end (the next page of a listing).
+    pub fn extend(&mut self, more: Vec<T>, search_text: impl Fn(&T) -> String) {
+        let q = self.filter.to_lowercase();
+        for item in more {
+            let hay = search_text(&item).to_lowercase();
+            if q.is_empty() || hay.contains(&q) {
+                self.visible.push(self.items.len());
+            }
+            self.haystacks.push(hay);
+            self.items.push(item);
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.items.clear();
+        self.haystacks.clear();
+        self.visible.clear();
+        self.selected = 0;
+    }
+
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    /// Set the filter (case-insensitive substring over all visible columns). A filter that
+    /// extends the previous one only rescans what already matched.
+    pub fn set_filter(&mut self, filter: &str) {
+        let narrowing = filter.to_lowercase().contains(&self.filter.to_lowercase());
+        let selected_item = self.visible.get(self.selected).copied();
+        self.filter = filter.to_string();
+        self.refilter(narrowing);
+        self.selected = selected_item
+            .and_then(|s| self.visible.iter().position(|&i| i == s))
+            .unwrap_or(0);
+    }
+
+    fn refilter(&mut self, narrowing: bool) {
+        let q = self.filter.to_lowercase();
+        if q.is_empty() {
+            self.visible = (0..self.items.len()).collect();
+        } else if narrowing && self.visible.len() <= self.items.len() {
+            let hay = &self.haystacks;
+            self.visible.retain(|&i| hay[i].contains(&q));
+        } else {
+            self.visible = (0..self.items.len())
+                .filter(|&i| self.haystacks[i].contains(&q))
+                .collect();
+        }
+    }
+
+    /// Number of rows that pass the filter.
+    pub fn len(&self) -> usize {
+        self.visible.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.visible.is_empty()
+    }
+
+    /// Number of items before filtering.
+    pub fn total(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn selected_index(&self) -> usize {
+        self.selected
+    }
+
+    pub fn selected(&self) -> Option<&T> {
+        self.visible.get(self.selected).map(|&i| &self.items[i])
+    }
+
+    /// The visible row at position `pos`.
+    pub fn row(&self, pos: usize) -> Option<&T> {
+        self.visible.get(pos).map(|&i| &self.items[i])
+    }
+
+    pub fn all(&self) -> &[T] {
+        &self.items
+    }
+
+    /// Move the selection by `delta` rows, clamped.
+    pub fn move_by(&mut self, delta: isize) {
+        if self.visible.is_empty() {
+            self.selected = 0;
+            return;
+        }
+        let last = self.visible.len() - 1;
+        let target = self.selected as isize + delta;
+        self.selected = target.clamp(0, last as isize) as usize;
+    }
+
+    pub fn select_first(&mut self) {
+        self.selected = 0;
+    }
+
+    pub fn select_last(&mut self) {
+        self.selected = self.visible.len().saturating_sub(1);
+    }
+
+    /// Select the first visible row for which `f` is true; false if there is none.
+    pub fn select_where(&mut self, f: impl Fn(&T) -> bool) -> bool {
+        match self.visible.iter().position(|&i| f(&self.items[i])) {
+            Some(p) => {
+                self.selected = p;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The first row and the number of rows to draw in a window of `height` rows so that
+    /// the selection is visible (it sits at the bottom edge when scrolled).
+    pub fn window(&self, height: usize) -> (usize, usize) {
+        let height = height.max(1);
+        let offset = (self.selected + 1).saturating_sub(height);
+        let count = self.visible.len().saturating_sub(offset).min(height);
+        (offset, count)
+    }
+}
+
+/// Whose grants the grants pane shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantScope {
+    None,
+    Key { key_id: String, label: String },
+    Principal { arn: String, name: String },
+}
+
+/// A message in the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+/// A grant token obtained in this session (offered in the test-encrypt dialog).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownToken {
+    pub key_id: String,
+    pub grant_id: String,
+    pub token: String,
+}
+
+/// The whole UI state.
+#[derive(Debug)]
+pub struct App {
+    pub info: BackendInfo,
+    pub read_only: bool,
+    pub now: Timestamp,
+    pub focus: Pane,
+    pub keys: Rows<KeySummary>,
+    pub grants: Rows<GrantSummary>,
+    pub grant_scope: GrantScope,
+    /// Bumped when the grants pane changes scope; late pages of an old scope are dropped.
+    pub grants_generation: u64,
+    pub grants_loading: bool,
+    pub principals: Rows<PrincipalSummary>,
+    pub events: Rows<ActivityEvent>,
+    pub last_event_seq: u64,
+    pub activity_in_flight: bool,
+    /// The filter of the focused pane is being typed.
+    pub filter_editing: bool,
+    pub dialog: Option<Dialog>,
+    pub status: Option<Status>,
+    /// Backend calls in flight (the spinner turns while > 0).
+    pub pending: usize,
+    pub spinner: usize,
+    pub tokens: Vec<KnownToken>,
+    pub should_quit: bool,
+}
+
+/// How many events the log keeps.
+pub const EVENT_LOG_CAPACITY: usize = 1000;
+
+impl App {
+    pub fn new(info: BackendInfo, read_only: bool, now: Timestamp) -> Self {
+        Self {
+            info,
+            read_only,
+            now,
+            focus: Pane::Keys,
+            keys: Rows::new(),
+            grants: Rows::new(),
+            grant_scope: GrantScope::None,
+            grants_generation: 0,
+            grants_loading: false,
+            principals: Rows::new(),
+            events: Rows::new(),
+            last_event_seq: 0,
+            activity_in_flight: false,
+            filter_editing: false,
+            dialog: None,
+            status: None,
+            pending: 0,
+            spinner: 0,
+            tokens: Vec::new(),
+            should_quit: false,
+        }
+    }
+
+    pub fn selected_key(&self) -> Option<&KeySummary> {
+        self.keys.selected()
+    }
+
+    pub fn selected_grant(&self) -> Option<&GrantSummary> {
+        self.grants.selected()
+    }
+
+    pub fn selected_principal(&self) -> Option<&PrincipalSummary> {
+        self.principals.selected()
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.pending > 0
+    }
+
+    /// A friendly name for a principal string, from the principals pane.
+    pub fn principal_label(&self, arn: &str) -> String {
+        self.principals
+            .all()
+            .iter()
+            .find(|p| p.arn == arn)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| arn.to_string())
+    }
+
+    pub fn set_error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    pub fn set_info(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: false,
+        });
+    }
+}
+
+/// What `/` searches in each list: the text of every visible column (ages aside, which
+/// change with the clock).
+pub fn key_search_text(k: &KeySummary) -> String {
+    format!(
+        "{} {} {} {} {}",
+        k.aliases.join(" "),
+        k.key_id,
+        k.state,
+        k.grant_count,
+        k.description
+    )
+}
+
+pub fn grant_search_text(g: &GrantSummary) -> String {
+    let ops: Vec<&str> = g.operations.iter().map(|o| o.as_str()).collect();
+    format!(
+        "{} {} {} {} {} {}",
+        g.short_id(),
+        g.name,
+        g.grantee_name,
+        ops.join(","),
+        g.retiring_name.as_deref().unwrap_or(""),
+        g.key_alias.as_deref().unwrap_or(""),
+    )
+}
+
+pub fn principal_search_text(p: &PrincipalSummary) -> String {
+    format!("{} {} {} {}", p.kind.as_str(), p.name, p.grant_count, p.arn)
+}
+
+pub fn event_search_text(e: &ActivityEvent) -> String {
+    format!("{} {} {:?} {}", e.caller, e.operation, e.outcome, e.why)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(n: usize) -> Rows<String> {
+        let mut r = Rows::new();
+        r.set_items(
+            (0..n).map(|i| format!("item-{i}")).collect(),
+            |s| s.clone(),
+            |_| false,
+        );
+        r
+    }
+
+    #[test]
+    fn window_keeps_the_selection_visible() {
+        let mut r = rows(100);
+        assert_eq!(r.window(10), (0, 10));
+        r.move_by(25);
+        assert_eq!(r.window(10), (16, 10));
+        r.select_last();
+        assert_eq!(r.window(10), (90, 10));
+        assert_eq!(rows(3).window(10), (0, 3));
+        assert_eq!(rows(0).window(0), (0, 0));
+    }
+
+    #[test]
+    fn narrowing_and_widening_filters_agree_with_a_full_scan() {
+        let mut r = rows(1000);
+        r.set_filter("1");
+        let wide = r.len();
+        r.set_filter("12");
+        assert_eq!(
+            r.len(),
+            (0..1000).filter(|i| i.to_string().contains("12")).count()
+        );
+        r.set_filter("ITEM-12");
+        assert_eq!(r.len(), 11);
+        r.set_filter("1");
+        assert_eq!(r.len(), wide);
+        r.set_filter("");
+        assert_eq!(r.len(), 1000);
+    }
+
+    #[test]
+    fn filter_keeps_the_selected_item_when_it_still_matches() {
+        let mut r = rows(50);
+        r.move_by(12);
+        r.set_filter("2");
+        assert_eq!(r.selected().map(String::as_str), Some("item-12"));
+        r.set_filter("zzz");
+        assert!(r.selected().is_none());
+        r.move_by(3);
+        assert_eq!(r.selected_index(), 0);
+    }
+}

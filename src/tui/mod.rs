@@ -1,0 +1,21 @@
+//! The terminal UI, in the Elm architecture: `app` (the model), `message` (what happens
+//! and what to do), `update` (the pure state machine, with `dialog_update` for dialogs),
+//! `view` (drawing, one file per pane or dialog), `input` (keys to messages), `actions`
+//! (what each pane offers, feeding the action bar and the key map), `executor` (commands
+//! to backend calls) and `runtime` (the terminal, the event loop, the tasks). Nothing but
+//! `runtime` touches the terminal, and nothing but `executor` calls the backend.
+
+pub mod actions;
+pub mod app;
+pub mod dialog_update;
+pub mod executor;
+pub mod forms;
+pub mod input;
+pub mod message;
+pub mod runtime;
+pub mod update;
+pub mod view;
+
+pub use app::App;
+pub use message::{Command, Msg};
+pub use runtime::run;

@@ -1,0 +1,211 @@
+//! The runtime: sets the terminal up (raw mode, alternate screen) and always puts it back
+//! (on exit, on error, and from a panic hook); runs the event loop, which waits for a key,
+//! a backend result or a tick, drains everything pending, then renders once inside a
+//! synchronized update; and runs each backend command as a tokio task that reports back
+//! as a message. Input handling never awaits the backend.
+
+use std::io::{self, Stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::thread::ThreadId;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use base64::Engine;
+use crossterm::event::{self, Event};
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, BeginSynchronizedUpdate, EndSynchronizedUpdate,
+    EnterAlternateScreen, LeaveAlternateScreen,
+};
+use crossterm::{cursor, execute};
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
+
+use crate::backend::Backend;
+
+use super::app::App;
+use super::executor::{execute as run_command, failed};
+use super::input::map_key;
+use super::message::{Command, Msg};
+use super::{update, view};
+
+type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// What wakes the event loop.
+enum Incoming {
+    Terminal(Event),
+    Msg(Msg),
+}
+
+static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
+
+/// Run the UI until the person quits. Blocks; builds its own tokio runtime.
+pub fn run(backend: Arc<dyn Backend>, read_only: bool) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the tokio runtime")?;
+    let _ = UI_THREAD.set(std::thread::current().id());
+    install_panic_hook();
+    let mut terminal = setup().context("setting up the terminal")?;
+    let result = rt.block_on(event_loop(&mut terminal, backend, read_only));
+    restore();
+    rt.shutdown_timeout(Duration::from_millis(200));
+    result
+}
+
+fn setup() -> Result<Term> {
+    enable_raw_mode()?;
+    let mut out = io::stdout();
+    if let Err(e) = execute!(out, EnterAlternateScreen, cursor::Hide) {
+        restore();
+        return Err(e.into());
+    }
+    let terminal = Terminal::new(CrosstermBackend::new(io::stdout()));
+    match terminal {
+        Ok(t) => Ok(t),
+        Err(e) => {
+            restore();
+            Err(e.into())
+        }
+    }
+}
+
+/// Put the terminal back as we found it. Safe to call more than once.
+pub fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
+}
+
+/// A panic on the UI thread restores the terminal before the message is printed.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if UI_THREAD.get() == Some(&std::thread::current().id()) {
+            restore();
+        }
+        previous(info);
+    }));
+}
+
+async fn event_loop(terminal: &mut Term, backend: Arc<dyn Backend>, read_only: bool) -> Result<()> {
+    let (tx, mut rx) = unbounded_channel::<Incoming>();
+    let stop = Arc::new(AtomicBool::new(false));
+    let input = spawn_input_thread(tx.clone(), stop.clone());
+    let mut app = App::new(backend.info(), read_only, backend.now());
+    let cmds = update::init(&mut app);
+    dispatch(&backend, &tx, cmds);
+    draw(terminal, &app)?;
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut ticks = 0u64;
+    let result = loop {
+        let first = tokio::select! {
+            incoming = rx.recv() => incoming,
+            _ = tick.tick() => {
+                ticks += 1;
+                // The spinner turns every tick; the clock and the activity poll every second.
+                if app.is_busy() || ticks % 4 == 0 {
+                    Some(Incoming::Msg(Msg::Tick(backend.now())))
+                } else {
+                    continue;
+                }
+            }
+        };
+        let Some(first) = first else { break Ok(()) };
+        handle(&mut app, &backend, &tx, first);
+        while let Ok(more) = rx.try_recv() {
+            handle(&mut app, &backend, &tx, more);
+        }
+        if app.should_quit {
+            break Ok(());
+        }
+        if let Err(e) = draw(terminal, &app) {
+            break Err(e);
+        }
+    };
+    stop.store(true, Ordering::Relaxed);
+    let _ = input.join();
+    result
+}
+
+fn handle(
+    app: &mut App,
+    backend: &Arc<dyn Backend>,
+    tx: &UnboundedSender<Incoming>,
+    incoming: Incoming,
+) {
+    let msg = match incoming {
+        Incoming::Msg(m) => Some(m),
+        Incoming::Terminal(Event::Key(k)) => map_key(app, k),
+        // Resizes need nothing but the redraw that follows.
+        Incoming::Terminal(_) => None,
+    };
+    if let Some(msg) = msg {
+        let cmds = update::update(app, msg);
+        dispatch(backend, tx, cmds);
+    }
+}
+
+fn draw(terminal: &mut Term, app: &App) -> Result<()> {
+    execute!(io::stdout(), BeginSynchronizedUpdate)?;
+    let drawn = terminal.draw(|f| view::render(f, app));
+    execute!(io::stdout(), EndSynchronizedUpdate)?;
+    drawn?;
+    Ok(())
+}
+
+/// Run each command as a task; its result comes back as a message. A task that panics
+/// reports an error message instead of leaving the spinner turning.
+fn dispatch(backend: &Arc<dyn Backend>, tx: &UnboundedSender<Incoming>, cmds: Vec<Command>) {
+    for cmd in cmds {
+        if let Command::CopyToClipboard(text) = &cmd {
+            copy_osc52(text);
+            continue;
+        }
+        let b = backend.clone();
+        let tx = tx.clone();
+        let for_failure = cmd.clone();
+        let task = tokio::spawn(run_command(b, cmd));
+        tokio::spawn(async move {
+            let msg = match task.await {
+                Ok(m) => m,
+                Err(e) => failed(&for_failure, &format!("the backend task failed: {e}")),
+            };
+            if let Some(m) = msg {
+                let _ = tx.send(Incoming::Msg(m));
+            }
+        });
+    }
+}
+
+/// OSC 52: ask the terminal to put `text` on the system clipboard.
+fn copy_osc52(text: &str) {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = io::stdout();
+    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+    let _ = out.flush();
+}
+
+fn spawn_input_thread(
+    tx: UnboundedSender<Incoming>,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            match event::poll(Duration::from_millis(50)) {
+                Ok(true) => match event::read() {
+                    Ok(ev) => {
+                        if tx.send(Incoming::Terminal(ev)).is_err() {
+                            break;
+                        }
+                    }
+                    Err(_) => break,
+                },
+                Ok(false) => {}
+                Err(_) => break,
+            }
+        }
+    })
+}

@@ -1,0 +1,202 @@
+//! The detail panel: every field of whatever the focused pane has selected, with full
+//! ARNs. The same lines fill the larger detail dialog that Enter opens.
+
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::backend::{ActivityEvent, EventOutcome, GrantSummary, KeySummary, PrincipalSummary};
+use crate::kms::GrantConstraints;
+use crate::tui::app::{App, Pane};
+
+use super::widgets::{age, pane_block};
+
+fn field(name: &str, value: impl Into<String>) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(
+            format!("{name:<18}"),
+            Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(value.into()),
+    ])
+}
+
+fn key_lines(app: &App, k: &KeySummary) -> Vec<Line<'static>> {
+    let mut v = vec![
+        field("KeyId", k.key_id.clone()),
+        field("Arn", k.arn.clone()),
+        field(
+            "Aliases",
+            if k.aliases.is_empty() {
+                "-".into()
+            } else {
+                k.aliases.join(", ")
+            },
+        ),
+        field("Description", k.description.clone()),
+        field("KeyState", k.state.as_str()),
+        field("KeySpec", k.spec.as_str()),
+        field("KeyUsage", k.usage.clone()),
+        field("KeyManager", k.manager.clone()),
+        field(
+            "CreationDate",
+            format!(
+                "{} ({} ago)",
+                k.created.format("%Y-%m-%d %H:%M:%S UTC"),
+                age(app.now, k.created)
+            ),
+        ),
+        field("Grants", k.grant_count.to_string()),
+    ];
+    if let Some(d) = k.deletion_date {
+        v.push(field(
+            "DeletionDate",
+            d.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        ));
+    }
+    v
+}
+
+fn constraints_text(c: &Option<GrantConstraints>) -> Vec<Line<'static>> {
+    let Some(c) = c.as_ref().filter(|c| !c.is_empty()) else {
+        return vec![field("Constraints", "none")];
+    };
+    let fmt = |m: &crate::kms::EncryptionContext| {
+        m.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut v = Vec::new();
+    if let Some(m) = &c.encryption_context_subset {
+        v.push(field("EncContextSubset", fmt(m)));
+    }
+    if let Some(m) = &c.encryption_context_equals {
+        v.push(field("EncContextEquals", fmt(m)));
+    }
+    v
+}
+
+fn grant_lines(app: &App, g: &GrantSummary) -> Vec<Line<'static>> {
+    let ops: Vec<&str> = g.operations.iter().map(|o| o.as_str()).collect();
+    let mut v = vec![
+        field("GrantId", g.grant_id.clone()),
+        field(
+            "Name",
+            if g.name.is_empty() {
+                "-".into()
+            } else {
+                g.name.clone()
+            },
+        ),
+        field("KeyId", g.key_arn.clone()),
+        field(
+            "GranteePrincipal",
+            format!("{} ({})", g.grantee, g.grantee_name),
+        ),
+        field(
+            "RetiringPrincipal",
+            match (&g.retiring, &g.retiring_name) {
+                (Some(r), Some(n)) => format!("{r} ({n})"),
+                (Some(r), None) => r.clone(),
+                _ => "-".into(),
+            },
+        ),
+        field("IssuingAccount", g.issuing_account.clone()),
+        field("Operations", ops.join(", ")),
+    ];
+    v.extend(constraints_text(&g.constraints));
+    if let Some(c) = g.created {
+        v.push(field(
+            "CreationDate",
+            format!(
+                "{} ({} ago)",
+                c.format("%Y-%m-%d %H:%M:%S UTC"),
+                age(app.now, c)
+            ),
+        ));
+    }
+    v
+}
+
+fn principal_lines(p: &PrincipalSummary) -> Vec<Line<'static>> {
+    vec![
+        field("Kind", p.kind.as_str()),
+        field("Name", p.name.clone()),
+        field("Arn", p.arn.clone()),
+        field(
+            "UniqueId",
+            p.unique_id.clone().unwrap_or_else(|| "-".into()),
+        ),
+        field("Account", p.account.clone().unwrap_or_else(|| "-".into())),
+        field(
+            "Policies",
+            if p.policies.is_empty() {
+                "none".into()
+            } else {
+                p.policies.join(", ")
+            },
+        ),
+        field("Grants held", p.grant_count.to_string()),
+    ]
+}
+
+fn event_lines(e: &ActivityEvent) -> Vec<Line<'static>> {
+    let outcome = match &e.outcome {
+        EventOutcome::Allowed => "allowed".to_string(),
+        EventOutcome::Denied => "denied (AccessDeniedException)".to_string(),
+        EventOutcome::Failed(code) => format!("failed ({code})"),
+    };
+    vec![
+        field(
+            "Time",
+            e.time.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string(),
+        ),
+        field("Caller", e.caller.clone()),
+        field("Operation", e.operation.clone()),
+        field("Key", e.key.clone().unwrap_or_else(|| "-".into())),
+        field("Outcome", outcome),
+        field("Why", e.why.clone()),
+    ]
+}
+
+/// The lines describing the focused pane's selection.
+pub fn lines(app: &App) -> (String, Vec<Line<'static>>) {
+    let none = || vec![Line::from("Nothing selected.")];
+    match app.focus {
+        Pane::Keys => (
+            "Key".into(),
+            app.selected_key()
+                .map(|k| key_lines(app, k))
+                .unwrap_or_else(none),
+        ),
+        Pane::Grants => (
+            "Grant".into(),
+            app.selected_grant()
+                .map(|g| grant_lines(app, g))
+                .unwrap_or_else(none),
+        ),
+        Pane::Principals => (
+            "Principal".into(),
+            app.selected_principal()
+                .map(principal_lines)
+                .unwrap_or_else(none),
+        ),
+        Pane::Events => (
+            "Event".into(),
+            app.events.selected().map(event_lines).unwrap_or_else(none),
+        ),
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let (what, lines) = lines(app);
+    let p = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(pane_block(format!("Detail: {what}"), false));
+    frame.render_widget(p, area);
+}

@@ -1,0 +1,54 @@
+//! The principals pane: kind, name and how many grants each principal holds. Selecting
+//! one shows its grants across all keys in the grants pane.
+
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::widgets::{Cell, Row};
+use ratatui::Frame;
+
+use crate::backend::PrincipalKindLabel;
+use crate::tui::app::{App, Pane};
+
+use super::widgets::{pane_block, render_table, Columns};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let focused = app.focus == Pane::Principals;
+    let rows = &app.principals;
+    let mut title = format!("Principals ({})", rows.len());
+    if !rows.filter().is_empty() {
+        title = format!(
+            "Principals ({}/{}) /{}",
+            rows.len(),
+            rows.total(),
+            rows.filter()
+        );
+    }
+    render_table(
+        frame,
+        area,
+        pane_block(title, focused),
+        rows,
+        Columns {
+            header: &["Kind", "Name", "Grants"],
+            widths: &[
+                Constraint::Length(8),
+                Constraint::Fill(1),
+                Constraint::Length(6),
+            ],
+            focused,
+        },
+        |p| {
+            let style = if p.kind == PrincipalKindLabel::Deleted {
+                Style::default().fg(Color::Red)
+            } else {
+                Style::default()
+            };
+            Row::new(vec![
+                Cell::from(p.kind.as_str()),
+                Cell::from(p.name.clone()),
+                Cell::from(format!("{:>6}", p.grant_count)),
+            ])
+            .style(style)
+        },
+    );
+}

@@ -1,0 +1,241 @@
+//! Operation dispatch: the JSON body becomes the typed request, the simulator answers, the
+//! typed response becomes JSON. Malformed input gets AWS's errors: SerializationException
+//! for bodies that do not parse, ValidationException ("1 validation error detected: ...")
+//! for a missing member or a value outside an enum.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::kms::{ApiOperation, ErrorCode, KmsError, KmsResult};
+use crate::sim::{Caller, Simulator};
+
+/// Does this operation change the world (so `--state` must save before answering)?
+pub fn is_mutating(op: ApiOperation) -> bool {
+    use ApiOperation::*;
+    matches!(
+        op,
+        CreateKey
+            | CreateAlias
+            | DeleteAlias
+            | EnableKey
+            | DisableKey
+            | ScheduleKeyDeletion
+            | CancelKeyDeletion
+            | PutKeyPolicy
+            | CreateGrant
+            | RetireGrant
+            | RevokeGrant
+    )
+}
+
+/// `KeyId` -> `keyId`, as AWS names members in validation messages.
+fn member_name(path: &str) -> String {
+    path.split('.')
+        .filter(|s| !s.is_empty() && *s != "?")
+        .map(|seg| {
+            let mut c = seg.chars();
+            match c.next() {
+                Some(first) => first.to_lowercase().chain(c).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn between<'a>(text: &'a str, open: char, close: char) -> Option<&'a str> {
+    let start = text.find(open)? + open.len_utf8();
+    let end = start + text[start..].find(close)?;
+    Some(&text[start..end])
+}
+
+/// Parse a request body (empty means `{}`) into the operation's request type.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> KmsResult<T> {
+    let body: &[u8] = if body.iter().all(|b| b.is_ascii_whitespace()) {
+        b"{}"
+    } else {
+        body
+    };
+    // A request body is one JSON object: serde would also read a struct from an array,
+    // and stops at the end of the first value unless asked to check for more.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(KmsError::new(
+            ErrorCode::SerializationException,
+            "The request body must be a JSON object.",
+        ));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    let result: Result<T, _> = serde_path_to_error::deserialize(&mut *de);
+    let value = result.map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let msg = inner.to_string();
+        let serialization = |m: String| KmsError::new(ErrorCode::SerializationException, m);
+        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+            return serialization(format!("The request body is not valid JSON: {msg}"));
+        }
+        let at = |p: &str| member_name(p);
+        if msg.starts_with("missing field") {
+            let field = between(&msg, '`', '`').unwrap_or_default();
+            let full = if path == "." || path.is_empty() {
+                field.to_string()
+            } else {
+                format!("{path}.{field}")
+            };
+            return KmsError::missing(&at(&full));
+        }
+        if msg.starts_with("invalid type: null") {
+            return KmsError::missing(&at(&path));
+        }
+        if msg.starts_with("unknown variant") {
+            let value = between(&msg, '`', '`').unwrap_or_default();
+            let expected = msg
+                .split("expected one of ")
+                .nth(1)
+                .unwrap_or_default()
+                .replace('`', "");
+            return KmsError::validation(
+                &format!("'{value}'"),
+                &at(&path),
+                &format!("Member must satisfy enum value set: [{expected}]"),
+            );
+        }
+        // A value of the wrong type, or a blob that is not base64.
+        let member = at(&path);
+        let cut = msg.find(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
+        serialization(if member.is_empty() {
+            format!("Unexpected request body: {cut}")
+        } else {
+            format!("Invalid value for '{member}': {cut}")
+        })
+    })?;
+    de.end().map_err(|e| {
+        KmsError::new(
+            ErrorCode::SerializationException,
+            format!("The request body is not valid JSON: {e}"),
+        )
+    })?;
+    Ok(value)
+}
+
+fn run<Req: DeserializeOwned, Resp: Serialize>(
+    body: &[u8],
+    f: impl FnOnce(Req) -> KmsResult<Resp>,
+) -> KmsResult<Vec<u8>> {
+    let req = parse::<Req>(body)?;
+    let resp = f(req)?;
+    serde_json::to_vec(&resp).map_err(|e| KmsError::internal(format!("response encoding: {e}")))
+}
+
+/// Run one KMS operation for `caller` with a JSON body.
+pub fn dispatch(
+    sim: &mut Simulator,
+    caller: &Caller,
+    op: ApiOperation,
+    body: &[u8],
+) -> KmsResult<Vec<u8>> {
+    use ApiOperation::*;
+    match op {
+        CreateKey => run(body, |r| sim.create_key(caller, r)),
+        DescribeKey => run(body, |r| sim.describe_key(caller, r)),
+        ListKeys => run(body, |r| sim.list_keys(caller, r)),
+        ListAliases => run(body, |r| sim.list_aliases(caller, r)),
+        CreateAlias => run(body, |r| sim.create_alias(caller, r)),
+        DeleteAlias => run(body, |r| sim.delete_alias(caller, r)),
+        EnableKey => run(body, |r| sim.enable_key(caller, r)),
+        DisableKey => run(body, |r| sim.disable_key(caller, r)),
+        ScheduleKeyDeletion => run(body, |r| sim.schedule_key_deletion(caller, r)),
+        CancelKeyDeletion => run(body, |r| sim.cancel_key_deletion(caller, r)),
+        GetKeyPolicy => run(body, |r| sim.get_key_policy(caller, r)),
+        PutKeyPolicy => run(body, |r| sim.put_key_policy(caller, r)),
+        CreateGrant => run(body, |r| sim.create_grant(caller, r)),
+        ListGrants => run(body, |r| sim.list_grants(caller, r)),
+        ListRetirableGrants => run(body, |r| sim.list_retirable_grants(caller, r)),
+        RetireGrant => run(body, |r| sim.retire_grant(caller, r)),
+        RevokeGrant => run(body, |r| sim.revoke_grant(caller, r)),
+        Encrypt => run(body, |r| sim.encrypt(caller, r)),
+        Decrypt => run(body, |r| sim.decrypt(caller, r)),
+        ReEncrypt => run(body, |r| sim.re_encrypt(caller, r)),
+        GenerateDataKey => run(body, |r| sim.generate_data_key(caller, r)),
+        GenerateDataKeyWithoutPlaintext => {
+            run(body, |r| sim.generate_data_key_without_plaintext(caller, r))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kms::api::{
+        CreateGrantRequest, CreateKeyRequest, EncryptRequest, ListGrantsRequest,
+    };
+
+    #[test]
+    fn missing_member_is_a_validation_error_in_aws_words() {
+        let e = parse::<EncryptRequest>(br#"{"Plaintext":"aGk="}"#).unwrap_err();
+        assert_eq!(e.code, ErrorCode::ValidationException);
+        assert_eq!(
+            e.message,
+            "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null"
+        );
+    }
+
+    #[test]
+    fn malformed_json_and_wrong_types_are_serialization_errors() {
+        for body in [
+            &b"{not json"[..],
+            b"[1,2]",
+            br#"{"KeyId":"k","Limit":"ten"}"#,
+        ] {
+            let e = parse::<ListGrantsRequest>(body).unwrap_err();
+            assert_eq!(
+                e.code,
+                ErrorCode::SerializationException,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        let e = parse::<EncryptRequest>(br#"{"KeyId":"k","Plaintext":"%%%"}"#).unwrap_err();
+        assert_eq!(e.code, ErrorCode::SerializationException);
+        assert!(e.message.contains("plaintext"), "{}", e.message);
+    }
+
+    #[test]
+    fn only_one_json_object_is_a_request_body() {
+        for body in [
+            &br#"{"KeyId":"k"}}"#[..],
+            br#"{"KeyId":"k"} {}"#,
+            br#"["k"]"#,
+            b"null",
+            b"\"k\"",
+        ] {
+            let e = parse::<ListGrantsRequest>(body).unwrap_err();
+            assert_eq!(
+                e.code,
+                ErrorCode::SerializationException,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        assert!(parse::<ListGrantsRequest>(b" {\"KeyId\":\"k\"}\n ").is_ok());
+    }
+
+    #[test]
+    fn unknown_enum_value_names_member_and_set() {
+        let e = parse::<CreateKeyRequest>(br#"{"KeySpec":"AES_999"}"#).unwrap_err();
+        assert_eq!(e.code, ErrorCode::ValidationException);
+        assert!(
+            e.message
+                .starts_with("1 validation error detected: Value 'AES_999' at 'keySpec'"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn empty_body_is_an_empty_object() {
+        let e = parse::<CreateGrantRequest>(b"").unwrap_err();
+        assert_eq!(e.code, ErrorCode::ValidationException);
+        assert!(parse::<CreateKeyRequest>(b"").is_ok());
+    }
+}

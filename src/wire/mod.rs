@@ -1,0 +1,59 @@
+//! The KMS wire protocol over the simulator: AWS JSON 1.1 (`X-Amz-Target:
+//! TrentService.<Operation>`) on HTTP, SigV4-authenticated, so the AWS CLI and SDKs talk to
+//! the simulator unchanged with `--endpoint-url`.
+//!
+//! `router.rs` receives requests, `sigv4.rs` says who is calling, `dispatch.rs` runs the
+//! operation, `errors.rs` shapes AWS's error bodies, `persist.rs` saves acknowledged
+//! changes to the state file.
+
+pub mod dispatch;
+pub mod errors;
+pub mod persist;
+pub mod router;
+pub mod sigv4;
+pub mod sts;
+pub mod throttle;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use crate::sim::SharedSimulator;
+
+pub use persist::StateFile;
+pub use router::{router, AppState};
+
+/// Where `grantscope serve` listens unless told otherwise.
+pub const DEFAULT_BIND: &str = "127.0.0.1:4599";
+
+/// The largest request body accepted (KMS requests are small; 4 KiB plaintexts).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Serve until `shutdown` completes. The listener is bound by the caller (tests bind an
+/// ephemeral port).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    sim: SharedSimulator,
+    state_file: Option<StateFile>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_app(listener, AppState::new(sim, state_file.map(Arc::new)), shutdown).await
+}
+
+/// Serve with a prepared [`AppState`] (throttling and the like).
+pub async fn serve_app(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state.clone());
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    // A last save so usage data (grant last use, activity) made since the last change
+    // is not lost on a clean shutdown.
+    state.save_now();
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! Request-rate limits for `grantscope serve`, so clients meet ThrottlingException as on
+//! AWS: either AWS's own per-operation quotas (`--quotas aws`) or one rate for every
+//! operation (`--throttle N`, requests per second per operation).
+
+use std::num::NonZeroU32;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+
+use crate::kms::ApiOperation;
+
+/// How requests are limited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThrottlePolicy {
+    /// AWS's documented request quotas (CreateGrant 50/s, ListGrants 100/s,
+    /// RetireGrant and RevokeGrant 30/s, others 5,500/s, shared symmetric crypto).
+    AwsQuotas,
+    /// The same rate for every operation.
+    PerOperation(NonZeroU32),
+}
+
+pub struct Throttle {
+    policy: ThrottlePolicy,
+    limiters: HashMap<ApiOperation, Arc<DefaultDirectRateLimiter>>,
+}
+
+impl std::fmt::Debug for Throttle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Throttle").field("policy", &self.policy).finish()
+    }
+}
+
+fn rate(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
+}
+
+/// AWS's request quota (per second) for an operation, and the bucket it shares.
+fn aws_quota(op: ApiOperation) -> (&'static str, u32) {
+    use ApiOperation::*;
+    match op {
+        CreateGrant => ("CreateGrant", 50),
+        ListGrants => ("ListGrants", 100),
+        RetireGrant => ("RetireGrant", 30),
+        RevokeGrant => ("RevokeGrant", 30),
+        Encrypt | Decrypt | ReEncrypt | GenerateDataKey | GenerateDataKeyWithoutPlaintext => {
+            ("cryptographic", 5_500)
+        }
+        ListKeys | ListAliases | DescribeKey | GetKeyPolicy | ListRetirableGrants => ("read", 100),
+        _ => ("write", 5),
+    }
+}
+
+impl Throttle {
+    pub fn new(policy: ThrottlePolicy) -> Self {
+        let mut buckets: HashMap<&'static str, Arc<DefaultDirectRateLimiter>> = HashMap::new();
+        let mut limiters = HashMap::new();
+        for op in ApiOperation::ALL {
+            let (bucket, per_second) = match policy {
+                ThrottlePolicy::AwsQuotas => aws_quota(op),
+                ThrottlePolicy::PerOperation(n) => (op.as_str(), n.get()),
+            };
+            let limiter = buckets
+                .entry(bucket)
+                .or_insert_with(|| Arc::new(RateLimiter::direct(Quota::per_second(rate(per_second)))))
+                .clone();
+            limiters.insert(op, limiter);
+        }
+        Self { policy, limiters }
+    }
+
+    /// May a request for `op` go ahead now?
+    pub fn admit(&self, op: ApiOperation) -> bool {
+        self.limiters.get(&op).is_none_or(|l| l.check().is_ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_above_the_rate_are_refused() {
+        let t = Throttle::new(ThrottlePolicy::PerOperation(NonZeroU32::new(5).unwrap()));
+        let admitted = (0..20).filter(|_| t.admit(ApiOperation::ListGrants)).count();
+        assert!((5..=6).contains(&admitted), "{admitted}");
+        // Each operation has its own budget.
+        assert!(t.admit(ApiOperation::Encrypt));
+    }
+
+    #[test]
+    fn aws_quotas_share_the_crypto_bucket() {
+        let t = Throttle::new(ThrottlePolicy::AwsQuotas);
+        let grants = (0..100).filter(|_| t.admit(ApiOperation::CreateGrant)).count();
+        assert!((50..=51).contains(&grants), "{grants}");
+    }
+}

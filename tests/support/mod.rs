@@ -1,0 +1,70 @@
+//! Shared by the tests that run the real `grantscope` binary: start `grantscope serve` on an
+//! ephemeral loopback port and stop it (SIGKILL) when dropped.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Server {
+    pub child: Child,
+    pub url: String,
+}
+
+impl Server {
+    /// `grantscope serve --bind 127.0.0.1:0 ARGS...`, waiting for its "listening on" line.
+    pub fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_grantscope"))
+            .arg("serve")
+            .args(["--bind", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start grantscope serve");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let url = loop {
+            assert!(Instant::now() < deadline, "grantscope serve did not start");
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(url) = line.strip_prefix("listening on ") {
+                        break url.trim().to_string();
+                    }
+                }
+                _ => panic!("grantscope serve exited before listening"),
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, url }
+    }
+
+    /// Kill -9, as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// `grantscope credentials --endpoint-url URL ARGS...` written to a file in `dir`.
+pub fn credentials_file(dir: &std::path::Path, url: &str, args: &[&str]) -> std::path::PathBuf {
+    let out = Command::new(env!("CARGO_BIN_EXE_grantscope"))
+        .arg("credentials")
+        .args(["--endpoint-url", url])
+        .args(args)
+        .output()
+        .expect("run grantscope credentials");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let path = dir.join("credentials");
+    std::fs::write(&path, out.stdout).expect("write credentials");
+    path
+}

@@ -1,0 +1,142 @@
+//! A harness for driving the UI without a terminal: the model, the simulator backend on
+//! a manual clock, and the runtime's own command executor, run to completion after each
+//! message so every test sees the state a person would see once the spinner stops.
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use chrono::TimeZone;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+use grantscope::backend::{Backend, SimBackend};
+use grantscope::sim::{Clock, Scenario, SharedSimulator, Simulator, Timestamp};
+use grantscope::tui::executor::execute;
+use grantscope::tui::input::map_key;
+use grantscope::tui::message::{Command, Msg};
+use grantscope::tui::{update, view, App};
+
+/// The fixed "now" every test world starts at.
+pub fn t0() -> Timestamp {
+    chrono::Utc
+        .with_ymd_and_hms(2026, 3, 1, 9, 30, 0)
+        .single()
+        .expect("a valid date")
+}
+
+pub struct Harness {
+    pub rt: tokio::runtime::Runtime,
+    pub sim: SharedSimulator,
+    pub backend: Arc<dyn Backend>,
+    pub app: App,
+    /// Every command the update function asked for, in order.
+    pub commands: Vec<Command>,
+}
+
+impl Harness {
+    pub fn scenario(name: &str, read_only: bool) -> Self {
+        let scenario = Scenario::load(name).expect("bundled scenario");
+        Self::from_scenario(scenario, name, read_only)
+    }
+
+    /// A scenario from TOML text (fixed grant ids make screens deterministic).
+    pub fn from_toml(text: &str, name: &str) -> Self {
+        let scenario = Scenario::parse(text, name, true).expect("valid scenario");
+        Self::from_scenario(scenario, name, false)
+    }
+
+    fn from_scenario(scenario: Scenario, name: &str, read_only: bool) -> Self {
+        let world = scenario
+            .build_with_clock(Clock::manual(t0()))
+            .expect("scenario builds");
+        let sim = SharedSimulator::new(Simulator::new(world));
+        let backend: Arc<dyn Backend> =
+            Arc::new(SimBackend::new(sim.clone(), name, None).expect("backend"));
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("tokio");
+        let mut app = App::new(backend.info(), read_only, backend.now());
+        let cmds = update::init(&mut app);
+        let mut h = Self {
+            rt,
+            sim,
+            backend,
+            app,
+            commands: Vec::new(),
+        };
+        h.run(cmds);
+        h
+    }
+
+    /// Execute commands (and the ones their results ask for) until nothing is pending.
+    pub fn run(&mut self, cmds: Vec<Command>) {
+        let mut queue: VecDeque<Command> = cmds.into();
+        while let Some(cmd) = queue.pop_front() {
+            self.commands.push(cmd.clone());
+            let backend = self.backend.clone();
+            if let Some(msg) = self.rt.block_on(execute(backend, cmd)) {
+                queue.extend(update::update(&mut self.app, msg));
+            }
+        }
+    }
+
+    pub fn send(&mut self, msg: Msg) {
+        let cmds = update::update(&mut self.app, msg);
+        self.run(cmds);
+    }
+
+    /// Press a key as a person would (through the real key map).
+    pub fn key(&mut self, code: KeyCode) {
+        self.key_with(code, KeyModifiers::NONE);
+    }
+
+    pub fn key_with(&mut self, code: KeyCode, modifiers: KeyModifiers) {
+        if let Some(msg) = map_key(&self.app, KeyEvent::new(code, modifiers)) {
+            self.send(msg);
+        }
+    }
+
+    pub fn press(&mut self, c: char) {
+        self.key(KeyCode::Char(c));
+    }
+
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(c);
+        }
+    }
+
+    /// Move the simulator's clock (grant propagation) and tell the UI.
+    pub fn advance(&mut self, secs: u64) {
+        self.sim
+            .lock()
+            .advance_clock(std::time::Duration::from_secs(secs));
+        let now = self.backend.now();
+        self.send(Msg::Tick(now));
+    }
+
+    /// The screen as text, `width` x `height`.
+    pub fn screen(&self, width: u16, height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+        terminal.draw(|f| view::render(f, &self.app)).expect("draw");
+        buffer_text(terminal.backend().buffer())
+    }
+}
+
+pub fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
+    let area = buffer.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        for x in 0..area.width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

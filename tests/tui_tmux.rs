@@ -1,0 +1,186 @@
+//! The whole program as a person uses it: the real binary in a detached tmux session of
+//! fixed size, the grants walkthrough typed key by key, the screen read back with
+//! capture-pane, and `q` ending the session. Without tmux this test fails (it never
+//! passes silently): run the test script, `.ci/run`, which installs tmux.
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+    session: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("running tmux")
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            let out = self.run(&["send-keys", "-t", &self.session, k]);
+            assert!(out.status.success(), "send-keys {k}: {out:?}");
+            // One key at a time, as a person types (and so Esc is never read as Alt).
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    fn screen(&self) -> String {
+        let out = self.run(&["capture-pane", "-p", "-t", &self.session]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Wait until the screen shows every one of `texts` (or fail, showing the screen).
+    fn wait_for(&self, texts: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let screen = self.screen();
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {texts:?}; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_gone(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self.screen().contains(text) {
+            if Instant::now() > deadline {
+                panic!(
+                    "timed out waiting for {text:?} to go; the screen:\n{}",
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn alive(&self) -> bool {
+        self.run(&["has-session", "-t", &self.session])
+            .status
+            .success()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn walkthrough_typed_in_tmux() {
+    assert!(
+        tmux_available(),
+        "tmux is not on PATH. This test drives the real program in tmux: run the test script \
+         (bash .ci/run), which installs tmux, or install tmux (apt-get install tmux)."
+    );
+    let t = Tmux {
+        socket: format!("grantscope-e2e-{}", std::process::id()),
+        session: "walkthrough".into(),
+    };
+    let bin = env!("CARGO_BIN_EXE_grantscope");
+    let out = t.run(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        &t.session,
+        "-x",
+        "120",
+        "-y",
+        "36",
+        bin,
+    ]);
+    assert!(out.status.success(), "tmux new-session: {out:?}");
+    let _ = t.run(&["set-option", "-s", "escape-time", "0"]);
+
+    // The classroom opens: its key, and the two principals.
+    t.wait_for(&["alias/classroom", "granttestuser", "simulator:classroom"]);
+
+    // Test-encrypt as granttestuser: denied.
+    t.keys(&["Tab", "Tab", "j"]);
+    t.wait_for(&["user/granttestuser"]);
+    t.keys(&["e"]);
+    t.wait_for(&["Test encrypt with alias/classroom"]);
+    t.keys(&["Enter"]);
+    t.wait_for(&[
+        "Encrypt: DENIED",
+        "AccessDeniedException",
+        "not authorized to perform: kms:Encrypt",
+    ]);
+    t.keys(&["Escape"]);
+    t.wait_gone("Test encrypt with");
+
+    // Create an Encrypt grant for granttestuser.
+    t.keys(&["c"]);
+    t.wait_for(&["Create grant on alias/classroom"]);
+    t.keys(&["Tab", "Down", "Space"]);
+    t.wait_for(&["[x] Encrypt", "--operations Encrypt"]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["Grant created on alias/classroom", "GrantId", "GrantToken"]);
+    t.keys(&["Escape"]);
+    t.wait_gone("Grant created on");
+
+    // Test-encrypt presenting the token: allowed.
+    t.keys(&["e"]);
+    t.wait_for(&["Test encrypt with alias/classroom"]);
+    t.keys(&["Tab", "Tab", "Down", "Enter"]);
+    t.wait_for(&["Encrypt: ALLOWED", "CiphertextBlob"]);
+    t.keys(&["Escape"]);
+    t.wait_gone("Test encrypt with");
+
+    // Revoke it from the key's grants pane (the confirmation starts on Cancel).
+    t.keys(&["Escape", "Tab"]);
+    t.wait_for(&["Grants of alias/classroom (1)"]);
+    t.keys(&["x"]);
+    t.wait_for(&["Revoke grant", "[ Cancel ]", "[ Revoke ]"]);
+    t.keys(&["Tab", "Enter"]);
+    t.wait_for(&["Revoked the grant", "Grants of alias/classroom (0)"]);
+
+    // Let the revocation propagate (the simulator's clock, +5 minutes), then: denied again.
+    t.keys(&["+"]);
+    t.wait_for(&["Advanced the simulator's clock"]);
+    t.keys(&["Tab"]);
+    t.keys(&["e"]);
+    t.wait_for(&["Test encrypt with alias/classroom"]);
+    t.keys(&["Tab", "Tab", "Down", "Enter"]);
+    t.wait_for(&["Encrypt: DENIED"]);
+    t.keys(&["Escape"]);
+    t.wait_gone("Test encrypt with");
+
+    // The event log explains the calls: the last Encrypt, denied, and why.
+    t.wait_for(&[
+        "Event log",
+        "granttestuser  Encrypt        DENIED",
+        "denied: the key policy delegates to IAM",
+    ]);
+
+    // q quits and the session ends with the program.
+    t.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while t.alive() {
+        assert!(
+            Instant::now() < deadline,
+            "grantscope did not quit:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

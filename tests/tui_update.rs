@@ -1,0 +1,536 @@
+//! The UI's update function, driven by messages and key presses against the simulator
+//! backend on a manual clock: the grants walkthrough end to end, and each interaction.
+
+mod tui_common;
+
+use crossterm::event::KeyCode;
+
+use grantscope::backend::{BackendError, PrincipalKindLabel};
+use grantscope::kms::GrantOperation;
+use grantscope::tui::actions::{available, Action};
+use grantscope::tui::app::{GrantScope, Pane};
+use grantscope::tui::forms::{Dialog, EncryptField, GrantField};
+use grantscope::tui::message::{Command, Msg};
+use tui_common::Harness;
+
+const USER_ARN: &str = "arn:aws:iam::111122223333:user/granttestuser";
+
+fn classroom() -> Harness {
+    Harness::scenario("classroom", false)
+}
+
+/// Focus the principals pane on granttestuser.
+fn select_granttestuser(h: &mut Harness) {
+    while h.app.focus != Pane::Principals {
+        h.key(KeyCode::Tab);
+    }
+    h.key(KeyCode::Home);
+    while h.app.selected_principal().map(|p| p.name.as_str()) != Some("granttestuser") {
+        h.press('j');
+    }
+}
+
+fn encrypt_result(h: &Harness) -> Result<grantscope::backend::EncryptOutcome, BackendError> {
+    match &h.app.dialog {
+        Some(Dialog::TestEncrypt(f)) => f.result.clone().expect("a result"),
+        other => panic!("expected the test-encrypt dialog, got {other:?}"),
+    }
+}
+
+/// Open test-encrypt as the selected principal and run it, with this session's latest
+/// token for the key when `with_token`.
+fn test_encrypt(
+    h: &mut Harness,
+    with_token: bool,
+) -> Result<grantscope::backend::EncryptOutcome, BackendError> {
+    h.press('e');
+    if with_token {
+        h.key(KeyCode::Tab);
+        h.key(KeyCode::Tab);
+        h.key(KeyCode::Down);
+        match &h.app.dialog {
+            Some(Dialog::TestEncrypt(f)) => {
+                assert_eq!(f.field(), EncryptField::Tokens);
+                assert!(!f.tokens.value.is_empty(), "a token is offered");
+            }
+            other => panic!("expected the test-encrypt dialog, got {other:?}"),
+        }
+    }
+    h.key(KeyCode::Enter);
+    let r = encrypt_result(h);
+    h.key(KeyCode::Esc);
+    assert!(h.app.dialog.is_none());
+    r
+}
+
+#[test]
+fn classroom_walkthrough_denied_granted_with_token_revoked_denied_again() {
+    let mut h = classroom();
+    // Select the classroom key: it is the only one and selected at start.
+    assert_eq!(
+        h.app.selected_key().unwrap().aliases,
+        vec!["alias/classroom"]
+    );
+    assert!(
+        matches!(&h.app.grant_scope, GrantScope::Key { label, .. } if label == "alias/classroom")
+    );
+    assert_eq!(h.app.grants.len(), 0);
+
+    // Test-encrypt as granttestuser: denied, in AWS's words.
+    select_granttestuser(&mut h);
+    let denied = test_encrypt(&mut h, false).unwrap_err();
+    assert_eq!(denied.code, "AccessDeniedException");
+    assert!(denied.message.contains(&format!(
+        "User: {USER_ARN} is not authorized to perform: kms:Encrypt on resource: arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    )));
+
+    // Create an Encrypt grant for granttestuser (the grantee comes from the selection).
+    h.press('c');
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Down); // Decrypt -> Encrypt
+    h.press(' ');
+    match &h.app.dialog {
+        Some(Dialog::CreateGrant(f)) => {
+            assert_eq!(f.grantee.value, USER_ARN);
+            assert_eq!(f.checked(), vec![GrantOperation::Encrypt]);
+            assert!(f.cli_command().ends_with(&format!(
+                "--grantee-principal {USER_ARN} --operations Encrypt"
+            )));
+        }
+        other => panic!("expected the create-grant form, got {other:?}"),
+    }
+    h.key(KeyCode::Enter);
+    let (grant_id, token) = match &h.app.dialog {
+        Some(Dialog::GrantCreated {
+            grant_id,
+            grant_token,
+            ..
+        }) => (grant_id.clone(), grant_token.clone()),
+        other => panic!("expected the grant-created dialog, got {other:?}"),
+    };
+    assert_eq!(grant_id.len(), 64);
+    assert!(!token.is_empty());
+    h.press('c');
+    assert_eq!(
+        h.commands.last(),
+        Some(&Command::CopyToClipboard(token.clone()))
+    );
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.selected_principal().unwrap().grant_count, 1);
+
+    // Test-encrypt with the token: allowed at once (the grant has not propagated yet);
+    // the decrypt round trip is denied, the grant allows Encrypt only.
+    let ok = test_encrypt(&mut h, true).expect("encrypt with the token is allowed");
+    assert!(!ok.ciphertext_base64.is_empty());
+    assert!(ok.decrypt.unwrap_err().is_access_denied());
+    let last = h
+        .app
+        .events
+        .all()
+        .iter()
+        .rev()
+        .find(|e| e.operation == "Encrypt")
+        .unwrap();
+    assert!(
+        last.why.contains("effective now through its grant token"),
+        "{}",
+        last.why
+    );
+
+    // Revoke it from the grants pane of the key.
+    h.key(KeyCode::Esc); // back to the keys pane
+    assert_eq!(h.app.focus, Pane::Keys);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.focus, Pane::Grants);
+    assert_eq!(h.app.grants.len(), 1);
+    assert_eq!(
+        h.app.selected_grant().unwrap().grantee_name,
+        "granttestuser"
+    );
+    h.press('x');
+    h.key(KeyCode::Tab); // from "Cancel" (the default) to "Revoke"
+    h.key(KeyCode::Enter);
+    assert!(h.app.dialog.is_none());
+    assert_eq!(h.app.status.as_ref().unwrap().text, "Revoked the grant");
+    assert_eq!(h.app.grants.len(), 0);
+    assert_eq!(h.app.selected_key().unwrap().grant_count, 0);
+
+    // Denied again, token or not.
+    select_granttestuser(&mut h);
+    let again = test_encrypt(&mut h, true).unwrap_err();
+    assert_eq!(again.code, "AccessDeniedException");
+}
+
+#[test]
+fn new_grant_needs_its_token_until_it_propagates() {
+    let mut h = classroom();
+    select_granttestuser(&mut h);
+    h.press('c');
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Down);
+    h.press(' ');
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    assert!(test_encrypt(&mut h, false).unwrap_err().is_access_denied());
+    h.advance(6);
+    assert!(test_encrypt(&mut h, false).is_ok());
+}
+
+#[test]
+fn confirmation_defaults_to_cancel() {
+    let mut h = classroom();
+    select_granttestuser(&mut h);
+    h.press('c');
+    h.key(KeyCode::Tab);
+    h.press(' '); // Decrypt
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.grants.len(), 1);
+    h.press('x');
+    match &h.app.dialog {
+        Some(Dialog::Confirm(c)) => assert!(!c.confirm_chosen),
+        other => panic!("expected a confirmation, got {other:?}"),
+    }
+    h.key(KeyCode::Enter);
+    assert!(h.app.dialog.is_none());
+    assert_eq!(
+        h.app.grants.len(),
+        1,
+        "Enter on the default choice revokes nothing"
+    );
+    h.press('t');
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.grants.len(), 1, "Esc retires nothing");
+}
+
+#[test]
+fn retire_acts_as_the_retiring_principal() {
+    let mut h = classroom();
+    select_granttestuser(&mut h);
+    h.press('c');
+    h.key(KeyCode::Tab);
+    h.press(' ');
+    h.key(KeyCode::Tab);
+    h.type_text(USER_ARN); // the retiring principal
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Tab);
+    h.press('t');
+    match &h.app.dialog {
+        Some(Dialog::Confirm(c)) => assert!(c.lines.iter().any(|l| l.contains(USER_ARN))),
+        other => panic!("expected a confirmation, got {other:?}"),
+    }
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.status.as_ref().unwrap().text, "Retired the grant");
+    assert_eq!(h.app.grants.len(), 0);
+}
+
+#[test]
+fn create_grant_errors_stay_in_the_form_and_the_status_line() {
+    let mut h = classroom();
+    h.press('c');
+    h.key(KeyCode::Enter);
+    match &h.app.dialog {
+        Some(Dialog::CreateGrant(f)) => assert!(f.error.as_ref().unwrap().contains("grantee")),
+        other => panic!("expected the form, got {other:?}"),
+    }
+    h.type_text("arn:aws:iam::111122223333:user/nobody");
+    h.key(KeyCode::Tab);
+    h.press(' ');
+    h.key(KeyCode::Enter);
+    match &h.app.dialog {
+        Some(Dialog::CreateGrant(f)) => {
+            let e = f.error.as_ref().unwrap();
+            assert!(e.starts_with("InvalidArnException"), "{e}");
+            assert!(!f.submitting);
+        }
+        other => panic!("the form stays open, got {other:?}"),
+    }
+    let status = h.app.status.clone().unwrap();
+    assert!(status.error && status.text.contains("InvalidArnException"));
+}
+
+#[test]
+fn form_fields_cycle_and_constraints_build() {
+    let mut h = classroom();
+    h.press('c');
+    for _ in 0..GrantField::ALL.len() {
+        h.key(KeyCode::Tab);
+    }
+    let Some(Dialog::CreateGrant(f)) = &h.app.dialog else {
+        panic!()
+    };
+    assert_eq!(f.field(), GrantField::Grantee);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Tab);
+    h.press(' ');
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Tab);
+    h.type_text("dept=it");
+    h.key(KeyCode::Tab);
+    h.type_text("my-grant");
+    let Some(Dialog::CreateGrant(f)) = &h.app.dialog else {
+        panic!()
+    };
+    let cmd = f.cli_command();
+    assert!(
+        cmd.contains("--constraints EncryptionContextSubset={dept=it}"),
+        "{cmd}"
+    );
+    assert!(cmd.ends_with("--name my-grant"), "{cmd}");
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.dialog, Some(Dialog::GrantCreated { .. })));
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Tab);
+    let g = h.app.selected_grant().unwrap();
+    assert_eq!(g.name, "my-grant");
+    assert!(g.constraints.is_some());
+}
+
+#[test]
+fn read_only_mode_offers_no_mutating_action() {
+    let mut h = Harness::scenario("classroom", true);
+    for pane in Pane::ALL {
+        while h.app.focus != pane {
+            h.key(KeyCode::Tab);
+        }
+        assert!(available(&h.app).iter().all(|a| !a.mutating()), "{pane:?}");
+    }
+    h.key(KeyCode::Tab); // keys pane
+    h.press('c');
+    h.press('d');
+    h.press('+');
+    assert!(h.app.dialog.is_none());
+    assert!(available(&h.app).contains(&Action::TestEncrypt));
+}
+
+#[test]
+fn tab_and_shift_tab_cycle_the_panes() {
+    let mut h = classroom();
+    let mut seen = vec![h.app.focus];
+    for _ in 0..4 {
+        h.key(KeyCode::Tab);
+        seen.push(h.app.focus);
+    }
+    assert_eq!(
+        seen,
+        vec![
+            Pane::Keys,
+            Pane::Grants,
+            Pane::Principals,
+            Pane::Events,
+            Pane::Keys
+        ]
+    );
+    h.key(KeyCode::BackTab);
+    assert_eq!(h.app.focus, Pane::Events);
+}
+
+#[test]
+fn filter_narrows_the_focused_pane_and_esc_clears_it() {
+    let mut h = classroom();
+    select_granttestuser(&mut h);
+    h.press('/');
+    assert!(h.app.filter_editing);
+    h.type_text("ADM");
+    assert_eq!(h.app.principals.len(), 1);
+    assert_eq!(h.app.selected_principal().unwrap().name, "admin");
+    h.key(KeyCode::Enter);
+    assert!(!h.app.filter_editing);
+    assert_eq!(h.app.principals.filter(), "ADM");
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.principals.len(), 2);
+}
+
+#[test]
+fn selecting_a_principal_shows_its_grants_across_keys() {
+    let mut h = Harness::scenario("stale-grants", false);
+    while h.app.focus != Pane::Principals {
+        h.key(KeyCode::Tab);
+    }
+    let target = h
+        .app
+        .principals
+        .all()
+        .iter()
+        .position(|p| p.name == "app-role")
+        .unwrap();
+    h.key(KeyCode::Home);
+    for _ in 0..target {
+        h.press('j');
+    }
+    let held = h.app.selected_principal().unwrap().grant_count;
+    assert!(held > 0);
+    assert!(matches!(&h.app.grant_scope, GrantScope::Principal { name, .. } if name == "app-role"));
+    assert_eq!(h.app.grants.len(), held);
+    assert!(h
+        .app
+        .grants
+        .all()
+        .iter()
+        .all(|g| g.grantee_name == "app-role"));
+    let deleted = h
+        .app
+        .principals
+        .all()
+        .iter()
+        .find(|p| p.kind == PrincipalKindLabel::Deleted);
+    assert!(
+        deleted.is_some(),
+        "a deleted grantee is listed by its unique id"
+    );
+}
+
+#[test]
+fn backend_errors_reach_the_status_line() {
+    let mut h = classroom();
+    h.send(Msg::KeysLoaded(Err(BackendError::new(
+        "ThrottlingException",
+        "Slow down",
+    ))));
+    let s = h.app.status.clone().unwrap();
+    assert!(s.error);
+    assert_eq!(
+        s.text,
+        "Could not list keys: ThrottlingException: Slow down"
+    );
+    assert_eq!(h.app.keys.len(), 1, "the last good list stays");
+}
+
+#[test]
+fn late_pages_of_an_old_scope_are_dropped() {
+    let mut h = classroom();
+    let old = h.app.grants_generation;
+    h.send(Msg::Tick(h.backend.now()));
+    h.send(Msg::Act(Action::Refresh));
+    assert!(h.app.grants_generation > old);
+    h.send(Msg::GrantsLoaded {
+        generation: old,
+        first_page: true,
+        result: Err(BackendError::new("X", "stale")),
+    });
+    assert!(!h.app.status.clone().unwrap().text.contains("stale"));
+}
+
+#[test]
+fn spinner_counts_pending_work() {
+    let mut h = classroom();
+    assert_eq!(h.app.pending, 0);
+    let cmds = grantscope::tui::update::update(&mut h.app, Msg::Act(Action::Refresh));
+    assert!(h.app.is_busy());
+    h.run(cmds);
+    assert_eq!(h.app.pending, 0);
+}
+
+#[test]
+fn event_log_explains_each_call() {
+    let mut h = classroom();
+    select_granttestuser(&mut h);
+    let _ = test_encrypt(&mut h, false);
+    let e = h.app.events.all().last().unwrap();
+    assert_eq!(e.operation, "Encrypt");
+    assert_eq!(e.caller, USER_ARN);
+    assert!(e.why.contains("denied"), "{}", e.why);
+    let list = h
+        .app
+        .events
+        .all()
+        .iter()
+        .find(|e| e.operation == "ListKeys")
+        .unwrap();
+    assert!(list.why.contains("AdministratorAccess"), "{}", list.why);
+}
+
+#[test]
+fn simulator_controls_create_a_principal_and_disable_a_key() {
+    let mut h = classroom();
+    while h.app.focus != Pane::Principals {
+        h.key(KeyCode::Tab);
+    }
+    h.press('a');
+    h.type_text("auditor");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Down); // user -> role
+    h.key(KeyCode::Enter);
+    assert!(h
+        .app
+        .principals
+        .all()
+        .iter()
+        .any(|p| p.name == "auditor" && p.kind == PrincipalKindLabel::Role));
+    h.key(KeyCode::Esc);
+    h.press('d');
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Enter);
+    assert_eq!(
+        h.app.selected_key().unwrap().state,
+        grantscope::kms::KeyState::Disabled
+    );
+    h.press('+');
+    assert!(h
+        .app
+        .status
+        .clone()
+        .unwrap()
+        .text
+        .contains("Advanced the simulator's clock"));
+}
+
+#[test]
+fn help_detail_and_quit() {
+    let mut h = classroom();
+    h.press('?');
+    assert_eq!(h.app.dialog, Some(Dialog::Help));
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.dialog, Some(Dialog::Detail));
+    h.key(KeyCode::Esc);
+    assert!(h.app.dialog.is_none());
+    h.press('q');
+    assert!(h.app.should_quit);
+}
+
+#[test]
+fn bad_input_never_panics() {
+    let mut h = classroom();
+    let keys = [
+        KeyCode::Up,
+        KeyCode::Down,
+        KeyCode::PageUp,
+        KeyCode::PageDown,
+        KeyCode::Home,
+        KeyCode::End,
+        KeyCode::Enter,
+        KeyCode::Esc,
+        KeyCode::Tab,
+        KeyCode::BackTab,
+        KeyCode::Backspace,
+        KeyCode::Left,
+        KeyCode::Right,
+        KeyCode::Char('x'),
+        KeyCode::Char('t'),
+        KeyCode::Char('e'),
+        KeyCode::Char('c'),
+        KeyCode::Char('/'),
+        KeyCode::Char(' '),
+        KeyCode::Char('D'),
+        KeyCode::Char('y'),
+        KeyCode::Char('é'),
+    ];
+    // A deterministic walk through many key sequences, quitting suppressed.
+    let mut seed = 7u64;
+    for _ in 0..600 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let k = keys[(seed >> 33) as usize % keys.len()];
+        h.key(k);
+        let _ = h.screen(100, 30);
+    }
+}

@@ -1,0 +1,98 @@
+//! Kill -9 while CreateGrant calls stream in; restart on the same `--state`: every grant the
+//! server acknowledged is still there.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_kms::config::{Credentials, Region};
+use support::Server;
+
+const KEY: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
+const GRANTEE: &str = "arn:aws:iam::111122223333:user/granttestuser";
+
+fn client(url: &str) -> aws_sdk_kms::Client {
+    let config = aws_sdk_kms::Config::builder()
+        .behavior_version_latest()
+        .endpoint_url(url)
+        .region(Region::new("eu-west-1"))
+        .credentials_provider(Credentials::new(
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            None,
+            None,
+            "test",
+        ))
+        .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_kms::Client::from_conf(config)
+}
+
+async fn all_grant_ids(client: &aws_sdk_kms::Client) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .list_grants()
+            .key_id(KEY)
+            .limit(100)
+            .set_marker(marker)
+            .send()
+            .await
+            .expect("list grants after restart");
+        ids.extend(page.grants().iter().filter_map(|g| g.grant_id().map(str::to_string)));
+        if !page.truncated() {
+            return ids;
+        }
+        marker = page.next_marker().map(str::to_string);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_grants_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("world.json");
+    let state_arg = state.display().to_string();
+    let mut server = Server::start(&["--state", &state_arg, "--propagation-delay", "0s"]);
+    let kms = client(&server.url);
+
+    let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let kms = kms.clone();
+        let acked = acked.clone();
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..1000 {
+                match kms
+                    .create_grant()
+                    .key_id(KEY)
+                    .grantee_principal(GRANTEE)
+                    .operations(aws_sdk_kms::types::GrantOperation::Encrypt)
+                    .send()
+                    .await
+                {
+                    Ok(out) => acked.lock().unwrap().push(out.grant_id().unwrap().to_string()),
+                    Err(_) => return,
+                }
+            }
+        }));
+    }
+    // Let a stream build up, then crash the server in the middle of it.
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        if acked.lock().unwrap().len() >= 60 {
+            break;
+        }
+    }
+    server.kill();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() >= 60);
+
+    let server = Server::start(&["--state", &state_arg]);
+    let listed = all_grant_ids(&client(&server.url)).await;
+    let missing: Vec<&String> = acked.iter().filter(|id| !listed.contains(id)).collect();
+    assert!(missing.is_empty(), "{} acknowledged grants lost: {missing:?}", missing.len());
+}
