@@ -6,6 +6,8 @@
 //!
 //! Run: `cargo bench --bench wire -- --warm-up-time 1 --measurement-time 5`
 
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_kms::config::retry::RetryConfig;
@@ -16,6 +18,8 @@ use aws_sdk_kms::Client;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use grantscope::sim::{Scenario, SharedSimulator, Simulator};
 use grantscope::wire;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
 use tokio::runtime::Runtime;
 use tokio::sync::oneshot;
 
@@ -32,7 +36,11 @@ const LISTED_GRANTS: usize = 10;
 const GRANTS_PER_KEY: usize = 40_000;
 
 struct Bench {
+    /// The clients' runtime.
     rt: Runtime,
+    /// The server's own runtime (kept alive for the whole run).
+    _server_rt: Runtime,
+    addr: SocketAddr,
     /// One SDK client per concurrent caller (each with its own connections).
     clients: Vec<Client>,
     _stop: oneshot::Sender<()>,
@@ -40,10 +48,13 @@ struct Bench {
 
 impl Bench {
     fn start() -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .expect("a tokio runtime");
+        let runtime = || {
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime")
+        };
+        let (rt, server_rt) = (runtime(), runtime());
         let mut world = Scenario::load("classroom")
             .expect("the classroom scenario")
             .build()
@@ -52,7 +63,7 @@ impl Bench {
         world.propagation_delay = Duration::ZERO;
         let sim = SharedSimulator::new(Simulator::new(world));
         let (stop, stopped) = oneshot::channel::<()>();
-        let endpoint = rt.block_on(async {
+        let addr = server_rt.block_on(async {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
                 .expect("bind a loopback port");
@@ -60,8 +71,9 @@ impl Bench {
             tokio::spawn(wire::serve(listener, sim, None, async move {
                 let _ = stopped.await;
             }));
-            format!("http://{addr}")
+            addr
         });
+        let endpoint = format!("http://{addr}");
         let clients = (0..CONCURRENCY.iter().copied().max().unwrap_or(1))
             .map(|_| {
                 let config = aws_sdk_kms::Config::builder()
@@ -76,6 +88,8 @@ impl Bench {
             .collect();
         Self {
             rt,
+            _server_rt: server_rt,
+            addr,
             clients,
             _stop: stop,
         }
@@ -145,6 +159,93 @@ impl Bench {
     }
 }
 
+/// A signed Encrypt request as raw HTTP/1.1 bytes (keep-alive): the server's own capacity,
+/// without the SDK's cost on the same cores. Signed afresh for every sample (a signature
+/// is good for 15 minutes).
+fn signed_encrypt(addr: SocketAddr) -> Arc<Vec<u8>> {
+    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+    use base64::Engine;
+    let body = format!(
+        r#"{{"KeyId":"{KEY_ID}","Plaintext":"{}"}}"#,
+        base64::engine::general_purpose::STANDARD.encode([0x5a; 64])
+    );
+    let mut headers = vec![
+        ("host".to_string(), addr.to_string()),
+        (
+            "content-type".to_string(),
+            "application/x-amz-json-1.1".to_string(),
+        ),
+        (
+            "x-amz-target".to_string(),
+            "TrentService.Encrypt".to_string(),
+        ),
+    ];
+    let identity =
+        aws_credential_types::Credentials::new(ADMIN.0, ADMIN.1, None, None, "bench").into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("eu-west-1")
+        .name("kms")
+        .time(std::time::SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .expect("signing parameters")
+        .into();
+    let signable = SignableRequest::new(
+        "POST",
+        "/",
+        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        SignableBody::Bytes(body.as_bytes()),
+    )
+    .expect("a signable request");
+    let (instructions, _) = sign(signable, &params)
+        .expect("the request signs")
+        .into_parts();
+    let added: Vec<(String, String)> = instructions
+        .headers()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    headers.extend(added);
+    let mut raw = String::from("POST / HTTP/1.1\r\n");
+    for (k, v) in &headers {
+        raw.push_str(&format!("{k}: {v}\r\n"));
+    }
+    raw.push_str(&format!("content-length: {}\r\n\r\n{body}", body.len()));
+    Arc::new(raw.into_bytes())
+}
+
+type RawConnection = Arc<tokio::sync::Mutex<BufReader<TcpStream>>>;
+
+/// Send `request` `n` times on one keep-alive connection, reading each answer.
+async fn raw_calls(conn: RawConnection, request: Arc<Vec<u8>>, n: u64) {
+    let mut conn = conn.lock().await;
+    let mut line = String::new();
+    for _ in 0..n {
+        conn.get_mut()
+            .write_all(&request)
+            .await
+            .expect("write a request");
+        let mut length = 0usize;
+        line.clear();
+        conn.read_line(&mut line).await.expect("a status line");
+        assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+        loop {
+            line.clear();
+            conn.read_line(&mut line).await.expect("a header line");
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    length = v.trim().parse().expect("a length");
+                }
+            }
+        }
+        let mut body = vec![0u8; length];
+        conn.read_exact(&mut body).await.expect("the body");
+    }
+}
+
 async fn encrypt(client: Client, key: String) {
     let out = client
         .encrypt()
@@ -189,6 +290,47 @@ fn wire(c: &mut Criterion) {
             BenchmarkId::from_parameter(format!("{clients} clients")),
             &clients,
             |b, &clients| b.iter_custom(|iters| bench.run(clients, iters, encrypt)),
+        );
+    }
+    group.finish();
+
+    let connections: Vec<RawConnection> = bench.rt.block_on(async {
+        let mut v = Vec::new();
+        for _ in 0..CONCURRENCY.iter().copied().max().unwrap_or(1) {
+            let stream = TcpStream::connect(bench.addr).await.expect("connect");
+            stream.set_nodelay(true).expect("TCP_NODELAY");
+            v.push(Arc::new(tokio::sync::Mutex::new(BufReader::new(stream))));
+        }
+        v
+    });
+    let mut group = c.benchmark_group("wire/Encrypt, raw HTTP (server only, no SDK)");
+    group.throughput(Throughput::Elements(1));
+    for clients in CONCURRENCY {
+        group.bench_with_input(
+            BenchmarkId::from_parameter(format!("{clients} clients")),
+            &clients,
+            |b, &clients| {
+                b.iter_custom(|iters| {
+                    let request = signed_encrypt(bench.addr);
+                    bench.rt.block_on(async {
+                        let start = Instant::now();
+                        let per = iters / clients as u64;
+                        let extra = iters % clients as u64;
+                        let tasks: Vec<_> = connections[..clients]
+                            .iter()
+                            .enumerate()
+                            .map(|(i, conn)| {
+                                let n = per + u64::from((i as u64) < extra);
+                                tokio::spawn(raw_calls(conn.clone(), request.clone(), n))
+                            })
+                            .collect();
+                        for t in tasks {
+                            t.await.expect("a benchmark task panicked");
+                        }
+                        start.elapsed()
+                    })
+                })
+            },
         );
     }
     group.finish();

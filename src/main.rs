@@ -35,6 +35,42 @@ struct UiArgs {
     operator: Option<String>,
 }
 
+/// Real AWS (or a KMS-compatible endpoint) instead of the simulator. Credentials and region
+/// resolve as the AWS CLI resolves them; any of these flags implies --aws.
+#[derive(clap::Args, Clone, Default)]
+struct AwsArgs {
+    /// Use AWS instead of the bundled simulator.
+    #[arg(long)]
+    aws: bool,
+    /// A profile of the shared config/credentials files.
+    #[arg(long)]
+    profile: Option<String>,
+    #[arg(long)]
+    region: Option<String>,
+    /// A KMS endpoint, e.g. http://127.0.0.1:4599 for `grantscope serve`.
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
+}
+
+impl AwsArgs {
+    /// The inventory source these flags (and the scenario) name.
+    fn source(&self, scenario: &str) -> grantscope::cli::inventory::Source {
+        if self.aws
+            || self.profile.is_some()
+            || self.region.is_some()
+            || self.endpoint_url.is_some()
+        {
+            grantscope::cli::inventory::Source::Aws(grantscope::backend::aws::AwsOptions {
+                profile: self.profile.clone(),
+                region: self.region.clone(),
+                endpoint_url: self.endpoint_url.clone(),
+            })
+        } else {
+            grantscope::cli::inventory::Source::Scenario(scenario.to_string())
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// List the bundled scenarios.
@@ -63,6 +99,8 @@ enum Command {
         /// Scenario to inventory (a bundled name or a path).
         #[arg(long, default_value = "classroom")]
         scenario: String,
+        #[command(flatten)]
+        aws: AwsArgs,
         #[arg(long, value_enum, default_value = "table")]
         format: grantscope::cli::inventory::Format,
     },
@@ -72,6 +110,8 @@ enum Command {
         /// Scenario to audit (a bundled name or a path).
         #[arg(long, default_value = "classroom")]
         scenario: String,
+        #[command(flatten)]
+        aws: AwsArgs,
         #[arg(long, value_enum, default_value = "table")]
         format: grantscope::cli::inventory::Format,
         /// Lowest severity that makes the exit status 1: info, low, medium or high.
@@ -104,8 +144,15 @@ enum Command {
     },
 }
 
-fn main() -> Result<()> {
-    let cli = Cli::parse();
+fn main() {
+    // Errors are for people: one line with the causes, no debug dump or backtrace.
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("grantscope: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Some(Command::Scenarios) => {
             let mut text = String::new();
@@ -149,14 +196,19 @@ fn main() -> Result<()> {
             ))?;
             Ok(())
         }
-        Some(Command::Inventory { scenario, format }) => {
-            let world = Scenario::load(&scenario)?.build()?;
-            let inv = grantscope::sim::inventory::inventory(&world);
+        Some(Command::Inventory {
+            scenario,
+            aws,
+            format,
+        }) => {
+            let runtime = tokio::runtime::Runtime::new()?;
+            let inv = runtime.block_on(grantscope::cli::inventory::load(&aws.source(&scenario)))?;
             grantscope::cli::emit(&grantscope::cli::inventory::render(&inv, format)?)?;
             Ok(())
         }
         Some(Command::Report {
             scenario,
+            aws,
             format,
             fail_on,
             older_than,
@@ -174,10 +226,17 @@ fn main() -> Result<()> {
                     None => Ok(grantscope::audit::AuditConfig::default()),
                 };
                 let cfg = base
-                    .and_then(|c| c.with_flags(older_than.as_deref(), unused_for.as_deref(), &trusted_accounts))
+                    .and_then(|c| {
+                        c.with_flags(
+                            older_than.as_deref(),
+                            unused_for.as_deref(),
+                            &trusted_accounts,
+                        )
+                    })
                     .map_err(anyhow::Error::msg)?;
-                let world = Scenario::load(&scenario)?.build()?;
-                let inv = grantscope::sim::inventory::inventory(&world);
+                let runtime = tokio::runtime::Runtime::new()?;
+                let inv =
+                    runtime.block_on(grantscope::cli::inventory::load(&aws.source(&scenario)))?;
                 let report = grantscope::audit::audit(&inv, &cfg);
                 grantscope::cli::emit(&grantscope::cli::report::render(&report, &inv, format)?)?;
                 Ok(grantscope::cli::report::exit_status(&report, fail_on))

@@ -55,7 +55,11 @@ fn inventory(grants: Vec<InventoryGrant>) -> Inventory {
 }
 
 fn rules(inv: &Inventory) -> Vec<Rule> {
-    audit(inv, &AuditConfig::default()).findings.iter().map(|f| f.rule).collect()
+    audit(inv, &AuditConfig::default())
+        .findings
+        .iter()
+        .map(|f| f.rule)
+        .collect()
 }
 
 #[test]
@@ -114,7 +118,9 @@ fn old_follows_the_threshold() {
     g.entry.creation_date = Some(NOW - 100.0 * DAY);
     let inv = inventory(vec![g]);
     assert_eq!(rules(&inv), vec![Rule::Old]);
-    let cfg = AuditConfig::default().with_flags(Some("120d"), None, &[]).unwrap();
+    let cfg = AuditConfig::default()
+        .with_flags(Some("120d"), None, &[])
+        .unwrap();
     assert!(audit(&inv, &cfg).findings.is_empty());
 }
 
@@ -126,7 +132,9 @@ fn unused_counts_from_last_use_or_creation_and_words_the_source() {
     let report = audit(&inventory(vec![g.clone()]), &AuditConfig::default());
     assert_eq!(report.findings.len(), 1);
     assert_eq!(report.findings[0].rule, Rule::Unused);
-    assert!(report.findings[0].reason.starts_with("This grant has not authorized any call for 40 days"));
+    assert!(report.findings[0]
+        .reason
+        .starts_with("This grant has not authorized any call for 40 days"));
 
     // A grant never used but created 5 days ago is not unused yet.
     let mut young = grant(2);
@@ -138,7 +146,9 @@ fn unused_counts_from_last_use_or_creation_and_words_the_source() {
     let mut inv = inventory(vec![g.clone()]);
     inv.usage = UsageSource::Principals;
     let report = audit(&inv, &AuditConfig::default());
-    assert!(report.findings[0].reason.starts_with("The grantee has not used this key"));
+    assert!(report.findings[0]
+        .reason
+        .starts_with("The grantee has not used this key"));
 
     // Without usage data the rule is reported unavailable, not guessed.
     let mut inv = inventory(vec![g]);
@@ -167,13 +177,24 @@ fn re_delegation_and_plaintext_access_follow_operations() {
     let mut g = grant(1);
     g.entry.operations = vec![GrantOperation::Encrypt, GrantOperation::CreateGrant];
     assert_eq!(rules(&inventory(vec![g])), vec![Rule::ReDelegation]);
-    for op in [GrantOperation::Decrypt, GrantOperation::ReEncryptFrom, GrantOperation::GenerateDataKey] {
+    for op in [
+        GrantOperation::Decrypt,
+        GrantOperation::ReEncryptFrom,
+        GrantOperation::GenerateDataKey,
+    ] {
         let mut g = grant(2);
         g.entry.operations = vec![op];
-        assert_eq!(rules(&inventory(vec![g])), vec![Rule::PlaintextAccess], "{op}");
+        assert_eq!(
+            rules(&inventory(vec![g])),
+            vec![Rule::PlaintextAccess],
+            "{op}"
+        );
     }
     let mut g = grant(3);
-    g.entry.operations = vec![GrantOperation::GenerateDataKeyWithoutPlaintext, GrantOperation::ReEncryptTo];
+    g.entry.operations = vec![
+        GrantOperation::GenerateDataKeyWithoutPlaintext,
+        GrantOperation::ReEncryptTo,
+    ];
     assert_eq!(rules(&inventory(vec![g])), vec![]);
 }
 
@@ -201,7 +222,11 @@ fn duplicates_are_found_regardless_of_order_of_operations_and_context_pairs() {
     a.entry.operations = vec![GrantOperation::Encrypt, GrantOperation::DescribeKey];
     a.entry.constraints = Some(GrantConstraints {
         encryption_context_subset: Some(
-            [("app".to_string(), "x".to_string()), ("env".to_string(), "prod".to_string())].into(),
+            [
+                ("app".to_string(), "x".to_string()),
+                ("env".to_string(), "prod".to_string()),
+            ]
+            .into(),
         ),
         encryption_context_equals: None,
     });
@@ -210,20 +235,34 @@ fn duplicates_are_found_regardless_of_order_of_operations_and_context_pairs() {
     b.entry.operations = vec![GrantOperation::DescribeKey, GrantOperation::Encrypt];
     b.entry.constraints = Some(GrantConstraints {
         encryption_context_subset: Some(
-            [("env".to_string(), "prod".to_string()), ("app".to_string(), "x".to_string())].into(),
+            [
+                ("env".to_string(), "prod".to_string()),
+                ("app".to_string(), "x".to_string()),
+            ]
+            .into(),
         ),
         encryption_context_equals: None,
     });
-    let report = audit(&inventory(vec![a.clone(), b.clone()]), &AuditConfig::default());
+    let report = audit(
+        &inventory(vec![a.clone(), b.clone()]),
+        &AuditConfig::default(),
+    );
     assert_eq!(report.findings.len(), 1);
     assert_eq!(report.findings[0].rule, Rule::Duplicate);
-    assert_eq!(report.findings[0].grant_id.as_deref(), Some(b.entry.grant_id.as_str()));
+    assert_eq!(
+        report.findings[0].grant_id.as_deref(),
+        Some(b.entry.grant_id.as_str())
+    );
     assert!(report.findings[0].reason.contains(&a.entry.grant_id));
 
     // A different name or grantee is another grant, not a duplicate.
     let mut named = b.clone();
     named.entry.name = "other".into();
-    assert!(audit(&inventory(vec![a.clone(), named]), &AuditConfig::default()).findings.is_empty());
+    assert!(
+        audit(&inventory(vec![a.clone(), named]), &AuditConfig::default())
+            .findings
+            .is_empty()
+    );
 }
 
 #[test]
@@ -245,8 +284,10 @@ fn ebs_style_service_grants_are_informational_only() {
 fn near_quota_is_a_key_level_finding() {
     let grants: Vec<InventoryGrant> = (0..12).map(grant).collect();
     let inv = inventory(grants);
-    let mut cfg = AuditConfig::default();
-    cfg.near_quota = 10;
+    let mut cfg = AuditConfig {
+        near_quota: 10,
+        ..AuditConfig::default()
+    };
     let report = audit(&inv, &cfg);
     assert_eq!(report.findings.len(), 1);
     assert_eq!(report.findings[0].rule, Rule::NearQuota);
@@ -266,7 +307,9 @@ fn findings_come_most_severe_first_with_every_field() {
     assert_eq!(sev, vec![Severity::High, Severity::Low]);
     let json = serde_json::to_value(&report).unwrap();
     let f = &json["findings"][0];
-    for field in ["rule", "severity", "key", "grant_id", "grantee", "reason", "action"] {
+    for field in [
+        "rule", "severity", "key", "grant_id", "grantee", "reason", "action",
+    ] {
         assert!(f.get(field).is_some(), "missing {field}");
     }
     assert_eq!(f["rule"], "re-delegation");
@@ -275,7 +318,10 @@ fn findings_come_most_severe_first_with_every_field() {
 
 #[test]
 fn stale_grants_world_fires_every_rule_exactly_where_it_should() {
-    let world = grantscope::sim::Scenario::load("stale-grants").unwrap().build().unwrap();
+    let world = grantscope::sim::Scenario::load("stale-grants")
+        .unwrap()
+        .build()
+        .unwrap();
     let inv = grantscope::sim::inventory::inventory(&world);
     let report = audit(&inv, &AuditConfig::default());
     let lines: Vec<String> = report
@@ -293,6 +339,9 @@ fn stale_grants_world_fires_every_rule_exactly_where_it_should() {
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
     for rule in Rule::ALL {
-        assert!(report.findings.iter().any(|f| f.rule == rule), "{rule} never fires");
+        assert!(
+            report.findings.iter().any(|f| f.rule == rule),
+            "{rule} never fires"
+        );
     }
 }

@@ -29,7 +29,14 @@ struct Cli {
 impl Cli {
     fn run(&self, profile: &str, args: &[&str]) -> Output {
         Command::new(&self.exe)
-            .args(["--endpoint-url", &self.url, "--profile", profile, "--output", "json"])
+            .args([
+                "--endpoint-url",
+                &self.url,
+                "--profile",
+                profile,
+                "--output",
+                "json",
+            ])
             .args(args)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -73,7 +80,10 @@ fn walkthrough_runs_command_for_command_with_the_aws_cli() {
     let user_arn = "arn:aws:iam::111122223333:user/granttestuser";
 
     // Create a key as admin.
-    let created = cli.ok("admin", &["kms", "create-key", "--description", "walkthrough key"]);
+    let created = cli.ok(
+        "admin",
+        &["kms", "create-key", "--description", "walkthrough key"],
+    );
     let key_arn = created["KeyMetadata"]["Arn"].as_str().unwrap().to_string();
     assert!(key_arn.starts_with("arn:aws:kms:eu-west-1:111122223333:key/"));
     assert_eq!(created["KeyMetadata"]["KeyState"], "Enabled");
@@ -82,13 +92,29 @@ fn walkthrough_runs_command_for_command_with_the_aws_cli() {
     let denied = format!(
         "An error occurred (AccessDeniedException) when calling the Encrypt operation: User: {user_arn} is not authorized to perform: kms:Encrypt on resource: {key_arn} because no identity-based policy allows the kms:Encrypt action"
     );
-    let encrypt = ["kms", "encrypt", "--plaintext", "hello", "--key-id", key_arn.as_str()];
+    let encrypt = [
+        "kms",
+        "encrypt",
+        "--plaintext",
+        "hello",
+        "--key-id",
+        key_arn.as_str(),
+    ];
     assert_eq!(cli.err("granttestuser", &encrypt), denied);
 
     // Create the grant: a token and an id.
     let grant = cli.ok(
         "admin",
-        &["kms", "create-grant", "--key-id", &key_arn, "--grantee-principal", user_arn, "--operations", "Encrypt"],
+        &[
+            "kms",
+            "create-grant",
+            "--key-id",
+            &key_arn,
+            "--grantee-principal",
+            user_arn,
+            "--operations",
+            "Encrypt",
+        ],
     );
     let token = grant["GrantToken"].as_str().unwrap().to_string();
     let grant_id = grant["GrantId"].as_str().unwrap().to_string();
@@ -127,12 +153,25 @@ fn walkthrough_runs_command_for_command_with_the_aws_cli() {
     assert_eq!(grants[0]["GranteePrincipal"], user_arn);
     assert_eq!(grants[0]["KeyId"], key_arn.as_str());
     assert_eq!(grants[0]["Operations"], serde_json::json!(["Encrypt"]));
-    assert_eq!(grants[0]["IssuingAccount"], "arn:aws:iam::111122223333:root");
+    assert_eq!(
+        grants[0]["IssuingAccount"],
+        "arn:aws:iam::111122223333:root"
+    );
     assert!(grants[0]["CreationDate"].is_number());
 
     // ...and revoked. Once the revocation has propagated, Encrypt is denied again, token
     // or not.
-    cli.ok("admin", &["kms", "revoke-grant", "--key-id", &key_arn, "--grant-id", &grant_id]);
+    cli.ok(
+        "admin",
+        &[
+            "kms",
+            "revoke-grant",
+            "--key-id",
+            &key_arn,
+            "--grant-id",
+            &grant_id,
+        ],
+    );
     let listed = cli.ok("admin", &["kms", "list-grants", "--key-id", &key_arn]);
     assert_eq!(listed["Grants"], serde_json::json!([]));
     std::thread::sleep(Duration::from_millis(3300));
@@ -157,14 +196,45 @@ fn the_cli_meets_aws_errors_for_bad_requests() {
     );
     let e = cli.err(
         "admin",
-        &["kms", "create-grant", "--key-id", "1234abcd-12ab-34cd-56ef-1234567890ab", "--grantee-principal", "arn:aws:iam::111122223333:user/nobody", "--operations", "Encrypt"],
+        &[
+            "kms",
+            "create-grant",
+            "--key-id",
+            "1234abcd-12ab-34cd-56ef-1234567890ab",
+            "--grantee-principal",
+            "arn:aws:iam::111122223333:user/nobody",
+            "--operations",
+            "Encrypt",
+        ],
     );
     assert!(e.contains("(InvalidArnException)"), "{e}");
-    let e = cli.err("admin", &["kms", "list-grants", "--key-id", "1234abcd-12ab-34cd-56ef-1234567890ab", "--limit", "5000"]);
-    assert!(e.contains("(ValidationException)") && e.contains("'limit'"), "{e}");
     let e = cli.err(
         "admin",
-        &["kms", "encrypt", "--plaintext", "hi", "--key-id", "alias/classroom", "--grant-tokens", "bm90LWEtdG9rZW4"],
+        &[
+            "kms",
+            "list-grants",
+            "--key-id",
+            "1234abcd-12ab-34cd-56ef-1234567890ab",
+            "--limit",
+            "5000",
+        ],
+    );
+    assert!(
+        e.contains("(ValidationException)") && e.contains("'limit'"),
+        "{e}"
+    );
+    let e = cli.err(
+        "admin",
+        &[
+            "kms",
+            "encrypt",
+            "--plaintext",
+            "hi",
+            "--key-id",
+            "alias/classroom",
+            "--grant-tokens",
+            "bm90LWEtdG9rZW4",
+        ],
     );
     assert!(e.contains("(InvalidGrantTokenException)"), "{e}");
 }
@@ -186,7 +256,15 @@ fn the_cli_is_refused_with_a_wrong_secret_or_unknown_key() {
         url: server.url.clone(),
     };
     let e = cli.err("wrongsecret", &["kms", "list-keys"]);
-    assert!(e.contains("(InvalidSignatureException)") && e.contains("does not match the signature you provided"), "{e}");
+    assert!(
+        e.contains("(InvalidSignatureException)")
+            && e.contains("does not match the signature you provided"),
+        "{e}"
+    );
     let e = cli.err("unknown", &["kms", "list-keys"]);
-    assert!(e.contains("(UnrecognizedClientException)") && e.contains("The security token included in the request is invalid."), "{e}");
+    assert!(
+        e.contains("(UnrecognizedClientException)")
+            && e.contains("The security token included in the request is invalid."),
+        "{e}"
+    );
 }

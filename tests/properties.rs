@@ -150,7 +150,7 @@ impl ModelGrant {
         self.key == key
             && self.grantee == user
             && self.ops & op != 0
-            && constraints(self.constraint).map_or(true, |c| c.allows(ctx))
+            && constraints(self.constraint).is_none_or(|c| c.allows(ctx))
     }
 }
 

@@ -18,9 +18,20 @@ fn report_exit_status_follows_fail_on() {
     assert_eq!(json["summary"]["findings"], 13);
     assert_eq!(json["findings"][0]["severity"], "high");
 
-    assert_eq!(grantscope(&["report", "--scenario", "classroom"]).status.code(), Some(0));
+    assert_eq!(
+        grantscope(&["report", "--scenario", "classroom"])
+            .status
+            .code(),
+        Some(0)
+    );
     // Trusting the partner account removes the cross-account finding; re-delegation stays high.
-    let trusted = grantscope(&["report", "--scenario", "stale-grants", "--trusted-account", "444455556666"]);
+    let trusted = grantscope(&[
+        "report",
+        "--scenario",
+        "stale-grants",
+        "--trusted-account",
+        "444455556666",
+    ]);
     assert_eq!(trusted.status.code(), Some(1));
     let text = String::from_utf8_lossy(&trusted.stdout);
     assert!(!text.contains("cross-account"), "{text}");
@@ -37,28 +48,51 @@ fn report_errors_exit_2_with_a_message() {
     ] {
         let out = grantscope(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stderr).starts_with("grantscope report: "), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).starts_with("grantscope report: "),
+            "{args:?}"
+        );
         assert!(out.stdout.is_empty());
     }
 }
 
 #[test]
 fn report_csv_has_one_row_per_finding() {
-    let out = grantscope(&["report", "--scenario", "stale-grants", "--format", "csv", "--fail-on", "info"]);
+    let out = grantscope(&[
+        "report",
+        "--scenario",
+        "stale-grants",
+        "--format",
+        "csv",
+        "--fail-on",
+        "info",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("rule,severity,key,grant_id,grantee,reason,action"));
+    assert_eq!(
+        lines.next(),
+        Some("rule,severity,key,grant_id,grantee,reason,action")
+    );
     assert_eq!(lines.count(), 13);
 }
 
 #[test]
 fn inventory_formats() {
-    let out = grantscope(&["inventory", "--scenario", "stale-grants", "--format", "json"]);
+    let out = grantscope(&[
+        "inventory",
+        "--scenario",
+        "stale-grants",
+        "--format",
+        "json",
+    ]);
     assert!(out.status.success());
     let inv: grantscope::kms::inventory::Inventory = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(inv.keys.len(), 5);
-    assert_eq!(inv.keys.iter().map(|k| k.grants.len()).sum::<usize>(), 45_515);
+    assert_eq!(
+        inv.keys.iter().map(|k| k.grants.len()).sum::<usize>(),
+        45_515
+    );
     let bob = inv.keys[0]
         .grants
         .iter()

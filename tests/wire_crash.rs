@@ -40,7 +40,11 @@ async fn all_grant_ids(client: &aws_sdk_kms::Client) -> Vec<String> {
             .send()
             .await
             .expect("list grants after restart");
-        ids.extend(page.grants().iter().filter_map(|g| g.grant_id().map(str::to_string)));
+        ids.extend(
+            page.grants()
+                .iter()
+                .filter_map(|g| g.grant_id().map(str::to_string)),
+        );
         if !page.truncated() {
             return ids;
         }
@@ -71,7 +75,10 @@ async fn acknowledged_grants_survive_kill_9() {
                     .send()
                     .await
                 {
-                    Ok(out) => acked.lock().unwrap().push(out.grant_id().unwrap().to_string()),
+                    Ok(out) => acked
+                        .lock()
+                        .unwrap()
+                        .push(out.grant_id().unwrap().to_string()),
                     Err(_) => return,
                 }
             }
@@ -94,5 +101,9 @@ async fn acknowledged_grants_survive_kill_9() {
     let server = Server::start(&["--state", &state_arg]);
     let listed = all_grant_ids(&client(&server.url)).await;
     let missing: Vec<&String> = acked.iter().filter(|id| !listed.contains(id)).collect();
-    assert!(missing.is_empty(), "{} acknowledged grants lost: {missing:?}", missing.len());
+    assert!(
+        missing.is_empty(),
+        "{} acknowledged grants lost: {missing:?}",
+        missing.len()
+    );
 }

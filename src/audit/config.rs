@@ -46,14 +46,16 @@ struct ConfigFile {
 }
 
 fn duration(field: &str, text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text).map_err(|e| format!("{field}: {text:?} is not a duration ({e}), e.g. \"90d\""))
+    humantime::parse_duration(text)
+        .map_err(|e| format!("{field}: {text:?} is not a duration ({e}), e.g. \"90d\""))
 }
 
 impl AuditConfig {
     /// Read a TOML config file over the defaults.
     pub fn from_file(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let file: ConfigFile = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let file: ConfigFile =
+            toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut cfg = Self::default();
         let at = |r: Result<Duration, String>| r.map_err(|e| format!("{}: {e}", path.display()));
         if let Some(t) = &file.older_than {
@@ -71,7 +73,10 @@ impl AuditConfig {
         cfg.trusted_accounts = file.trusted_accounts;
         for a in &cfg.trusted_accounts {
             if crate::kms::AccountId::parse(a).is_none() {
-                return Err(format!("{}: trusted_accounts: {a:?} is not a 12-digit account id", path.display()));
+                return Err(format!(
+                    "{}: trusted_accounts: {a:?} is not a 12-digit account id",
+                    path.display()
+                ));
             }
         }
         Ok(cfg)
@@ -92,7 +97,9 @@ impl AuditConfig {
         }
         for a in trusted {
             if crate::kms::AccountId::parse(a).is_none() {
-                return Err(format!("--trusted-account {a:?} is not a 12-digit account id"));
+                return Err(format!(
+                    "--trusted-account {a:?} is not a 12-digit account id"
+                ));
             }
             self.trusted_accounts.push(a.clone());
         }

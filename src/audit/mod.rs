@@ -35,9 +35,14 @@ impl Severity {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Severity::Info, Severity::Low, Severity::Medium, Severity::High]
-            .into_iter()
-            .find(|v| v.as_str() == s.to_ascii_lowercase())
+        [
+            Severity::Info,
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s.to_ascii_lowercase())
     }
 }
 
@@ -101,10 +106,14 @@ impl Rule {
     pub fn severity(self) -> Severity {
         match self {
             Rule::CrossAccount | Rule::ReDelegation => Severity::High,
-            Rule::OrphanedGrantee | Rule::Unused | Rule::PlaintextAccess | Rule::NearQuota => Severity::Medium,
-            Rule::KeyNotEnabled | Rule::Old | Rule::Unconstrained | Rule::Duplicate | Rule::NoRetiringPrincipal => {
-                Severity::Low
+            Rule::OrphanedGrantee | Rule::Unused | Rule::PlaintextAccess | Rule::NearQuota => {
+                Severity::Medium
             }
+            Rule::KeyNotEnabled
+            | Rule::Old
+            | Rule::Unconstrained
+            | Rule::Duplicate
+            | Rule::NoRetiringPrincipal => Severity::Low,
             Rule::ServiceGrant => Severity::Info,
         }
     }
@@ -167,7 +176,11 @@ pub fn audit(inv: &Inventory, cfg: &AuditConfig) -> Report {
         *by_severity.entry(f.severity).or_insert(0) += 1;
         *by_rule.entry(f.rule).or_insert(0) += 1;
     }
-    let unavailable = if inv.usage == UsageSource::None { vec![Rule::Unused] } else { vec![] };
+    let unavailable = if inv.usage == UsageSource::None {
+        vec![Rule::Unused]
+    } else {
+        vec![]
+    };
     Report {
         summary: Summary {
             keys: inv.keys.len(),

@@ -24,7 +24,13 @@ fn revoke_cmd(key: &InventoryKey, g: &InventoryGrant) -> String {
     )
 }
 
-fn finding(rule: Rule, key: &InventoryKey, g: Option<&InventoryGrant>, reason: String, action: String) -> Finding {
+fn finding(
+    rule: Rule,
+    key: &InventoryKey,
+    g: Option<&InventoryGrant>,
+    reason: String,
+    action: String,
+) -> Finding {
     Finding {
         rule,
         severity: rule.severity(),
@@ -39,11 +45,14 @@ fn finding(rule: Rule, key: &InventoryKey, g: Option<&InventoryGrant>, reason: S
 /// Created by an AWS service for one of its resources?
 pub fn is_service_grant(g: &InventoryGrant) -> bool {
     let service = |p: &str| is_service_principal(p) || p.contains(":assumed-role/aws:");
-    service(&g.entry.grantee_principal) || g.entry.retiring_principal.as_deref().is_some_and(service)
+    service(&g.entry.grantee_principal)
+        || g.entry.retiring_principal.as_deref().is_some_and(service)
 }
 
 fn age_seconds(inv: &Inventory, g: &InventoryGrant) -> Option<f64> {
-    g.entry.creation_date.map(|c| (inv.generated_at - c).max(0.0))
+    g.entry
+        .creation_date
+        .map(|c| (inv.generated_at - c).max(0.0))
 }
 
 /// Every finding for one key.
@@ -77,19 +86,31 @@ fn is_orphan(inv: &Inventory, key_account: &str, principal: &str) -> bool {
     }
     match (PrincipalArn::parse(principal), &inv.principals) {
         (Some(p @ (PrincipalArn::User { .. } | PrincipalArn::Role { .. })), Some(known)) => {
-            p.account() == Some(key_account) && !known.iter().any(|k| PrincipalArn::parse(k).as_ref() == Some(&p))
+            p.account() == Some(key_account)
+                && !known
+                    .iter()
+                    .any(|k| PrincipalArn::parse(k).as_ref() == Some(&p))
         }
         _ => false,
     }
 }
 
-pub fn orphaned_grantee(inv: &Inventory, key: &InventoryKey, g: &InventoryGrant, cfg: &AuditConfig) -> Option<Finding> {
+pub fn orphaned_grantee(
+    inv: &Inventory,
+    key: &InventoryKey,
+    g: &InventoryGrant,
+    cfg: &AuditConfig,
+) -> Option<Finding> {
     if age_seconds(inv, g).is_some_and(|a| a < cfg.orphan_grace.as_secs_f64()) {
         return None;
     }
     let account = key.arn.split(':').nth(4).unwrap_or_default();
     let grantee = is_orphan(inv, account, &g.entry.grantee_principal);
-    let retiring = g.entry.retiring_principal.as_deref().is_some_and(|r| is_orphan(inv, account, r));
+    let retiring = g
+        .entry
+        .retiring_principal
+        .as_deref()
+        .is_some_and(|r| is_orphan(inv, account, r));
     let reason = match (grantee, retiring) {
         (true, _) => format!(
             "The grantee {} no longer exists (IAM shows its unique id), so nobody can use this grant; it is dead weight on the key.",
@@ -101,7 +122,13 @@ pub fn orphaned_grantee(inv: &Inventory, key: &InventoryKey, g: &InventoryGrant,
         ),
         _ => return None,
     };
-    Some(finding(Rule::OrphanedGrantee, key, Some(g), reason, format!("Revoke it: {}", revoke_cmd(key, g))))
+    Some(finding(
+        Rule::OrphanedGrantee,
+        key,
+        Some(g),
+        reason,
+        format!("Revoke it: {}", revoke_cmd(key, g)),
+    ))
 }
 
 pub fn key_not_enabled(key: &InventoryKey, g: &InventoryGrant) -> Option<Finding> {
@@ -116,11 +143,19 @@ pub fn key_not_enabled(key: &InventoryKey, g: &InventoryGrant) -> Option<Finding
             "The key is {}: the grant is dormant, and alive again if the key is re-enabled.",
             key.state
         ),
-        format!("Revoke it unless the key is meant to come back: {}", revoke_cmd(key, g)),
+        format!(
+            "Revoke it unless the key is meant to come back: {}",
+            revoke_cmd(key, g)
+        ),
     ))
 }
 
-pub fn old(inv: &Inventory, key: &InventoryKey, g: &InventoryGrant, cfg: &AuditConfig) -> Option<Finding> {
+pub fn old(
+    inv: &Inventory,
+    key: &InventoryKey,
+    g: &InventoryGrant,
+    cfg: &AuditConfig,
+) -> Option<Finding> {
     let age = age_seconds(inv, g)?;
     if age <= cfg.older_than.as_secs_f64() {
         return None;
@@ -138,7 +173,12 @@ pub fn old(inv: &Inventory, key: &InventoryKey, g: &InventoryGrant, cfg: &AuditC
     ))
 }
 
-pub fn unused(inv: &Inventory, key: &InventoryKey, g: &InventoryGrant, cfg: &AuditConfig) -> Option<Finding> {
+pub fn unused(
+    inv: &Inventory,
+    key: &InventoryKey,
+    g: &InventoryGrant,
+    cfg: &AuditConfig,
+) -> Option<Finding> {
     let since = match (g.last_used, g.entry.creation_date) {
         (Some(u), _) => u,
         (None, Some(c)) => c,
@@ -150,11 +190,19 @@ pub fn unused(inv: &Inventory, key: &InventoryKey, g: &InventoryGrant, cfg: &Aud
     }
     let reason = match (inv.usage, g.last_used) {
         (UsageSource::None, _) => return None,
-        (UsageSource::Grants, Some(_)) => format!("This grant has not authorized any call for {} days.", days(idle)),
+        (UsageSource::Grants, Some(_)) => format!(
+            "This grant has not authorized any call for {} days.",
+            days(idle)
+        ),
         (UsageSource::Grants, None) => {
-            format!("This grant has never authorized a call since it was created {} days ago.", days(idle))
+            format!(
+                "This grant has never authorized a call since it was created {} days ago.",
+                days(idle)
+            )
         }
-        (UsageSource::Principals, Some(_)) => format!("The grantee has not used this key for {} days.", days(idle)),
+        (UsageSource::Principals, Some(_)) => {
+            format!("The grantee has not used this key for {} days.", days(idle))
+        }
         (UsageSource::Principals, None) => format!(
             "The grantee has not used this key since the grant was created {} days ago.",
             days(idle)
@@ -165,7 +213,10 @@ pub fn unused(inv: &Inventory, key: &InventoryKey, g: &InventoryGrant, cfg: &Aud
         key,
         Some(g),
         reason,
-        format!("Retire or revoke it if its task is done: {}", revoke_cmd(key, g)),
+        format!(
+            "Retire or revoke it if its task is done: {}",
+            revoke_cmd(key, g)
+        ),
     ))
 }
 
@@ -204,7 +255,10 @@ pub fn re_delegation(key: &InventoryKey, g: &InventoryGrant) -> Option<Finding> 
         key,
         Some(g),
         "The grant includes CreateGrant: the grantee can hand the key on to others.".to_string(),
-        format!("Replace it with a grant without CreateGrant, then revoke it: {}", revoke_cmd(key, g)),
+        format!(
+            "Replace it with a grant without CreateGrant, then revoke it: {}",
+            revoke_cmd(key, g)
+        ),
     ))
 }
 
@@ -228,13 +282,18 @@ pub fn plaintext_access(key: &InventoryKey, g: &InventoryGrant) -> Option<Findin
             ops.join(", "),
             if ops.len() == 1 { "returns" } else { "return" }
         ),
-        "Check the grantee needs plaintext; prefer encryption-context constraints that narrow it.".to_string(),
+        "Check the grantee needs plaintext; prefer encryption-context constraints that narrow it."
+            .to_string(),
     ))
 }
 
 pub fn unconstrained(key: &InventoryKey, g: &InventoryGrant) -> Option<Finding> {
     let constrained = g.entry.constraints.as_ref().is_some_and(|c| !c.is_empty());
-    let takes_context = g.entry.operations.iter().any(|o| o.takes_encryption_context());
+    let takes_context = g
+        .entry
+        .operations
+        .iter()
+        .any(|o| o.takes_encryption_context());
     if constrained || !takes_context {
         return None;
     }
@@ -285,7 +344,12 @@ pub fn duplicates(key: &InventoryKey) -> Vec<Finding> {
         ops.sort();
         ops.dedup();
         let constraints = serde_json::to_string(&g.entry.constraints).unwrap_or_default();
-        let id = (g.entry.grantee_principal.clone(), ops, constraints, g.entry.name.clone());
+        let id = (
+            g.entry.grantee_principal.clone(),
+            ops,
+            constraints,
+            g.entry.name.clone(),
+        );
         match first_of.get(&id) {
             Some(original) => out.push(finding(
                 Rule::Duplicate,
@@ -314,7 +378,9 @@ pub fn near_quota(key: &InventoryKey, cfg: &AuditConfig) -> Option<Finding> {
         Rule::NearQuota,
         key,
         None,
-        format!("The key holds {n} grants of the 50,000 a key may hold; CreateGrant fails beyond that."),
+        format!(
+            "The key holds {n} grants of the 50,000 a key may hold; CreateGrant fails beyond that."
+        ),
         "Retire grants whose task is done; spread new grants over more keys.".to_string(),
     ))
 }

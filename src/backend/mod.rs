@@ -7,6 +7,7 @@
 //! world controls (principals, key states, the clock) are simulator-only and answer
 //! `UnsupportedOperationException` by default.
 
+pub mod aws;
 pub mod sim;
 
 use std::fmt;

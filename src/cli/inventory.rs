@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
 
+use crate::backend::aws::{AwsConnection, AwsOptions};
 use crate::kms::inventory::Inventory;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -12,6 +13,37 @@ pub enum Format {
     Json,
     Csv,
     Table,
+}
+
+/// Where an inventory comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Scenario(String),
+    Aws(AwsOptions),
+}
+
+/// Take the inventory. Progress goes to stderr, and only when stderr is a terminal.
+pub async fn load(source: &Source) -> anyhow::Result<Inventory> {
+    match source {
+        Source::Scenario(name) => {
+            let world = crate::sim::Scenario::load(name)?.build()?;
+            Ok(crate::sim::inventory::inventory(&world))
+        }
+        Source::Aws(opts) => {
+            use std::io::IsTerminal;
+            let conn = AwsConnection::connect(opts.clone()).await?;
+            let tty = std::io::stderr().is_terminal();
+            let progress = move |done: usize, total: usize| {
+                if tty {
+                    eprint!("\rreading keys and grants: {done}/{total}");
+                    if done == total {
+                        eprintln!();
+                    }
+                }
+            };
+            Ok(conn.inventory(&progress).await?)
+        }
+    }
 }
 
 pub fn iso(epoch: Option<f64>) -> String {
@@ -32,8 +64,19 @@ pub fn render(inv: &Inventory, format: Format) -> anyhow::Result<String> {
 fn csv(inv: &Inventory) -> anyhow::Result<String> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "key_id", "key_arn", "aliases", "key_state", "grant_id", "grant_name", "grantee", "grantee_name",
-        "retiring_principal", "operations", "constraints", "creation_date", "last_used",
+        "key_id",
+        "key_arn",
+        "aliases",
+        "key_state",
+        "grant_id",
+        "grant_name",
+        "grantee",
+        "grantee_name",
+        "retiring_principal",
+        "operations",
+        "constraints",
+        "creation_date",
+        "last_used",
     ])?;
     for k in &inv.keys {
         for g in &k.grants {
@@ -75,21 +118,40 @@ fn table(inv: &Inventory) -> String {
         grants
     );
     for k in &inv.keys {
-        let label = if k.aliases.is_empty() { "(no alias)".to_string() } else { k.aliases.join(", ") };
-        let _ = writeln!(out, "\n{}  {}  {}  {} grants", k.key_id, k.state, label, k.grants.len());
+        let label = if k.aliases.is_empty() {
+            "(no alias)".to_string()
+        } else {
+            k.aliases.join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "\n{}  {}  {}  {} grants",
+            k.key_id,
+            k.state,
+            label,
+            k.grants.len()
+        );
         for g in k.grants.iter().take(50) {
             let ops: Vec<&str> = g.entry.operations.iter().map(|o| o.as_str()).collect();
             let _ = writeln!(
                 out,
                 "  {}  {:<24} {:<40} {}",
                 &g.entry.grant_id[..12.min(g.entry.grant_id.len())],
-                if g.entry.name.is_empty() { "-" } else { g.entry.name.as_str() },
+                if g.entry.name.is_empty() {
+                    "-"
+                } else {
+                    g.entry.name.as_str()
+                },
                 g.grantee_name,
                 ops.join(",")
             );
         }
         if k.grants.len() > 50 {
-            let _ = writeln!(out, "  ... and {} more (use --format csv or json for all)", k.grants.len() - 50);
+            let _ = writeln!(
+                out,
+                "  ... and {} more (use --format csv or json for all)",
+                k.grants.len() - 50
+            );
         }
     }
     out

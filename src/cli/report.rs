@@ -20,7 +20,9 @@ pub fn render(report: &Report, inv: &Inventory, format: Format) -> anyhow::Resul
         Format::Json => serde_json::to_string_pretty(report)? + "\n",
         Format::Csv => {
             let mut w = ::csv::Writer::from_writer(Vec::new());
-            w.write_record(["rule", "severity", "key", "grant_id", "grantee", "reason", "action"])?;
+            w.write_record([
+                "rule", "severity", "key", "grant_id", "grantee", "reason", "action",
+            ])?;
             for f in &report.findings {
                 w.write_record([
                     f.rule.id(),
@@ -42,11 +44,22 @@ fn table(report: &Report, inv: &Inventory) -> String {
     let labels: HashMap<&str, &str> = inv
         .keys
         .iter()
-        .map(|k| (k.arn.as_str(), k.aliases.first().map_or(&k.key_id[..8.min(k.key_id.len())], String::as_str)))
+        .map(|k| {
+            (
+                k.arn.as_str(),
+                k.aliases
+                    .first()
+                    .map_or(&k.key_id[..8.min(k.key_id.len())], String::as_str),
+            )
+        })
         .collect();
     let mut out = String::new();
     if !report.findings.is_empty() {
-        let _ = writeln!(out, "{:<8} {:<22} {:<22} {:<13} REASON", "SEVERITY", "RULE", "KEY", "GRANT");
+        let _ = writeln!(
+            out,
+            "{:<8} {:<22} {:<22} {:<13} REASON",
+            "SEVERITY", "RULE", "KEY", "GRANT"
+        );
     }
     for f in &report.findings {
         let grant = f.grant_id.as_deref().map_or("-", |g| &g[..12.min(g.len())]);
@@ -62,20 +75,32 @@ fn table(report: &Report, inv: &Inventory) -> String {
         let _ = writeln!(out, "{:<68} -> {}", "", f.action);
     }
     let s = &report.summary;
-    let by: Vec<String> = [Severity::High, Severity::Medium, Severity::Low, Severity::Info]
-        .iter()
-        .filter_map(|sev| s.by_severity.get(sev).map(|n| format!("{n} {sev}")))
-        .collect();
+    let by: Vec<String> = [
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ]
+    .iter()
+    .filter_map(|sev| s.by_severity.get(sev).map(|n| format!("{n} {sev}")))
+    .collect();
     let _ = writeln!(
         out,
         "\n{} findings ({}) over {} keys and {} grants.",
         s.findings,
-        if by.is_empty() { "none".to_string() } else { by.join(", ") },
+        if by.is_empty() {
+            "none".to_string()
+        } else {
+            by.join(", ")
+        },
         s.keys,
         s.grants
     );
     for r in &s.unavailable {
-        let _ = writeln!(out, "Rule {r} not evaluated: this backend has no usage data.");
+        let _ = writeln!(
+            out,
+            "Rule {r} not evaluated: this backend has no usage data."
+        );
     }
     out
 }

@@ -28,7 +28,11 @@ fn throttle_policy(text: &str) -> Result<ThrottlePolicy> {
         .ok()
         .and_then(std::num::NonZeroU32::new)
         .map(ThrottlePolicy::PerOperation)
-        .with_context(|| format!("--throttle {text:?}: expected `aws` or a positive number of requests per second"))
+        .with_context(|| {
+            format!(
+                "--throttle {text:?}: expected `aws` or a positive number of requests per second"
+            )
+        })
 }
 
 pub async fn run(opts: ServeOptions) -> Result<()> {

@@ -75,7 +75,11 @@ pub fn short_principal_name(principal: &str) -> String {
             let account = principal.split(':').nth(4).unwrap_or_default();
             return format!("{account} (root)");
         }
-        return principal.rsplit('/').next().unwrap_or(principal).to_string();
+        return principal
+            .rsplit('/')
+            .next()
+            .unwrap_or(principal)
+            .to_string();
     }
     principal.to_string()
 }

@@ -380,11 +380,11 @@ impl Simulator {
                 .flat_map(|m| m.range(start..))
                 .filter_map(|(seq, id)| world.grants.get(id).map(|g| (*seq, g)))
                 .filter(|(_, g)| g.is_listed())
-                .filter(|(_, g)| grant_filter.as_ref().map_or(true, |f| &g.id == f))
+                .filter(|(_, g)| grant_filter.as_ref().is_none_or(|f| &g.id == f))
                 .filter(|(_, g)| {
                     req.grantee_principal
                         .as_ref()
-                        .map_or(true, |p| &world.principal_display(&g.grantee) == p)
+                        .is_none_or(|p| &world.principal_display(&g.grantee) == p)
                 });
             let page: Vec<GrantListEntry> = matching
                 .by_ref()

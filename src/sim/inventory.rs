@@ -1,7 +1,9 @@
 //! The simulator's inventory: the home account's keys with aliases, state and grants as
 //! ListGrants shows them, the principals that exist, and each grant's last use.
 
-use crate::kms::inventory::{short_principal_name, Inventory, InventoryGrant, InventoryKey, UsageSource};
+use crate::kms::inventory::{
+    short_principal_name, Inventory, InventoryGrant, InventoryKey, UsageSource,
+};
 
 use super::clock::epoch_seconds;
 use super::grants::grant_entry;
@@ -17,7 +19,11 @@ pub fn inventory(world: &World) -> Inventory {
         .map(|k| InventoryKey {
             key_id: k.id.clone(),
             arn: k.arn.clone(),
-            aliases: world.aliases_of(&k.id).iter().map(|a| a.name.clone()).collect(),
+            aliases: world
+                .aliases_of(&k.id)
+                .iter()
+                .map(|a| a.name.clone())
+                .collect(),
             state: k.state,
             manager: k.manager,
             description: k.description.clone(),

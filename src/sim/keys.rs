@@ -328,7 +328,7 @@ impl Simulator {
                 .aliases
                 .values()
                 .filter(|a| a.account == account)
-                .filter(|a| key_filter.as_ref().map_or(true, |k| &a.target_key_id == k))
+                .filter(|a| key_filter.as_ref().is_none_or(|k| &a.target_key_id == k))
                 .collect();
             let page: Vec<AliasListEntry> = all
                 .iter()

@@ -215,7 +215,7 @@ impl Scenario {
             file: file.clone(),
             message: e.to_string(),
         })?;
-        let toml = !path.extension().is_some_and(|e| e == "json");
+        let toml = path.extension().is_none_or(|e| e != "json");
         Self::parse(&text, &file, toml)
     }
 
@@ -296,7 +296,16 @@ impl Scenario {
             let field = |f: &str| format!("principals[{i}].{f}");
             let account = account_of(field("account"), &p.account)?;
             let created = world
-                .create_principal(&account, p.kind, &p.name, p.unique_id.clone())
+                .create_principal(
+                    &account,
+                    p.kind,
+                    &p.name,
+                    Some(
+                        p.unique_id
+                            .clone()
+                            .unwrap_or_else(|| self.derived_unique_id(&account, p)),
+                    ),
+                )
                 .map_err(|e| self.error(field("name"), e.message))?;
             let arn = created.arn.clone();
             match (&p.access_key_id, &p.secret_access_key) {
@@ -354,7 +363,7 @@ impl Scenario {
                 Some(id) => {
                     return Err(self.error(field("id"), format!("{id:?} is not a key id (a UUID)")))
                 }
-                None => uuid::Uuid::new_v4().hyphenated().to_string(),
+                None => self.derived_key_id(i),
             };
             if world.keys.contains_key(&id) {
                 return Err(self.error(field("id"), format!("key {id} is declared twice")));
@@ -532,7 +541,7 @@ impl Scenario {
             let id = match &g.id {
                 Some(id) => GrantId::parse(id)
                     .ok_or_else(|| self.error(field("id"), "must be 64 hex characters"))?,
-                None => GrantId::random(),
+                None => self.derived_grant_id(i, n),
             };
             if world.grants.contains_key(&id) {
                 return Err(self.error(field("id"), format!("grant {id} is declared twice")));
@@ -561,6 +570,46 @@ impl Scenario {
             });
         }
         Ok(())
+    }
+
+    /// Ids a scenario leaves out are derived from the scenario and the entry, so the same
+    /// scenario always builds the same world (in-process and behind `grantscope serve`).
+    fn digest(&self, what: &str) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(format!("grantscope:{}:{what}", self.name).as_bytes()).into()
+    }
+
+    fn derived_unique_id(&self, account: &AccountId, p: &PrincipalSpec) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        let d = self.digest(&format!(
+            "principal:{account}:{}:{}",
+            p.kind.as_str(),
+            p.name
+        ));
+        let suffix: String = d[..17]
+            .iter()
+            .map(|b| ALPHABET[(*b as usize) % 32] as char)
+            .collect();
+        let prefix = match p.kind {
+            PrincipalKind::User => "AIDA",
+            PrincipalKind::Role => "AROA",
+        };
+        format!("{prefix}{suffix}")
+    }
+
+    fn derived_key_id(&self, index: usize) -> String {
+        let d = self.digest(&format!("key:{index}"));
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&d[..16]);
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .hyphenated()
+            .to_string()
+    }
+
+    fn derived_grant_id(&self, index: usize, n: u32) -> GrantId {
+        let d = self.digest(&format!("grant:{index}:{n}"));
+        GrantId::parse(&hex::encode(d)).unwrap_or_else(GrantId::random)
     }
 
     fn resolve_key(&self, world: &World, key: &str) -> Option<String> {

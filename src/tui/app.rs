@@ -91,9 +91,10 @@ impl<T> Rows<T> {
     /// Add items at the end (the next page of a listing).
     pub fn extend(&mut self, more: Vec<T>, search_text: impl Fn(&T) -> String) {
         let q = self.filter.to_lowercase();
+        let finder = memchr::memmem::Finder::new(q.as_bytes());
         for item in more {
             let hay = search_text(&item).to_lowercase();
-            if q.is_empty() || hay.contains(&q) {
+            if finder.find(hay.as_bytes()).is_some() {
                 self.visible.push(self.items.len());
             }
             self.haystacks.push(hay);
@@ -128,13 +129,16 @@ impl<T> Rows<T> {
         let q = self.filter.to_lowercase();
         if q.is_empty() {
             self.visible = (0..self.items.len()).collect();
-        } else if narrowing && self.visible.len() <= self.items.len() {
-            let hay = &self.haystacks;
-            self.visible.retain(|&i| hay[i].contains(&q));
         } else {
-            self.visible = (0..self.items.len())
-                .filter(|&i| self.haystacks[i].contains(&q))
-                .collect();
+            // One prebuilt SIMD searcher for the whole scan.
+            let finder = memchr::memmem::Finder::new(q.as_bytes());
+            let hay = &self.haystacks;
+            let hit = |i: usize| finder.find(hay[i].as_bytes()).is_some();
+            if narrowing {
+                self.visible.retain(|&i| hit(i));
+            } else {
+                self.visible = (0..self.items.len()).filter(|&i| hit(i)).collect();
+            }
         }
     }
 

@@ -5,6 +5,7 @@
 //! to backend calls) and `runtime` (the terminal, the event loop, the tasks). Nothing but
 //! `runtime` touches the terminal, and nothing but `executor` calls the backend.
 
+pub mod act;
 pub mod actions;
 pub mod app;
 pub mod dialog_update;

@@ -43,7 +43,7 @@ fn member_name(path: &str) -> String {
         .join(".")
 }
 
-fn between<'a>(text: &'a str, open: char, close: char) -> Option<&'a str> {
+fn between(text: &str, open: char, close: char) -> Option<&str> {
     let start = text.find(open)? + open.len_utf8();
     let end = start + text[start..].find(close)?;
     Some(&text[start..end])

@@ -8,9 +8,13 @@ use crate::kms::KmsError;
 
 pub const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
-/// A fresh request id (AWS's are UUIDs).
+/// A fresh request id (AWS's are UUIDs): a version 4 UUID from the thread's random
+/// generator, which needs no system call per request (`Uuid::new_v4` asks the OS each time).
 pub fn request_id() -> String {
-    uuid::Uuid::new_v4().hyphenated().to_string()
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .hyphenated()
+        .to_string()
 }
 
 fn with_headers(mut resp: Response, request_id: &str) -> Response {
@@ -39,4 +43,19 @@ pub fn error(e: &KmsError, request_id: &str) -> Response {
         resp.headers_mut().insert("x-amzn-ErrorType", v);
     }
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_distinct_version_4_uuids() {
+        let id = request_id();
+        let parsed = uuid::Uuid::parse_str(&id).expect("a UUID");
+        assert_eq!(parsed.get_version_num(), 4);
+        assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
+        assert_eq!(id.len(), 36);
+        assert_ne!(id, request_id());
+    }
 }

@@ -36,7 +36,12 @@ pub async fn serve(
     state_file: Option<StateFile>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve_app(listener, AppState::new(sim, state_file.map(Arc::new)), shutdown).await
+    serve_app(
+        listener,
+        AppState::new(sim, state_file.map(Arc::new)),
+        shutdown,
+    )
+    .await
 }
 
 /// Serve with a prepared [`AppState`] (throttling and the like).

@@ -109,7 +109,12 @@ async fn sts_response(app: &AppState, req: Request<Body>, rid: &str) -> Response
     }
 }
 
-fn sts_process(app: &AppState, parts: &axum::http::request::Parts, body: &[u8], rid: &str) -> Result<String, KmsError> {
+fn sts_process(
+    app: &AppState,
+    parts: &axum::http::request::Parts,
+    body: &[u8],
+    rid: &str,
+) -> Result<String, KmsError> {
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     // STS's global endpoint signs with us-east-1; a regional one with the world's region.
     let signed_region = parts

@@ -29,13 +29,24 @@ fn escape(s: &str) -> String {
 }
 
 /// The XML answer to GetCallerIdentity for `caller_arn`.
-pub fn get_caller_identity(world: &World, caller_arn: &str, request_id: &str) -> Result<String, KmsError> {
-    let principal = world
-        .find_principal(caller_arn)
-        .map_err(|_| KmsError::new(ErrorCode::InvalidClientTokenId, "The security token included in the request is invalid."))?;
+pub fn get_caller_identity(
+    world: &World,
+    caller_arn: &str,
+    request_id: &str,
+) -> Result<String, KmsError> {
+    let principal = world.find_principal(caller_arn).map_err(|_| {
+        KmsError::new(
+            ErrorCode::InvalidClientTokenId,
+            "The security token included in the request is invalid.",
+        )
+    })?;
     let user_id = match principal.kind {
         crate::sim::PrincipalKind::User => principal.unique_id.clone(),
-        crate::sim::PrincipalKind::Role => format!("{}:{}", principal.unique_id, crate::sim::principals::DEFAULT_ROLE_SESSION),
+        crate::sim::PrincipalKind::Role => format!(
+            "{}:{}",
+            principal.unique_id,
+            crate::sim::principals::DEFAULT_ROLE_SESSION
+        ),
     };
     let arn = match principal.kind {
         crate::sim::PrincipalKind::User => principal.arn.clone(),
@@ -61,7 +72,10 @@ pub fn xml_response(status: u16, body: String, request_id: &str) -> axum::respon
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     let mut resp = (status, body).into_response();
     let headers = resp.headers_mut();
-    headers.insert(axum::http::header::CONTENT_TYPE, HeaderValue::from_static(XML_CONTENT_TYPE));
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static(XML_CONTENT_TYPE),
+    );
     if let Ok(v) = HeaderValue::from_str(request_id) {
         headers.insert("x-amzn-RequestId", v);
     }
@@ -70,7 +84,11 @@ pub fn xml_response(status: u16, body: String, request_id: &str) -> axum::respon
 
 /// A Query-protocol error body.
 pub fn error_xml(e: &KmsError, request_id: &str) -> String {
-    let kind = if e.http_status() >= 500 { "Receiver" } else { "Sender" };
+    let kind = if e.http_status() >= 500 {
+        "Receiver"
+    } else {
+        "Sender"
+    };
     format!(
         "<ErrorResponse xmlns=\"{NAMESPACE}\">\n  <Error>\n    <Type>{kind}</Type>\n    <Code>{}</Code>\n    <Message>{}</Message>\n  </Error>\n  <RequestId>{request_id}</RequestId>\n</ErrorResponse>\n",
         e.code.as_str(),
@@ -84,15 +102,29 @@ mod tests {
 
     #[test]
     fn reads_the_action_of_a_form_body() {
-        assert_eq!(action(b"Action=GetCallerIdentity&Version=2011-06-15").as_deref(), Some("GetCallerIdentity"));
+        assert_eq!(
+            action(b"Action=GetCallerIdentity&Version=2011-06-15").as_deref(),
+            Some("GetCallerIdentity")
+        );
         assert_eq!(action(b"Version=1"), None);
     }
 
     #[test]
     fn identity_of_a_scenario_user() {
-        let world = crate::sim::Scenario::load("classroom").unwrap().build().unwrap();
-        let xml = get_caller_identity(&world, "arn:aws:iam::111122223333:user/granttestuser", "rid").unwrap();
-        assert!(xml.contains("<Arn>arn:aws:iam::111122223333:user/granttestuser</Arn>"), "{xml}");
+        let world = crate::sim::Scenario::load("classroom")
+            .unwrap()
+            .build()
+            .unwrap();
+        let xml = get_caller_identity(
+            &world,
+            "arn:aws:iam::111122223333:user/granttestuser",
+            "rid",
+        )
+        .unwrap();
+        assert!(
+            xml.contains("<Arn>arn:aws:iam::111122223333:user/granttestuser</Arn>"),
+            "{xml}"
+        );
         assert!(xml.contains("<UserId>AIDAGRANTTESTUSER0001</UserId>"));
         assert!(xml.contains("<Account>111122223333</Account>"));
     }

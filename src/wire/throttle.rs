@@ -28,7 +28,9 @@ pub struct Throttle {
 
 impl std::fmt::Debug for Throttle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Throttle").field("policy", &self.policy).finish()
+        f.debug_struct("Throttle")
+            .field("policy", &self.policy)
+            .finish()
     }
 }
 
@@ -63,7 +65,9 @@ impl Throttle {
             };
             let limiter = buckets
                 .entry(bucket)
-                .or_insert_with(|| Arc::new(RateLimiter::direct(Quota::per_second(rate(per_second)))))
+                .or_insert_with(|| {
+                    Arc::new(RateLimiter::direct(Quota::per_second(rate(per_second))))
+                })
                 .clone();
             limiters.insert(op, limiter);
         }
@@ -83,7 +87,9 @@ mod tests {
     #[test]
     fn requests_above_the_rate_are_refused() {
         let t = Throttle::new(ThrottlePolicy::PerOperation(NonZeroU32::new(5).unwrap()));
-        let admitted = (0..20).filter(|_| t.admit(ApiOperation::ListGrants)).count();
+        let admitted = (0..20)
+            .filter(|_| t.admit(ApiOperation::ListGrants))
+            .count();
         assert!((5..=6).contains(&admitted), "{admitted}");
         // Each operation has its own budget.
         assert!(t.admit(ApiOperation::Encrypt));
@@ -92,7 +98,9 @@ mod tests {
     #[test]
     fn aws_quotas_share_the_crypto_bucket() {
         let t = Throttle::new(ThrottlePolicy::AwsQuotas);
-        let grants = (0..100).filter(|_| t.admit(ApiOperation::CreateGrant)).count();
+        let grants = (0..100)
+            .filter(|_| t.admit(ApiOperation::CreateGrant))
+            .count();
         assert!((50..=51).contains(&grants), "{grants}");
     }
 }

@@ -63,7 +63,11 @@ pub fn credentials_file(dir: &std::path::Path, url: &str, args: &[&str]) -> std:
         .args(args)
         .output()
         .expect("run grantscope credentials");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let path = dir.join("credentials");
     std::fs::write(&path, out.stdout).expect("write credentials");
     path

@@ -1,0 +1,293 @@
+//! The AWS backend against `grantscope serve` on loopback, through the real binary as a
+//! script would run it: paging, parity with the in-process simulator, throttling, errors.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use grantscope::kms::inventory::Inventory;
+use support::{credentials_file, Server};
+
+/// Run grantscope with only the given credentials file (never the developer's own).
+fn grantscope(creds: Option<&Path>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_grantscope"));
+    cmd.args(args)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            creds.unwrap_or(Path::new("/dev/null")),
+        );
+    cmd.output().expect("run grantscope")
+}
+
+fn json<T: serde::de::DeserializeOwned>(out: &Output) -> T {
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+fn close(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() < 300.0,
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+#[test]
+fn inventory_and_report_through_aws_match_the_simulator() {
+    let server = Server::start(&["--scenario", "stale-grants"]);
+    let dir = tempfile::tempdir().unwrap();
+    let creds = credentials_file(dir.path(), &server.url, &["--scenario", "stale-grants"]);
+
+    let local: Inventory = json(&grantscope(
+        None,
+        &[
+            "inventory",
+            "--scenario",
+            "stale-grants",
+            "--format",
+            "json",
+        ],
+    ));
+    let remote: Inventory = json(&grantscope(
+        Some(&creds),
+        &["inventory", "--profile", "admin", "--format", "json"],
+    ));
+    assert_eq!(remote.backend, "aws");
+    assert_eq!(remote.account, local.account);
+    assert_eq!(remote.region, local.region);
+    assert_eq!(remote.keys.len(), local.keys.len());
+    for (l, r) in local.keys.iter().zip(&remote.keys) {
+        assert_eq!(
+            (
+                &l.key_id,
+                &l.arn,
+                &l.aliases,
+                l.state,
+                l.manager,
+                &l.description
+            ),
+            (
+                &r.key_id,
+                &r.arn,
+                &r.aliases,
+                r.state,
+                r.manager,
+                &r.description
+            )
+        );
+        assert!(close(l.creation_date, r.creation_date));
+        assert_eq!(l.grants.len(), r.grants.len(), "grants of {}", l.arn);
+        for (lg, rg) in l.grants.iter().zip(&r.grants) {
+            let mut a = lg.entry.clone();
+            let mut b = rg.entry.clone();
+            assert!(close(a.creation_date, b.creation_date));
+            a.creation_date = None;
+            b.creation_date = None;
+            assert_eq!(a, b);
+            assert_eq!(
+                (&lg.grantee_name, &lg.retiring_name),
+                (&rg.grantee_name, &rg.retiring_name)
+            );
+        }
+    }
+
+    // The same findings, usage-based rules aside (the AWS path has no usage data).
+    let local: serde_json::Value = json(&grantscope(
+        None,
+        &["report", "--scenario", "stale-grants", "--format", "json"],
+    ));
+    let remote_out = grantscope(
+        Some(&creds),
+        &["report", "--profile", "admin", "--format", "json"],
+    );
+    assert_eq!(remote_out.status.code(), Some(1));
+    let remote: serde_json::Value = json(&remote_out);
+    let without_unused: Vec<&serde_json::Value> = local["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] != "unused")
+        .collect();
+    let remote_findings: Vec<&serde_json::Value> =
+        remote["findings"].as_array().unwrap().iter().collect();
+    assert_eq!(without_unused, remote_findings);
+    assert_eq!(
+        remote["summary"]["unavailable"],
+        serde_json::json!(["unused"])
+    );
+}
+
+/// A scenario with `keys` keys, the first holding `grants` grants.
+fn big_world(dir: &Path, keys: usize, grants: usize) -> String {
+    let mut toml = String::from(
+        "name = \"big\"\nregion = \"eu-west-1\"\n[[accounts]]\nid = \"111122223333\"\n\
+         [[principals]]\nname = \"admin\"\nmanaged_policies = [\"AdministratorAccess\"]\n\
+         [[principals]]\nname = \"app\"\nkind = \"role\"\n",
+    );
+    for i in 0..keys {
+        toml.push_str(&format!("[[keys]]\naliases = [\"alias/k{i:04}\"]\n"));
+    }
+    toml.push_str(&format!(
+        "[[grants]]\nkey = \"alias/k0000\"\ngrantee = \"app\"\noperations = [\"Encrypt\"]\nname = \"g-{{n}}\"\ncount = {grants}\n"
+    ));
+    let path = dir.join("big.toml");
+    std::fs::write(&path, toml).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn inventory_pages_through_many_keys_and_grants() {
+    let dir = tempfile::tempdir().unwrap();
+    let world = big_world(dir.path(), 130, 250);
+    let server = Server::start(&["--scenario", &world]);
+    let creds = credentials_file(dir.path(), &server.url, &["--scenario", &world]);
+    let inv: Inventory = json(&grantscope(
+        Some(&creds),
+        &["inventory", "--profile", "admin", "--format", "json"],
+    ));
+    assert_eq!(inv.keys.len(), 130);
+    let first = inv
+        .keys
+        .iter()
+        .find(|k| k.aliases == ["alias/k0000"])
+        .unwrap();
+    assert_eq!(first.grants.len(), 250);
+    let mut names: Vec<&str> = first.grants.iter().map(|g| g.entry.name.as_str()).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 250, "no grant lost or repeated across pages");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttled_endpoint_still_yields_a_complete_inventory() {
+    let dir = tempfile::tempdir().unwrap();
+    let world = big_world(dir.path(), 40, 120);
+    let server = Server::start(&["--scenario", &world, "--throttle", "15"]);
+    let creds = credentials_file(dir.path(), &server.url, &["--scenario", &world]);
+
+    // A burst without retries meets ThrottlingException...
+    let text = std::fs::read_to_string(&creds).unwrap();
+    let field = |name: &str| {
+        let admin = text.split("[admin]").nth(1).unwrap();
+        admin
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} = ")))
+            .unwrap()
+            .to_string()
+    };
+    let conf = aws_sdk_kms::Config::builder()
+        .behavior_version_latest()
+        .endpoint_url(&server.url)
+        .region(aws_sdk_kms::config::Region::new("eu-west-1"))
+        .credentials_provider(aws_sdk_kms::config::Credentials::new(
+            field("aws_access_key_id"),
+            field("aws_secret_access_key"),
+            None,
+            None,
+            "test",
+        ))
+        .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
+        .build();
+    let kms = aws_sdk_kms::Client::from_conf(conf);
+    let burst = futures::future::join_all((0..40).map(|_| kms.list_keys().send())).await;
+    let throttled = burst
+        .iter()
+        .filter(|r| {
+            r.as_ref()
+                .err()
+                .and_then(|e| aws_sdk_kms::error::ProvideErrorMetadata::code(e))
+                == Some("ThrottlingException")
+        })
+        .count();
+    assert!(throttled > 0, "the burst was never throttled");
+
+    // ...while the backend, retrying with backoff, completes the inventory.
+    let out = tokio::task::spawn_blocking(move || {
+        grantscope(
+            Some(&creds),
+            &["inventory", "--profile", "admin", "--format", "json"],
+        )
+    })
+    .await
+    .unwrap();
+    let inv: Inventory = json(&out);
+    assert_eq!(inv.keys.len(), 40);
+    assert_eq!(inv.keys.iter().map(|k| k.grants.len()).sum::<usize>(), 120);
+}
+
+#[test]
+fn aws_errors_reach_the_user_as_readable_messages() {
+    let server = Server::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let creds = credentials_file(dir.path(), &server.url, &[]);
+
+    let out = grantscope(Some(&creds), &["inventory", "--profile", "granttestuser"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("grantscope: AccessDeniedException: User: arn:aws:iam::111122223333:user/granttestuser is not authorized to perform: kms:ListKeys on resource: *"),
+        "{err}"
+    );
+
+    let out = grantscope(
+        Some(&creds),
+        &["report", "--profile", "admin", "--region", "us-west-2"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("InvalidSignatureException") && err.contains("region"),
+        "{err}"
+    );
+
+    let out = grantscope(
+        Some(&creds),
+        &[
+            "inventory",
+            "--profile",
+            "admin",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("grantscope: NetworkError: The endpoint could not be reached"),
+        "{err}"
+    );
+
+    let out = grantscope(
+        None,
+        &[
+            "inventory",
+            "--aws",
+            "--region",
+            "eu-west-1",
+            "--endpoint-url",
+            &server.url,
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("grantscope: CredentialsError: No usable AWS credentials"),
+        "{err}"
+    );
+
+    let out = grantscope(Some(&creds), &["inventory", "--profile", "nobody"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&out.stderr).is_empty());
+}
