@@ -48,13 +48,15 @@ struct Bench {
 
 impl Bench {
     fn start() -> Self {
-        let runtime = || {
+        // Named threads, so a profile (`perf report --sort comm`) splits client from server.
+        let runtime = |name: &str| {
             tokio::runtime::Builder::new_multi_thread()
+                .thread_name(name)
                 .enable_all()
                 .build()
                 .expect("a tokio runtime")
         };
-        let (rt, server_rt) = (runtime(), runtime());
+        let (rt, server_rt) = (runtime("bench-client"), runtime("wire-server"));
         let mut world = Scenario::load("classroom")
             .expect("the classroom scenario")
             .build()
@@ -159,16 +161,18 @@ impl Bench {
     }
 }
 
-/// A signed Encrypt request as raw HTTP/1.1 bytes (keep-alive): the server's own capacity,
-/// without the SDK's cost on the same cores. Signed afresh for every sample (a signature
-/// is good for 15 minutes).
-fn signed_encrypt(addr: SocketAddr) -> Arc<Vec<u8>> {
-    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+/// The JSON body of the benchmark's Encrypt request (a 64-byte plaintext).
+fn encrypt_body() -> String {
     use base64::Engine;
-    let body = format!(
+    format!(
         r#"{{"KeyId":"{KEY_ID}","Plaintext":"{}"}}"#,
         base64::engine::general_purpose::STANDARD.encode([0x5a; 64])
-    );
+    )
+}
+
+/// The headers of a signed Encrypt request, as an SDK would send them.
+fn signed_encrypt_headers(addr: SocketAddr, body: &str) -> Vec<(String, String)> {
+    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
     let mut headers = vec![
         ("host".to_string(), addr.to_string()),
         (
@@ -206,8 +210,16 @@ fn signed_encrypt(addr: SocketAddr) -> Arc<Vec<u8>> {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     headers.extend(added);
+    headers
+}
+
+/// A signed Encrypt request as raw HTTP/1.1 bytes (keep-alive): the server's own capacity,
+/// without the SDK's cost on the same cores. Signed afresh for every sample (a signature
+/// is good for 15 minutes).
+fn signed_encrypt(addr: SocketAddr) -> Arc<Vec<u8>> {
+    let body = encrypt_body();
     let mut raw = String::from("POST / HTTP/1.1\r\n");
-    for (k, v) in &headers {
+    for (k, v) in signed_encrypt_headers(addr, &body) {
         raw.push_str(&format!("{k}: {v}\r\n"));
     }
     raw.push_str(&format!("content-length: {}\r\n\r\n{body}", body.len()));
@@ -374,5 +386,62 @@ fn wire(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, wire);
+/// The server's own steps for one Encrypt, in-process (no HTTP): SigV4 verification and
+/// the simulator's dispatch. Where the server's time per request goes.
+fn server_parts(c: &mut Criterion) {
+    use axum::http::{HeaderMap, HeaderName, HeaderValue};
+    use grantscope::kms::ApiOperation;
+    use grantscope::sim::Caller;
+
+    let mut world = Scenario::load("classroom")
+        .expect("the classroom scenario")
+        .build()
+        .expect("the classroom world");
+    world.propagation_delay = Duration::ZERO;
+    let mut sim = Simulator::new(world);
+    let addr: SocketAddr = "127.0.0.1:4599".parse().expect("an address");
+    let body = encrypt_body();
+    let mut group = c.benchmark_group("wire/server parts (Encrypt, in-process)");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("SigV4 verification", |b| {
+        b.iter_custom(|iters| {
+            let mut headers = HeaderMap::new();
+            for (k, v) in signed_encrypt_headers(addr, &body) {
+                headers.append(
+                    HeaderName::from_bytes(k.as_bytes()).expect("a header name"),
+                    HeaderValue::from_str(&v).expect("a header value"),
+                );
+            }
+            let start = Instant::now();
+            for _ in 0..iters {
+                let caller = wire::sigv4::verify(
+                    sim.world(),
+                    "kms",
+                    "POST",
+                    "/",
+                    &headers,
+                    body.as_bytes(),
+                    std::time::SystemTime::now(),
+                )
+                .expect("a valid signature");
+                criterion::black_box(caller);
+            }
+            start.elapsed()
+        })
+    });
+    let caller = Caller::new("arn:aws:iam::111122223333:user/admin");
+    group.bench_function(
+        "dispatch (parse, authorize, encrypt, log, serialize)",
+        |b| {
+            b.iter(|| {
+                wire::dispatch::dispatch(&mut sim, &caller, ApiOperation::Encrypt, body.as_bytes())
+                    .expect("Encrypt")
+            })
+        },
+    );
+    group.bench_function("request id", |b| b.iter(wire::errors::request_id));
+    group.finish();
+}
+
+criterion_group!(benches, server_parts, wire);
 criterion_main!(benches);

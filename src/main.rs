@@ -33,6 +33,8 @@ struct UiArgs {
     /// Act as this principal (ARN or name) instead of the scenario's administrator.
     #[arg(long = "as", value_name = "PRINCIPAL")]
     operator: Option<String>,
+    #[command(flatten)]
+    aws: AwsArgs,
 }
 
 /// Real AWS (or a KMS-compatible endpoint) instead of the simulator. Credentials and region
@@ -53,20 +55,21 @@ struct AwsArgs {
 }
 
 impl AwsArgs {
-    /// The inventory source these flags (and the scenario) name.
-    fn source(&self, scenario: &str) -> grantscope::cli::inventory::Source {
-        if self.aws
-            || self.profile.is_some()
-            || self.region.is_some()
-            || self.endpoint_url.is_some()
-        {
-            grantscope::cli::inventory::Source::Aws(grantscope::backend::aws::AwsOptions {
+    /// The AWS connection these flags ask for, if any (any flag implies --aws).
+    fn options(&self) -> Option<grantscope::backend::aws::AwsOptions> {
+        (self.aws || self.profile.is_some() || self.region.is_some() || self.endpoint_url.is_some())
+            .then(|| grantscope::backend::aws::AwsOptions {
                 profile: self.profile.clone(),
                 region: self.region.clone(),
                 endpoint_url: self.endpoint_url.clone(),
             })
-        } else {
-            grantscope::cli::inventory::Source::Scenario(scenario.to_string())
+    }
+
+    /// The inventory source these flags (and the scenario) name.
+    fn source(&self, scenario: &str) -> grantscope::cli::inventory::Source {
+        match self.options() {
+            Some(opts) => grantscope::cli::inventory::Source::Aws(opts),
+            None => grantscope::cli::inventory::Source::Scenario(scenario.to_string()),
         }
     }
 }
@@ -217,44 +220,37 @@ fn run(cli: Cli) -> Result<()> {
             config,
         }) => {
             // Errors exit 2, so a pipeline tells them from findings (1).
-            let status = (|| -> Result<i32> {
-                let fail_on = grantscope::audit::Severity::parse(&fail_on).ok_or_else(|| {
-                    anyhow::anyhow!("--fail-on {fail_on:?}: expected info, low, medium or high")
-                })?;
-                let base = match &config {
-                    Some(path) => grantscope::audit::AuditConfig::from_file(path),
-                    None => Ok(grantscope::audit::AuditConfig::default()),
-                };
-                let cfg = base
-                    .and_then(|c| {
-                        c.with_flags(
-                            older_than.as_deref(),
-                            unused_for.as_deref(),
-                            &trusted_accounts,
-                        )
-                    })
-                    .map_err(anyhow::Error::msg)?;
-                let runtime = tokio::runtime::Runtime::new()?;
-                let inv =
-                    runtime.block_on(grantscope::cli::inventory::load(&aws.source(&scenario)))?;
-                let report = grantscope::audit::audit(&inv, &cfg);
-                grantscope::cli::emit(&grantscope::cli::report::render(&report, &inv, format)?)?;
-                Ok(grantscope::cli::report::exit_status(&report, fail_on))
-            })();
-            match status {
-                Ok(code) => std::process::exit(code),
-                Err(e) => {
-                    eprintln!("grantscope report: {e:#}");
-                    std::process::exit(2);
-                }
-            }
+            let code = grantscope::cli::report::run(grantscope::cli::report::ReportOptions {
+                source: aws.source(&scenario),
+                format,
+                fail_on,
+                older_than,
+                unused_for,
+                trusted_accounts,
+                config,
+            });
+            std::process::exit(code)
         }
         None => run_ui(cli.ui),
     }
 }
 
-/// The interactive UI on the simulator.
+/// The interactive UI on AWS (with --aws or any AWS flag), else on the simulator.
 fn run_ui(args: UiArgs) -> Result<()> {
+    if let Some(opts) = args.aws.options() {
+        anyhow::ensure!(
+            !args.summary && args.operator.is_none(),
+            "--summary and --as are for the simulator; on AWS, --profile chooses who you are"
+        );
+        return grantscope::tui::run_connecting(
+            async move {
+                let backend = grantscope::backend::AwsBackend::connect(opts).await?;
+                Ok(std::sync::Arc::new(backend)
+                    as std::sync::Arc<dyn grantscope::backend::Backend>)
+            },
+            args.read_only,
+        );
+    }
     let world = Scenario::load(&args.scenario)?.build()?;
     let sim = Simulator::new(world);
     if args.summary {

@@ -3,9 +3,10 @@
 //! and `BackendError`, which carries AWS's error code and message.
 //!
 //! The UI holds an `Arc<dyn Backend>` and calls it only from spawned tasks. Implementations:
-//! `sim` (the bundled simulator). An AWS implementation plugs in behind the same trait; the
-//! world controls (principals, key states, the clock) are simulator-only and answer
-//! `UnsupportedOperationException` by default.
+//! `sim` (the bundled simulator) and `aws` (aws-sdk-kms against an account, or a
+//! KMS-compatible endpoint such as `grantscope serve`). The world controls (principals,
+//! key states, the clock) are simulator-only and answer `UnsupportedOperationException` by
+//! default.
 
 pub mod aws;
 pub mod sim;
@@ -18,6 +19,7 @@ use async_trait::async_trait;
 use crate::kms::{GrantConstraints, GrantOperation, KeySpec, KeyState, KmsError};
 use crate::sim::Timestamp;
 
+pub use aws::AwsBackend;
 pub use sim::SimBackend;
 
 /// An error as the backend reports it: AWS's error code (`AccessDeniedException`) and its
@@ -115,6 +117,31 @@ impl KeySummary {
             .map(String::as_str)
             .unwrap_or_else(|| self.short_id())
     }
+}
+
+/// The keys of the account as `list_keys` gives them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyList {
+    pub keys: Vec<KeySummary>,
+    /// true when only ids, ARNs and aliases are known yet (AWS: ListKeys + ListAliases):
+    /// state, spec, usage, manager, description, dates and grant counts are placeholders
+    /// until `describe_keys` fills them in.
+    pub details_later: bool,
+}
+
+/// One key's details from `describe_keys`, or why they could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyDetail {
+    pub key_id: String,
+    pub result: BackendResult<KeySummary>,
+}
+
+/// The principals pane's rows, and what could not be listed (e.g. IAM users and roles
+/// when the caller may not list them).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PrincipalList {
+    pub principals: Vec<PrincipalSummary>,
+    pub note: Option<String>,
 }
 
 /// One grant, as ListGrants reports it, with the principals' friendly names resolved.
@@ -229,6 +256,8 @@ pub struct TestEncryptInput {
 /// be denied, e.g. when a grant allows Encrypt only).
 #[derive(Debug, Clone, PartialEq)]
 pub struct EncryptOutcome {
+    /// Who the calls were made as (the principal, or the ARN a profile resolved to).
+    pub caller: String,
     pub key_arn: String,
     pub ciphertext_base64: String,
     pub decrypt: Result<String, BackendError>,
@@ -272,14 +301,21 @@ pub trait Backend: Send + Sync {
     /// The backend's idea of now (the simulator's clock may be manual or advanced).
     fn now(&self) -> Timestamp;
 
-    /// The keys of the account, with aliases, state and grant counts.
-    async fn list_keys(&self) -> BackendResult<Vec<KeySummary>>;
+    /// The keys of the account, with aliases, state and grant counts (or, when
+    /// `details_later`, only what a quick listing gives).
+    async fn list_keys(&self) -> BackendResult<KeyList>;
+
+    /// The full summaries of these keys (DescribeKey and grant counts), for a `KeyList`
+    /// that said `details_later`. The UI asks in small batches and shows its progress.
+    async fn describe_keys(&self, _key_ids: Vec<String>) -> BackendResult<Vec<KeyDetail>> {
+        Ok(vec![])
+    }
 
     /// One page of the grants of a key (`marker` from the previous page).
     async fn list_grants(&self, key_id: &str, marker: Option<String>) -> BackendResult<GrantPage>;
 
     /// Principals of the account (and the ones grants name), with how many grants each holds.
-    async fn list_principals(&self) -> BackendResult<Vec<PrincipalSummary>>;
+    async fn list_principals(&self) -> BackendResult<PrincipalList>;
 
     /// The grants a principal holds as grantee, across all keys.
     async fn grants_of_principal(&self, principal: &str) -> BackendResult<Vec<GrantSummary>>;
@@ -297,7 +333,15 @@ pub trait Backend: Send + Sync {
         as_principal: Option<String>,
     ) -> BackendResult<()>;
 
+    /// Encrypt and decrypt as `input.as_principal`: a principal of the simulator, or a
+    /// profile configured on this machine (AWS).
     async fn test_encrypt(&self, input: TestEncryptInput) -> BackendResult<EncryptOutcome>;
+
+    /// The profiles test-encrypt (and retire) may act as, when acting as someone else means
+    /// using their credentials (AWS). Empty: act as any principal (the simulator).
+    fn acting_profiles(&self) -> Vec<String> {
+        Vec::new()
+    }
 
     /// Backend calls after sequence number `seq`, oldest first.
     async fn activity_since(&self, seq: u64) -> BackendResult<Vec<ActivityEvent>>;

@@ -22,8 +22,8 @@ use crate::sim::{Caller, Outcome, SharedSimulator, Timestamp};
 
 use super::{
     ActivityEvent, Backend, BackendError, BackendInfo, BackendResult, CreateGrantInput,
-    CreatedGrant, EncryptOutcome, EventOutcome, GrantPage, GrantSummary, KeyStateChange,
-    KeySummary, PrincipalKindLabel, PrincipalSummary, TestEncryptInput,
+    CreatedGrant, EncryptOutcome, EventOutcome, GrantPage, GrantSummary, KeyList, KeyStateChange,
+    KeySummary, PrincipalKindLabel, PrincipalList, PrincipalSummary, TestEncryptInput,
 };
 
 /// ListGrants page size the UI asks for (AWS's maximum).
@@ -198,7 +198,7 @@ impl Backend for SimBackend {
         self.sim.lock().now()
     }
 
-    async fn list_keys(&self) -> BackendResult<Vec<KeySummary>> {
+    async fn list_keys(&self) -> BackendResult<KeyList> {
         let caller = self.caller();
         self.sim
             .with(move |s| {
@@ -220,7 +220,7 @@ impl Backend for SimBackend {
                 }
                 let w = s.world();
                 let aliases = alias_map(w);
-                Ok(ids
+                let keys = ids
                     .iter()
                     .filter_map(|id| w.keys.get(id))
                     .map(|k| {
@@ -243,7 +243,11 @@ impl Backend for SimBackend {
                             grant_count: w.listed_grant_count(&k.id),
                         }
                     })
-                    .collect())
+                    .collect();
+                Ok(KeyList {
+                    keys,
+                    details_later: false,
+                })
             })
             .await
     }
@@ -280,7 +284,7 @@ impl Backend for SimBackend {
             .await
     }
 
-    async fn list_principals(&self) -> BackendResult<Vec<PrincipalSummary>> {
+    async fn list_principals(&self) -> BackendResult<PrincipalList> {
         self.sim
             .with(|s| {
                 let w = s.world();
@@ -321,7 +325,10 @@ impl Backend for SimBackend {
                     });
                 }
                 out.sort_by(|a, b| (a.kind as u8, &a.name).cmp(&(b.kind as u8, &b.name)));
-                Ok(out)
+                Ok(PrincipalList {
+                    principals: out,
+                    note: None,
+                })
             })
             .await
     }
@@ -438,7 +445,13 @@ impl Backend for SimBackend {
                     )
                     .map(|d| String::from_utf8_lossy(&d.plaintext).into_owned())
                     .map_err(BackendError::from);
+                let who = s
+                    .world()
+                    .resolve_caller(&caller)
+                    .map(|c| c.arn)
+                    .unwrap_or_else(|_| input.as_principal.clone());
                 Ok(EncryptOutcome {
+                    caller: who,
                     key_arn: enc.key_id,
                     ciphertext_base64: base64::engine::general_purpose::STANDARD
                         .encode(&enc.ciphertext_blob),

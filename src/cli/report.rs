@@ -9,6 +9,56 @@ use crate::audit::{Report, Severity};
 use crate::kms::inventory::Inventory;
 
 pub use super::inventory::Format;
+use super::inventory::Source;
+
+/// What `grantscope report` was asked.
+pub struct ReportOptions {
+    pub source: Source,
+    pub format: Format,
+    pub fail_on: String,
+    pub older_than: Option<String>,
+    pub unused_for: Option<String>,
+    pub trusted_accounts: Vec<String>,
+    pub config: Option<std::path::PathBuf>,
+}
+
+/// Run the report; the exit status (0 clean, 1 findings at or above --fail-on, 2 error).
+pub fn run(opts: ReportOptions) -> i32 {
+    match report(&opts) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("grantscope report: {e:#}");
+            2
+        }
+    }
+}
+
+fn report(opts: &ReportOptions) -> anyhow::Result<i32> {
+    let fail_on = Severity::parse(&opts.fail_on).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--fail-on {:?}: expected info, low, medium or high",
+            opts.fail_on
+        )
+    })?;
+    let base = match &opts.config {
+        Some(path) => crate::audit::AuditConfig::from_file(path),
+        None => Ok(crate::audit::AuditConfig::default()),
+    };
+    let cfg = base
+        .and_then(|c| {
+            c.with_flags(
+                opts.older_than.as_deref(),
+                opts.unused_for.as_deref(),
+                &opts.trusted_accounts,
+            )
+        })
+        .map_err(anyhow::Error::msg)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let inv = runtime.block_on(super::inventory::load(&opts.source))?;
+    let report = crate::audit::audit(&inv, &cfg);
+    super::emit(&render(&report, &inv, opts.format)?)?;
+    Ok(exit_status(&report, fail_on))
+}
 
 /// Exit status: 0 when no finding reaches the threshold, 1 when some do (2 is for errors).
 pub fn exit_status(report: &Report, fail_on: Severity) -> i32 {

@@ -62,16 +62,6 @@ fn require_symmetric(k: &Key, operation: &str) -> KmsResult<()> {
     Ok(())
 }
 
-fn dry_run(flag: Option<bool>) -> KmsResult<()> {
-    if flag == Some(true) {
-        return Err(KmsError::new(
-            ErrorCode::DryRunOperationException,
-            "The request would have succeeded, but the DryRun option is set.",
-        ));
-    }
-    Ok(())
-}
-
 /// Authorize one use of `key` for `op` with this context.
 fn authorize_use(
     world: &World,
@@ -177,7 +167,7 @@ impl Simulator {
                 Some(&req.key_id),
             )?;
             require_symmetric(key, "Encrypt")?;
-            dry_run(req.dry_run)?;
+            validate::dry_run(req.dry_run)?;
             Ok(EncryptResponse {
                 ciphertext_blob: seal(key, &context, &req.plaintext)?,
                 key_id: key.arn.clone(),
@@ -226,7 +216,7 @@ impl Simulator {
                 req.key_id.as_deref(),
             )?;
             require_symmetric(key, "Decrypt")?;
-            dry_run(req.dry_run)?;
+            validate::dry_run(req.dry_run)?;
             let plaintext = crypto::open(&key.material, &req.ciphertext_blob, &context)
                 .ok_or_else(invalid_ciphertext)?;
             Ok(DecryptResponse {
@@ -305,7 +295,7 @@ impl Simulator {
             )?;
             require_symmetric(source, "ReEncrypt")?;
             require_symmetric(dest, "ReEncrypt")?;
-            dry_run(req.dry_run)?;
+            validate::dry_run(req.dry_run)?;
             let plaintext = crypto::open(&source.material, &req.ciphertext_blob, &source_ctx)
                 .ok_or_else(invalid_ciphertext)?;
             Ok(ReEncryptResponse {
@@ -372,7 +362,7 @@ fn data_key<'w>(
     let context = req.encryption_context.clone().unwrap_or_default();
     authorize_use(world, rec, key, op, &context, &tokens, Some(&req.key_id))?;
     require_symmetric(key, op.as_str())?;
-    dry_run(req.dry_run)?;
+    validate::dry_run(req.dry_run)?;
     let plaintext: Vec<u8> = (0..len).map(|_| rand::random::<u8>()).collect();
     Ok((key, context, plaintext))
 }

@@ -177,16 +177,6 @@ fn parse_grant_id(id: &str) -> KmsResult<GrantId> {
     })
 }
 
-fn dry_run(flag: Option<bool>) -> KmsResult<()> {
-    if flag == Some(true) {
-        return Err(KmsError::new(
-            ErrorCode::DryRunOperationException,
-            "The request would have succeeded, but the DryRun option is set.",
-        ));
-    }
-    Ok(())
-}
-
 fn removal(world: &World, kind: RemovalKind, by: &str, now: Timestamp) -> Removal {
     Removal {
         kind,
@@ -292,7 +282,7 @@ impl Simulator {
                         && g.constraints == constraints
                 });
                 if let Some(g) = same {
-                    dry_run(req.dry_run)?;
+                    validate::dry_run(req.dry_run)?;
                     let id = g.id.clone();
                     return Ok(CreateGrantResponse {
                         grant_token: crypto::issue_token(&world.token_secret, &id, &key_id),
@@ -309,7 +299,7 @@ impl Simulator {
                     ),
                 ));
             }
-            dry_run(req.dry_run)?;
+            validate::dry_run(req.dry_run)?;
             let now = world.now();
             let id = GrantId::random();
             let seq = world.next_grant_seq;
@@ -533,7 +523,7 @@ impl Simulator {
             if who.is_none() {
                 return Err(denial);
             }
-            dry_run(req.dry_run)?;
+            validate::dry_run(req.dry_run)?;
             let now = world.now();
             let r = removal(world, RemovalKind::Retired, &rec.caller.arn, now);
             world.mark_removed(&grant_id, r);
@@ -560,7 +550,7 @@ impl Simulator {
                 Some(g) if g.is_listed() && g.key_id == key.id => {}
                 _ => return Err(not_found_grant(&req.grant_id)),
             }
-            dry_run(req.dry_run)?;
+            validate::dry_run(req.dry_run)?;
             let now = world.now();
             let r = removal(world, RemovalKind::Revoked, &rec.caller.arn, now);
             world.mark_removed(&id, r);

@@ -423,31 +423,19 @@ impl Simulator {
 
     pub fn enable_key(&mut self, caller: &Caller, req: KeyIdRequest) -> KmsResult<Empty> {
         self.call(caller, ApiOperation::EnableKey, |world, rec| {
-            let id = admin_key(world, rec, &req.key_id, "kms:EnableKey")?;
-            let key = world
-                .keys
-                .get_mut(&id)
-                .ok_or_else(|| KmsError::internal("key vanished"))?;
-            if key.state == KeyState::PendingDeletion {
-                return Err(pending_deletion(key));
-            }
-            key.state = KeyState::Enabled;
-            Ok(Empty {})
+            set_key_state(world, rec, &req.key_id, "kms:EnableKey", KeyState::Enabled)
         })
     }
 
     pub fn disable_key(&mut self, caller: &Caller, req: KeyIdRequest) -> KmsResult<Empty> {
         self.call(caller, ApiOperation::DisableKey, |world, rec| {
-            let id = admin_key(world, rec, &req.key_id, "kms:DisableKey")?;
-            let key = world
-                .keys
-                .get_mut(&id)
-                .ok_or_else(|| KmsError::internal("key vanished"))?;
-            if key.state == KeyState::PendingDeletion {
-                return Err(pending_deletion(key));
-            }
-            key.state = KeyState::Disabled;
-            Ok(Empty {})
+            set_key_state(
+                world,
+                rec,
+                &req.key_id,
+                "kms:DisableKey",
+                KeyState::Disabled,
+            )
         })
     }
 
@@ -561,6 +549,26 @@ impl Simulator {
             Ok(Empty {})
         })
     }
+}
+
+/// EnableKey and DisableKey: authorize, refuse a key pending deletion, set the state.
+fn set_key_state(
+    world: &mut World,
+    rec: &mut CallRecord,
+    input: &str,
+    action: &str,
+    state: KeyState,
+) -> KmsResult<Empty> {
+    let id = admin_key(world, rec, input, action)?;
+    let key = world
+        .keys
+        .get_mut(&id)
+        .ok_or_else(|| KmsError::internal("key vanished"))?;
+    if key.state == KeyState::PendingDeletion {
+        return Err(pending_deletion(key));
+    }
+    key.state = state;
+    Ok(Empty {})
 }
 
 fn check_policy_name(name: Option<&str>) -> KmsResult<()> {

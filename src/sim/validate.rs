@@ -171,3 +171,14 @@ pub fn resolve_key<'w>(
         _ => Err(invalid()),
     }
 }
+
+/// DryRun: the request would have succeeded; say so instead of doing it.
+pub fn dry_run(flag: Option<bool>) -> KmsResult<()> {
+    if flag == Some(true) {
+        return Err(KmsError::new(
+            crate::kms::ErrorCode::DryRunOperationException,
+            "The request would have succeeded, but the DryRun option is set.",
+        ));
+    }
+    Ok(())
+}

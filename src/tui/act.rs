@@ -54,9 +54,18 @@ pub fn act(app: &mut App, action: Action) -> Vec<Command> {
                     )
                 })
                 .collect();
-            let mut form =
-                TestEncryptForm::new(&k.key_id, &k.arn, k.label(), principal_choices(app), tokens);
+            // On AWS, acting as someone means using their credentials: a configured profile.
+            let acting = if app.acting_profiles.is_empty() {
+                principal_choices(app)
+            } else {
+                app.acting_profiles
+                    .iter()
+                    .map(|p| (format!("profile {p}"), p.clone()))
+                    .collect()
+            };
+            let mut form = TestEncryptForm::new(&k.key_id, &k.arn, k.label(), acting, tokens);
             match app.focus {
+                _ if !app.acting_profiles.is_empty() => {}
                 Pane::Principals => {
                     if let Some(p) = app.selected_principal() {
                         form.act_as.value = p.arn.clone();

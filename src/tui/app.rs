@@ -88,6 +88,29 @@ impl<T> Rows<T> {
             .unwrap_or_else(|| position.min(self.visible.len().saturating_sub(1)));
     }
 
+    /// Change items in place: `change` answers whether it changed one, whose search text
+    /// is then rebuilt. The filter is reapplied and the selection stays on its item.
+    pub fn update_items(
+        &mut self,
+        mut change: impl FnMut(&mut T) -> bool,
+        search_text: impl Fn(&T) -> String,
+    ) {
+        let mut changed = false;
+        for (item, hay) in self.items.iter_mut().zip(self.haystacks.iter_mut()) {
+            if change(item) {
+                *hay = search_text(item).to_lowercase();
+                changed = true;
+            }
+        }
+        if changed {
+            let selected_item = self.visible.get(self.selected).copied();
+            self.refilter(false);
+            self.selected = selected_item
+                .and_then(|s| self.visible.iter().position(|&i| i == s))
+                .unwrap_or_else(|| self.selected.min(self.visible.len().saturating_sub(1)));
+        }
+    }
+
     /// Add items at the end (the next page of a listing).
     pub fn extend(&mut self, more: Vec<T>, search_text: impl Fn(&T) -> String) {
         let q = self.filter.to_lowercase();
@@ -228,6 +251,32 @@ pub struct Status {
     pub error: bool,
 }
 
+/// Key details being filled in after a quick key list (AWS): which keys still show
+/// placeholders, which could not be described, and the progress of the current round.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyDetails {
+    /// Bumped by every key list that needs details; answers of older rounds are dropped.
+    pub generation: u64,
+    /// Keys not asked for yet in this round.
+    pub queue: std::collections::VecDeque<String>,
+    /// Keys never described: their row shows placeholders.
+    pub pending: std::collections::HashSet<String>,
+    /// Keys whose details could not be read, with why.
+    pub failed: std::collections::HashMap<String, String>,
+    pub done: usize,
+    pub total: usize,
+    /// A batch is in flight.
+    pub loading: bool,
+}
+
+impl KeyDetails {
+    /// "key details 40/1000" while a round runs.
+    pub fn progress(&self) -> Option<String> {
+        self.loading
+            .then(|| format!("key details {}/{}", self.done, self.total))
+    }
+}
+
 /// A grant token obtained in this session (offered in the test-encrypt dialog).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownToken {
@@ -244,12 +293,17 @@ pub struct App {
     pub now: Timestamp,
     pub focus: Pane,
     pub keys: Rows<KeySummary>,
+    pub key_details: KeyDetails,
     pub grants: Rows<GrantSummary>,
     pub grant_scope: GrantScope,
     /// Bumped when the grants pane changes scope; late pages of an old scope are dropped.
     pub grants_generation: u64,
     pub grants_loading: bool,
     pub principals: Rows<PrincipalSummary>,
+    /// What the principals pane could not list (e.g. IAM users and roles).
+    pub principals_note: Option<String>,
+    /// Profiles test-encrypt may act as (AWS); empty: the principals pane's principals.
+    pub acting_profiles: Vec<String>,
     pub events: Rows<ActivityEvent>,
     pub last_event_seq: u64,
     pub activity_in_flight: bool,
@@ -275,11 +329,14 @@ impl App {
             now,
             focus: Pane::Keys,
             keys: Rows::new(),
+            key_details: KeyDetails::default(),
             grants: Rows::new(),
             grant_scope: GrantScope::None,
             grants_generation: 0,
             grants_loading: false,
             principals: Rows::new(),
+            principals_note: None,
+            acting_profiles: Vec::new(),
             events: Rows::new(),
             last_event_seq: 0,
             activity_in_flight: false,

@@ -13,6 +13,13 @@ pub async fn execute(backend: Arc<dyn Backend>, cmd: Command) -> Option<Msg> {
     let b = backend.as_ref();
     Some(match cmd {
         Command::LoadKeys => Msg::KeysLoaded(b.list_keys().await),
+        Command::DescribeKeys {
+            key_ids,
+            generation,
+        } => Msg::KeysDescribed {
+            generation,
+            result: b.describe_keys(key_ids).await,
+        },
         Command::LoadGrants {
             key_id,
             marker,
@@ -98,6 +105,10 @@ pub fn failed(cmd: &Command, why: &str) -> Option<Msg> {
     let e = || crate::backend::BackendError::new("KMSInternalException", why);
     Some(match cmd {
         Command::LoadKeys => Msg::KeysLoaded(Err(e())),
+        Command::DescribeKeys { generation, .. } => Msg::KeysDescribed {
+            generation: *generation,
+            result: Err(e()),
+        },
         Command::LoadGrants {
             generation, marker, ..
         } => Msg::GrantsLoaded {

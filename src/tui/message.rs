@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::backend::{
     ActivityEvent, BackendResult, CreateGrantInput, CreatedGrant, EncryptOutcome, GrantPage,
-    GrantSummary, KeyStateChange, KeySummary, PrincipalSummary, TestEncryptInput,
+    GrantSummary, KeyDetail, KeyList, KeyStateChange, PrincipalList, TestEncryptInput,
 };
 use crate::sim::Timestamp;
 
@@ -61,7 +61,12 @@ pub enum Msg {
     /// A second passed (spinner, ages, activity polling).
     Tick(Timestamp),
     // ---- backend results
-    KeysLoaded(BackendResult<Vec<KeySummary>>),
+    KeysLoaded(BackendResult<KeyList>),
+    /// A batch of key details (AWS fills them in after the quick key list).
+    KeysDescribed {
+        generation: u64,
+        result: BackendResult<Vec<KeyDetail>>,
+    },
     GrantsLoaded {
         generation: u64,
         /// The first page replaces the list; later pages extend it.
@@ -72,7 +77,7 @@ pub enum Msg {
         generation: u64,
         result: BackendResult<Vec<GrantSummary>>,
     },
-    PrincipalsLoaded(BackendResult<Vec<PrincipalSummary>>),
+    PrincipalsLoaded(BackendResult<PrincipalList>),
     ActivityLoaded(BackendResult<Vec<ActivityEvent>>),
     GrantCreated {
         key_id: String,
@@ -115,6 +120,11 @@ pub enum WorldCommand {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     LoadKeys,
+    /// Details of a batch of keys the key list left as placeholders.
+    DescribeKeys {
+        key_ids: Vec<String>,
+        generation: u64,
+    },
     LoadGrants {
         key_id: String,
         marker: Option<String>,

@@ -19,4 +19,4 @@ pub mod view;
 
 pub use app::App;
 pub use message::{Command, Msg};
-pub use runtime::run;
+pub use runtime::{run, run_connecting};

@@ -42,11 +42,22 @@ static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
 
 /// Run the UI until the person quits. Blocks; builds its own tokio runtime.
 pub fn run(backend: Arc<dyn Backend>, read_only: bool) -> Result<()> {
+    run_connecting(async move { Ok(backend) }, read_only)
+}
+
+/// Connect (e.g. to AWS) on the UI's own runtime, so the backend's network clients live
+/// where they are used, then run the UI. A failed connection is reported before the
+/// terminal is touched.
+pub fn run_connecting<F>(connect: F, read_only: bool) -> Result<()>
+where
+    F: std::future::Future<Output = Result<Arc<dyn Backend>>>,
+{
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("starting the tokio runtime")?;
+    let backend = rt.block_on(connect)?;
     let _ = UI_THREAD.set(std::thread::current().id());
     install_panic_hook();
     let mut terminal = setup().context("setting up the terminal")?;
@@ -95,6 +106,7 @@ async fn event_loop(terminal: &mut Term, backend: Arc<dyn Backend>, read_only: b
     let stop = Arc::new(AtomicBool::new(false));
     let input = spawn_input_thread(tx.clone(), stop.clone());
     let mut app = App::new(backend.info(), read_only, backend.now());
+    app.acting_profiles = backend.acting_profiles();
     let cmds = update::init(&mut app);
     dispatch(&backend, &tx, cmds);
     draw(terminal, &app)?;

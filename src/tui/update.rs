@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use crate::backend::BackendError;
+use std::collections::HashMap;
+
+use crate::backend::{BackendError, KeyDetail, KeySummary};
 
 use super::app::{
     event_search_text, grant_search_text, key_search_text, principal_search_text, App, GrantScope,
@@ -18,6 +20,9 @@ use super::message::{Command, FilterKey, Msg};
 pub const CLOCK_STEP: Duration = Duration::from_secs(300);
 /// Rows a PageUp/PageDown moves.
 const PAGE: isize = 10;
+/// Keys asked for per `describe_keys` batch (the backend runs each with bounded
+/// concurrency; small batches keep the progress moving).
+pub const DETAIL_BATCH: usize = 25;
 
 /// The commands to run when the UI starts.
 pub fn init(app: &mut App) -> Vec<Command> {
@@ -57,6 +62,7 @@ fn is_result(msg: &Msg) -> bool {
     matches!(
         msg,
         Msg::KeysLoaded(_)
+            | Msg::KeysDescribed { .. }
             | Msg::GrantsLoaded { .. }
             | Msg::PrincipalGrantsLoaded { .. }
             | Msg::PrincipalsLoaded(_)
@@ -116,14 +122,43 @@ fn handle(app: &mut App, msg: Msg) -> Vec<Command> {
                 }]
             }
         }
-        Msg::KeysLoaded(Ok(keys)) => {
+        Msg::KeysLoaded(Ok(list)) => {
             let keep = app.selected_key().map(|k| k.key_id.clone());
+            let keys = if list.details_later {
+                start_key_details(app, list.keys)
+            } else {
+                app.key_details = super::app::KeyDetails {
+                    generation: app.key_details.generation + 1,
+                    ..Default::default()
+                };
+                list.keys
+            };
             app.keys
                 .set_items(keys, key_search_text, |k| Some(&k.key_id) == keep.as_ref());
+            let mut cmds = if list.details_later {
+                next_details_batch(app)
+            } else {
+                vec![]
+            };
             if matches!(app.grant_scope, GrantScope::None) {
-                return scope_to_key(app, false);
+                cmds.extend(scope_to_key(app, false));
             }
-            vec![]
+            cmds
+        }
+        Msg::KeysDescribed { generation, result } => {
+            if generation != app.key_details.generation {
+                return vec![];
+            }
+            match result {
+                Ok(details) => {
+                    apply_key_details(app, details);
+                    next_details_batch(app)
+                }
+                Err(e) => {
+                    app.key_details.loading = false;
+                    error(app, "Could not describe keys", &e)
+                }
+            }
         }
         Msg::KeysLoaded(Err(e)) => error(app, "Could not list keys", &e),
         Msg::GrantsLoaded {
@@ -182,9 +217,15 @@ fn handle(app: &mut App, msg: Msg) -> Vec<Command> {
         }
         Msg::PrincipalsLoaded(Ok(list)) => {
             let keep = app.selected_principal().map(|p| p.arn.clone());
-            app.principals.set_items(list, principal_search_text, |p| {
-                Some(&p.arn) == keep.as_ref()
-            });
+            if list.note.is_some() && list.note != app.principals_note {
+                // Said once in full: the pane's title has room for its start only.
+                app.set_info(list.note.clone().unwrap_or_default());
+            }
+            app.principals_note = list.note;
+            app.principals
+                .set_items(list.principals, principal_search_text, |p| {
+                    Some(&p.arn) == keep.as_ref()
+                });
             vec![]
         }
         Msg::PrincipalsLoaded(Err(e)) => error(app, "Could not list principals", &e),
@@ -280,6 +321,95 @@ fn add_events(app: &mut App, events: Vec<crate::backend::ActivityEvent>) {
     }
     if at_end {
         app.events.select_last();
+    }
+}
+
+/// A new round of key details for a quick key list: keys described before keep their
+/// details (refreshed in this round), new ones show placeholders until described.
+fn start_key_details(app: &mut App, keys: Vec<KeySummary>) -> Vec<KeySummary> {
+    let d = &app.key_details;
+    let known: HashMap<&str, &KeySummary> = app
+        .keys
+        .all()
+        .iter()
+        .filter(|k| !d.pending.contains(&k.key_id) && !d.failed.contains_key(&k.key_id))
+        .map(|k| (k.key_id.as_str(), k))
+        .collect();
+    let keys: Vec<KeySummary> = keys
+        .into_iter()
+        .map(|k| match known.get(k.key_id.as_str()) {
+            Some(old) => KeySummary {
+                aliases: k.aliases,
+                ..(*old).clone()
+            },
+            None => k,
+        })
+        .collect();
+    let pending = keys
+        .iter()
+        .filter(|k| !known.contains_key(k.key_id.as_str()))
+        .map(|k| k.key_id.clone())
+        .collect();
+    app.key_details = super::app::KeyDetails {
+        generation: app.key_details.generation + 1,
+        queue: keys.iter().map(|k| k.key_id.clone()).collect(),
+        pending,
+        failed: HashMap::new(),
+        done: 0,
+        total: keys.len(),
+        loading: !keys.is_empty(),
+    };
+    keys
+}
+
+/// The next batch of key details to ask for, or none when the round is complete.
+fn next_details_batch(app: &mut App) -> Vec<Command> {
+    let d = &mut app.key_details;
+    let n = d.queue.len().min(DETAIL_BATCH);
+    if n == 0 {
+        d.loading = false;
+        return vec![];
+    }
+    d.loading = true;
+    vec![Command::DescribeKeys {
+        key_ids: d.queue.drain(..n).collect(),
+        generation: d.generation,
+    }]
+}
+
+/// Put a batch of key details in place (the selection stays where it is).
+fn apply_key_details(app: &mut App, details: Vec<KeyDetail>) {
+    app.key_details.done += details.len();
+    let mut found: HashMap<String, KeySummary> = HashMap::new();
+    let mut first_error = None;
+    for d in details {
+        app.key_details.pending.remove(&d.key_id);
+        match d.result {
+            Ok(k) => {
+                found.insert(d.key_id, k);
+            }
+            Err(e) => {
+                first_error.get_or_insert_with(|| e.clone());
+                app.key_details.failed.insert(d.key_id, e.to_string());
+            }
+        }
+    }
+    app.keys.update_items(
+        |k| match found.remove(&k.key_id) {
+            Some(mut new) => {
+                if new.aliases.is_empty() {
+                    new.aliases = std::mem::take(&mut k.aliases);
+                }
+                *k = new;
+                true
+            }
+            None => false,
+        },
+        key_search_text,
+    );
+    if let Some(e) = first_error {
+        let n = app.key_details.failed.len();
+        app.set_error(format!("Could not describe {n} key(s): {e}"));
     }
 }
 

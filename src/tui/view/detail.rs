@@ -37,6 +37,20 @@ fn key_lines(app: &App, k: &KeySummary) -> Vec<Line<'static>> {
                 k.aliases.join(", ")
             },
         ),
+    ];
+    // A quick key list (AWS) knows only ids and aliases until the key is described.
+    if app.key_details.pending.contains(&k.key_id) {
+        v.push(field(
+            "Details",
+            "details loading… (DescribeKey, ListGrants)",
+        ));
+        return v;
+    }
+    if let Some(why) = app.key_details.failed.get(&k.key_id) {
+        v.push(field("Details", format!("could not be read: {why}")));
+        return v;
+    }
+    v.extend([
         field("Description", k.description.clone()),
         field("KeyState", k.state.as_str()),
         field("KeySpec", k.spec.as_str()),
@@ -51,7 +65,7 @@ fn key_lines(app: &App, k: &KeySummary) -> Vec<Line<'static>> {
             ),
         ),
         field("Grants", k.grant_count.to_string()),
-    ];
+    ]);
     if let Some(d) = k.deletion_date {
         v.push(field(
             "DeletionDate",

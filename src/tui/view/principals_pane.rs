@@ -23,6 +23,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             rows.filter()
         );
     }
+    if let Some(note) = &app.principals_note {
+        title = format!("{title} · {note}");
+    }
     render_table(
         frame,
         area,

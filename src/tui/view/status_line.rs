@@ -26,6 +26,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         },
         Style::default().fg(Color::Cyan),
     )];
+    if let Some(p) = app.key_details.progress() {
+        left.push(Span::styled(
+            format!("{p} "),
+            Style::default().fg(Color::Cyan),
+        ));
+    }
     if let Some(s) = &app.status {
         let style = if s.error {
             Style::default().fg(Color::White).bg(Color::Red)

@@ -59,6 +59,7 @@ pub fn render(frame: &mut Frame, area: Rect, form: &TestEncryptForm) {
                 "Encrypt: ALLOWED",
                 bold(Color::Green),
             )));
+            lines.push(Line::from(format!("As {}", out.caller)));
             lines.push(Line::from(format!("KeyId {}", out.key_arn)));
             lines.push(Line::from(format!(
                 "CiphertextBlob {}",

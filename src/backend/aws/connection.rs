@@ -4,23 +4,18 @@
 //! `AWS_ENDPOINT_URL_KMS`). Requests run with bounded concurrency and the SDK's standard
 //! retry with backoff on throttling (a bounded number of attempts, never forever).
 //!
-//! Here: the connection, caller identity, error mapping and the full inventory. Fields that
+//! Here: the connection, caller identity, error mapping and the paged listings. Fields that
 //! KMS-compatible endpoints may omit (CreationDate, IssuingAccount, Name) are optional.
-
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_kms::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use futures::{StreamExt, TryStreamExt};
 
 use crate::kms::grant::GrantConstraints;
-use crate::kms::inventory::{
-    short_principal_name, Inventory, InventoryGrant, InventoryKey, UsageSource,
-};
-use crate::kms::{GrantListEntry, GrantOperation, KeyManager, KeyState};
+use crate::kms::{GrantListEntry, GrantOperation};
 
-use super::{BackendError, BackendResult};
+use super::profiles::ProfileSources;
+use crate::backend::{BackendError, BackendResult};
 
 /// How many KMS requests run at once while taking an inventory.
 pub const CONCURRENCY: usize = 8;
@@ -104,10 +99,26 @@ fn causes(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// Load the SDK configuration as the AWS CLI would.
 pub async fn load_config(opts: &AwsOptions) -> SdkConfig {
+    load_config_with(opts, &ProfileSources::default()).await
+}
+
+/// Load the SDK configuration, reading profiles from `sources`. A named profile's own
+/// credentials are used even when credentials are set in the environment (as the AWS CLI
+/// does with `--profile`).
+pub async fn load_config_with(opts: &AwsOptions, sources: &ProfileSources) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+    if let Some(files) = sources.files() {
+        loader = loader.profile_files(files);
+    }
     if let Some(p) = &opts.profile {
         loader = loader.profile_name(p);
+        let mut creds =
+            aws_config::profile::ProfileFileCredentialsProvider::builder().profile_name(p);
+        if let Some(files) = sources.files() {
+            creds = creds.profile_files(files);
+        }
+        loader = loader.credentials_provider(creds.build());
     }
     if let Some(r) = &opts.region {
         loader = loader.region(Region::new(r.clone()));
@@ -120,7 +131,12 @@ pub async fn load_config(opts: &AwsOptions) -> SdkConfig {
 
 impl AwsConnection {
     pub async fn connect(opts: AwsOptions) -> BackendResult<Self> {
-        let config = load_config(&opts).await;
+        Self::connect_with(opts, &ProfileSources::default()).await
+    }
+
+    /// Connect, reading profiles from `sources` instead of the standard locations.
+    pub async fn connect_with(opts: AwsOptions, sources: &ProfileSources) -> BackendResult<Self> {
+        let config = load_config_with(&opts, sources).await;
         let region = config.region().map(|r| r.to_string()).ok_or_else(|| {
             BackendError::new(
                 "ConfigurationError",
@@ -236,103 +252,11 @@ impl AwsConnection {
             }
         }
     }
-
-    /// One key: its metadata and grants.
-    async fn inventory_key(
-        &self,
-        key_id: String,
-        arn: String,
-        aliases: Vec<String>,
-    ) -> BackendResult<InventoryKey> {
-        let meta = self
-            .kms
-            .describe_key()
-            .key_id(&key_id)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        let meta = meta.key_metadata();
-        let arn = meta
-            .and_then(|m| m.arn())
-            .map(str::to_string)
-            .unwrap_or(arn);
-        let grants = self.list_all_grants(&key_id, &arn).await?;
-        Ok(InventoryKey {
-            state: meta
-                .and_then(|m| m.key_state())
-                .and_then(|s| s.as_str().parse().ok())
-                .unwrap_or(KeyState::Unavailable),
-            manager: meta
-                .and_then(|m| m.key_manager())
-                .and_then(|s| s.as_str().parse().ok())
-                .unwrap_or(KeyManager::Customer),
-            description: meta
-                .and_then(|m| m.description())
-                .unwrap_or_default()
-                .to_string(),
-            creation_date: meta
-                .and_then(|m| m.creation_date())
-                .map(|d| d.as_secs_f64()),
-            grants: grants
-                .into_iter()
-                .map(|entry| InventoryGrant {
-                    grantee_name: short_principal_name(&entry.grantee_principal),
-                    retiring_name: entry
-                        .retiring_principal
-                        .as_deref()
-                        .map(short_principal_name),
-                    last_used: None,
-                    entry,
-                })
-                .collect(),
-            key_id,
-            arn,
-            aliases,
-        })
-    }
-
-    /// The whole inventory: keys first, then each key's details and grants with at most
-    /// `CONCURRENCY` requests in flight. `progress(done, total)` is called as keys complete.
-    pub async fn inventory(
-        &self,
-        progress: &(dyn Fn(usize, usize) + Sync),
-    ) -> BackendResult<Inventory> {
-        let identity = self.caller_identity().await?;
-        let keys = self.list_keys().await?;
-        let mut aliases = self.list_aliases().await?;
-        let total = keys.len();
-        let done = AtomicUsize::new(0);
-        progress(0, total);
-        let keys: Vec<InventoryKey> = futures::stream::iter(keys.into_iter().map(|(id, arn)| {
-            let names = aliases.remove(&id).unwrap_or_default();
-            let done = &done;
-            async move {
-                let key = self.inventory_key(id, arn, names).await?;
-                progress(done.fetch_add(1, Ordering::SeqCst) + 1, total);
-                Ok::<_, BackendError>(key)
-            }
-        }))
-        .buffered(CONCURRENCY)
-        .try_collect()
-        .await?;
-        Ok(Inventory {
-            backend: "aws".to_string(),
-            account: identity.account,
-            region: self.region.clone(),
-            generated_at: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs_f64())
-                .unwrap_or_default(),
-            usage: UsageSource::None,
-            principals: None,
-            keys,
-        })
-    }
 }
 
 /// The marker of the next page, or None at the end. A server that says "truncated" but
 /// repeats the marker (or gives none) would loop forever: that is an error.
-fn next_marker(
+pub(super) fn next_marker(
     truncated: bool,
     next: Option<&str>,
     previous: &Option<String>,
@@ -349,7 +273,7 @@ fn next_marker(
 
 /// An SDK grant entry in the vocabulary's shape. KeyId may be a bare key id on
 /// KMS-compatible endpoints: the key ARN we know is used instead.
-fn grant_entry(g: &aws_sdk_kms::types::GrantListEntry, key_arn: &str) -> GrantListEntry {
+pub(super) fn grant_entry(g: &aws_sdk_kms::types::GrantListEntry, key_arn: &str) -> GrantListEntry {
     let map = |m: Option<&std::collections::HashMap<String, String>>| {
         m.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
     };

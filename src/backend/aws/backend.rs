@@ -1,0 +1,521 @@
+//! `AwsBackend`: the UI's `Backend` over one AWS account and region. Keys come in two
+//! steps so that a big account shows its key list at once: `list_keys` (ListKeys and
+//! ListAliases) and then `describe_keys` (DescribeKey and ListGrants per key, `CONCURRENCY`
+//! at a time) for the batches the UI asks for. Test-encrypt and retire act as another
+//! profile configured on this machine; every call this backend makes for the person is
+//! recorded in its own event log.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use aws_sdk_kms::primitives::Blob;
+use base64::Engine;
+use futures::StreamExt;
+use tokio::sync::Mutex;
+
+use crate::backend::{
+    ActivityEvent, Backend, BackendError, BackendInfo, BackendResult, CreateGrantInput,
+    CreatedGrant, EncryptOutcome, GrantPage, GrantSummary, KeyDetail, KeyList, KeySummary,
+    PrincipalList, TestEncryptInput,
+};
+use crate::kms::inventory::short_principal_name;
+use crate::kms::{GrantListEntry, KeySpec, KeyState};
+use crate::sim::Timestamp;
+
+use super::activity::ActivityLog;
+use super::connection::{grant_entry, next_marker, sdk_error, AwsConnection, AwsOptions};
+use super::profiles::{act_as, Actor, ProfileSources};
+use super::CONCURRENCY;
+
+/// ListGrants page size (AWS's maximum).
+const GRANT_PAGE: i32 = 100;
+
+pub struct AwsBackend {
+    conn: AwsConnection,
+    info: BackendInfo,
+    sources: ProfileSources,
+    profiles: Vec<String>,
+    /// Alias names by key id, from the latest `list_keys`.
+    aliases: std::sync::Mutex<HashMap<String, Vec<String>>>,
+    /// Profiles acted as so far (their clients and identities), by profile name.
+    actors: Mutex<HashMap<String, Actor>>,
+    log: ActivityLog,
+}
+
+impl AwsBackend {
+    /// Connect as the AWS CLI would and resolve who we are (STS GetCallerIdentity).
+    pub async fn connect(opts: AwsOptions) -> BackendResult<Self> {
+        Self::connect_with(opts, ProfileSources::default()).await
+    }
+
+    /// Connect reading profiles from `sources` (explicit files, no environment needed).
+    pub async fn connect_with(opts: AwsOptions, sources: ProfileSources) -> BackendResult<Self> {
+        let conn = AwsConnection::connect_with(opts.clone(), &sources).await?;
+        let me = conn.caller_identity().await?;
+        let info = BackendInfo {
+            kind: "aws".into(),
+            source: opts.profile.clone().unwrap_or_else(|| "default".into()),
+            account: me.account,
+            region: conn.region.clone(),
+            identity: me.arn,
+            world_controls: false,
+        };
+        Ok(Self {
+            profiles: sources.profile_names(),
+            conn,
+            info,
+            sources,
+            aliases: Default::default(),
+            actors: Default::default(),
+            log: ActivityLog::default(),
+        })
+    }
+
+    pub fn connection(&self) -> &AwsConnection {
+        &self.conn
+    }
+
+    fn me(&self) -> &str {
+        &self.info.identity
+    }
+
+    fn alias_of(&self, key_id: &str) -> Option<String> {
+        let aliases = self.aliases.lock().unwrap_or_else(|p| p.into_inner());
+        aliases.get(key_id).and_then(|a| a.first().cloned())
+    }
+
+    /// The profile to act as: a profile name, or the ARN one of the profiles resolves to.
+    async fn actor(&self, who: &str) -> BackendResult<Actor> {
+        let mut actors = self.actors.lock().await;
+        if let Some(a) = actors.get(who) {
+            return Ok(a.clone());
+        }
+        if let Some(a) = actors.values().find(|a| a.identity.arn == who) {
+            return Ok(a.clone());
+        }
+        if self.profiles.iter().any(|p| p == who) || !who.starts_with("arn:") {
+            let a = act_as(who, &self.conn.options, &self.conn.region, &self.sources).await?;
+            actors.insert(who.to_string(), a.clone());
+            return Ok(a);
+        }
+        // An ARN: resolve the profiles not tried yet until one is it.
+        for p in &self.profiles {
+            if actors.contains_key(p) {
+                continue;
+            }
+            if let Ok(a) = act_as(p, &self.conn.options, &self.conn.region, &self.sources).await {
+                actors.insert(p.clone(), a.clone());
+                if a.identity.arn == who {
+                    return Ok(a);
+                }
+            }
+        }
+        Err(BackendError::new(
+            "NoProfileForPrincipal",
+            format!(
+                "No profile configured on this machine resolves to {who}; acting as it needs its credentials."
+            ),
+        ))
+    }
+
+    /// DescribeKey and the number of listed grants of one key.
+    async fn describe(&self, key_id: String) -> BackendResult<KeySummary> {
+        let out = self
+            .conn
+            .kms
+            .describe_key()
+            .key_id(&key_id)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        let meta = out.key_metadata();
+        let arn = meta
+            .and_then(|m| m.arn())
+            .map(str::to_string)
+            .unwrap_or_else(|| key_id.clone());
+        let mut grant_count = 0;
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self
+                .conn
+                .kms
+                .list_grants()
+                .key_id(&key_id)
+                .limit(GRANT_PAGE)
+                .set_marker(marker.clone())
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            grant_count += page.grants().len();
+            marker = next_marker(page.truncated(), page.next_marker(), &marker)?;
+            if marker.is_none() {
+                break;
+            }
+        }
+        let time = |d: Option<&aws_sdk_kms::primitives::DateTime>| {
+            d.and_then(|d| chrono::DateTime::from_timestamp_millis(d.to_millis().ok()?))
+        };
+        let mut aliases = self
+            .aliases
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key_id)
+            .cloned()
+            .unwrap_or_default();
+        aliases.sort();
+        Ok(KeySummary {
+            key_id: meta
+                .map(|m| m.key_id().to_string())
+                .filter(|k| !k.is_empty())
+                .unwrap_or(key_id),
+            arn,
+            aliases,
+            description: meta
+                .and_then(|m| m.description())
+                .unwrap_or_default()
+                .to_string(),
+            state: meta
+                .and_then(|m| m.key_state())
+                .and_then(|s| s.as_str().parse().ok())
+                .unwrap_or(KeyState::Unavailable),
+            spec: meta
+                .and_then(|m| m.key_spec())
+                .and_then(|s| s.as_str().parse().ok())
+                .unwrap_or(KeySpec::SymmetricDefault),
+            usage: meta
+                .and_then(|m| m.key_usage())
+                .map(|u| u.as_str().to_string())
+                .unwrap_or_else(|| "ENCRYPT_DECRYPT".into()),
+            manager: meta
+                .and_then(|m| m.key_manager())
+                .map(|u| u.as_str().to_string())
+                .unwrap_or_else(|| "CUSTOMER".into()),
+            created: time(meta.and_then(|m| m.creation_date())).unwrap_or_default(),
+            deletion_date: time(meta.and_then(|m| m.deletion_date())),
+            grant_count,
+        })
+    }
+
+    fn summarize(&self, e: GrantListEntry) -> GrantSummary {
+        let key_id = e.key_id.rsplit('/').next().unwrap_or(&e.key_id).to_string();
+        GrantSummary {
+            key_alias: self.alias_of(&key_id),
+            grant_id: e.grant_id,
+            key_arn: e.key_id,
+            key_id,
+            name: e.name,
+            created: e
+                .creation_date
+                .and_then(|s| chrono::DateTime::from_timestamp_millis((s * 1000.0) as i64)),
+            grantee_name: short_principal_name(&e.grantee_principal),
+            grantee: e.grantee_principal,
+            retiring_name: e.retiring_principal.as_deref().map(short_principal_name),
+            retiring: e.retiring_principal,
+            issuing_account: e.issuing_account.unwrap_or_default(),
+            operations: e.operations,
+            constraints: e.constraints,
+        }
+    }
+
+    /// The key's ARN for grant entries whose KeyId a compatible endpoint left bare.
+    fn key_arn(&self, key_id: &str) -> String {
+        if key_id.starts_with("arn:") {
+            key_id.to_string()
+        } else {
+            format!(
+                "arn:aws:kms:{}:{}:key/{key_id}",
+                self.info.region, self.info.account
+            )
+        }
+    }
+}
+
+/// A key as ListKeys and ListAliases know it: the rest waits for `describe_keys`.
+fn placeholder(key_id: String, arn: String, aliases: Vec<String>) -> KeySummary {
+    let manager = if aliases.iter().any(|a| a.starts_with("alias/aws/")) {
+        "AWS"
+    } else {
+        ""
+    };
+    KeySummary {
+        key_id,
+        arn,
+        aliases,
+        description: String::new(),
+        state: KeyState::Unavailable,
+        spec: KeySpec::SymmetricDefault,
+        usage: String::new(),
+        manager: manager.into(),
+        created: Timestamp::default(),
+        deletion_date: None,
+        grant_count: 0,
+    }
+}
+
+fn sdk_constraints(c: &crate::kms::GrantConstraints) -> aws_sdk_kms::types::GrantConstraints {
+    let map = |m: &Option<crate::kms::EncryptionContext>| {
+        m.as_ref()
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+    };
+    aws_sdk_kms::types::GrantConstraints::builder()
+        .set_encryption_context_subset(map(&c.encryption_context_subset))
+        .set_encryption_context_equals(map(&c.encryption_context_equals))
+        .build()
+}
+
+#[async_trait]
+impl Backend for AwsBackend {
+    fn info(&self) -> BackendInfo {
+        self.info.clone()
+    }
+
+    fn now(&self) -> Timestamp {
+        chrono::Utc::now()
+    }
+
+    async fn list_keys(&self) -> BackendResult<KeyList> {
+        let result = async {
+            let keys = self.conn.list_keys().await?;
+            let aliases = self.conn.list_aliases().await?;
+            Ok::<_, BackendError>((keys, aliases))
+        }
+        .await;
+        if result.is_err() {
+            self.log.record(self.me(), "ListKeys", None, &result);
+        }
+        let (keys, aliases) = result?;
+        let list = keys
+            .into_iter()
+            .map(|(id, arn)| {
+                let names = aliases.get(&id).cloned().unwrap_or_default();
+                placeholder(id, arn, names)
+            })
+            .collect();
+        *self.aliases.lock().unwrap_or_else(|p| p.into_inner()) = aliases;
+        Ok(KeyList {
+            keys: list,
+            details_later: true,
+        })
+    }
+
+    async fn describe_keys(&self, key_ids: Vec<String>) -> BackendResult<Vec<KeyDetail>> {
+        let details = futures::stream::iter(key_ids.into_iter().map(|key_id| async move {
+            let result = self.describe(key_id.clone()).await;
+            if result.is_err() {
+                self.log
+                    .record(self.me(), "DescribeKey", Some(&key_id), &result);
+            }
+            KeyDetail { key_id, result }
+        }))
+        .buffered(CONCURRENCY)
+        .collect()
+        .await;
+        Ok(details)
+    }
+
+    async fn list_grants(&self, key_id: &str, marker: Option<String>) -> BackendResult<GrantPage> {
+        let result = self
+            .conn
+            .kms
+            .list_grants()
+            .key_id(key_id)
+            .limit(GRANT_PAGE)
+            .set_marker(marker.clone())
+            .send()
+            .await
+            .map_err(sdk_error);
+        if result.is_err() {
+            self.log
+                .record(self.me(), "ListGrants", Some(key_id), &result);
+        }
+        let out = result?;
+        let arn = self.key_arn(key_id);
+        let next = next_marker(out.truncated(), out.next_marker(), &marker)?;
+        Ok(GrantPage {
+            grants: out
+                .grants()
+                .iter()
+                .map(|g| self.summarize(grant_entry(g, &arn)))
+                .collect(),
+            next_marker: next,
+        })
+    }
+
+    async fn list_principals(&self) -> BackendResult<PrincipalList> {
+        let mut list = self.conn.principals().await?;
+        // You are a principal too, whether or not IAM could be listed.
+        if !list.principals.iter().any(|p| p.arn == self.info.identity) {
+            let (kind, name) = super::principals::classify(&self.info.identity);
+            list.principals.push(crate::backend::PrincipalSummary {
+                kind,
+                name,
+                arn: self.info.identity.clone(),
+                unique_id: None,
+                account: Some(self.info.account.clone()),
+                policies: vec![],
+                grant_count: 0,
+            });
+            list.principals
+                .sort_by(|a, b| (a.kind as u8, &a.name).cmp(&(b.kind as u8, &b.name)));
+        }
+        Ok(list)
+    }
+
+    async fn grants_of_principal(&self, principal: &str) -> BackendResult<Vec<GrantSummary>> {
+        let keys = self.conn.list_keys().await?;
+        let per_key: Vec<BackendResult<Vec<GrantListEntry>>> = futures::stream::iter(
+            keys.into_iter()
+                .map(|(id, arn)| async move { self.conn.list_all_grants(&id, &arn).await }),
+        )
+        .buffered(CONCURRENCY)
+        .collect()
+        .await;
+        let mut held = Vec::new();
+        for grants in per_key {
+            match grants {
+                Ok(g) => held.extend(
+                    g.into_iter()
+                        .filter(|e| e.grantee_principal == principal)
+                        .map(|e| self.summarize(e)),
+                ),
+                // Keys whose grants we may not list cannot show this principal's grants.
+                Err(e) if e.is_access_denied() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(held)
+    }
+
+    async fn create_grant(&self, input: CreateGrantInput) -> BackendResult<CreatedGrant> {
+        let result = self
+            .conn
+            .kms
+            .create_grant()
+            .key_id(&input.key_id)
+            .grantee_principal(&input.grantee)
+            .set_retiring_principal(input.retiring.clone())
+            .set_operations(Some(
+                input
+                    .operations
+                    .iter()
+                    .map(|o| aws_sdk_kms::types::GrantOperation::from(o.as_str()))
+                    .collect(),
+            ))
+            .set_constraints(input.constraints.as_ref().map(sdk_constraints))
+            .set_name(input.name.clone())
+            .send()
+            .await
+            .map_err(sdk_error)
+            .map(|out| CreatedGrant {
+                grant_id: out.grant_id().unwrap_or_default().to_string(),
+                grant_token: out.grant_token().unwrap_or_default().to_string(),
+            });
+        self.log
+            .record(self.me(), "CreateGrant", Some(&input.key_id), &result);
+        result
+    }
+
+    async fn revoke_grant(&self, key_id: &str, grant_id: &str) -> BackendResult<()> {
+        let result = self
+            .conn
+            .kms
+            .revoke_grant()
+            .key_id(key_id)
+            .grant_id(grant_id)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(sdk_error);
+        self.log
+            .record(self.me(), "RevokeGrant", Some(key_id), &result);
+        result
+    }
+
+    async fn retire_grant(
+        &self,
+        key_id: &str,
+        grant_id: &str,
+        as_principal: Option<String>,
+    ) -> BackendResult<()> {
+        let (kms, caller) = match as_principal.as_deref() {
+            Some(who) if who != self.me() => {
+                let a = self.actor(who).await?;
+                (a.kms, a.identity.arn)
+            }
+            _ => (self.conn.kms.clone(), self.me().to_string()),
+        };
+        let result = kms
+            .retire_grant()
+            .key_id(key_id)
+            .grant_id(grant_id)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(sdk_error);
+        self.log
+            .record(&caller, "RetireGrant", Some(key_id), &result);
+        result
+    }
+
+    async fn test_encrypt(&self, input: TestEncryptInput) -> BackendResult<EncryptOutcome> {
+        let actor = self.actor(&input.as_principal).await?;
+        let caller = actor.identity.arn.clone();
+        let context: Option<HashMap<String, String>> =
+            (!input.encryption_context.is_empty()).then(|| {
+                input
+                    .encryption_context
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            });
+        let tokens = (!input.grant_tokens.is_empty()).then(|| input.grant_tokens.clone());
+        let enc = actor
+            .kms
+            .encrypt()
+            .key_id(&input.key_id)
+            .plaintext(Blob::new(input.plaintext.as_bytes()))
+            .set_encryption_context(context.clone())
+            .set_grant_tokens(tokens.clone())
+            .send()
+            .await
+            .map_err(sdk_error);
+        self.log
+            .record(&caller, "Encrypt", Some(&input.key_id), &enc);
+        let enc = enc?;
+        let blob = enc
+            .ciphertext_blob()
+            .map(|b| b.as_ref().to_vec())
+            .unwrap_or_default();
+        let decrypt = actor
+            .kms
+            .decrypt()
+            .key_id(&input.key_id)
+            .ciphertext_blob(Blob::new(blob.clone()))
+            .set_encryption_context(context)
+            .set_grant_tokens(tokens)
+            .send()
+            .await
+            .map_err(sdk_error)
+            .map(|d| {
+                d.plaintext()
+                    .map(|p| String::from_utf8_lossy(p.as_ref()).into_owned())
+                    .unwrap_or_default()
+            });
+        self.log
+            .record(&caller, "Decrypt", Some(&input.key_id), &decrypt);
+        Ok(EncryptOutcome {
+            caller,
+            key_arn: enc.key_id().unwrap_or(&input.key_id).to_string(),
+            ciphertext_base64: base64::engine::general_purpose::STANDARD.encode(&blob),
+            decrypt,
+        })
+    }
+
+    async fn activity_since(&self, seq: u64) -> BackendResult<Vec<ActivityEvent>> {
+        Ok(self.log.since(seq))
+    }
+
+    fn acting_profiles(&self) -> Vec<String> {
+        self.profiles.clone()
+    }
+}

@@ -1,0 +1,24 @@
+//! The AWS backend: aws-sdk-kms with credentials, region and endpoint resolved by
+//! aws-config exactly as the AWS CLI resolves them (environment, shared config and
+//! credentials files, SSO, IMDS; `--endpoint-url`, `AWS_ENDPOINT_URL`,
+//! `AWS_ENDPOINT_URL_KMS`). Requests run with bounded concurrency and the SDK's standard
+//! retry with backoff on throttling (a bounded number of attempts, never forever).
+//!
+//! `connection` (the clients, caller identity, error mapping, paged listings), `inventory`
+//! (the headless inventory), `backend` (`AwsBackend`, the UI's `Backend`), `principals`
+//! (who grants, key policies and IAM name), `profiles` (acting as another configured
+//! profile) and `activity` (the log of this backend's own calls).
+
+mod activity;
+mod backend;
+mod connection;
+mod inventory;
+mod principals;
+mod profiles;
+
+pub use backend::AwsBackend;
+pub use connection::{
+    load_config, load_config_with, sdk_error, AwsConnection, AwsOptions, CallerIdentity,
+    CONCURRENCY, MAX_ATTEMPTS,
+};
+pub use profiles::ProfileSources;

@@ -1,0 +1,235 @@
+//! Principals in AWS mode: everyone the account's grants name (as grantee or retiring
+//! principal) and everyone its key policies name, plus IAM users and roles when the caller
+//! may list them. IAM is optional: when it cannot be listed (AccessDenied, or an endpoint
+//! such as `grantscope serve` that does not implement IAM) the list says why and holds
+//! the rest.
+
+use std::collections::{BTreeMap, HashMap};
+
+use futures::StreamExt;
+
+use crate::backend::{
+    BackendError, BackendResult, PrincipalKindLabel, PrincipalList, PrincipalSummary,
+};
+use crate::kms::ids::PrincipalArn;
+use crate::kms::inventory::short_principal_name;
+use crate::kms::policy::{PolicyDocument, PrincipalSpec};
+
+use super::connection::{next_marker, sdk_error, AwsConnection};
+use super::CONCURRENCY;
+
+/// The kind and short name of a principal string as grants and policies show it.
+pub fn classify(s: &str) -> (PrincipalKindLabel, String) {
+    match PrincipalArn::parse(s) {
+        Some(PrincipalArn::Root { account }) => {
+            (PrincipalKindLabel::Root, format!("root:{account}"))
+        }
+        Some(PrincipalArn::Service(svc)) => (PrincipalKindLabel::Service, svc),
+        Some(PrincipalArn::AssumedRole { role, session, .. }) => {
+            (PrincipalKindLabel::AssumedRole, format!("{role}/{session}"))
+        }
+        Some(PrincipalArn::User { name, .. }) => (PrincipalKindLabel::User, name),
+        Some(PrincipalArn::Role { name, .. }) => (PrincipalKindLabel::Role, name),
+        // A bare unique id (AIDA..., AROA...): grants name a deleted principal this way.
+        None => (PrincipalKindLabel::Deleted, short_principal_name(s)),
+    }
+}
+
+/// The AWS principals a key policy names (`"*"` and non-AWS principals aside).
+pub fn policy_principals(policy: &str) -> Vec<String> {
+    let Ok(doc) = PolicyDocument::parse(policy) else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    for st in &doc.statement {
+        for spec in [&st.principal, &st.not_principal].into_iter().flatten() {
+            if let PrincipalSpec::Map(m) = spec {
+                for (kind, who) in m {
+                    if kind == "AWS" || kind == "Service" {
+                        out.extend(who.iter().filter(|w| *w != "*").map(str::to_string));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What one key contributes: grantees (counted), retiring principals, policy principals.
+#[derive(Default)]
+struct Named {
+    grantees: Vec<String>,
+    others: Vec<String>,
+}
+
+impl AwsConnection {
+    async fn named_by_key(&self, key_id: &str, key_arn: &str) -> BackendResult<Named> {
+        let grants = self.list_all_grants(key_id, key_arn).await?;
+        let mut named = Named::default();
+        for g in grants {
+            named.others.extend(g.retiring_principal);
+            named.grantees.push(g.grantee_principal);
+        }
+        // The key policy is optional: a caller may list grants but not read the policy.
+        if let Ok(out) = self
+            .kms
+            .get_key_policy()
+            .key_id(key_id)
+            .policy_name("default")
+            .send()
+            .await
+        {
+            if let Some(p) = out.policy() {
+                named.others.extend(policy_principals(p));
+            }
+        }
+        Ok(named)
+    }
+
+    /// IAM users and roles of the account, all pages.
+    async fn iam_principals(&self) -> BackendResult<Vec<PrincipalSummary>> {
+        let iam = aws_sdk_iam::Client::new(&self.config);
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let page = iam
+                .list_users()
+                .set_marker(marker.clone())
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            out.extend(page.users().iter().map(|u| PrincipalSummary {
+                kind: PrincipalKindLabel::User,
+                name: u.user_name().to_string(),
+                arn: u.arn().to_string(),
+                unique_id: Some(u.user_id().to_string()),
+                account: u.arn().split(':').nth(4).map(str::to_string),
+                policies: vec![],
+                grant_count: 0,
+            }));
+            marker = next_marker(page.is_truncated(), page.marker(), &marker)?;
+            if marker.is_none() {
+                break;
+            }
+        }
+        loop {
+            let page = iam
+                .list_roles()
+                .set_marker(marker.clone())
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            out.extend(page.roles().iter().map(|r| PrincipalSummary {
+                kind: PrincipalKindLabel::Role,
+                name: r.role_name().to_string(),
+                arn: r.arn().to_string(),
+                unique_id: Some(r.role_id().to_string()),
+                account: r.arn().split(':').nth(4).map(str::to_string),
+                policies: vec![],
+                grant_count: 0,
+            }));
+            marker = next_marker(page.is_truncated(), page.marker(), &marker)?;
+            if marker.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Every principal the account's grants and key policies name, and IAM's users and
+    /// roles when they can be listed.
+    pub async fn principals(&self) -> BackendResult<PrincipalList> {
+        let keys = self.list_keys().await?;
+        let per_key: Vec<BackendResult<Named>> = futures::stream::iter(
+            keys.into_iter()
+                .map(|(id, arn)| async move { self.named_by_key(&id, &arn).await }),
+        )
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        let mut skipped: Option<BackendError> = None;
+        for named in per_key {
+            match named {
+                Ok(n) => {
+                    for g in n.grantees {
+                        *counts.entry(g).or_default() += 1;
+                    }
+                    for o in n.others {
+                        counts.entry(o).or_default();
+                    }
+                }
+                // Keys whose grants we may not list are left out, and the note says so.
+                Err(e) if e.is_access_denied() => skipped = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        let mut notes = Vec::new();
+        let mut by_arn: HashMap<String, PrincipalSummary> = HashMap::new();
+        match self.iam_principals().await {
+            Ok(list) => by_arn.extend(list.into_iter().map(|p| (p.arn.clone(), p))),
+            Err(e) => notes.push(format!("IAM users and roles not listed: {e}")),
+        }
+        if let Some(e) = skipped {
+            notes.push(format!("some keys' grants not listed: {e}"));
+        }
+        for (arn, n) in counts {
+            let entry = by_arn.entry(arn.clone()).or_insert_with(|| {
+                let (kind, name) = classify(&arn);
+                PrincipalSummary {
+                    kind,
+                    name,
+                    unique_id: (kind == PrincipalKindLabel::Deleted).then(|| arn.clone()),
+                    account: PrincipalArn::parse(&arn)
+                        .and_then(|p| p.account().map(str::to_string)),
+                    arn,
+                    policies: vec![],
+                    grant_count: 0,
+                }
+            });
+            entry.grant_count = n;
+        }
+        let mut principals: Vec<PrincipalSummary> = by_arn.into_values().collect();
+        principals.sort_by(|a, b| (a.kind as u8, &a.name).cmp(&(b.kind as u8, &b.name)));
+        Ok(PrincipalList {
+            principals,
+            note: (!notes.is_empty()).then(|| notes.join("; ")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_policy_principals_are_found_and_stars_ignored() {
+        let policy = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+            {"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:role/app","*"],"Service":"logs.amazonaws.com"},"Action":"kms:Encrypt","Resource":"*"},
+            {"Effect":"Allow","Principal":"*","Action":"kms:Describe*","Resource":"*"}]}"#;
+        let mut found = policy_principals(policy);
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                "arn:aws:iam::111122223333:role/app",
+                "arn:aws:iam::111122223333:root",
+                "logs.amazonaws.com"
+            ]
+        );
+        assert!(policy_principals("not json").is_empty());
+    }
+
+    #[test]
+    fn principal_strings_are_classified() {
+        assert_eq!(
+            classify("arn:aws:iam::111122223333:user/bob"),
+            (PrincipalKindLabel::User, "bob".into())
+        );
+        assert_eq!(
+            classify("AIDAEXAMPLEEXAMPLE").0,
+            PrincipalKindLabel::Deleted
+        );
+        assert_eq!(classify("ec2.amazonaws.com").0, PrincipalKindLabel::Service);
+    }
+}

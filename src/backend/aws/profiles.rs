@@ -1,0 +1,136 @@
+//! The profiles configured on this machine (the shared config and credentials files), and
+//! acting as one of them: a KMS client with that profile's own credentials, in the
+//! operator's region and endpoint, and the caller it resolves to (STS GetCallerIdentity).
+//! The test-encrypt dialog offers these profiles as the principals to act as.
+
+use std::path::{Path, PathBuf};
+
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+
+use crate::backend::BackendResult;
+
+use super::connection::{AwsConnection, AwsOptions, CallerIdentity};
+
+/// Where the shared config and credentials files are. `None`: where the AWS CLI looks
+/// (`AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config` and
+/// `~/.aws/credentials`). Explicit paths let a caller (a test) avoid process-wide
+/// environment variables.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileSources {
+    pub config_file: Option<PathBuf>,
+    pub credentials_file: Option<PathBuf>,
+}
+
+impl ProfileSources {
+    /// The profile files for aws-config, when any path is explicit.
+    pub fn files(&self) -> Option<EnvConfigFiles> {
+        if self.config_file.is_none() && self.credentials_file.is_none() {
+            return None;
+        }
+        let mut b = EnvConfigFiles::builder()
+            .include_default_config_file(self.config_file.is_none())
+            .include_default_credentials_file(self.credentials_file.is_none());
+        // A file that does not exist holds no profiles (as for the AWS CLI), not an error.
+        if let Some(p) = self.config_file.as_ref().filter(|p| p.exists()) {
+            b = b.with_file(EnvConfigFileKind::Config, p);
+        }
+        if let Some(p) = self.credentials_file.as_ref().filter(|p| p.exists()) {
+            b = b.with_file(EnvConfigFileKind::Credentials, p);
+        }
+        Some(b.build())
+    }
+
+    fn path(explicit: &Option<PathBuf>, env: &str, default: &str) -> Option<PathBuf> {
+        explicit
+            .clone()
+            .or_else(|| std::env::var_os(env).map(PathBuf::from))
+            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".aws").join(default)))
+    }
+
+    /// The profile names of both files, `default` first, then sorted. Unreadable or
+    /// missing files contribute nothing.
+    pub fn profile_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        let read = |p: Option<PathBuf>| p.and_then(|p| std::fs::read_to_string(p).ok());
+        if let Some(text) = read(Self::path(&self.config_file, "AWS_CONFIG_FILE", "config")) {
+            names.extend(sections(&text).filter_map(|s| {
+                if s == "default" {
+                    Some(s.to_string())
+                } else {
+                    s.strip_prefix("profile ").map(|n| n.trim().to_string())
+                }
+            }));
+        }
+        if let Some(text) = read(Self::path(
+            &self.credentials_file,
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "credentials",
+        )) {
+            names.extend(sections(&text).map(str::to_string));
+        }
+        names.sort_by(|a, b| (a != "default", a).cmp(&(b != "default", b)));
+        names.dedup();
+        names.retain(|n| !n.is_empty());
+        names
+    }
+}
+
+/// The `[section]` names of an INI-style profile file.
+fn sections(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter_map(|l| {
+        let l = l.trim();
+        l.strip_prefix('[')
+            .and_then(|l| l.strip_suffix(']'))
+            .map(str::trim)
+    })
+}
+
+/// A profile to act as: its KMS client and who it is.
+#[derive(Clone)]
+pub struct Actor {
+    pub kms: aws_sdk_kms::Client,
+    pub identity: CallerIdentity,
+}
+
+/// Connect as `profile` in the operator's region and endpoint, and resolve who it is.
+pub async fn act_as(
+    profile: &str,
+    operator: &AwsOptions,
+    region: &str,
+    sources: &ProfileSources,
+) -> BackendResult<Actor> {
+    let opts = AwsOptions {
+        profile: Some(profile.to_string()),
+        region: Some(region.to_string()),
+        endpoint_url: operator.endpoint_url.clone(),
+    };
+    let conn = AwsConnection::connect_with(opts, sources).await?;
+    let identity = conn.caller_identity().await?;
+    Ok(Actor {
+        kms: conn.kms,
+        identity,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_names_come_from_both_files_default_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        let creds = dir.path().join("credentials");
+        std::fs::write(
+            &config,
+            "[default]\nregion = eu-west-1\n[profile dev]\n[sso-session corp]\n",
+        )
+        .unwrap();
+        std::fs::write(&creds, "[admin]\n[dev]\n# [commented]\n").unwrap();
+        let sources = ProfileSources {
+            config_file: Some(config),
+            credentials_file: Some(creds),
+        };
+        assert_eq!(sources.profile_names(), ["default", "admin", "dev"]);
+    }
+}

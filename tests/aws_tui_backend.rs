@@ -1,0 +1,557 @@
+//! The UI's AWS backend (`AwsBackend`) against `grantscope serve` on loopback, with a
+//! credentials file from `grantscope credentials` given explicitly (no process-wide
+//! environment): the quick key list and its details, paging through grants, grant
+//! changes, test-encrypt as another profile, principals without IAM, readable errors, and
+//! the UI showing progress while key details load.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+use grantscope::backend::aws::{AwsOptions, ProfileSources};
+use grantscope::backend::{
+    AwsBackend, Backend, CreateGrantInput, EventOutcome, PrincipalKindLabel, TestEncryptInput,
+};
+use grantscope::kms::{GrantOperation, KeyState};
+use grantscope::tui::executor::execute;
+use grantscope::tui::forms::Dialog;
+use grantscope::tui::input::map_key;
+use grantscope::tui::message::{Command, Msg};
+use grantscope::tui::{update, view, App};
+use support::{credentials_file, Server};
+
+const ADMIN: &str = "arn:aws:iam::111122223333:user/admin";
+const USER: &str = "arn:aws:iam::111122223333:user/granttestuser";
+
+/// A served world and the profile files that reach it.
+struct World {
+    server: Server,
+    _dir: tempfile::TempDir,
+    sources: ProfileSources,
+}
+
+impl World {
+    fn start(scenario: Option<&str>) -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let args: Vec<&str> = scenario.map(|s| vec!["--scenario", s]).unwrap_or_default();
+        World::start_in(dir, &args)
+    }
+
+    fn start_in(dir: tempfile::TempDir, args: &[&str]) -> World {
+        let server = Server::start(args);
+        let creds = credentials_file(dir.path(), &server.url, args);
+        let config = dir.path().join("config");
+        std::fs::write(&config, "").unwrap();
+        World {
+            server,
+            sources: ProfileSources {
+                config_file: Some(config),
+                credentials_file: Some(creds),
+            },
+            _dir: dir,
+        }
+    }
+
+    async fn connect(&self, profile: &str) -> AwsBackend {
+        AwsBackend::connect_with(
+            AwsOptions {
+                profile: Some(profile.into()),
+                region: Some("eu-west-1".into()),
+                endpoint_url: Some(self.server.url.clone()),
+            },
+            self.sources.clone(),
+        )
+        .await
+        .expect("connect")
+    }
+}
+
+/// A scenario with `keys` keys, the first holding `grants` grants.
+fn big_world(dir: &Path, keys: usize, grants: usize) -> PathBuf {
+    let mut toml = String::from(
+        "name = \"big\"\nregion = \"eu-west-1\"\n[[accounts]]\nid = \"111122223333\"\n\
+         [[principals]]\nname = \"admin\"\nmanaged_policies = [\"AdministratorAccess\"]\n\
+         [[principals]]\nname = \"app\"\nkind = \"role\"\n",
+    );
+    for i in 0..keys {
+        toml.push_str(&format!("[[keys]]\naliases = [\"alias/k{i:04}\"]\n"));
+    }
+    toml.push_str(&format!(
+        "[[grants]]\nkey = \"alias/k0000\"\ngrantee = \"app\"\noperations = [\"Encrypt\"]\nname = \"g-{{n}}\"\ncount = {grants}\n"
+    ));
+    let path = dir.join("big.toml");
+    std::fs::write(&path, toml).unwrap();
+    path
+}
+
+fn big(keys: usize, grants: usize) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let path = big_world(dir.path(), keys, grants).display().to_string();
+    World::start_in(dir, &["--scenario", &path])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_list_quickly_then_their_details_fill_in() {
+    let w = World::start(None);
+    let b = w.connect("admin").await;
+    let info = b.info();
+    assert_eq!(
+        (
+            info.kind.as_str(),
+            info.source.as_str(),
+            info.account.as_str()
+        ),
+        ("aws", "admin", "111122223333")
+    );
+    assert_eq!(info.identity, ADMIN, "the caller identity comes from STS");
+    assert_eq!(info.region, "eu-west-1");
+    assert!(!info.world_controls);
+
+    let list = b.list_keys().await.unwrap();
+    assert!(list.details_later);
+    assert_eq!(list.keys.len(), 1);
+    let key = &list.keys[0];
+    assert_eq!(key.aliases, ["alias/classroom"]);
+
+    let details = b.describe_keys(vec![key.key_id.clone()]).await.unwrap();
+    let described = details[0].result.as_ref().unwrap();
+    assert_eq!(described.state, KeyState::Enabled);
+    assert_eq!(described.manager, "CUSTOMER");
+    assert_eq!(described.aliases, ["alias/classroom"]);
+    assert_eq!(described.grant_count, 0);
+    assert_eq!(described.arn, key.arn);
+
+    let missing = b.describe_keys(vec!["nope".into()]).await.unwrap();
+    assert_eq!(
+        missing[0].result.as_ref().unwrap_err().code,
+        "NotFoundException"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grants_of_a_key_page_by_one_hundred() {
+    let w = big(3, 250);
+    let b = w.connect("admin").await;
+    let keys = b.list_keys().await.unwrap().keys;
+    let first = keys.iter().find(|k| k.aliases == ["alias/k0000"]).unwrap();
+    let mut pages = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = b.list_grants(&first.key_id, marker).await.unwrap();
+        pages.push(page.grants);
+        marker = page.next_marker;
+        if marker.is_none() {
+            break;
+        }
+    }
+    let sizes: Vec<usize> = pages.iter().map(Vec::len).collect();
+    assert_eq!(sizes, [100, 100, 50]);
+    let mut names: Vec<String> = pages.concat().into_iter().map(|g| g.name).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 250, "no grant lost or repeated across pages");
+    let all = pages.concat();
+    assert!(all.iter().all(|g| g.grantee_name == "app"));
+    assert!(all
+        .iter()
+        .all(|g| g.key_alias.as_deref() == Some("alias/k0000")));
+
+    let held = b
+        .grants_of_principal("arn:aws:iam::111122223333:role/app")
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 250);
+}
+
+fn grant_to_user(key: &str, ops: &[GrantOperation], retiring: Option<&str>) -> CreateGrantInput {
+    CreateGrantInput {
+        key_id: key.into(),
+        grantee: USER.into(),
+        retiring: retiring.map(str::to_string),
+        operations: ops.to_vec(),
+        constraints: None,
+        name: Some("tui-test".into()),
+    }
+}
+
+async fn grant_ids(b: &AwsBackend, key: &str) -> Vec<String> {
+    let page = b.list_grants(key, None).await.unwrap();
+    let mut ids: Vec<String> = page.grants.into_iter().map(|g| g.grant_id).collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_revoke_and_retire_through_the_aws_backend() {
+    let w = World::start(None);
+    let b = w.connect("admin").await;
+    let key = b.list_keys().await.unwrap().keys[0].arn.clone();
+
+    let kept = b
+        .create_grant(grant_to_user(&key, &[GrantOperation::Encrypt], None))
+        .await
+        .unwrap();
+    let revoked = b
+        .create_grant(grant_to_user(&key, &[GrantOperation::Decrypt], None))
+        .await
+        .unwrap();
+    // Retirable by the grantee: the backend acts as the profile that resolves to it.
+    let retired = b
+        .create_grant(grant_to_user(
+            &key,
+            &[GrantOperation::Encrypt, GrantOperation::RetireGrant],
+            None,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(grant_ids(&b, &key).await.len(), 3);
+
+    b.revoke_grant(&key, &revoked.grant_id).await.unwrap();
+    b.retire_grant(&key, &retired.grant_id, Some(USER.into()))
+        .await
+        .unwrap();
+    assert_eq!(grant_ids(&b, &key).await, std::slice::from_ref(&kept.grant_id));
+
+    // Retiring as the operator, who is neither grantee nor retiring principal: AWS's answer.
+    let e = b
+        .retire_grant(&key, &kept.grant_id, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "AccessDeniedException", "{e}");
+
+    // The backend's own event log: who, what, the verdict, and an honest WHY.
+    let log = b.activity_since(0).await.unwrap();
+    let ops: Vec<(&str, &str, &EventOutcome)> = log
+        .iter()
+        .map(|e| (e.caller.as_str(), e.operation.as_str(), &e.outcome))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            (ADMIN, "CreateGrant", &EventOutcome::Allowed),
+            (ADMIN, "CreateGrant", &EventOutcome::Allowed),
+            (ADMIN, "CreateGrant", &EventOutcome::Allowed),
+            (ADMIN, "RevokeGrant", &EventOutcome::Allowed),
+            (USER, "RetireGrant", &EventOutcome::Allowed),
+            (ADMIN, "RetireGrant", &EventOutcome::Denied),
+        ]
+    );
+    assert!(log[0]
+        .why
+        .contains("AWS does not say which statement or grant allowed it"));
+    assert_eq!(b.activity_since(log[4].seq).await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_encrypt_as_another_profile_denied_then_allowed_with_a_grant_token() {
+    let w = World::start(None);
+    let b = w.connect("admin").await;
+    assert_eq!(b.acting_profiles(), ["admin", "granttestuser"]);
+    let key = b.list_keys().await.unwrap().keys[0].arn.clone();
+    let input = |tokens: Vec<String>| TestEncryptInput {
+        key_id: key.clone(),
+        as_principal: "granttestuser".into(),
+        plaintext: "hello".into(),
+        grant_tokens: tokens,
+        encryption_context: Default::default(),
+    };
+
+    let denied = b.test_encrypt(input(vec![])).await.unwrap_err();
+    assert_eq!(denied.code, "AccessDeniedException");
+    assert!(
+        denied.message.starts_with(&format!(
+            "User: {USER} is not authorized to perform: kms:Encrypt on resource: {key}"
+        )),
+        "{denied}"
+    );
+
+    let grant = b
+        .create_grant(grant_to_user(
+            &key,
+            &[GrantOperation::Encrypt, GrantOperation::Decrypt],
+            None,
+        ))
+        .await
+        .unwrap();
+    let allowed = b
+        .test_encrypt(input(vec![grant.grant_token]))
+        .await
+        .unwrap();
+    assert_eq!(allowed.caller, USER, "the caller the profile resolved to");
+    assert_eq!(allowed.key_arn, key);
+    assert_eq!(allowed.decrypt, Ok("hello".to_string()));
+
+    let log = b.activity_since(0).await.unwrap();
+    let denied_event = log.iter().find(|e| e.operation == "Encrypt").unwrap();
+    assert_eq!(
+        (denied_event.caller.as_str(), &denied_event.outcome),
+        (USER, &EventOutcome::Denied)
+    );
+
+    let e = b
+        .test_encrypt(TestEncryptInput {
+            as_principal: "nobody".into(),
+            ..input(vec![])
+        })
+        .await
+        .unwrap_err();
+    assert!(!e.to_string().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn principals_come_from_grants_and_key_policies_and_say_iam_is_unavailable() {
+    let w = World::start(None);
+    let b = w.connect("admin").await;
+    let key = b.list_keys().await.unwrap().keys[0].arn.clone();
+    b.create_grant(grant_to_user(&key, &[GrantOperation::Encrypt], Some(ADMIN)))
+        .await
+        .unwrap();
+    let list = b.list_principals().await.unwrap();
+    let note = list.note.expect("a note about IAM");
+    assert!(
+        note.starts_with("IAM users and roles not listed: "),
+        "{note}"
+    );
+    let user = list
+        .principals
+        .iter()
+        .find(|p| p.arn == USER)
+        .expect("the grantee");
+    assert_eq!(
+        (user.kind, user.name.as_str(), user.grant_count),
+        (PrincipalKindLabel::User, "granttestuser", 1)
+    );
+    assert!(list.principals.iter().any(|p| p.arn == ADMIN));
+    assert!(
+        list.principals
+            .iter()
+            .any(|p| p.kind == PrincipalKindLabel::Root),
+        "the key policy names the account"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_endpoint_is_a_readable_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let creds = dir.path().join("credentials");
+    std::fs::write(
+        &creds,
+        "[admin]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = secret\n",
+    )
+    .unwrap();
+    let e = AwsBackend::connect_with(
+        AwsOptions {
+            profile: Some("admin".into()),
+            region: Some("eu-west-1".into()),
+            endpoint_url: Some("http://127.0.0.1:9".into()),
+        },
+        ProfileSources {
+            config_file: Some(dir.path().join("absent-config")),
+            credentials_file: Some(creds),
+        },
+    )
+    .await
+    .err()
+    .expect("no connection");
+    assert_eq!(e.code, "NetworkError", "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("NetworkError: The endpoint could not be reached"),
+        "{e}"
+    );
+}
+
+#[test]
+fn grantscope_aws_reports_a_failed_connection_before_opening_the_ui() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_grantscope"))
+        .args([
+            "--region",
+            "eu-west-1",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ])
+        .env_remove("AWS_PROFILE")
+        .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("grantscope: NetworkError: The endpoint could not be reached"),
+        "{err}"
+    );
+}
+
+/// The UI driven by messages on the AWS backend, commands run one at a time so each
+/// intermediate state can be seen.
+struct Ui {
+    rt: tokio::runtime::Runtime,
+    backend: Arc<dyn Backend>,
+    app: App,
+    queue: std::collections::VecDeque<Command>,
+    _world: World,
+}
+
+impl Ui {
+    fn new(world: World) -> Ui {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let backend: Arc<dyn Backend> = Arc::new(rt.block_on(world.connect("admin")));
+        let mut app = App::new(backend.info(), false, backend.now());
+        app.acting_profiles = backend.acting_profiles();
+        let queue = update::init(&mut app).into();
+        Ui {
+            rt,
+            backend,
+            app,
+            queue,
+            _world: world,
+        }
+    }
+
+    /// Run the next queued command; false when none is left.
+    fn step(&mut self) -> bool {
+        let Some(cmd) = self.queue.pop_front() else {
+            return false;
+        };
+        if let Some(msg) = self.rt.block_on(execute(self.backend.clone(), cmd)) {
+            let more = update::update(&mut self.app, msg);
+            self.queue.extend(more);
+        }
+        true
+    }
+
+    fn run_all(&mut self) {
+        while self.step() {}
+    }
+
+    fn send(&mut self, msg: Msg) {
+        let more = update::update(&mut self.app, msg);
+        self.queue.extend(more);
+        self.run_all();
+    }
+
+    fn press(&mut self, c: char) {
+        if let Some(msg) = map_key(
+            &self.app,
+            KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+        ) {
+            self.send(msg);
+        }
+    }
+
+    fn screen(&self) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(140, 30)).unwrap();
+        terminal.draw(|f| view::render(f, &self.app)).unwrap();
+        let buffer = terminal.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buffer.area.height {
+            for x in 0..buffer.area.width {
+                out.push_str(buffer[(x, y)].symbol());
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[test]
+fn the_ui_shows_progress_while_aws_key_details_load() {
+    let mut ui = Ui::new(big(60, 3));
+    // Run until the quick key list has arrived.
+    while ui.app.keys.total() == 0 {
+        assert!(ui.step(), "the keys never arrived");
+    }
+    assert_eq!(ui.app.keys.total(), 60);
+    assert_eq!(
+        ui.app.key_details.progress().as_deref(),
+        Some("key details 0/60")
+    );
+    let screen = ui.screen();
+    assert!(screen.contains("key details 0/60"), "{screen}");
+    let label = ui.app.selected_key().unwrap().aliases[0].clone();
+    assert!(screen.contains(&label), "{screen}");
+    assert!(
+        screen.contains("details loading"),
+        "the detail pane says so:\n{screen}"
+    );
+    assert!(
+        screen.contains('…'),
+        "placeholders while loading:\n{screen}"
+    );
+    let selected = ui.app.selected_key().unwrap().key_id.clone();
+
+    // One batch later the progress moves and those keys show their state.
+    while ui.app.key_details.done == 0 {
+        assert!(ui.step());
+    }
+    assert_eq!(
+        ui.app.key_details.progress().as_deref(),
+        Some("key details 25/60")
+    );
+    assert!(ui.screen().contains("key details 25/60"));
+
+    ui.run_all();
+    assert_eq!(ui.app.key_details.progress(), None);
+    assert!(ui.app.key_details.pending.is_empty());
+    let first = ui.app.selected_key().unwrap();
+    assert_eq!(first.key_id, selected, "the selection survived the details");
+    assert_eq!(first.state, KeyState::Enabled);
+    let k0 = ui
+        .app
+        .keys
+        .all()
+        .iter()
+        .find(|k| k.aliases == ["alias/k0000"])
+        .unwrap();
+    assert_eq!((k0.state, k0.grant_count), (KeyState::Enabled, 3));
+    let screen = ui.screen();
+    assert!(!screen.contains('…'), "{screen}");
+    assert!(screen.contains("Enabled"), "{screen}");
+    assert!(
+        screen.contains("IAM users and roles not listed"),
+        "the principals pane says what is missing:\n{screen}"
+    );
+
+    // A refresh keeps the selection and the known details while they reload.
+    ui.press('j');
+    let second = ui.app.selected_key().unwrap().key_id.clone();
+    let cmds = update::update(
+        &mut ui.app,
+        Msg::Act(grantscope::tui::actions::Action::Refresh),
+    );
+    assert_eq!(cmds.first(), Some(&Command::LoadKeys));
+    ui.queue.extend(cmds);
+    ui.step();
+    assert_eq!(
+        ui.app.key_details.progress().as_deref(),
+        Some("key details 0/60")
+    );
+    assert!(ui.app.key_details.pending.is_empty(), "known details stay");
+    assert_eq!(ui.app.selected_key().unwrap().key_id, second);
+    assert_eq!(ui.app.selected_key().unwrap().state, KeyState::Enabled);
+    ui.run_all();
+    assert_eq!(ui.app.selected_key().unwrap().key_id, second);
+
+    // Test-encrypt offers the profiles configured on the machine.
+    ui.press('e');
+    match &ui.app.dialog {
+        Some(Dialog::TestEncrypt(f)) => {
+            let labels: Vec<&str> = f.act_as.choices.iter().map(|(l, _)| l.as_str()).collect();
+            assert_eq!(labels, ["profile admin", "profile app"]);
+        }
+        other => panic!("expected the test-encrypt dialog, got {other:?}"),
+    }
+}
