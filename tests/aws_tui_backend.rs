@@ -215,7 +215,10 @@ async fn create_revoke_and_retire_through_the_aws_backend() {
     b.retire_grant(&key, &retired.grant_id, Some(USER.into()))
         .await
         .unwrap();
-    assert_eq!(grant_ids(&b, &key).await, std::slice::from_ref(&kept.grant_id));
+    assert_eq!(
+        grant_ids(&b, &key).await,
+        std::slice::from_ref(&kept.grant_id)
+    );
 
     // Retiring as the operator, who is neither grantee nor retiring principal: AWS's answer.
     let e = b
@@ -553,5 +556,106 @@ fn the_ui_shows_progress_while_aws_key_details_load() {
             assert_eq!(labels, ["profile admin", "profile app"]);
         }
         other => panic!("expected the test-encrypt dialog, got {other:?}"),
+    }
+}
+
+/// The real program in tmux on `--profile admin` against `grantscope serve`, the
+/// environment set for that child only: keys fill in, IAM's absence is said, and
+/// test-encrypt as the granttestuser profile is denied, then allowed with a grant token.
+#[test]
+fn aws_mode_typed_in_tmux() {
+    use std::time::{Duration, Instant};
+    let w = World::start(None);
+    let creds = w.sources.credentials_file.clone().unwrap();
+    let socket = format!("grantscope-aws-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        std::process::Command::new("tmux")
+            .args(["-L", &socket])
+            .args(args)
+            .output()
+            .expect("tmux is installed (see tests/tui_tmux.rs)")
+    };
+    struct Kill<'a>(&'a dyn Fn(&[&str]) -> std::process::Output);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = (self.0)(&["kill-server"]);
+        }
+    }
+    let _kill = Kill(&tmux);
+    let command = format!(
+        "env -u AWS_PROFILE -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN \
+         -u AWS_REGION -u AWS_DEFAULT_REGION -u AWS_ENDPOINT_URL \
+         AWS_SHARED_CREDENTIALS_FILE={} AWS_CONFIG_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true \
+         {} --profile admin",
+        creds.display(),
+        env!("CARGO_BIN_EXE_grantscope")
+    );
+    let out = tmux(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "aws",
+        "-x",
+        "140",
+        "-y",
+        "40",
+        &command,
+    ]);
+    assert!(out.status.success(), "tmux new-session: {out:?}");
+    let _ = tmux(&["set-option", "-s", "escape-time", "0"]);
+    let screen =
+        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "aws"]).stdout).into_owned();
+    let wait_for = |texts: &[&str]| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = screen();
+            if texts.iter().all(|t| s.contains(t)) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {texts:?}; the screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let keys = |ks: &[&str]| {
+        for k in ks {
+            let out = tmux(&["send-keys", "-t", "aws", k]);
+            assert!(out.status.success(), "send-keys {k}: {out:?}");
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    };
+
+    wait_for(&["aws:admin", "alias/classroom", "Enabled"]);
+    wait_for(&["IAM users and roles not listed"]);
+
+    keys(&["e"]);
+    wait_for(&["Test encrypt with alias/classroom"]);
+    keys(&["Down", "Down"]);
+    wait_for(&["(profile granttestuser)"]);
+    keys(&["Enter"]);
+    wait_for(&["Encrypt: DENIED", "user/granttestuser is not authorized"]);
+    keys(&["Escape"]);
+
+    keys(&["c"]);
+    wait_for(&["Create grant on alias/classroom"]);
+    keys(&[USER, "Tab", "Down", "Space"]);
+    wait_for(&["[x] Encrypt"]);
+    keys(&["Enter"]);
+    wait_for(&["Grant created on alias/classroom", "GrantToken"]);
+    keys(&["Escape"]);
+
+    keys(&["e"]);
+    wait_for(&["Test encrypt with alias/classroom"]);
+    keys(&["Down", "Down", "Tab", "Tab", "Down", "Enter"]);
+    wait_for(&["Encrypt: ALLOWED", &format!("As {USER}")]);
+    keys(&["Escape", "q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tmux(&["has-session", "-t", "aws"]).status.success() {
+        assert!(Instant::now() < deadline, "q did not quit:\n{}", screen());
+        std::thread::sleep(Duration::from_millis(100));
     }
 }

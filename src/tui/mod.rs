@@ -1,5 +1,6 @@
 //! The terminal UI, in the Elm architecture: `app` (the model), `message` (what happens
-//! and what to do), `update` (the pure state machine, with `dialog_update` for dialogs),
+//! and what to do), `update` (the pure state machine, with `dialog_update` for dialogs and
+//! `key_details` for key details that arrive after the key list),
 //! `view` (drawing, one file per pane or dialog), `input` (keys to messages), `actions`
 //! (what each pane offers, feeding the action bar and the key map), `executor` (commands
 //! to backend calls) and `runtime` (the terminal, the event loop, the tasks). Nothing but
@@ -12,6 +13,7 @@ pub mod dialog_update;
 pub mod executor;
 pub mod forms;
 pub mod input;
+pub mod key_details;
 pub mod message;
 pub mod runtime;
 pub mod update;

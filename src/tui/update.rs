@@ -4,9 +4,7 @@
 
 use std::time::Duration;
 
-use std::collections::HashMap;
-
-use crate::backend::{BackendError, KeyDetail, KeySummary};
+use crate::backend::BackendError;
 
 use super::app::{
     event_search_text, grant_search_text, key_search_text, principal_search_text, App, GrantScope,
@@ -14,15 +12,13 @@ use super::app::{
 };
 use super::dialog_update::dialog_key;
 use super::forms::Dialog;
+use super::key_details::{apply_key_details, next_details_batch, start_key_details};
 use super::message::{Command, FilterKey, Msg};
 
 /// How far `+` moves the simulator's clock.
 pub const CLOCK_STEP: Duration = Duration::from_secs(300);
 /// Rows a PageUp/PageDown moves.
 const PAGE: isize = 10;
-/// Keys asked for per `describe_keys` batch (the backend runs each with bounded
-/// concurrency; small batches keep the progress moving).
-pub const DETAIL_BATCH: usize = 25;
 
 /// The commands to run when the UI starts.
 pub fn init(app: &mut App) -> Vec<Command> {
@@ -124,22 +120,10 @@ fn handle(app: &mut App, msg: Msg) -> Vec<Command> {
         }
         Msg::KeysLoaded(Ok(list)) => {
             let keep = app.selected_key().map(|k| k.key_id.clone());
-            let keys = if list.details_later {
-                start_key_details(app, list.keys)
-            } else {
-                app.key_details = super::app::KeyDetails {
-                    generation: app.key_details.generation + 1,
-                    ..Default::default()
-                };
-                list.keys
-            };
+            let keys = start_key_details(app, list.keys, list.details_later);
             app.keys
                 .set_items(keys, key_search_text, |k| Some(&k.key_id) == keep.as_ref());
-            let mut cmds = if list.details_later {
-                next_details_batch(app)
-            } else {
-                vec![]
-            };
+            let mut cmds = next_details_batch(app);
             if matches!(app.grant_scope, GrantScope::None) {
                 cmds.extend(scope_to_key(app, false));
             }
@@ -303,7 +287,7 @@ pub(super) fn short(id: &str) -> &str {
     id.char_indices().nth(12).map_or(id, |(i, _)| &id[..i])
 }
 
-fn error(app: &mut App, context: &str, e: &BackendError) -> Vec<Command> {
+pub(super) fn error(app: &mut App, context: &str, e: &BackendError) -> Vec<Command> {
     app.set_error(format!("{context}: {e}"));
     vec![]
 }
@@ -321,95 +305,6 @@ fn add_events(app: &mut App, events: Vec<crate::backend::ActivityEvent>) {
     }
     if at_end {
         app.events.select_last();
-    }
-}
-
-/// A new round of key details for a quick key list: keys described before keep their
-/// details (refreshed in this round), new ones show placeholders until described.
-fn start_key_details(app: &mut App, keys: Vec<KeySummary>) -> Vec<KeySummary> {
-    let d = &app.key_details;
-    let known: HashMap<&str, &KeySummary> = app
-        .keys
-        .all()
-        .iter()
-        .filter(|k| !d.pending.contains(&k.key_id) && !d.failed.contains_key(&k.key_id))
-        .map(|k| (k.key_id.as_str(), k))
-        .collect();
-    let keys: Vec<KeySummary> = keys
-        .into_iter()
-        .map(|k| match known.get(k.key_id.as_str()) {
-            Some(old) => KeySummary {
-                aliases: k.aliases,
-                ..(*old).clone()
-            },
-            None => k,
-        })
-        .collect();
-    let pending = keys
-        .iter()
-        .filter(|k| !known.contains_key(k.key_id.as_str()))
-        .map(|k| k.key_id.clone())
-        .collect();
-    app.key_details = super::app::KeyDetails {
-        generation: app.key_details.generation + 1,
-        queue: keys.iter().map(|k| k.key_id.clone()).collect(),
-        pending,
-        failed: HashMap::new(),
-        done: 0,
-        total: keys.len(),
-        loading: !keys.is_empty(),
-    };
-    keys
-}
-
-/// The next batch of key details to ask for, or none when the round is complete.
-fn next_details_batch(app: &mut App) -> Vec<Command> {
-    let d = &mut app.key_details;
-    let n = d.queue.len().min(DETAIL_BATCH);
-    if n == 0 {
-        d.loading = false;
-        return vec![];
-    }
-    d.loading = true;
-    vec![Command::DescribeKeys {
-        key_ids: d.queue.drain(..n).collect(),
-        generation: d.generation,
-    }]
-}
-
-/// Put a batch of key details in place (the selection stays where it is).
-fn apply_key_details(app: &mut App, details: Vec<KeyDetail>) {
-    app.key_details.done += details.len();
-    let mut found: HashMap<String, KeySummary> = HashMap::new();
-    let mut first_error = None;
-    for d in details {
-        app.key_details.pending.remove(&d.key_id);
-        match d.result {
-            Ok(k) => {
-                found.insert(d.key_id, k);
-            }
-            Err(e) => {
-                first_error.get_or_insert_with(|| e.clone());
-                app.key_details.failed.insert(d.key_id, e.to_string());
-            }
-        }
-    }
-    app.keys.update_items(
-        |k| match found.remove(&k.key_id) {
-            Some(mut new) => {
-                if new.aliases.is_empty() {
-                    new.aliases = std::mem::take(&mut k.aliases);
-                }
-                *k = new;
-                true
-            }
-            None => false,
-        },
-        key_search_text,
-    );
-    if let Some(e) = first_error {
-        let n = app.key_details.failed.len();
-        app.set_error(format!("Could not describe {n} key(s): {e}"));
     }
 }
 

@@ -2,8 +2,9 @@
 //! steps so that a big account shows its key list at once: `list_keys` (ListKeys and
 //! ListAliases) and then `describe_keys` (DescribeKey and ListGrants per key, `CONCURRENCY`
 //! at a time) for the batches the UI asks for. Test-encrypt and retire act as another
-//! profile configured on this machine; every call this backend makes for the person is
-//! recorded in its own event log.
+//! profile configured on this machine. The event log records every change and test call
+//! (allowed, denied or failed) and every read that failed; successful reads are not logged,
+//! so a thousand DescribeKeys do not bury what the person did.
 
 use std::collections::HashMap;
 
@@ -15,31 +16,32 @@ use tokio::sync::Mutex;
 
 use crate::backend::{
     ActivityEvent, Backend, BackendError, BackendInfo, BackendResult, CreateGrantInput,
-    CreatedGrant, EncryptOutcome, GrantPage, GrantSummary, KeyDetail, KeyList, KeySummary,
-    PrincipalList, TestEncryptInput,
+    CreatedGrant, EncryptOutcome, GrantPage, GrantSummary, KeyDetail, KeyList, PrincipalList,
+    TestEncryptInput,
 };
 use crate::kms::inventory::short_principal_name;
-use crate::kms::{GrantListEntry, KeySpec, KeyState};
+use crate::kms::GrantListEntry;
 use crate::sim::Timestamp;
 
 use super::activity::ActivityLog;
 use super::connection::{grant_entry, next_marker, sdk_error, AwsConnection, AwsOptions};
-use super::profiles::{act_as, Actor, ProfileSources};
+use super::keys::placeholder;
+use super::profiles::{Actor, ProfileSources};
 use super::CONCURRENCY;
 
 /// ListGrants page size (AWS's maximum).
-const GRANT_PAGE: i32 = 100;
+pub(super) const GRANT_PAGE: i32 = 100;
 
 pub struct AwsBackend {
-    conn: AwsConnection,
-    info: BackendInfo,
-    sources: ProfileSources,
-    profiles: Vec<String>,
+    pub(super) conn: AwsConnection,
+    pub(super) info: BackendInfo,
+    pub(super) sources: ProfileSources,
+    pub(super) profiles: Vec<String>,
     /// Alias names by key id, from the latest `list_keys`.
-    aliases: std::sync::Mutex<HashMap<String, Vec<String>>>,
+    pub(super) aliases: std::sync::Mutex<HashMap<String, Vec<String>>>,
     /// Profiles acted as so far (their clients and identities), by profile name.
-    actors: Mutex<HashMap<String, Actor>>,
-    log: ActivityLog,
+    pub(super) actors: Mutex<HashMap<String, Actor>>,
+    pub(super) log: ActivityLog,
 }
 
 impl AwsBackend {
@@ -75,125 +77,13 @@ impl AwsBackend {
         &self.conn
     }
 
-    fn me(&self) -> &str {
+    pub(super) fn me(&self) -> &str {
         &self.info.identity
     }
 
     fn alias_of(&self, key_id: &str) -> Option<String> {
         let aliases = self.aliases.lock().unwrap_or_else(|p| p.into_inner());
         aliases.get(key_id).and_then(|a| a.first().cloned())
-    }
-
-    /// The profile to act as: a profile name, or the ARN one of the profiles resolves to.
-    async fn actor(&self, who: &str) -> BackendResult<Actor> {
-        let mut actors = self.actors.lock().await;
-        if let Some(a) = actors.get(who) {
-            return Ok(a.clone());
-        }
-        if let Some(a) = actors.values().find(|a| a.identity.arn == who) {
-            return Ok(a.clone());
-        }
-        if self.profiles.iter().any(|p| p == who) || !who.starts_with("arn:") {
-            let a = act_as(who, &self.conn.options, &self.conn.region, &self.sources).await?;
-            actors.insert(who.to_string(), a.clone());
-            return Ok(a);
-        }
-        // An ARN: resolve the profiles not tried yet until one is it.
-        for p in &self.profiles {
-            if actors.contains_key(p) {
-                continue;
-            }
-            if let Ok(a) = act_as(p, &self.conn.options, &self.conn.region, &self.sources).await {
-                actors.insert(p.clone(), a.clone());
-                if a.identity.arn == who {
-                    return Ok(a);
-                }
-            }
-        }
-        Err(BackendError::new(
-            "NoProfileForPrincipal",
-            format!(
-                "No profile configured on this machine resolves to {who}; acting as it needs its credentials."
-            ),
-        ))
-    }
-
-    /// DescribeKey and the number of listed grants of one key.
-    async fn describe(&self, key_id: String) -> BackendResult<KeySummary> {
-        let out = self
-            .conn
-            .kms
-            .describe_key()
-            .key_id(&key_id)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        let meta = out.key_metadata();
-        let arn = meta
-            .and_then(|m| m.arn())
-            .map(str::to_string)
-            .unwrap_or_else(|| key_id.clone());
-        let mut grant_count = 0;
-        let mut marker: Option<String> = None;
-        loop {
-            let page = self
-                .conn
-                .kms
-                .list_grants()
-                .key_id(&key_id)
-                .limit(GRANT_PAGE)
-                .set_marker(marker.clone())
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            grant_count += page.grants().len();
-            marker = next_marker(page.truncated(), page.next_marker(), &marker)?;
-            if marker.is_none() {
-                break;
-            }
-        }
-        let time = |d: Option<&aws_sdk_kms::primitives::DateTime>| {
-            d.and_then(|d| chrono::DateTime::from_timestamp_millis(d.to_millis().ok()?))
-        };
-        let mut aliases = self
-            .aliases
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&key_id)
-            .cloned()
-            .unwrap_or_default();
-        aliases.sort();
-        Ok(KeySummary {
-            key_id: meta
-                .map(|m| m.key_id().to_string())
-                .filter(|k| !k.is_empty())
-                .unwrap_or(key_id),
-            arn,
-            aliases,
-            description: meta
-                .and_then(|m| m.description())
-                .unwrap_or_default()
-                .to_string(),
-            state: meta
-                .and_then(|m| m.key_state())
-                .and_then(|s| s.as_str().parse().ok())
-                .unwrap_or(KeyState::Unavailable),
-            spec: meta
-                .and_then(|m| m.key_spec())
-                .and_then(|s| s.as_str().parse().ok())
-                .unwrap_or(KeySpec::SymmetricDefault),
-            usage: meta
-                .and_then(|m| m.key_usage())
-                .map(|u| u.as_str().to_string())
-                .unwrap_or_else(|| "ENCRYPT_DECRYPT".into()),
-            manager: meta
-                .and_then(|m| m.key_manager())
-                .map(|u| u.as_str().to_string())
-                .unwrap_or_else(|| "CUSTOMER".into()),
-            created: time(meta.and_then(|m| m.creation_date())).unwrap_or_default(),
-            deletion_date: time(meta.and_then(|m| m.deletion_date())),
-            grant_count,
-        })
     }
 
     fn summarize(&self, e: GrantListEntry) -> GrantSummary {
@@ -227,28 +117,6 @@ impl AwsBackend {
                 self.info.region, self.info.account
             )
         }
-    }
-}
-
-/// A key as ListKeys and ListAliases know it: the rest waits for `describe_keys`.
-fn placeholder(key_id: String, arn: String, aliases: Vec<String>) -> KeySummary {
-    let manager = if aliases.iter().any(|a| a.starts_with("alias/aws/")) {
-        "AWS"
-    } else {
-        ""
-    };
-    KeySummary {
-        key_id,
-        arn,
-        aliases,
-        description: String::new(),
-        state: KeyState::Unavailable,
-        spec: KeySpec::SymmetricDefault,
-        usage: String::new(),
-        manager: manager.into(),
-        created: Timestamp::default(),
-        deletion_date: None,
-        grant_count: 0,
     }
 }
 

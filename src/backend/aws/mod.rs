@@ -5,7 +5,8 @@
 //! retry with backoff on throttling (a bounded number of attempts, never forever).
 //!
 //! `connection` (the clients, caller identity, error mapping, paged listings), `inventory`
-//! (the headless inventory), `backend` (`AwsBackend`, the UI's `Backend`), `principals`
+//! (the headless inventory), `backend` (`AwsBackend`, the UI's `Backend`), `keys` (the
+//! quick key list and each key's details), `principals`
 //! (who grants, key policies and IAM name), `profiles` (acting as another configured
 //! profile) and `activity` (the log of this backend's own calls).
 
@@ -13,6 +14,7 @@ mod activity;
 mod backend;
 mod connection;
 mod inventory;
+mod keys;
 mod principals;
 mod profiles;
 

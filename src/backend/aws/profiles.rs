@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 
-use crate::backend::BackendResult;
+use crate::backend::{BackendError, BackendResult};
 
+use super::backend::AwsBackend;
 use super::connection::{AwsConnection, AwsOptions, CallerIdentity};
 
 /// Where the shared config and credentials files are. `None`: where the AWS CLI looks
@@ -110,6 +111,42 @@ pub async fn act_as(
         kms: conn.kms,
         identity,
     })
+}
+
+impl AwsBackend {
+    /// The profile to act as: a profile name, or the ARN one of the profiles resolves to.
+    pub(super) async fn actor(&self, who: &str) -> BackendResult<Actor> {
+        let mut actors = self.actors.lock().await;
+        if let Some(a) = actors.get(who) {
+            return Ok(a.clone());
+        }
+        if let Some(a) = actors.values().find(|a| a.identity.arn == who) {
+            return Ok(a.clone());
+        }
+        if self.profiles.iter().any(|p| p == who) || !who.starts_with("arn:") {
+            let a = act_as(who, &self.conn.options, &self.conn.region, &self.sources).await?;
+            actors.insert(who.to_string(), a.clone());
+            return Ok(a);
+        }
+        // An ARN: resolve the profiles not tried yet until one is it.
+        for p in &self.profiles {
+            if actors.contains_key(p) {
+                continue;
+            }
+            if let Ok(a) = act_as(p, &self.conn.options, &self.conn.region, &self.sources).await {
+                actors.insert(p.clone(), a.clone());
+                if a.identity.arn == who {
+                    return Ok(a);
+                }
+            }
+        }
+        Err(BackendError::new(
+            "NoProfileForPrincipal",
+            format!(
+                "No profile configured on this machine resolves to {who}; acting as it needs its credentials."
+            ),
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,112 @@
+//! Keys in two steps for the UI: the placeholder a quick listing (ListKeys, ListAliases)
+//! gives, and the full summary of one key (DescribeKey and its listed grants, counted
+//! page by page) that `describe_keys` fills in.
+
+use crate::backend::{BackendResult, KeySummary};
+use crate::kms::{KeySpec, KeyState};
+use crate::sim::Timestamp;
+
+use super::backend::{AwsBackend, GRANT_PAGE};
+use super::connection::{next_marker, sdk_error};
+
+/// A key as ListKeys and ListAliases know it: the rest waits for `describe_keys`.
+pub(super) fn placeholder(key_id: String, arn: String, aliases: Vec<String>) -> KeySummary {
+    let manager = if aliases.iter().any(|a| a.starts_with("alias/aws/")) {
+        "AWS"
+    } else {
+        ""
+    };
+    KeySummary {
+        key_id,
+        arn,
+        aliases,
+        description: String::new(),
+        state: KeyState::Unavailable,
+        spec: KeySpec::SymmetricDefault,
+        usage: String::new(),
+        manager: manager.into(),
+        created: Timestamp::default(),
+        deletion_date: None,
+        grant_count: 0,
+    }
+}
+
+impl AwsBackend {
+    /// DescribeKey and the number of listed grants of one key.
+    pub(super) async fn describe(&self, key_id: String) -> BackendResult<KeySummary> {
+        let out = self
+            .conn
+            .kms
+            .describe_key()
+            .key_id(&key_id)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        let meta = out.key_metadata();
+        let arn = meta
+            .and_then(|m| m.arn())
+            .map(str::to_string)
+            .unwrap_or_else(|| key_id.clone());
+        let mut grant_count = 0;
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self
+                .conn
+                .kms
+                .list_grants()
+                .key_id(&key_id)
+                .limit(GRANT_PAGE)
+                .set_marker(marker.clone())
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            grant_count += page.grants().len();
+            marker = next_marker(page.truncated(), page.next_marker(), &marker)?;
+            if marker.is_none() {
+                break;
+            }
+        }
+        let time = |d: Option<&aws_sdk_kms::primitives::DateTime>| {
+            d.and_then(|d| chrono::DateTime::from_timestamp_millis(d.to_millis().ok()?))
+        };
+        let mut aliases = self
+            .aliases
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key_id)
+            .cloned()
+            .unwrap_or_default();
+        aliases.sort();
+        Ok(KeySummary {
+            key_id: meta
+                .map(|m| m.key_id().to_string())
+                .filter(|k| !k.is_empty())
+                .unwrap_or(key_id),
+            arn,
+            aliases,
+            description: meta
+                .and_then(|m| m.description())
+                .unwrap_or_default()
+                .to_string(),
+            state: meta
+                .and_then(|m| m.key_state())
+                .and_then(|s| s.as_str().parse().ok())
+                .unwrap_or(KeyState::Unavailable),
+            spec: meta
+                .and_then(|m| m.key_spec())
+                .and_then(|s| s.as_str().parse().ok())
+                .unwrap_or(KeySpec::SymmetricDefault),
+            usage: meta
+                .and_then(|m| m.key_usage())
+                .map(|u| u.as_str().to_string())
+                .unwrap_or_else(|| "ENCRYPT_DECRYPT".into()),
+            manager: meta
+                .and_then(|m| m.key_manager())
+                .map(|u| u.as_str().to_string())
+                .unwrap_or_else(|| "CUSTOMER".into()),
+            created: time(meta.and_then(|m| m.creation_date())).unwrap_or_default(),
+            deletion_date: time(meta.and_then(|m| m.deletion_date())),
+            grant_count,
+        })
+    }
+}
