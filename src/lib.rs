@@ -1,7 +1,10 @@
 //! grantscope: explore and operate AWS KMS grants.
 //!
-//! Layers point one way: `kms` (the vocabulary) <- `sim` (the bundled KMS simulator).
-//! The terminal UI, the wire server, the AWS backend and the audit grow beside them.
+//! Layers point one way: `tui` -> `backend` (the async Backend trait; `sim` and `aws`
+//! implementations) -> `sim` (the bundled KMS simulator) / aws-sdk-kms -> `kms` (the
+//! vocabulary). `wire` serves the simulator over the KMS protocol, `audit` holds the
+//! stale-grant rules (pure, over `kms::inventory`), `cli` the headless commands. Nothing
+//! imports `tui`.
 
 pub mod audit;
 pub mod backend;

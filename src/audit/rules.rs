@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::kms::ids::{is_iam_unique_id, is_service_principal, PrincipalArn};
 use crate::kms::inventory::{Inventory, InventoryGrant, InventoryKey, UsageSource};
-use crate::kms::{GrantOperation, KeyState};
+use crate::kms::{GrantConstraints, GrantOperation, KeyState};
 
 use super::{AuditConfig, Finding, Rule};
 
@@ -329,12 +329,18 @@ pub fn service_grant(key: &InventoryKey, g: &InventoryGrant) -> Finding {
     )
 }
 
-/// The identity two grants are duplicates under: grantee, operations and constraints (maps
-/// are ordered, operations sorted) and name.
-type DuplicateKey = (String, Vec<GrantOperation>, String, String);
+/// The identity two grants are duplicates under: grantee, operations (sorted),
+/// constraints (maps are ordered, so pair order never matters) and name.
+type DuplicateKey<'a> = (
+    &'a str,
+    Vec<GrantOperation>,
+    Option<&'a GrantConstraints>,
+    &'a str,
+);
 
 pub fn duplicates(key: &InventoryKey) -> Vec<Finding> {
-    let mut first_of: HashMap<DuplicateKey, &InventoryGrant> = HashMap::new();
+    let mut first_of: HashMap<DuplicateKey, &InventoryGrant> =
+        HashMap::with_capacity(key.grants.len());
     let mut out = Vec::new();
     for g in &key.grants {
         if is_service_grant(g) {
@@ -343,12 +349,11 @@ pub fn duplicates(key: &InventoryKey) -> Vec<Finding> {
         let mut ops = g.entry.operations.clone();
         ops.sort();
         ops.dedup();
-        let constraints = serde_json::to_string(&g.entry.constraints).unwrap_or_default();
         let id = (
-            g.entry.grantee_principal.clone(),
+            g.entry.grantee_principal.as_str(),
             ops,
-            constraints,
-            g.entry.name.clone(),
+            g.entry.constraints.as_ref().filter(|c| !c.is_empty()),
+            g.entry.name.as_str(),
         );
         match first_of.get(&id) {
             Some(original) => out.push(finding(
