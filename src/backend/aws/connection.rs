@@ -227,6 +227,28 @@ impl AwsConnection {
         }
     }
 
+    /// DescribeKey: the key's ARN (the id stands in when the endpoint gives none) and its
+    /// metadata, if any.
+    pub async fn describe_key(
+        &self,
+        key_id: &str,
+    ) -> BackendResult<(String, Option<aws_sdk_kms::types::KeyMetadata>)> {
+        let out = self
+            .kms
+            .describe_key()
+            .key_id(key_id)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        let meta = out.key_metadata().cloned();
+        let arn = meta
+            .as_ref()
+            .and_then(|m| m.arn())
+            .unwrap_or(key_id)
+            .to_string();
+        Ok((arn, meta))
+    }
+
     /// Every grant of a key, all pages (Limit 100).
     pub async fn list_all_grants(
         &self,

@@ -11,7 +11,7 @@ use crate::kms::inventory::{
 };
 use crate::kms::{KeyManager, KeyState};
 
-use super::connection::{sdk_error, AwsConnection};
+use super::connection::AwsConnection;
 use super::CONCURRENCY;
 
 impl AwsConnection {
@@ -22,18 +22,14 @@ impl AwsConnection {
         arn: String,
         aliases: Vec<String>,
     ) -> BackendResult<InventoryKey> {
-        let meta = self
-            .kms
-            .describe_key()
-            .key_id(&key_id)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        let meta = meta.key_metadata();
-        let arn = meta
-            .and_then(|m| m.arn())
-            .map(str::to_string)
-            .unwrap_or(arn);
+        let (described_arn, meta) = self.describe_key(&key_id).await?;
+        let meta = meta.as_ref();
+        // ListKeys' ARN is kept when DescribeKey gives none.
+        let arn = if meta.and_then(|m| m.arn()).is_some() {
+            described_arn
+        } else {
+            arn
+        };
         let grants = self.list_all_grants(&key_id, &arn).await?;
         Ok(InventoryKey {
             state: meta

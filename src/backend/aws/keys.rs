@@ -6,8 +6,7 @@ use crate::backend::{BackendResult, KeySummary};
 use crate::kms::{KeySpec, KeyState};
 use crate::sim::Timestamp;
 
-use super::backend::{AwsBackend, GRANT_PAGE};
-use super::connection::{next_marker, sdk_error};
+use super::backend::AwsBackend;
 
 /// A key as ListKeys and ListAliases know it: the rest waits for `describe_keys`.
 pub(super) fn placeholder(key_id: String, arn: String, aliases: Vec<String>) -> KeySummary {
@@ -34,38 +33,9 @@ pub(super) fn placeholder(key_id: String, arn: String, aliases: Vec<String>) -> 
 impl AwsBackend {
     /// DescribeKey and the number of listed grants of one key.
     pub(super) async fn describe(&self, key_id: String) -> BackendResult<KeySummary> {
-        let out = self
-            .conn
-            .kms
-            .describe_key()
-            .key_id(&key_id)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        let meta = out.key_metadata();
-        let arn = meta
-            .and_then(|m| m.arn())
-            .map(str::to_string)
-            .unwrap_or_else(|| key_id.clone());
-        let mut grant_count = 0;
-        let mut marker: Option<String> = None;
-        loop {
-            let page = self
-                .conn
-                .kms
-                .list_grants()
-                .key_id(&key_id)
-                .limit(GRANT_PAGE)
-                .set_marker(marker.clone())
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            grant_count += page.grants().len();
-            marker = next_marker(page.truncated(), page.next_marker(), &marker)?;
-            if marker.is_none() {
-                break;
-            }
-        }
+        let (arn, meta) = self.conn.describe_key(&key_id).await?;
+        let meta = meta.as_ref();
+        let grant_count = self.conn.list_all_grants(&key_id, &arn).await?.len();
         let time = |d: Option<&aws_sdk_kms::primitives::DateTime>| {
             d.and_then(|d| chrono::DateTime::from_timestamp_millis(d.to_millis().ok()?))
         };
