@@ -2,6 +2,10 @@
 //! Run: cargo bench --bench audit -- --warm-up-time 1 --measurement-time 10
 
 use criterion::{criterion_group, criterion_main, Criterion};
+
+// The allocator the grantscope binary uses (src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use grantscope::audit::{audit, AuditConfig};
 use grantscope::kms::inventory::{Inventory, InventoryGrant, InventoryKey, UsageSource};
 use grantscope::kms::{GrantConstraints, GrantListEntry, GrantOperation, KeyManager, KeyState};

@@ -2,6 +2,15 @@
 //! AWS backend (bounded concurrency) against a baseline that lists the keys and then each
 //! key's grants one request at a time, as a shell loop over the AWS CLI would.
 //! Run: cargo bench --bench inventory -- --warm-up-time 1 --measurement-time 20
+//!
+//! The server runs on a runtime of its own (threads named `gs-serve`), as `grantscope
+//! serve` would in its own process; the client on the runtime `grantscope inventory` uses
+//! (multi-threaded, one worker per core). Both share the machine's cores.
+//!
+//! `GRANTSCOPE_BENCH_CPU=dk,lg,base,inv` (any subset; `GRANTSCOPE_BENCH_N` requests for
+//! `dk` and `lg`, default 2000) first prints, per request, the wall time and the CPU time of
+//! the client and of the server threads (from /proc/self/task/*/schedstat) for sequential
+//! DescribeKey, sequential ListGrants, the baseline and the inventory.
 
 use std::time::Instant;
 
@@ -71,21 +80,75 @@ async fn baseline(kms: &aws_sdk_kms::Client) -> usize {
     grants
 }
 
+/// CPU time (ns) of this process's threads, split into the server's (named `gs-serve`)
+/// and everything else (the client), from /proc/self/task/*/schedstat.
+fn cpu_split() -> (u64, u64) {
+    let (mut server, mut client) = (0, 0);
+    for t in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let comm = std::fs::read_to_string(t.path().join("comm")).unwrap_or_default();
+        let ns: u64 = std::fs::read_to_string(t.path().join("schedstat"))
+            .unwrap_or_default()
+            .split_whitespace()
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if comm.starts_with("gs-serve") {
+            server += ns;
+        } else {
+            client += ns;
+        }
+    }
+    (server, client)
+}
+
+fn diag<F: FnMut()>(label: &str, requests: usize, mut f: F) {
+    let (s0, c0) = cpu_split();
+    let t0 = Instant::now();
+    f();
+    let wall = t0.elapsed().as_nanos() as f64 / 1000.0;
+    let (s1, c1) = cpu_split();
+    let n = requests as f64;
+    eprintln!(
+        "{label:>28}: wall {:8.0} ms | per request: wall {:6.1} us, client cpu {:6.1} us, server cpu {:6.1} us",
+        wall / 1000.0,
+        wall / n,
+        (c1 - c0) as f64 / 1000.0 / n,
+        (s1 - s0) as f64 / 1000.0 / n
+    );
+}
+
 fn bench(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("gs-serve")
         .enable_all()
         .build()
         .unwrap();
-    let world = Scenario::parse(&world_toml(), "bench.toml", true)
-        .unwrap()
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("gs-client")
+        .enable_all()
         .build()
         .unwrap();
-    let sim = SharedSimulator::new(Simulator::new(world));
-    let listener = rt
+    // The world is built on a thread of its own, as `serve` builds it in its own process:
+    // the scenario's many short-lived allocations then do not fragment the heap the
+    // client (on this thread) allocates from.
+    let sim = std::thread::spawn(|| {
+        let world = Scenario::parse(&world_toml(), "bench.toml", true)
+            .unwrap()
+            .build()
+            .unwrap();
+        SharedSimulator::new(Simulator::new(world))
+    })
+    .join()
+    .unwrap();
+    let listener = server_rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    rt.spawn(grantscope::wire::serve(
+    server_rt.spawn(grantscope::wire::serve(
         listener,
         sim,
         None,
@@ -104,6 +167,61 @@ fn bench(c: &mut Criterion) {
             endpoint_url: Some(url),
         }))
         .unwrap();
+
+    if let Ok(what) = std::env::var("GRANTSCOPE_BENCH_CPU") {
+        let key = rt.block_on(conn.list_keys()).unwrap()[0].0.clone();
+        let n: usize = std::env::var("GRANTSCOPE_BENCH_N")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(2000);
+        for _ in 0..2 {
+            if what.contains("dk") {
+                diag("DescribeKey seq", n, || {
+                    rt.block_on(async {
+                        for _ in 0..n {
+                            conn.describe_key(&key).await.unwrap();
+                        }
+                    })
+                });
+            }
+            if what.contains("lg") {
+                diag("ListGrants(20) seq", n, || {
+                    rt.block_on(async {
+                        for _ in 0..n {
+                            conn.list_all_grants(&key, "arn").await.unwrap();
+                        }
+                    })
+                });
+            }
+            if what.contains("base") {
+                diag("baseline (1001 req)", 1001, || {
+                    rt.block_on(baseline(&conn.kms));
+                });
+            }
+            if what.contains("std") {
+                // The same connection with standard (not adaptive) retry, for comparison.
+                let std_conn = AwsConnection {
+                    kms: aws_sdk_kms::Client::from_conf(
+                        aws_sdk_kms::config::Builder::from(&conn.config)
+                            .retry_config(
+                                aws_sdk_kms::config::retry::RetryConfig::standard()
+                                    .with_max_attempts(grantscope::backend::aws::MAX_ATTEMPTS),
+                            )
+                            .build(),
+                    ),
+                    ..conn.clone()
+                };
+                diag("inventory, standard retry", 2003, || {
+                    rt.block_on(std_conn.inventory(&|_, _| {})).unwrap();
+                });
+            }
+            if what.contains("inv") {
+                diag("inventory (2003 req)", 2003, || {
+                    rt.block_on(conn.inventory(&|_, _| {})).unwrap();
+                });
+            }
+        }
+    }
 
     let mut group = c.benchmark_group("inventory_1000_keys_x_20_grants");
     group.sample_size(10);

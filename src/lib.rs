@@ -10,6 +10,7 @@ pub mod audit;
 pub mod backend;
 pub mod cli;
 pub mod kms;
+pub mod lesson;
 pub mod sim;
 pub mod tui;
 pub mod wire;

@@ -5,6 +5,11 @@ use clap::{Parser, Subcommand};
 
 use grantscope::sim::{Scenario, Simulator};
 
+// mimalloc: an audit of a million grants allocates millions of small strings, where
+// glibc's allocator spends most of the time (see benches/audit.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "grantscope",
@@ -35,6 +40,37 @@ struct UiArgs {
     operator: Option<String>,
     #[command(flatten)]
     aws: AwsArgs,
+    #[command(flatten)]
+    audit: AuditArgs,
+}
+
+/// The stale-grant audit's thresholds: `report` and the UI take the same flags.
+#[derive(clap::Args, Clone, Default)]
+struct AuditArgs {
+    /// `old`: grants older than this (default 90d).
+    #[arg(long, value_name = "DURATION")]
+    older_than: Option<String>,
+    /// `unused`: grants not used for this long (default 30d).
+    #[arg(long, value_name = "DURATION")]
+    unused_for: Option<String>,
+    /// An account whose principals may hold grants without a cross-account finding.
+    #[arg(long = "trusted-account", value_name = "ID")]
+    trusted_accounts: Vec<String>,
+    /// A TOML file with older_than, unused_for, trusted_accounts, near_quota, orphan_grace.
+    #[arg(long, visible_alias = "audit-config", value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+}
+
+impl AuditArgs {
+    fn config(&self) -> Result<grantscope::audit::AuditConfig> {
+        grantscope::cli::report::audit_config(
+            self.config.as_deref(),
+            self.older_than.as_deref(),
+            self.unused_for.as_deref(),
+            &self.trusted_accounts,
+        )
+        .map_err(anyhow::Error::msg)
+    }
 }
 
 /// Real AWS (or a KMS-compatible endpoint) instead of the simulator. Credentials and region
@@ -120,18 +156,17 @@ enum Command {
         /// Lowest severity that makes the exit status 1: info, low, medium or high.
         #[arg(long, default_value = "high")]
         fail_on: String,
-        /// `old`: grants older than this (default 90d).
-        #[arg(long, value_name = "DURATION")]
-        older_than: Option<String>,
-        /// `unused`: grants not used for this long (default 30d).
-        #[arg(long, value_name = "DURATION")]
-        unused_for: Option<String>,
-        /// An account whose principals may hold grants without a cross-account finding.
-        #[arg(long = "trusted-account", value_name = "ID")]
-        trusted_accounts: Vec<String>,
-        /// A TOML file with older_than, unused_for, trusted_accounts, near_quota, orphan_grace.
-        #[arg(long, value_name = "FILE")]
-        config: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        audit: AuditArgs,
+    },
+    /// Classroom lessons: list the shipped ones, or check/run one (a name or a path).
+    Lesson {
+        /// A shipped lesson's name or a lesson file; none lists the shipped lessons.
+        name: Option<String>,
+        /// Validate the lesson and play it headless, printing each step and its outcome
+        /// (exit 1 when a step does not go as the lesson expects).
+        #[arg(long)]
+        check: bool,
     },
     /// Print an AWS shared-credentials file with a profile per principal of the world.
     Credentials {
@@ -214,29 +249,49 @@ fn run(cli: Cli) -> Result<()> {
             aws,
             format,
             fail_on,
-            older_than,
-            unused_for,
-            trusted_accounts,
-            config,
+            audit,
         }) => {
             // Errors exit 2, so a pipeline tells them from findings (1).
             let code = grantscope::cli::report::run(grantscope::cli::report::ReportOptions {
                 source: aws.source(&scenario),
                 format,
                 fail_on,
-                older_than,
-                unused_for,
-                trusted_accounts,
-                config,
+                older_than: audit.older_than,
+                unused_for: audit.unused_for,
+                trusted_accounts: audit.trusted_accounts,
+                config: audit.config,
             });
             std::process::exit(code)
         }
+        Some(Command::Lesson { name, check }) => run_lesson(name, check),
         None => run_ui(cli.ui),
     }
 }
 
+/// `grantscope lesson [NAME|PATH] [--check]`.
+fn run_lesson(name: Option<String>, check: bool) -> Result<()> {
+    use grantscope::cli::lesson;
+    let Some(name) = name else {
+        return Ok(grantscope::cli::emit(&lesson::list()?)?);
+    };
+    if check {
+        let (text, ok) = lesson::check(&name)?;
+        grantscope::cli::emit(&text)?;
+        std::process::exit(i32::from(!ok));
+    }
+    let l = lesson::prepare(&name)?;
+    grantscope::cli::emit(&lesson::describe(&l))?;
+    anyhow::bail!(
+        "the lesson's terminal UI is not wired yet (issue #7); `grantscope lesson {name} --check` plays it headless"
+    )
+}
+
 /// The interactive UI on AWS (with --aws or any AWS flag), else on the simulator.
 fn run_ui(args: UiArgs) -> Result<()> {
+    let options = grantscope::tui::UiOptions {
+        read_only: args.read_only,
+        audit: args.audit.config()?,
+    };
     if let Some(opts) = args.aws.options() {
         anyhow::ensure!(
             !args.summary && args.operator.is_none(),
@@ -248,7 +303,7 @@ fn run_ui(args: UiArgs) -> Result<()> {
                 Ok(std::sync::Arc::new(backend)
                     as std::sync::Arc<dyn grantscope::backend::Backend>)
             },
-            args.read_only,
+            options,
         );
     }
     let world = Scenario::load(&args.scenario)?.build()?;
@@ -262,5 +317,5 @@ fn run_ui(args: UiArgs) -> Result<()> {
         &args.scenario,
         args.operator.as_deref(),
     )?;
-    grantscope::tui::run(std::sync::Arc::new(backend), args.read_only)
+    grantscope::tui::run(std::sync::Arc::new(backend), options)
 }

@@ -184,3 +184,66 @@ fn walkthrough_typed_in_tmux() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// The stale-grants world: the audit runs in the background, the grants pane marks stale
+/// grants, and `f` opens the findings view, most severe first; Enter goes to the grant.
+#[test]
+fn findings_view_typed_in_tmux() {
+    assert!(
+        tmux_available(),
+        "tmux is not on PATH: run the test script (bash .ci/run), which installs it."
+    );
+    let t = Tmux {
+        socket: format!("grantscope-findings-{}", std::process::id()),
+        session: "findings".into(),
+    };
+    let bin = env!("CARGO_BIN_EXE_grantscope");
+    let out = t.run(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        &t.session,
+        "-x",
+        "120",
+        "-y",
+        "36",
+        bin,
+        "--scenario",
+        "stale-grants",
+    ]);
+    assert!(out.status.success(), "tmux new-session: {out:?}");
+    let _ = t.run(&["set-option", "-s", "escape-time", "0"]);
+
+    t.wait_for(&["alias/app-data", "HIGH  partner-feed"]);
+    t.keys(&["f"]);
+    let screen = t.wait_for(&["13 findings over 5 keys", "cross-account", "near-quota"]);
+    let first = screen
+        .lines()
+        .position(|l| l.contains("cross-account") && l.contains("partner-feed"));
+    let last = screen
+        .lines()
+        .position(|l| l.contains("service-grant") && l.contains("alias/ebs-volumes"));
+    assert!(
+        first.is_some() && last.is_some() && first < last,
+        "most severe first:\n{screen}"
+    );
+    t.keys(&["Enter"]);
+    t.wait_gone("13 findings over");
+    t.wait_for(&[
+        "GrantId",
+        "partner-feed",
+        "cross-account: The grantee is in account",
+    ]);
+    t.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while t.alive() {
+        assert!(
+            Instant::now() < deadline,
+            "grantscope did not quit:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::kms::ids::{is_iam_unique_id, is_service_principal, PrincipalArn};
+use crate::kms::ids::{is_iam_unique_id, is_service_principal, Arn, PrincipalArn};
 use crate::kms::inventory::{Inventory, InventoryGrant, InventoryKey, UsageSource};
 use crate::kms::{GrantConstraints, GrantOperation, KeyState};
 
@@ -44,9 +44,30 @@ fn finding(
 
 /// Created by an AWS service for one of its resources?
 pub fn is_service_grant(g: &InventoryGrant) -> bool {
-    let service = |p: &str| is_service_principal(p) || p.contains(":assumed-role/aws:");
-    service(&g.entry.grantee_principal)
-        || g.entry.retiring_principal.as_deref().is_some_and(service)
+    service_principal(&g.entry.grantee_principal)
+        || g.entry
+            .retiring_principal
+            .as_deref()
+            .is_some_and(service_principal)
+}
+
+/// A service principal (`ec2.amazonaws.com`) or a session of a service-linked role
+/// (`arn:aws:sts::ACCOUNT:assumed-role/aws:ec2-infrastructure/...`).
+fn service_principal(p: &str) -> bool {
+    if p.starts_with("arn:") {
+        Arn::parse(p)
+            .is_some_and(|a| a.service == "sts" && a.resource.starts_with("assumed-role/aws:"))
+    } else {
+        is_service_principal(p)
+    }
+}
+
+/// The account of an ARN principal, borrowed (no allocation).
+fn principal_account(p: &str) -> Option<&str> {
+    Arn::parse(p)
+        .filter(|a| matches!(a.service, "iam" | "sts") && a.region.is_empty())
+        .map(|a| a.account)
+        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn age_seconds(inv: &Inventory, g: &InventoryGrant) -> Option<f64> {
@@ -58,8 +79,9 @@ fn age_seconds(inv: &Inventory, g: &InventoryGrant) -> Option<f64> {
 /// Every finding for one key.
 pub fn key_findings(inv: &Inventory, key: &InventoryKey, cfg: &AuditConfig) -> Vec<Finding> {
     let mut out = Vec::new();
-    for g in &key.grants {
-        if is_service_grant(g) {
+    let service: Vec<bool> = key.grants.iter().map(is_service_grant).collect();
+    for (g, &is_service) in key.grants.iter().zip(&service) {
+        if is_service {
             out.push(service_grant(key, g));
             continue;
         }
@@ -73,7 +95,7 @@ pub fn key_findings(inv: &Inventory, key: &InventoryKey, cfg: &AuditConfig) -> V
         out.extend(unconstrained(key, g));
         out.extend(no_retiring_principal(key, g));
     }
-    out.extend(duplicates(key));
+    out.extend(duplicates_among(key, &service));
     out.extend(near_quota(key, cfg));
     out
 }
@@ -223,9 +245,9 @@ pub fn unused(
 pub fn cross_account(key: &InventoryKey, g: &InventoryGrant, cfg: &AuditConfig) -> Option<Finding> {
     let key_account = key.arn.split(':').nth(4).unwrap_or_default();
     let foreign = |p: &str| {
-        PrincipalArn::parse(p)
-            .and_then(|p| p.account().map(str::to_string))
-            .filter(|a| a != key_account && !cfg.trusted_accounts.contains(a))
+        principal_account(p)
+            .filter(|a| *a != key_account && !cfg.trusted_accounts.iter().any(|t| t == a))
+            .map(str::to_string)
     };
     let (who, account) = if let Some(a) = foreign(&g.entry.grantee_principal) {
         ("grantee", a)
@@ -329,29 +351,30 @@ pub fn service_grant(key: &InventoryKey, g: &InventoryGrant) -> Finding {
     )
 }
 
-/// The identity two grants are duplicates under: grantee, operations (sorted),
-/// constraints (maps are ordered, so pair order never matters) and name.
-type DuplicateKey<'a> = (
-    &'a str,
-    Vec<GrantOperation>,
-    Option<&'a GrantConstraints>,
-    &'a str,
-);
+/// The identity two grants are duplicates under: grantee, the set of operations (as a
+/// bit set, so order and repeats never matter), constraints (maps are ordered, so pair
+/// order never matters) and name.
+type DuplicateKey<'a> = (&'a str, u32, Option<&'a GrantConstraints>, &'a str);
 
+fn operation_set(ops: &[GrantOperation]) -> u32 {
+    // 17 fieldless variants: each one's discriminant is its bit.
+    ops.iter().fold(0, |set, &op| set | 1 << (op as u32))
+}
+
+/// Grants of the key that repeat an earlier one (service grants aside).
 pub fn duplicates(key: &InventoryKey) -> Vec<Finding> {
+    let service: Vec<bool> = key.grants.iter().map(is_service_grant).collect();
+    duplicates_among(key, &service)
+}
+
+fn duplicates_among(key: &InventoryKey, service: &[bool]) -> Vec<Finding> {
     let mut first_of: HashMap<DuplicateKey, &InventoryGrant> =
         HashMap::with_capacity(key.grants.len());
     let mut out = Vec::new();
-    for g in &key.grants {
-        if is_service_grant(g) {
-            continue;
-        }
-        let mut ops = g.entry.operations.clone();
-        ops.sort();
-        ops.dedup();
+    for (g, _) in key.grants.iter().zip(service).filter(|(_, &s)| !s) {
         let id = (
             g.entry.grantee_principal.as_str(),
-            ops,
+            operation_set(&g.entry.operations),
             g.entry.constraints.as_ref().filter(|c| !c.is_empty()),
             g.entry.name.as_str(),
         );

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use crate::kms::inventory::Inventory;
 use crate::kms::{GrantConstraints, GrantOperation, KeySpec, KeyState, KmsError};
 use crate::sim::Timestamp;
 
@@ -345,6 +346,15 @@ pub trait Backend: Send + Sync {
 
     /// Backend calls after sequence number `seq`, oldest first.
     async fn activity_since(&self, seq: u64) -> BackendResult<Vec<ActivityEvent>>;
+
+    /// Every key of the account with its grants (the stale-grant audit's input). Heavy: the
+    /// simulator builds it on a blocking thread, AWS lists every key's grants.
+    async fn inventory(&self) -> BackendResult<Inventory> {
+        Err(BackendError::new(
+            "UnsupportedOperationException",
+            "This backend cannot take an inventory.",
+        ))
+    }
 
     // ---- the world's controls (simulator only)
 

@@ -16,6 +16,7 @@ use crate::kms::api::{
     ScheduleKeyDeletionRequest,
 };
 use crate::kms::ids::PrincipalArn;
+use crate::kms::inventory::Inventory;
 use crate::kms::GrantListEntry;
 use crate::sim::world::{PrincipalKind, World};
 use crate::sim::{Caller, Outcome, SharedSimulator, Timestamp};
@@ -464,6 +465,13 @@ impl Backend for SimBackend {
     async fn activity_since(&self, seq: u64) -> BackendResult<Vec<ActivityEvent>> {
         let s = self.sim.lock();
         Ok(s.world().activity.since(seq).map(event_of).collect())
+    }
+
+    async fn inventory(&self) -> BackendResult<Inventory> {
+        // `with` runs on a blocking thread: 45,000 grants never stall the runtime.
+        self.sim
+            .with(|s| Ok(crate::sim::inventory::inventory(s.world())))
+            .await
     }
 
     async fn create_principal(&self, user: bool, name: &str) -> BackendResult<String> {

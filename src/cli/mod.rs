@@ -2,6 +2,7 @@
 
 pub mod credentials;
 pub mod inventory;
+pub mod lesson;
 pub mod report;
 pub mod serve;
 pub mod summary;

@@ -40,24 +40,33 @@ fn report(opts: &ReportOptions) -> anyhow::Result<i32> {
             opts.fail_on
         )
     })?;
-    let base = match &opts.config {
-        Some(path) => crate::audit::AuditConfig::from_file(path),
-        None => Ok(crate::audit::AuditConfig::default()),
-    };
-    let cfg = base
-        .and_then(|c| {
-            c.with_flags(
-                opts.older_than.as_deref(),
-                opts.unused_for.as_deref(),
-                &opts.trusted_accounts,
-            )
-        })
-        .map_err(anyhow::Error::msg)?;
+    let cfg = audit_config(
+        opts.config.as_deref(),
+        opts.older_than.as_deref(),
+        opts.unused_for.as_deref(),
+        &opts.trusted_accounts,
+    )
+    .map_err(anyhow::Error::msg)?;
     let runtime = tokio::runtime::Runtime::new()?;
     let inv = runtime.block_on(super::inventory::load(&opts.source))?;
     let report = crate::audit::audit(&inv, &cfg);
     super::emit(&render(&report, &inv, opts.format)?)?;
     Ok(exit_status(&report, fail_on))
+}
+
+/// The audit's configuration from the flags `report` (and the UI) take: the defaults, the
+/// config file over them, the flags over that.
+pub fn audit_config(
+    config: Option<&std::path::Path>,
+    older_than: Option<&str>,
+    unused_for: Option<&str>,
+    trusted_accounts: &[String],
+) -> Result<crate::audit::AuditConfig, String> {
+    let base = match config {
+        Some(path) => crate::audit::AuditConfig::from_file(path)?,
+        None => crate::audit::AuditConfig::default(),
+    };
+    base.with_flags(older_than, unused_for, trusted_accounts)
 }
 
 /// Exit status: 0 when no finding reaches the threshold, 1 when some do (2 is for errors).

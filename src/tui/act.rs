@@ -6,6 +6,9 @@ use crate::backend::PrincipalKindLabel;
 
 use super::actions::Action;
 use super::app::{App, Pane};
+use super::audit_update::{
+    close_findings, jump_to_finding, open_findings, revoke_finding, toggle_stale_only,
+};
 use super::dialog_update::principal_choices;
 use super::forms::{Confirm, ConfirmAction, CreateGrantForm, Dialog, SimpleForm, TestEncryptForm};
 use super::message::{Command, WorldCommand};
@@ -180,6 +183,11 @@ pub fn act(app: &mut App, action: Action) -> Vec<Command> {
         AdvanceClock => {
             return vec![Command::World(WorldCommand::AdvanceClock(CLOCK_STEP))];
         }
+        StaleOnly | AllGrants => toggle_stale_only(app),
+        Findings => open_findings(app),
+        CloseFindings => close_findings(app),
+        JumpToFinding => return jump_to_finding(app),
+        RevokeFinding => revoke_finding(app),
     }
     vec![]
 }

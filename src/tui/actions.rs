@@ -26,6 +26,16 @@ pub enum Action {
     NewPrincipal,
     DeletePrincipal,
     AdvanceClock,
+    /// The grants pane shows only stale grants (and `AllGrants` turns it back).
+    StaleOnly,
+    AllGrants,
+    /// The findings view across all keys.
+    Findings,
+    CloseFindings,
+    /// In the findings view: select the finding's key and grant.
+    JumpToFinding,
+    /// In the findings view: revoke the finding's grant (after the confirmation).
+    RevokeFinding,
 }
 
 /// The key that triggers an action.
@@ -64,6 +74,10 @@ impl Action {
             NewPrincipal => 'a',
             DeletePrincipal => 'D',
             AdvanceClock => '+',
+            StaleOnly | AllGrants => 's',
+            Findings | CloseFindings => 'f',
+            JumpToFinding => return Binding::Enter,
+            RevokeFinding => 'x',
         })
     }
 
@@ -88,6 +102,12 @@ impl Action {
             NewPrincipal => "new principal",
             DeletePrincipal => "delete principal",
             AdvanceClock => "clock +5m",
+            StaleOnly => "stale only",
+            AllGrants => "all grants",
+            Findings => "findings",
+            CloseFindings => "close findings",
+            JumpToFinding => "go to grant",
+            RevokeFinding => "revoke",
         }
     }
 
@@ -108,6 +128,7 @@ impl Action {
                 | NewPrincipal
                 | DeletePrincipal
                 | AdvanceClock
+                | RevokeFinding
         )
     }
 
@@ -133,6 +154,23 @@ pub fn available(app: &App) -> Vec<Action> {
     use Action::*;
     let has_key = app.selected_key().is_some();
     let key_state = app.selected_key().map(|k| k.state);
+    let stale_toggle = if app.audit.stale_only {
+        AllGrants
+    } else {
+        StaleOnly
+    };
+    if app.audit.view_open {
+        let mut v = Vec::new();
+        if let Some(f) = app.audit.selected_finding() {
+            v.push(JumpToFinding);
+            if f.grant_id.is_some() {
+                v.push(RevokeFinding);
+            }
+        }
+        v.extend([CloseFindings, Help, Quit, Refresh]);
+        v.retain(|a| !(app.read_only && a.mutating()));
+        return v;
+    }
     let mut pane: Vec<Action> = match app.focus {
         Pane::Keys => {
             let mut v = vec![Detail];
@@ -160,6 +198,7 @@ pub fn available(app: &App) -> Vec<Action> {
             if has_key {
                 v.extend([CreateGrant, TestEncrypt]);
             }
+            v.push(stale_toggle);
             v
         }
         Pane::Principals => {
@@ -177,7 +216,7 @@ pub fn available(app: &App) -> Vec<Action> {
         }
         Pane::Events => vec![Detail],
     };
-    pane.extend([Filter, Help, Quit, Refresh, AdvanceClock]);
+    pane.extend([Findings, Filter, Help, Quit, Refresh, AdvanceClock]);
     pane.retain(|a| {
         let removed_by_read_only = app.read_only && a.mutating();
         let unsupported = a.world_control() && !app.info.world_controls;

@@ -6,6 +6,7 @@
 use crate::backend::{ActivityEvent, BackendInfo, GrantSummary, KeySummary, PrincipalSummary};
 use crate::sim::Timestamp;
 
+use super::audit_state::AuditState;
 use super::forms::Dialog;
 
 /// The panes that take focus, in Tab order.
@@ -42,6 +43,27 @@ impl Pane {
     }
 }
 
+/// A predicate a list's items must pass besides the text filter (e.g. "stale only").
+pub struct Only<T>(std::sync::Arc<dyn Fn(&T) -> bool + Send + Sync>);
+
+impl<T> Only<T> {
+    pub fn new(f: impl Fn(&T) -> bool + Send + Sync + 'static) -> Self {
+        Self(std::sync::Arc::new(f))
+    }
+}
+
+impl<T> Clone for Only<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<T> std::fmt::Debug for Only<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Only(..)")
+    }
+}
+
 /// A filterable, selectable list.
 #[derive(Debug, Clone, Default)]
 pub struct Rows<T> {
@@ -53,6 +75,10 @@ pub struct Rows<T> {
     /// Position in `visible`.
     selected: usize,
     filter: String,
+    /// Items must also pass this, when set.
+    only: Option<Only<T>>,
+    /// `only`'s answer for each item, computed once per item (a filter keystroke reuses it).
+    passes: Vec<bool>,
 }
 
 impl<T> Rows<T> {
@@ -63,6 +89,8 @@ impl<T> Rows<T> {
             visible: Vec::new(),
             selected: 0,
             filter: String::new(),
+            only: None,
+            passes: Vec::new(),
         }
     }
 
@@ -79,6 +107,7 @@ impl<T> Rows<T> {
             .map(|i| search_text(i).to_lowercase())
             .collect();
         self.items = items;
+        self.recompute_passes();
         let position = self.selected;
         self.refilter(false);
         self.selected = self
@@ -96,9 +125,17 @@ impl<T> Rows<T> {
         search_text: impl Fn(&T) -> String,
     ) {
         let mut changed = false;
-        for (item, hay) in self.items.iter_mut().zip(self.haystacks.iter_mut()) {
+        for (i, (item, hay)) in self
+            .items
+            .iter_mut()
+            .zip(self.haystacks.iter_mut())
+            .enumerate()
+        {
             if change(item) {
                 *hay = search_text(item).to_lowercase();
+                if let (Some(o), Some(p)) = (&self.only, self.passes.get_mut(i)) {
+                    *p = (o.0)(item);
+                }
                 changed = true;
             }
         }
@@ -117,7 +154,11 @@ impl<T> Rows<T> {
         let finder = memchr::memmem::Finder::new(q.as_bytes());
         for item in more {
             let hay = search_text(&item).to_lowercase();
-            if finder.find(hay.as_bytes()).is_some() {
+            let passes = self.only.as_ref().is_none_or(|o| (o.0)(&item));
+            if self.only.is_some() {
+                self.passes.push(passes);
+            }
+            if passes && finder.find(hay.as_bytes()).is_some() {
                 self.visible.push(self.items.len());
             }
             self.haystacks.push(hay);
@@ -128,6 +169,7 @@ impl<T> Rows<T> {
     pub fn clear(&mut self) {
         self.items.clear();
         self.haystacks.clear();
+        self.passes.clear();
         self.visible.clear();
         self.selected = 0;
     }
@@ -148,19 +190,48 @@ impl<T> Rows<T> {
             .unwrap_or(0);
     }
 
+    /// Show only the items that pass `only` (and the text filter); `None` shows all. The
+    /// selection stays on its item when it still passes.
+    pub fn set_only(&mut self, only: Option<Only<T>>) {
+        let selected_item = self.visible.get(self.selected).copied();
+        self.only = only;
+        self.recompute_passes();
+        self.refilter(false);
+        self.selected = selected_item
+            .and_then(|s| self.visible.iter().position(|&i| i == s))
+            .unwrap_or_else(|| self.selected.min(self.visible.len().saturating_sub(1)));
+    }
+
+    /// Is a predicate besides the text filter in force?
+    pub fn has_only(&self) -> bool {
+        self.only.is_some()
+    }
+
+    fn recompute_passes(&mut self) {
+        self.passes = match &self.only {
+            Some(o) => self.items.iter().map(|i| (o.0)(i)).collect(),
+            None => Vec::new(),
+        };
+    }
+
     fn refilter(&mut self, narrowing: bool) {
         let q = self.filter.to_lowercase();
+        let items = &self.items;
+        let cached = &self.passes;
+        let has_only = self.only.is_some();
+        let passes = |i: usize| !has_only || cached.get(i).copied().unwrap_or(true);
         if q.is_empty() {
-            self.visible = (0..self.items.len()).collect();
+            self.visible = (0..items.len()).filter(|&i| passes(i)).collect();
         } else {
             // One prebuilt SIMD searcher for the whole scan.
             let finder = memchr::memmem::Finder::new(q.as_bytes());
             let hay = &self.haystacks;
             let hit = |i: usize| finder.find(hay[i].as_bytes()).is_some();
             if narrowing {
+                // What is visible already passes `only`.
                 self.visible.retain(|&i| hit(i));
             } else {
-                self.visible = (0..self.items.len()).filter(|&i| hit(i)).collect();
+                self.visible = (0..items.len()).filter(|&i| passes(i) && hit(i)).collect();
             }
         }
     }
@@ -315,6 +386,8 @@ pub struct App {
     pub pending: usize,
     pub spinner: usize,
     pub tokens: Vec<KnownToken>,
+    /// The stale-grant audit: its result, the stale-only toggle, the findings view.
+    pub audit: AuditState,
     pub should_quit: bool,
 }
 
@@ -346,6 +419,7 @@ impl App {
             pending: 0,
             spinner: 0,
             tokens: Vec::new(),
+            audit: AuditState::default(),
             should_quit: false,
         }
     }
@@ -467,6 +541,23 @@ mod tests {
         assert_eq!(r.len(), wide);
         r.set_filter("");
         assert_eq!(r.len(), 1000);
+    }
+
+    #[test]
+    fn only_combines_with_the_filter_and_applies_to_later_pages() {
+        let mut r = rows(100);
+        r.move_by(14);
+        r.set_only(Some(Only::new(|s: &String| s.ends_with('4'))));
+        assert_eq!(r.len(), 10);
+        assert_eq!(r.selected().map(String::as_str), Some("item-14"));
+        r.set_filter("item-1");
+        assert_eq!(r.len(), 1);
+        r.set_filter("");
+        r.extend(vec!["item-104".into(), "item-105".into()], |s| s.clone());
+        assert_eq!((r.len(), r.total()), (11, 102));
+        r.set_only(None);
+        assert_eq!(r.len(), 102);
+        assert_eq!(r.selected().map(String::as_str), Some("item-14"));
     }
 
     #[test]

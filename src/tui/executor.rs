@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::backend::Backend;
 
+use super::audit_state::{analyse, AuditOutcome};
 use super::message::{Command, Msg, WorldCommand};
 
 /// Run `cmd`; `None` for commands that are not backend work.
@@ -64,8 +65,29 @@ pub async fn execute(backend: Arc<dyn Backend>, cmd: Command) -> Option<Msg> {
         },
         Command::TestEncrypt(input) => Msg::EncryptTested(b.test_encrypt(input).await),
         Command::World(w) => world(b, w).await,
+        Command::RunAudit { generation, config } => Msg::AuditDone {
+            generation,
+            result: run_audit(b, config).await,
+        },
         Command::CopyToClipboard(_) => return None,
     })
+}
+
+/// The inventory from the backend, then the audit on a blocking thread (it is pure CPU
+/// work over tens of thousands of grants and must not hold a runtime worker).
+async fn run_audit(
+    b: &dyn Backend,
+    config: crate::audit::AuditConfig,
+) -> crate::backend::BackendResult<Arc<AuditOutcome>> {
+    let inventory = b.inventory().await?;
+    tokio::task::spawn_blocking(move || Arc::new(analyse(&inventory, &config)))
+        .await
+        .map_err(|e| {
+            crate::backend::BackendError::new(
+                "InternalError",
+                format!("the audit stopped unexpectedly: {e}"),
+            )
+        })
 }
 
 async fn world(b: &dyn Backend, cmd: WorldCommand) -> Msg {
@@ -135,6 +157,10 @@ pub fn failed(cmd: &Command, why: &str) -> Option<Msg> {
             result: Err(e()),
         },
         Command::TestEncrypt(_) => Msg::EncryptTested(Err(e())),
+        Command::RunAudit { generation, .. } => Msg::AuditDone {
+            generation: *generation,
+            result: Err(e()),
+        },
         Command::World(_) => Msg::WorldChanged {
             what: "The simulator control".into(),
             result: Err(e()),

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::audit::AuditConfig;
 use crate::backend::{
     ActivityEvent, BackendResult, CreateGrantInput, CreatedGrant, EncryptOutcome, GrantPage,
     GrantSummary, KeyDetail, KeyList, KeyStateChange, PrincipalList, TestEncryptInput,
@@ -10,6 +11,7 @@ use crate::backend::{
 use crate::sim::Timestamp;
 
 use super::actions::Action;
+use super::audit_state::AuditOutcome;
 
 /// A key press inside a dialog, already decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +94,11 @@ pub enum Msg {
         what: String,
         result: BackendResult<String>,
     },
+    /// The stale-grant audit of run `generation`.
+    AuditDone {
+        generation: u64,
+        result: BackendResult<std::sync::Arc<AuditOutcome>>,
+    },
 }
 
 /// The world's controls (simulator only).
@@ -150,6 +157,11 @@ pub enum Command {
     },
     TestEncrypt(TestEncryptInput),
     World(WorldCommand),
+    /// Take an inventory and audit it (on a blocking thread), answering `Msg::AuditDone`.
+    RunAudit {
+        generation: u64,
+        config: AuditConfig,
+    },
     /// Put text on the clipboard with OSC 52 (a terminal effect, no backend call).
     CopyToClipboard(String),
 }

@@ -3,12 +3,15 @@
 //! `key_details` for key details that arrive after the key list),
 //! `view` (drawing, one file per pane or dialog), `input` (keys to messages), `actions`
 //! (what each pane offers, feeding the action bar and the key map), `executor` (commands
-//! to backend calls) and `runtime` (the terminal, the event loop, the tasks). Nothing but
-//! `runtime` touches the terminal, and nothing but `executor` calls the backend.
+//! to backend calls) and `runtime` (the terminal, the event loop, the tasks). The
+//! stale-grant audit lives in `audit_state` (its data) and `audit_update` (its messages).
+//! Nothing but `runtime` touches the terminal, and nothing but `executor` calls the backend.
 
 pub mod act;
 pub mod actions;
 pub mod app;
+pub mod audit_state;
+pub mod audit_update;
 pub mod dialog_update;
 pub mod executor;
 pub mod forms;
@@ -21,4 +24,4 @@ pub mod view;
 
 pub use app::App;
 pub use message::{Command, Msg};
-pub use runtime::{run, run_connecting};
+pub use runtime::{run, run_connecting, UiOptions};

@@ -40,15 +40,22 @@ enum Incoming {
 
 static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
 
+/// How the UI runs: read-only or not, and the stale-grant audit's thresholds.
+#[derive(Debug, Clone, Default)]
+pub struct UiOptions {
+    pub read_only: bool,
+    pub audit: crate::audit::AuditConfig,
+}
+
 /// Run the UI until the person quits. Blocks; builds its own tokio runtime.
-pub fn run(backend: Arc<dyn Backend>, read_only: bool) -> Result<()> {
-    run_connecting(async move { Ok(backend) }, read_only)
+pub fn run(backend: Arc<dyn Backend>, options: UiOptions) -> Result<()> {
+    run_connecting(async move { Ok(backend) }, options)
 }
 
 /// Connect (e.g. to AWS) on the UI's own runtime, so the backend's network clients live
 /// where they are used, then run the UI. A failed connection is reported before the
 /// terminal is touched.
-pub fn run_connecting<F>(connect: F, read_only: bool) -> Result<()>
+pub fn run_connecting<F>(connect: F, options: UiOptions) -> Result<()>
 where
     F: std::future::Future<Output = Result<Arc<dyn Backend>>>,
 {
@@ -61,7 +68,7 @@ where
     let _ = UI_THREAD.set(std::thread::current().id());
     install_panic_hook();
     let mut terminal = setup().context("setting up the terminal")?;
-    let result = rt.block_on(event_loop(&mut terminal, backend, read_only));
+    let result = rt.block_on(event_loop(&mut terminal, backend, options));
     restore();
     rt.shutdown_timeout(Duration::from_millis(200));
     result
@@ -101,15 +108,21 @@ fn install_panic_hook() {
     }));
 }
 
-async fn event_loop(terminal: &mut Term, backend: Arc<dyn Backend>, read_only: bool) -> Result<()> {
+async fn event_loop(
+    terminal: &mut Term,
+    backend: Arc<dyn Backend>,
+    options: UiOptions,
+) -> Result<()> {
     let (tx, mut rx) = unbounded_channel::<Incoming>();
     let stop = Arc::new(AtomicBool::new(false));
     let input = spawn_input_thread(tx.clone(), stop.clone());
-    let mut app = App::new(backend.info(), read_only, backend.now());
+    let mut app = App::new(backend.info(), options.read_only, backend.now());
     app.acting_profiles = backend.acting_profiles();
+    app.audit.config = options.audit;
     let cmds = update::init(&mut app);
     dispatch(&backend, &tx, cmds);
     draw(terminal, &app)?;
+    let clock = spawn_clock(backend.clone(), app.now);
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     let mut ticks = 0u64;
     let result = loop {
@@ -119,7 +132,8 @@ async fn event_loop(terminal: &mut Term, backend: Arc<dyn Backend>, read_only: b
                 ticks += 1;
                 // The spinner turns every tick; the clock and the activity poll every second.
                 if app.is_busy() || ticks % 4 == 0 {
-                    Some(Incoming::Msg(Msg::Tick(backend.now())))
+                    let now = *clock.now.lock().unwrap_or_else(|p| p.into_inner());
+                    Some(Incoming::Msg(Msg::Tick(now)))
                 } else {
                     continue;
                 }
@@ -137,6 +151,7 @@ async fn event_loop(terminal: &mut Term, backend: Arc<dyn Backend>, read_only: b
             break Err(e);
         }
     };
+    clock.task.abort();
     stop.store(true, Ordering::Relaxed);
     let _ = input.join();
     result
@@ -190,6 +205,29 @@ fn dispatch(backend: &Arc<dyn Backend>, tx: &UnboundedSender<Incoming>, cmds: Ve
             }
         });
     }
+}
+
+/// The backend's clock, read by a task every 250 ms so the event loop never waits for it
+/// (the simulator's clock sits behind the simulator's lock, which an inventory of tens of
+/// thousands of grants holds for a while).
+struct SharedClock {
+    now: Arc<std::sync::Mutex<crate::sim::Timestamp>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+fn spawn_clock(backend: Arc<dyn Backend>, start: crate::sim::Timestamp) -> SharedClock {
+    let now = Arc::new(std::sync::Mutex::new(start));
+    let shared = now.clone();
+    let task = tokio::spawn(async move {
+        loop {
+            let b = backend.clone();
+            if let Ok(t) = tokio::task::spawn_blocking(move || b.now()).await {
+                *shared.lock().unwrap_or_else(|p| p.into_inner()) = t;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    });
+    SharedClock { now, task }
 }
 
 /// OSC 52: ask the terminal to put `text` on the system clipboard.

@@ -10,6 +10,9 @@ use super::app::{
     event_search_text, grant_search_text, key_search_text, principal_search_text, App, GrantScope,
     KnownToken, Pane, EVENT_LOG_CAPACITY,
 };
+use super::audit_update::{
+    audit_done, close_findings, finish_jump, move_in_findings, request_audit,
+};
 use super::dialog_update::dialog_key;
 use super::forms::Dialog;
 use super::key_details::{apply_key_details, next_details_batch, start_key_details};
@@ -22,11 +25,12 @@ const PAGE: isize = 10;
 
 /// The commands to run when the UI starts.
 pub fn init(app: &mut App) -> Vec<Command> {
-    let cmds = vec![
+    let mut cmds = vec![
         Command::LoadKeys,
         Command::LoadPrincipals,
         Command::LoadActivity { since: 0 },
     ];
+    cmds.extend(request_audit(app));
     app.activity_in_flight = true;
     count_pending(app, &cmds);
     cmds
@@ -66,11 +70,13 @@ fn is_result(msg: &Msg) -> bool {
             | Msg::GrantRemoved { .. }
             | Msg::EncryptTested(_)
             | Msg::WorldChanged { .. }
+            | Msg::AuditDone { .. }
     )
 }
 
 fn handle(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
+        Msg::FocusNext | Msg::FocusPrev if app.audit.view_open => vec![],
         Msg::FocusNext => {
             app.focus = app.focus.next();
             app.filter_editing = false;
@@ -90,6 +96,10 @@ fn handle(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Back => {
             if app.dialog.is_some() {
                 app.dialog = None;
+                return vec![];
+            }
+            if app.audit.view_open {
+                close_findings(app);
                 return vec![];
             }
             app.filter_editing = false;
@@ -163,7 +173,7 @@ fn handle(app: &mut App, msg: Msg) -> Vec<Command> {
                     } else {
                         app.grants.extend(page.grants, grant_search_text);
                     }
-                    match (page.next_marker, &app.grant_scope) {
+                    let cmds = match (page.next_marker, &app.grant_scope) {
                         (Some(marker), GrantScope::Key { key_id, .. }) => {
                             vec![Command::LoadGrants {
                                 key_id: key_id.clone(),
@@ -175,10 +185,13 @@ fn handle(app: &mut App, msg: Msg) -> Vec<Command> {
                             app.grants_loading = false;
                             vec![]
                         }
-                    }
+                    };
+                    finish_jump(app);
+                    cmds
                 }
                 Err(e) => {
                     app.grants_loading = false;
+                    app.audit.jump = None;
                     error(app, "Could not list grants", &e)
                 }
             }
@@ -279,6 +292,7 @@ fn handle(app: &mut App, msg: Msg) -> Vec<Command> {
             }
             reload_all(app)
         }
+        Msg::AuditDone { generation, result } => audit_done(app, generation, result),
     }
 }
 
@@ -308,10 +322,12 @@ fn add_events(app: &mut App, events: Vec<crate::backend::ActivityEvent>) {
     }
 }
 
-/// Reload everything after a change: keys (grant counts), grants, principals.
+/// Reload everything after a change: keys (grant counts), grants, principals, and the
+/// stale-grant audit (coalesced with a run in flight).
 pub fn reload_all(app: &mut App) -> Vec<Command> {
     let mut cmds = vec![Command::LoadKeys, Command::LoadPrincipals];
     cmds.extend(reload_grants(app));
+    cmds.extend(request_audit(app));
     cmds
 }
 
@@ -344,12 +360,14 @@ fn set_scope(app: &mut App, scope: GrantScope, force: bool) -> Vec<Command> {
         return vec![];
     }
     app.grant_scope = scope;
+    // A jump to a grant (from the findings view) ends when the pane shows another scope.
+    app.audit.jump = None;
     app.grants.clear();
     app.grants.set_filter("");
     reload_grants(app)
 }
 
-fn scope_to_key(app: &mut App, force: bool) -> Vec<Command> {
+pub(super) fn scope_to_key(app: &mut App, force: bool) -> Vec<Command> {
     match app.selected_key() {
         Some(k) => {
             let scope = GrantScope::Key {
@@ -385,6 +403,10 @@ fn follow_selection(app: &mut App) -> Vec<Command> {
 }
 
 fn move_selection(app: &mut App, delta: isize) -> Vec<Command> {
+    if app.audit.view_open {
+        move_in_findings(app, delta);
+        return vec![];
+    }
     match app.focus {
         Pane::Keys => app.keys.move_by(delta),
         Pane::Grants => app.grants.move_by(delta),

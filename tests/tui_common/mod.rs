@@ -51,6 +51,11 @@ impl Harness {
         let world = scenario
             .build_with_clock(Clock::manual(t0()))
             .expect("scenario builds");
+        Self::from_world(world, name, read_only)
+    }
+
+    /// A world built beforehand (tests of a big scenario build it once and clone it).
+    pub fn from_world(world: grantscope::sim::World, name: &str, read_only: bool) -> Self {
         let sim = SharedSimulator::new(Simulator::new(world));
         let backend: Arc<dyn Backend> =
             Arc::new(SimBackend::new(sim.clone(), name, None).expect("backend"));

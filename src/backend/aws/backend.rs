@@ -383,6 +383,14 @@ impl Backend for AwsBackend {
         Ok(self.log.since(seq))
     }
 
+    async fn inventory(&self) -> BackendResult<crate::kms::inventory::Inventory> {
+        let result = self.conn.inventory(&|_, _| {}).await;
+        if result.is_err() {
+            self.log.record(self.me(), "Inventory", None, &result);
+        }
+        result
+    }
+
     fn acting_profiles(&self) -> Vec<String> {
         self.profiles.clone()
     }

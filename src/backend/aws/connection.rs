@@ -106,8 +106,11 @@ pub async fn load_config(opts: &AwsOptions) -> SdkConfig {
 /// credentials are used even when credentials are set in the environment (as the AWS CLI
 /// does with `--profile`).
 pub async fn load_config_with(opts: &AwsOptions, sources: &ProfileSources) -> SdkConfig {
+    // Adaptive retry: the standard retry with backoff, plus a client-side rate limiter
+    // that slows the client down when KMS answers ThrottlingException (ListGrants has a
+    // quota of 100 requests per second), shared by every request of the connection.
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+        .retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS));
     if let Some(files) = sources.files() {
         loader = loader.profile_files(files);
     }
@@ -255,10 +258,23 @@ impl AwsConnection {
         key_id: &str,
         key_arn: &str,
     ) -> BackendResult<Vec<GrantListEntry>> {
+        Ok(self
+            .list_grant_pages(key_id)
+            .await?
+            .iter()
+            .map(|g| grant_entry(g, key_arn))
+            .collect())
+    }
+
+    /// Every grant of a key as the SDK gives it, all pages (Limit 100).
+    pub(super) async fn list_grant_pages(
+        &self,
+        key_id: &str,
+    ) -> BackendResult<Vec<aws_sdk_kms::types::GrantListEntry>> {
         let mut grants = Vec::new();
         let mut marker: Option<String> = None;
         loop {
-            let out = self
+            let mut out = self
                 .kms
                 .list_grants()
                 .key_id(key_id)
@@ -267,8 +283,8 @@ impl AwsConnection {
                 .send()
                 .await
                 .map_err(sdk_error)?;
-            grants.extend(out.grants().iter().map(|g| grant_entry(g, key_arn)));
             marker = next_marker(out.truncated(), out.next_marker(), &marker)?;
+            grants.append(out.grants.get_or_insert_with(Vec::new));
             if marker.is_none() {
                 return Ok(grants);
             }

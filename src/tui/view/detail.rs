@@ -1,5 +1,6 @@
 //! The detail panel: every field of whatever the focused pane has selected, with full
-//! ARNs. The same lines fill the larger detail dialog that Enter opens.
+//! ARNs, and for a grant or key its stale-grant findings (severity, rule, why, what to do).
+//! The same lines fill the larger detail dialog that Enter opens.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -11,6 +12,7 @@ use crate::backend::{ActivityEvent, EventOutcome, GrantSummary, KeySummary, Prin
 use crate::kms::GrantConstraints;
 use crate::tui::app::{App, Pane};
 
+use super::findings::finding_lines;
 use super::widgets::{age, pane_block};
 
 fn field(name: &str, value: impl Into<String>) -> Line<'static> {
@@ -66,6 +68,18 @@ fn key_lines(app: &App, k: &KeySummary) -> Vec<Line<'static>> {
         ),
         field("Grants", k.grant_count.to_string()),
     ]);
+    if let Some(o) = app.audit.outcome.as_deref() {
+        let kf = o.key(&k.arn);
+        v.push(field(
+            "Stale grants",
+            kf.map_or(0, |kf| kf.stale_grants).to_string(),
+        ));
+        for &i in kf.map(|kf| kf.key_level.as_slice()).unwrap_or_default() {
+            if let Some(f) = o.finding(i as usize) {
+                v.extend(finding_lines(f));
+            }
+        }
+    }
     if let Some(d) = k.deletion_date {
         v.push(field(
             "DeletionDate",
@@ -107,6 +121,9 @@ fn grant_lines(app: &App, g: &GrantSummary) -> Vec<Line<'static>> {
                 g.name.clone()
             },
         ),
+    ];
+    v.extend(grant_findings(app, g));
+    v.extend([
         field("KeyId", g.key_arn.clone()),
         field(
             "GranteePrincipal",
@@ -122,7 +139,7 @@ fn grant_lines(app: &App, g: &GrantSummary) -> Vec<Line<'static>> {
         ),
         field("IssuingAccount", g.issuing_account.clone()),
         field("Operations", ops.join(", ")),
-    ];
+    ]);
     v.extend(constraints_text(&g.constraints));
     if let Some(c) = g.created {
         v.push(field(
@@ -133,6 +150,30 @@ fn grant_lines(app: &App, g: &GrantSummary) -> Vec<Line<'static>> {
                 age(app.now, c)
             ),
         ));
+    }
+    v
+}
+
+/// The grant's findings, most severe first, or why there are none to show.
+fn grant_findings(app: &App, g: &GrantSummary) -> Vec<Line<'static>> {
+    let Some(o) = app.audit.outcome.as_deref() else {
+        return vec![field(
+            "Findings",
+            match &app.audit.error {
+                Some(e) => format!("the audit failed: {e}"),
+                None => "auditing…".to_string(),
+            },
+        )];
+    };
+    let mut v: Vec<Line<'static>> = Vec::new();
+    for f in o.grant_findings(&g.key_arn, &g.grant_id) {
+        if v.is_empty() {
+            v.push(field("Findings", ""));
+        }
+        v.extend(finding_lines(f));
+    }
+    if v.is_empty() {
+        v.push(field("Findings", "none"));
     }
     v
 }

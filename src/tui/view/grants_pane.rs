@@ -1,6 +1,6 @@
 //! The grants pane: the grants of the selected key (or of the selected principal, across
-//! keys): short id or name, grantee by name, operations, constraints marker, age and
-//! retiring principal.
+//! keys): the stale marker (the worst finding's severity, coloured), short id or name,
+//! grantee by name, operations, constraints marker, age and retiring principal.
 
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Style};
@@ -9,6 +9,7 @@ use ratatui::Frame;
 
 use crate::tui::app::{App, GrantScope, Pane};
 
+use super::findings::{marker, severity_style};
 use super::widgets::{age, pane_block, render_table, Columns};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
@@ -20,18 +21,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         GrantScope::Principal { name, .. } => (format!("held by {name}"), true),
     };
     let mut title = format!("Grants {scope} ({})", rows.len());
+    if !rows.filter().is_empty() || rows.has_only() {
+        title = format!("Grants {scope} ({}/{})", rows.len(), rows.total());
+    }
+    if rows.has_only() {
+        title.push_str(" stale only");
+    }
     if !rows.filter().is_empty() {
-        title = format!(
-            "Grants {scope} ({}/{}) /{}",
-            rows.len(),
-            rows.total(),
-            rows.filter()
-        );
+        title.push_str(&format!(" /{}", rows.filter()));
     }
     if app.grants_loading {
         title.push_str(" loading…");
     }
     let now = app.now;
+    let outcome = app.audit.outcome.as_deref();
     render_table(
         frame,
         area,
@@ -39,6 +42,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         rows,
         Columns {
             header: &[
+                "Stale",
                 "Grant",
                 if by_principal { "Key" } else { "Grantee" },
                 "Operations",
@@ -47,6 +51,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 "Retiring",
             ],
             widths: &[
+                Constraint::Length(5),
                 Constraint::Length(14),
                 Constraint::Fill(1),
                 Constraint::Fill(1),
@@ -69,7 +74,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             };
             let ops: Vec<&str> = g.operations.iter().map(|o| o.as_str()).collect();
             let constrained = g.constraints.as_ref().is_some_and(|c| !c.is_empty());
+            let worst = outcome.and_then(|o| o.grant_worst(&g.key_arn, &g.grant_id));
+            let stale = match worst {
+                Some(s) => Cell::from(marker(s)).style(severity_style(s)),
+                None => Cell::from(""),
+            };
             Row::new(vec![
+                stale,
                 Cell::from(label),
                 Cell::from(who),
                 Cell::from(ops.join(",")),

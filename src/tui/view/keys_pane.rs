@@ -1,6 +1,8 @@
 //! The keys pane: alias, short key id, state and grant count of every key. AWS-managed
 //! keys are marked; keys whose details are still loading (AWS) show `…`, keys whose
-//! details could not be read show `?` (the detail view and status line say why).
+//! details could not be read show `?` (the detail view and status line say why). The
+//! Stale column counts the key's stale grants (`!` marks a finding about the key itself),
+//! coloured by its most severe finding.
 
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Style};
@@ -10,12 +12,32 @@ use ratatui::Frame;
 use crate::kms::KeyState;
 use crate::tui::app::{App, Pane};
 
+use super::findings::severity_style;
 use super::widgets::{pane_block, render_table, Columns};
+
+const WITH_ID: [&str; 5] = ["Alias", "Key", "State", "Grants", "Stale"];
+const WITHOUT_ID: [&str; 4] = ["Alias", "State", "Grants", "Stale"];
+const WIDTHS_WITH_ID: [Constraint; 5] = [
+    Constraint::Fill(1),
+    Constraint::Length(8),
+    Constraint::Length(10),
+    Constraint::Length(6),
+    Constraint::Length(6),
+];
+const WIDTHS_WITHOUT_ID: [Constraint; 4] = [
+    Constraint::Fill(1),
+    Constraint::Length(10),
+    Constraint::Length(6),
+    Constraint::Length(6),
+];
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Keys;
     let details = &app.key_details;
     let rows = &app.keys;
+    let outcome = app.audit.outcome.as_deref();
+    // A narrow pane gives the short key id's room to the alias (the detail shows the id).
+    let show_id = area.width >= 60;
     let mut title = format!("Keys ({})", rows.len());
     if !rows.filter().is_empty() {
         title = format!("Keys ({}/{}) /{}", rows.len(), rows.total(), rows.filter());
@@ -26,13 +48,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         pane_block(title, focused),
         rows,
         Columns {
-            header: &["Alias", "Key", "State", "Grants"],
-            widths: &[
-                Constraint::Fill(1),
-                Constraint::Length(8),
-                Constraint::Length(10),
-                Constraint::Length(6),
-            ],
+            header: if show_id { &WITH_ID } else { &WITHOUT_ID },
+            widths: if show_id {
+                &WIDTHS_WITH_ID
+            } else {
+                &WIDTHS_WITHOUT_ID
+            },
             focused,
         },
         |k| {
@@ -67,12 +88,32 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             } else {
                 state_style
             };
-            Row::new(vec![
-                Cell::from(alias),
-                Cell::from(k.short_id().to_string()),
+            let stale = match outcome {
+                None => {
+                    Cell::from(format!("{:>5} ", "…")).style(Style::default().fg(Color::DarkGray))
+                }
+                Some(o) => match o.key(&k.arn) {
+                    None => Cell::from(format!("{:>5} ", 0)),
+                    Some(kf) => {
+                        let bang = if kf.key_level.is_empty() { " " } else { "!" };
+                        let text = format!("{:>5}{bang}", kf.stale_grants);
+                        match kf.worst {
+                            Some(s) => Cell::from(text).style(severity_style(s)),
+                            None => Cell::from(text),
+                        }
+                    }
+                },
+            };
+            let mut cells = vec![Cell::from(alias)];
+            if show_id {
+                cells.push(Cell::from(k.short_id().to_string()));
+            }
+            cells.extend([
                 Cell::from(state).style(state_style),
                 Cell::from(grants),
-            ])
+                stale,
+            ]);
+            Row::new(cells)
         },
     );
 }

@@ -1,12 +1,14 @@
 //! The view: draws the model and never changes it. The main screen is keys and
 //! principals on the left, grants and detail on the right, the event log below, then
-//! the status line and the action bar; an open dialog floats over it. A terminal
+//! the status line and the action bar; the findings view, when open, takes the place of
+//! the panes and the event log; an open dialog floats over it. A terminal
 //! smaller than 80x24 gets a message instead.
 
 pub mod action_bar;
 pub mod detail;
 pub mod dialogs;
 pub mod event_log;
+pub mod findings;
 pub mod grants_pane;
 pub mod keys_pane;
 pub mod principals_pane;
@@ -37,6 +39,13 @@ pub fn render(frame: &mut Frame, app: &App) {
         Constraint::Length(1),
     ])
     .areas(area);
+    if app.audit.view_open {
+        findings::render(frame, main.union(events), app);
+        status_line::render(frame, status, app);
+        action_bar::render(frame, actions, app);
+        dialogs::render(frame, area, app);
+        return;
+    }
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(38), Constraint::Percentage(62)]).areas(main);
     let [keys, principals] =

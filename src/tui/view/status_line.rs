@@ -1,5 +1,6 @@
 //! The status line: a spinner while backend work is pending, the latest message or error
-//! (errors first, they matter most), and on the right the backend, account, region, who
+//! (errors first, they matter most), "auditing grants…" while the stale-grant audit runs,
+//! and on the right the backend, account, region, who
 //! you are and `[RO]` in read-only mode.
 
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -26,6 +27,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         },
         Style::default().fg(Color::Cyan),
     )];
+    if app.audit.running {
+        left.push(Span::styled(
+            "auditing grants… ",
+            Style::default().fg(Color::Cyan),
+        ));
+    }
     if let Some(p) = app.key_details.progress() {
         left.push(Span::styled(
             format!("{p} "),

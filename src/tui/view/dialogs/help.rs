@@ -23,7 +23,7 @@ const NAVIGATION: &[(&str, &str)] = &[
 ];
 
 pub fn render_help(frame: &mut Frame, area: Rect, app: &App) {
-    let inner = popup(frame, area, 76, 34, "Help");
+    let inner = popup(frame, area, 84, 34, "Help");
     let key = Style::default()
         .fg(Color::Cyan)
         .add_modifier(Modifier::BOLD);
@@ -48,6 +48,8 @@ pub fn render_help(frame: &mut Frame, area: Rect, app: &App) {
         RetireGrant,
         TestEncrypt,
         CopyGrantId,
+        StaleOnly,
+        Findings,
         Refresh,
         Help,
         Quit,
@@ -71,6 +73,19 @@ pub fn render_help(frame: &mut Frame, area: Rect, app: &App) {
             Span::raw(a.label()),
         ]));
     }
+    // The findings view's keys on one line, from the same table as its action bar.
+    let mut in_view = vec![Span::styled("  In the findings view (f): ", head)];
+    for a in [JumpToFinding, RevokeFinding, CloseFindings] {
+        if app.read_only && a.mutating() {
+            continue;
+        }
+        in_view.push(Span::styled(a.binding().label(), key));
+        in_view.push(Span::raw(format!(" {}  ", a.label())));
+    }
+    lines.push(Line::from(in_view));
+    lines.push(Line::from(
+        "  Stale column: the grant's worst finding, HIGH MED LOW (info: a service grant)",
+    ));
     if app.info.world_controls && !app.read_only {
         lines.push(Line::from(Span::styled("Simulator controls", head)));
         for a in world {
