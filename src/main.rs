@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 use grantscope::sim::{Scenario, Simulator};
+use grantscope::tui::view::theme::{Theme, ThemeName};
 
 // mimalloc: an audit of a million grants allocates millions of small strings, where
 // glibc's allocator spends most of the time (see benches/audit.rs).
@@ -38,6 +39,12 @@ struct UiArgs {
     /// Act as this principal (ARN or name) instead of the scenario's administrator.
     #[arg(long = "as", value_name = "PRINCIPAL")]
     operator: Option<String>,
+    /// Colours: `default`, or `high-contrast` (bold white on black, for a projector).
+    #[arg(long, default_value = "default", value_name = "default|high-contrast")]
+    theme: ThemeName,
+    /// Show the last keys pressed in a corner (for presenting).
+    #[arg(long)]
+    show_keys: bool,
     #[command(flatten)]
     aws: AwsArgs,
     #[command(flatten)]
@@ -167,6 +174,16 @@ enum Command {
         /// (exit 1 when a step does not go as the lesson expects).
         #[arg(long)]
         check: bool,
+        /// Colours: `high-contrast` (the default here, for a projector) or `default`.
+        #[arg(
+            long,
+            default_value = "high-contrast",
+            value_name = "default|high-contrast"
+        )]
+        theme: ThemeName,
+        /// Do not show the keys pressed (shown by default in a lesson).
+        #[arg(long)]
+        hide_keys: bool,
     },
     /// Print an AWS shared-credentials file with a profile per principal of the world.
     Credentials {
@@ -263,13 +280,19 @@ fn run(cli: Cli) -> Result<()> {
             });
             std::process::exit(code)
         }
-        Some(Command::Lesson { name, check }) => run_lesson(name, check),
+        Some(Command::Lesson {
+            name,
+            check,
+            theme,
+            hide_keys,
+        }) => run_lesson(name, check, theme, !hide_keys),
         None => run_ui(cli.ui),
     }
 }
 
-/// `grantscope lesson [NAME|PATH] [--check]`.
-fn run_lesson(name: Option<String>, check: bool) -> Result<()> {
+/// `grantscope lesson [NAME|PATH] [--check]`: the list, the headless check, or the UI on
+/// the lesson's world with its narration panel.
+fn run_lesson(name: Option<String>, check: bool, theme: ThemeName, show_keys: bool) -> Result<()> {
     use grantscope::cli::lesson;
     let Some(name) = name else {
         return Ok(grantscope::cli::emit(&lesson::list()?)?);
@@ -280,10 +303,16 @@ fn run_lesson(name: Option<String>, check: bool) -> Result<()> {
         std::process::exit(i32::from(!ok));
     }
     let l = lesson::prepare(&name)?;
-    grantscope::cli::emit(&lesson::describe(&l))?;
-    anyhow::bail!(
-        "the lesson's terminal UI is not wired yet (issue #7); `grantscope lesson {name} --check` plays it headless"
-    )
+    let (run, world) = l.start()?;
+    let (sim, backend) = grantscope::lesson::backend_for(world, &l.scenario.name)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", l.file))?;
+    let options = grantscope::tui::UiOptions {
+        theme: Theme::named(theme),
+        show_keys,
+        lesson: Some(grantscope::tui::lesson_state::LessonUi::new(run, sim)),
+        ..Default::default()
+    };
+    grantscope::tui::run(std::sync::Arc::new(backend), options)
 }
 
 /// The interactive UI on AWS (with --aws or any AWS flag), else on the simulator.
@@ -291,6 +320,9 @@ fn run_ui(args: UiArgs) -> Result<()> {
     let options = grantscope::tui::UiOptions {
         read_only: args.read_only,
         audit: args.audit.config()?,
+        theme: Theme::named(args.theme),
+        show_keys: args.show_keys,
+        lesson: None,
     };
     if let Some(opts) = args.aws.options() {
         anyhow::ensure!(

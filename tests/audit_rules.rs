@@ -81,7 +81,7 @@ fn orphaned_grantee_fires_for_a_unique_id_or_a_missing_principal() {
     g.entry.retiring_principal = Some("AIDASTALEBOB000000001".into());
     let report = audit(&inventory(vec![g]), &AuditConfig::default());
     assert_eq!(report.findings[0].rule, Rule::OrphanedGrantee);
-    assert!(report.findings[0].reason.contains("retiring principal"));
+    assert!(report.findings[0].reason().contains("retiring principal"));
 }
 
 #[test]
@@ -133,7 +133,7 @@ fn unused_counts_from_last_use_or_creation_and_words_the_source() {
     assert_eq!(report.findings.len(), 1);
     assert_eq!(report.findings[0].rule, Rule::Unused);
     assert!(report.findings[0]
-        .reason
+        .reason()
         .starts_with("This grant has not authorized any call for 40 days"));
 
     // A grant never used but created 5 days ago is not unused yet.
@@ -147,7 +147,7 @@ fn unused_counts_from_last_use_or_creation_and_words_the_source() {
     inv.usage = UsageSource::Principals;
     let report = audit(&inv, &AuditConfig::default());
     assert!(report.findings[0]
-        .reason
+        .reason()
         .starts_with("The grantee has not used this key"));
 
     // Without usage data the rule is reported unavailable, not guessed.
@@ -253,7 +253,7 @@ fn duplicates_are_found_regardless_of_order_of_operations_and_context_pairs() {
         report.findings[0].grant_id.as_deref(),
         Some(b.entry.grant_id.as_str())
     );
-    assert!(report.findings[0].reason.contains(&a.entry.grant_id));
+    assert!(report.findings[0].reason().contains(&a.entry.grant_id));
 
     // A different name or grantee is another grant, not a duplicate.
     let mut named = b.clone();
@@ -333,7 +333,7 @@ fn stale_grants_world_fires_every_rule_exactly_where_it_should() {
                 f.severity,
                 f.rule,
                 f.grant_id.as_deref().unwrap_or("-"),
-                f.reason
+                f.reason()
             )
         })
         .collect();

@@ -247,3 +247,91 @@ fn findings_view_typed_in_tmux() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Lesson 1 presented with the real binary: `grantscope lesson walkthrough`, the step key
+/// pressed through every step, the narration and the WHY banner read back on the way
+/// (denied, allowed with the token, denied again at the end); `q` quits and the shell gets
+/// its screen back.
+#[test]
+fn lesson_walkthrough_presented_in_tmux() {
+    assert!(
+        tmux_available(),
+        "tmux is not on PATH: run the test script (bash .ci/run), which installs it."
+    );
+    let t = Tmux {
+        socket: format!("grantscope-lesson-{}", std::process::id()),
+        session: "lesson".into(),
+    };
+    let bin = env!("CARGO_BIN_EXE_grantscope");
+    let script = format!("'{bin}' lesson walkthrough; echo grantscope-exited-$?; sleep 60");
+    let out = t.run(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        &t.session,
+        "-x",
+        "120",
+        "-y",
+        "36",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(out.status.success(), "tmux new-session: {out:?}");
+    let _ = t.run(&["set-option", "-s", "escape-time", "0"]);
+
+    t.wait_for(&[
+        "Lesson: KMS grants: the walkthrough",
+        "Step 1/14 · The world",
+        "n step",
+    ]);
+    for k in 1..=14 {
+        t.keys(&["n"]);
+        let screen = t.wait_for(&[&format!("✓ Step {k} done by the step key")]);
+        match k {
+            3 => {
+                t.wait_for(&["(DENIED, as the lesson expects)", " DENIED   Encrypt"]);
+                assert!(
+                    screen.contains("keys") && screen.contains("n  n  n"),
+                    "{screen}"
+                );
+            }
+            4 => {
+                t.wait_for(&["Step 5/14", "Grants of alias/classroom (1)"]);
+            }
+            5 => {
+                // Step 6's command carries the token the grant returned.
+                t.wait_for(&["Step 6/14", "--grant-tokens"]);
+            }
+            6 => {
+                t.wait_for(&[" ALLOWED   Encrypt", "allowed by grant"]);
+            }
+            13 => {
+                t.wait_for(&["(DENIED, as the lesson expects)", " DENIED   Encrypt"]);
+            }
+            _ => {}
+        }
+    }
+    t.wait_for(&["The lesson is over"]);
+
+    // Reset (the confirmation starts on Cancel): back to step 1 on a fresh world.
+    t.keys(&["R"]);
+    t.wait_for(&["Reset the lesson", "[ Cancel ]", "[ Reset ]"]);
+    t.keys(&["Tab", "Enter"]);
+    t.wait_for(&[
+        "Step 1/14 · The world",
+        "The lesson is back at its start",
+        "Grants of alias/classroom (0)",
+    ]);
+    t.keys(&["n", "n", "n"]);
+    t.wait_for(&["✓ Step 3 done by the step key", " DENIED   Encrypt"]);
+
+    t.keys(&["q"]);
+    let screen = t.wait_for(&["grantscope-exited-0"]);
+    assert!(
+        !screen.contains("Lesson: KMS grants"),
+        "the terminal is restored (the alternate screen is gone):\n{screen}"
+    );
+}

@@ -4,6 +4,7 @@
 //! configuration and the run over a whole inventory.
 
 pub mod config;
+pub mod finding;
 pub mod rules;
 
 use std::collections::BTreeMap;
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::kms::inventory::{Inventory, UsageSource};
 
 pub use config::AuditConfig;
+pub use finding::Finding;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -125,21 +127,6 @@ impl fmt::Display for Rule {
     }
 }
 
-/// One finding: which rule, how serious, where, why, and what to do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Finding {
-    pub rule: Rule,
-    pub severity: Severity,
-    /// The key ARN.
-    pub key: String,
-    /// The grant (none for key-level findings such as near-quota).
-    pub grant_id: Option<String>,
-    /// The grantee as ListGrants shows it.
-    pub grantee: Option<String>,
-    pub reason: String,
-    pub action: String,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub keys: usize,
@@ -151,7 +138,7 @@ pub struct Summary {
     pub unavailable: Vec<Rule>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub findings: Vec<Finding>,
     pub summary: Summary,
@@ -162,7 +149,7 @@ pub fn audit(inv: &Inventory, cfg: &AuditConfig) -> Report {
     // Most severe first; within a severity, inventory order (key, then grant listing
     // order). Each finding is moved once, severity by severity, instead of concatenating
     // then sorting a million findings.
-    let mut per_key = per_key_in_parallel(inv, cfg);
+    let mut per_key = per_key_in_parallel(&rules::Context::new(inv, cfg));
     let total = per_key.iter().flatten().map(Vec::len).sum();
     let mut findings = Vec::with_capacity(total);
     for severity in (0..SEVERITIES).rev() {
@@ -199,21 +186,16 @@ const SEVERITIES: usize = 4;
 /// One key's findings by severity (index `Severity as usize`), each in listing order.
 type Buckets = [Vec<Finding>; SEVERITIES];
 
-fn key_buckets(
-    inv: &Inventory,
-    key: &crate::kms::inventory::InventoryKey,
-    cfg: &AuditConfig,
-) -> Buckets {
+fn key_buckets(ctx: &rules::Context, key: &crate::kms::inventory::InventoryKey) -> Buckets {
     let mut buckets: Buckets = Default::default();
-    for f in rules::key_findings(inv, key, cfg) {
-        buckets[f.severity as usize].push(f);
-    }
+    rules::key_findings_into(ctx, key, &mut buckets);
     buckets
 }
 
 /// Every key's findings, in inventory order, the keys shared out over the machine's cores
 /// (keys are independent: each rule looks at one key's grants).
-fn per_key_in_parallel(inv: &Inventory, cfg: &AuditConfig) -> Vec<Buckets> {
+fn per_key_in_parallel(ctx: &rules::Context) -> Vec<Buckets> {
+    let inv = ctx.inv;
     let grants: usize = inv.keys.iter().map(|k| k.grants.len()).sum();
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -221,11 +203,7 @@ fn per_key_in_parallel(inv: &Inventory, cfg: &AuditConfig) -> Vec<Buckets> {
         .min(inv.keys.len());
     // Small inventories are not worth a thread.
     if threads <= 1 || grants < 10_000 {
-        return inv
-            .keys
-            .iter()
-            .map(|key| key_buckets(inv, key, cfg))
-            .collect();
+        return inv.keys.iter().map(|key| key_buckets(ctx, key)).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<(usize, Buckets)> = std::thread::scope(|s| {
@@ -236,7 +214,7 @@ fn per_key_in_parallel(inv: &Inventory, cfg: &AuditConfig) -> Vec<Buckets> {
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(key) = inv.keys.get(i) else { break };
-                        mine.push((i, key_buckets(inv, key, cfg)));
+                        mine.push((i, key_buckets(ctx, key)));
                     }
                     mine
                 })

@@ -1,14 +1,21 @@
-//! One function per audit rule. Per-grant rules look at a single grant of a key; `duplicate`
-//! and `near-quota` look at the key's grants together. Grants that AWS services create for
-//! their resources only get the informational `service-grant` finding: revoking them breaks
-//! the service.
+//! One function per audit rule. Each looks at a single grant of a key (`duplicate` also
+//! remembers the grants before it; `near-quota` counts the key's grants) and answers the
+//! facts its finding needs, or nothing. Grants that AWS services create for their
+//! resources only get the informational `service-grant` finding: revoking them breaks the
+//! service. `key_findings` runs them all over one key.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+// A fast non-cryptographic hasher: these maps hold one key's grants, hashed once each.
+use foldhash::{HashMap, HashMapExt};
 
 use crate::kms::ids::{is_iam_unique_id, is_service_principal, Arn, PrincipalArn};
 use crate::kms::inventory::{Inventory, InventoryGrant, InventoryKey, UsageSource};
 use crate::kms::{GrantConstraints, GrantOperation, KeyState};
 
+use super::finding::Detail;
 use super::{AuditConfig, Finding, Rule};
 
 const DAY: f64 = 86_400.0;
@@ -17,28 +24,21 @@ fn days(seconds: f64) -> i64 {
     (seconds / DAY).floor() as i64
 }
 
-fn revoke_cmd(key: &InventoryKey, g: &InventoryGrant) -> String {
-    format!(
-        "aws kms revoke-grant --key-id {} --grant-id {}",
-        key.arn, g.entry.grant_id
-    )
+/// What every key's audit shares: the inventory, the configuration, and the IAM users and
+/// roles known to exist (parsed once, when the backend could list them).
+pub struct Context<'a> {
+    pub inv: &'a Inventory,
+    pub cfg: &'a AuditConfig,
+    known: Option<HashSet<PrincipalArn>>,
 }
 
-fn finding(
-    rule: Rule,
-    key: &InventoryKey,
-    g: Option<&InventoryGrant>,
-    reason: String,
-    action: String,
-) -> Finding {
-    Finding {
-        rule,
-        severity: rule.severity(),
-        key: key.arn.clone(),
-        grant_id: g.map(|g| g.entry.grant_id.clone()),
-        grantee: g.map(|g| g.entry.grantee_principal.clone()),
-        reason,
-        action,
+impl<'a> Context<'a> {
+    pub fn new(inv: &'a Inventory, cfg: &'a AuditConfig) -> Self {
+        let known = inv
+            .principals
+            .as_ref()
+            .map(|list| list.iter().filter_map(|p| PrincipalArn::parse(p)).collect());
+        Context { inv, cfg, known }
     }
 }
 
@@ -62,7 +62,7 @@ fn service_principal(p: &str) -> bool {
     }
 }
 
-/// The account of an ARN principal, borrowed (no allocation).
+/// The account of an IAM or STS principal ARN, borrowed (no allocation).
 fn principal_account(p: &str) -> Option<&str> {
     Arn::parse(p)
         .filter(|a| matches!(a.service, "iam" | "sts") && a.region.is_empty())
@@ -76,339 +76,254 @@ fn age_seconds(inv: &Inventory, g: &InventoryGrant) -> Option<f64> {
         .map(|c| (inv.generated_at - c).max(0.0))
 }
 
-/// Every finding for one key.
-pub fn key_findings(inv: &Inventory, key: &InventoryKey, cfg: &AuditConfig) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let service: Vec<bool> = key.grants.iter().map(is_service_grant).collect();
-    for (g, &is_service) in key.grants.iter().zip(&service) {
-        if is_service {
-            out.push(service_grant(key, g));
-            continue;
-        }
-        out.extend(orphaned_grantee(inv, key, g, cfg));
-        out.extend(key_not_enabled(key, g));
-        out.extend(old(inv, key, g, cfg));
-        out.extend(unused(inv, key, g, cfg));
-        out.extend(cross_account(key, g, cfg));
-        out.extend(re_delegation(key, g));
-        out.extend(plaintext_access(key, g));
-        out.extend(unconstrained(key, g));
-        out.extend(no_retiring_principal(key, g));
-    }
-    out.extend(duplicates_among(key, &service));
-    out.extend(near_quota(key, cfg));
-    out
+/// A set of operations as bits (each fieldless variant's discriminant is its bit).
+fn operation_set(ops: &[GrantOperation]) -> u32 {
+    ops.iter().fold(0, |set, &op| set | 1 << (op as u32))
 }
 
-/// The principal is gone: IAM shows its unique id, or (when the inventory lists IAM) an ARN
-/// of the key's account that does not exist.
-fn is_orphan(inv: &Inventory, key_account: &str, principal: &str) -> bool {
-    if is_iam_unique_id(principal) {
+/// The identity two grants are duplicates under: grantee (its shared string's address: one
+/// per distinct principal of the key), the set of operations (order and repeats never
+/// matter), constraints (maps are ordered, so pair order never matters) and name.
+type DuplicateKey<'a> = (usize, u32, Option<&'a GrantConstraints>, &'a str);
+
+/// What the rules ask of a principal string, worked out once per distinct principal of a
+/// key (a key's grants name few principals, many times over).
+#[derive(Clone)]
+struct PrincipalFacts<'a> {
+    shared: Arc<str>,
+    service: bool,
+    /// The account of an IAM or STS principal ARN.
+    account: Option<&'a str>,
+}
+
+impl<'a> PrincipalFacts<'a> {
+    fn of(p: &'a str) -> Self {
+        PrincipalFacts {
+            shared: Arc::from(p),
+            service: service_principal(p),
+            account: principal_account(p),
+        }
+    }
+}
+
+/// Every finding for one key, grant by grant in listing order, then the key's own; each
+/// goes to `out[severity]`.
+pub fn key_findings_into<'k>(ctx: &Context, key: &'k InventoryKey, out: &mut [Vec<Finding>; 4]) {
+    let key_arn: Arc<str> = Arc::from(key.arn.as_str());
+    let account = key.arn.split(':').nth(4).unwrap_or_default();
+    let mut principals: HashMap<&'k str, PrincipalFacts<'k>> = HashMap::new();
+    let mut facts = |p: &'k str| {
+        principals
+            .entry(p)
+            .or_insert_with(|| PrincipalFacts::of(p))
+            .clone()
+    };
+    let mut first_of: HashMap<DuplicateKey, &InventoryGrant> =
+        HashMap::with_capacity(key.grants.len());
+    for g in &key.grants {
+        let grantee = facts(&g.entry.grantee_principal);
+        let retiring = g.entry.retiring_principal.as_deref().map(&mut facts);
+        let people = Principals {
+            grantee: &grantee,
+            retiring: retiring.as_ref(),
+        };
+        // The grant's id, made once it has a finding and shared by all of them.
+        let mut grant_id: Option<Arc<str>> = None;
+        let mut emit = |rule: Rule, detail: Option<Detail>| {
+            if let Some(detail) = detail {
+                let id = grant_id
+                    .get_or_insert_with(|| Arc::from(g.entry.grant_id.as_str()))
+                    .clone();
+                out[rule.severity() as usize].push(Finding::new(
+                    rule,
+                    key_arn.clone(),
+                    Some((id, grantee.shared.clone())),
+                    detail,
+                ));
+            }
+        };
+        if people.grantee.service || people.retiring.is_some_and(|r| r.service) {
+            emit(Rule::ServiceGrant, Some(Detail::Plain));
+            continue;
+        }
+        emit(
+            Rule::OrphanedGrantee,
+            orphaned_grantee(ctx, account, g, &people),
+        );
+        emit(Rule::KeyNotEnabled, key_not_enabled(key));
+        emit(Rule::Old, old(ctx, g));
+        emit(Rule::Unused, unused(ctx, g));
+        emit(Rule::CrossAccount, cross_account(ctx.cfg, account, &people));
+        emit(Rule::ReDelegation, re_delegation(g));
+        emit(Rule::PlaintextAccess, plaintext_access(g));
+        emit(Rule::Unconstrained, unconstrained(g));
+        emit(Rule::NoRetiringPrincipal, no_retiring_principal(g));
+        emit(Rule::Duplicate, duplicate(&mut first_of, g, people.grantee));
+    }
+    if let Some(detail) = near_quota(ctx.cfg, key) {
+        out[Rule::NearQuota.severity() as usize].push(Finding::new(
+            Rule::NearQuota,
+            key_arn,
+            None,
+            detail,
+        ));
+    }
+}
+
+/// Every finding for one key, most severe first, then in listing order.
+pub fn key_findings(ctx: &Context, key: &InventoryKey) -> Vec<Finding> {
+    let mut out: [Vec<Finding>; 4] = Default::default();
+    key_findings_into(ctx, key, &mut out);
+    out.into_iter().rev().flatten().collect()
+}
+
+/// The grant's grantee and retiring principal, worked out.
+struct Principals<'p, 'a> {
+    grantee: &'p PrincipalFacts<'a>,
+    retiring: Option<&'p PrincipalFacts<'a>>,
+}
+
+/// The principal is gone: IAM shows its unique id, or (when the inventory lists IAM) a user
+/// or role ARN of the key's account that does not exist.
+fn is_orphan(ctx: &Context, key_account: &str, principal: &PrincipalFacts) -> bool {
+    if is_iam_unique_id(&principal.shared) {
         return true;
     }
-    match (PrincipalArn::parse(principal), &inv.principals) {
-        (Some(p @ (PrincipalArn::User { .. } | PrincipalArn::Role { .. })), Some(known)) => {
-            p.account() == Some(key_account)
-                && !known
-                    .iter()
-                    .any(|k| PrincipalArn::parse(k).as_ref() == Some(&p))
-        }
+    let Some(known) = &ctx.known else {
+        return false;
+    };
+    // Only users and roles of the key's account can be checked against the list.
+    if principal.account != Some(key_account) {
+        return false;
+    }
+    match PrincipalArn::parse(&principal.shared) {
+        Some(p @ (PrincipalArn::User { .. } | PrincipalArn::Role { .. })) => !known.contains(&p),
         _ => false,
     }
 }
 
-pub fn orphaned_grantee(
-    inv: &Inventory,
-    key: &InventoryKey,
+fn orphaned_grantee(
+    ctx: &Context,
+    account: &str,
     g: &InventoryGrant,
-    cfg: &AuditConfig,
-) -> Option<Finding> {
-    if age_seconds(inv, g).is_some_and(|a| a < cfg.orphan_grace.as_secs_f64()) {
+    people: &Principals,
+) -> Option<Detail> {
+    if age_seconds(ctx.inv, g).is_some_and(|a| a < ctx.cfg.orphan_grace.as_secs_f64()) {
         return None;
     }
-    let account = key.arn.split(':').nth(4).unwrap_or_default();
-    let grantee = is_orphan(inv, account, &g.entry.grantee_principal);
-    let retiring = g
-        .entry
-        .retiring_principal
-        .as_deref()
-        .is_some_and(|r| is_orphan(inv, account, r));
-    let reason = match (grantee, retiring) {
-        (true, _) => format!(
-            "The grantee {} no longer exists (IAM shows its unique id), so nobody can use this grant; it is dead weight on the key.",
-            g.entry.grantee_principal
-        ),
-        (false, true) => format!(
-            "The retiring principal {} no longer exists, so only key administrators can remove this grant.",
-            g.entry.retiring_principal.as_deref().unwrap_or_default()
-        ),
-        _ => return None,
-    };
-    Some(finding(
-        Rule::OrphanedGrantee,
-        key,
-        Some(g),
-        reason,
-        format!("Revoke it: {}", revoke_cmd(key, g)),
-    ))
+    if is_orphan(ctx, account, people.grantee) {
+        return Some(Detail::Orphaned { retiring: None });
+    }
+    let retiring = people.retiring?;
+    is_orphan(ctx, account, retiring).then(|| Detail::Orphaned {
+        retiring: Some(retiring.shared.clone()),
+    })
 }
 
-pub fn key_not_enabled(key: &InventoryKey, g: &InventoryGrant) -> Option<Finding> {
-    if key.state == KeyState::Enabled {
+fn key_not_enabled(key: &InventoryKey) -> Option<Detail> {
+    (key.state != KeyState::Enabled).then_some(Detail::KeyState(key.state))
+}
+
+fn old(ctx: &Context, g: &InventoryGrant) -> Option<Detail> {
+    let age = age_seconds(ctx.inv, g)?;
+    let threshold = ctx.cfg.older_than.as_secs_f64();
+    (age > threshold).then(|| Detail::Old {
+        age_days: days(age),
+        threshold_days: days(threshold),
+    })
+}
+
+fn unused(ctx: &Context, g: &InventoryGrant) -> Option<Detail> {
+    if ctx.inv.usage == UsageSource::None {
         return None;
     }
-    Some(finding(
-        Rule::KeyNotEnabled,
-        key,
-        Some(g),
-        format!(
-            "The key is {}: the grant is dormant, and alive again if the key is re-enabled.",
-            key.state
-        ),
-        format!(
-            "Revoke it unless the key is meant to come back: {}",
-            revoke_cmd(key, g)
-        ),
-    ))
+    let since = g.last_used.or(g.entry.creation_date)?;
+    let idle = ctx.inv.generated_at - since;
+    (idle > ctx.cfg.unused_for.as_secs_f64()).then(|| Detail::Unused {
+        source: ctx.inv.usage,
+        used_before: g.last_used.is_some(),
+        idle_days: days(idle),
+    })
 }
 
-pub fn old(
-    inv: &Inventory,
-    key: &InventoryKey,
-    g: &InventoryGrant,
-    cfg: &AuditConfig,
-) -> Option<Finding> {
-    let age = age_seconds(inv, g)?;
-    if age <= cfg.older_than.as_secs_f64() {
-        return None;
-    }
-    Some(finding(
-        Rule::Old,
-        key,
-        Some(g),
-        format!(
-            "Created {} days ago (threshold {} days); grants never expire, so old ones outlive their task.",
-            days(age),
-            days(cfg.older_than.as_secs_f64())
-        ),
-        format!("Confirm it is still needed, or retire or revoke it: {}", revoke_cmd(key, g)),
-    ))
-}
-
-pub fn unused(
-    inv: &Inventory,
-    key: &InventoryKey,
-    g: &InventoryGrant,
-    cfg: &AuditConfig,
-) -> Option<Finding> {
-    let since = match (g.last_used, g.entry.creation_date) {
-        (Some(u), _) => u,
-        (None, Some(c)) => c,
-        (None, None) => return None,
-    };
-    let idle = inv.generated_at - since;
-    if idle <= cfg.unused_for.as_secs_f64() {
-        return None;
-    }
-    let reason = match (inv.usage, g.last_used) {
-        (UsageSource::None, _) => return None,
-        (UsageSource::Grants, Some(_)) => format!(
-            "This grant has not authorized any call for {} days.",
-            days(idle)
-        ),
-        (UsageSource::Grants, None) => {
-            format!(
-                "This grant has never authorized a call since it was created {} days ago.",
-                days(idle)
-            )
-        }
-        (UsageSource::Principals, Some(_)) => {
-            format!("The grantee has not used this key for {} days.", days(idle))
-        }
-        (UsageSource::Principals, None) => format!(
-            "The grantee has not used this key since the grant was created {} days ago.",
-            days(idle)
-        ),
-    };
-    Some(finding(
-        Rule::Unused,
-        key,
-        Some(g),
-        reason,
-        format!(
-            "Retire or revoke it if its task is done: {}",
-            revoke_cmd(key, g)
-        ),
-    ))
-}
-
-pub fn cross_account(key: &InventoryKey, g: &InventoryGrant, cfg: &AuditConfig) -> Option<Finding> {
-    let key_account = key.arn.split(':').nth(4).unwrap_or_default();
-    let foreign = |p: &str| {
-        principal_account(p)
+fn cross_account(cfg: &AuditConfig, key_account: &str, people: &Principals) -> Option<Detail> {
+    let foreign = |p: &PrincipalFacts| {
+        p.account
             .filter(|a| *a != key_account && !cfg.trusted_accounts.iter().any(|t| t == a))
-            .map(str::to_string)
+            // 12 digits (principal_account checked), so it fits a u64.
+            .and_then(|a| a.parse::<u64>().ok())
     };
-    let (who, account) = if let Some(a) = foreign(&g.entry.grantee_principal) {
-        ("grantee", a)
-    } else if let Some(a) = g.entry.retiring_principal.as_deref().and_then(foreign) {
-        ("retiring principal", a)
-    } else {
-        return None;
-    };
-    Some(finding(
-        Rule::CrossAccount,
-        key,
-        Some(g),
-        format!("The {who} is in account {account}, not the key's account {key_account}, and that account is not trusted."),
-        format!(
-            "Confirm the access is intended (then add --trusted-account {account}), or revoke it: {}",
-            revoke_cmd(key, g)
-        ),
-    ))
-}
-
-pub fn re_delegation(key: &InventoryKey, g: &InventoryGrant) -> Option<Finding> {
-    if !g.entry.operations.contains(&GrantOperation::CreateGrant) {
-        return None;
+    if let Some(account) = foreign(people.grantee) {
+        return Some(Detail::CrossAccount {
+            account,
+            retiring: false,
+        });
     }
-    Some(finding(
-        Rule::ReDelegation,
-        key,
-        Some(g),
-        "The grant includes CreateGrant: the grantee can hand the key on to others.".to_string(),
-        format!(
-            "Replace it with a grant without CreateGrant, then revoke it: {}",
-            revoke_cmd(key, g)
-        ),
-    ))
+    let account = people.retiring.and_then(foreign)?;
+    Some(Detail::CrossAccount {
+        account,
+        retiring: true,
+    })
 }
 
-pub fn plaintext_access(key: &InventoryKey, g: &InventoryGrant) -> Option<Finding> {
-    let ops: Vec<&str> = g
+fn re_delegation(g: &InventoryGrant) -> Option<Detail> {
+    g.entry
+        .operations
+        .contains(&GrantOperation::CreateGrant)
+        .then_some(Detail::Plain)
+}
+
+fn plaintext_access(g: &InventoryGrant) -> Option<Detail> {
+    let set = g
         .entry
         .operations
         .iter()
         .filter(|o| o.returns_plaintext())
-        .map(|o| o.as_str())
-        .collect();
-    if ops.is_empty() {
-        return None;
-    }
-    Some(finding(
-        Rule::PlaintextAccess,
-        key,
-        Some(g),
-        format!(
-            "The grant allows {}, which {} plaintext to the grantee.",
-            ops.join(", "),
-            if ops.len() == 1 { "returns" } else { "return" }
-        ),
-        "Check the grantee needs plaintext; prefer encryption-context constraints that narrow it."
-            .to_string(),
-    ))
+        .fold(0, |set, &op| set | 1 << (op as u32));
+    (set != 0).then_some(Detail::Plaintext(set))
 }
 
-pub fn unconstrained(key: &InventoryKey, g: &InventoryGrant) -> Option<Finding> {
+fn unconstrained(g: &InventoryGrant) -> Option<Detail> {
     let constrained = g.entry.constraints.as_ref().is_some_and(|c| !c.is_empty());
     let takes_context = g
         .entry
         .operations
         .iter()
         .any(|o| o.takes_encryption_context());
-    if constrained || !takes_context {
-        return None;
-    }
-    Some(finding(
-        Rule::Unconstrained,
-        key,
-        Some(g),
-        "The grant has no encryption-context constraint: it works for any data under the key.".to_string(),
-        "Replace it with a grant constrained by EncryptionContextSubset or EncryptionContextEquals.".to_string(),
-    ))
+    (!constrained && takes_context).then_some(Detail::Plain)
 }
 
-pub fn no_retiring_principal(key: &InventoryKey, g: &InventoryGrant) -> Option<Finding> {
-    if g.entry.retiring_principal.is_some() {
-        return None;
-    }
-    Some(finding(
-        Rule::NoRetiringPrincipal,
-        key,
-        Some(g),
-        "The grant has no retiring principal: nobody but key administrators can remove it.".to_string(),
-        "Name a retiring principal when you create grants, so the workflow that made it can retire it.".to_string(),
-    ))
+fn no_retiring_principal(g: &InventoryGrant) -> Option<Detail> {
+    g.entry
+        .retiring_principal
+        .is_none()
+        .then_some(Detail::Plain)
 }
 
-pub fn service_grant(key: &InventoryKey, g: &InventoryGrant) -> Finding {
-    finding(
-        Rule::ServiceGrant,
-        key,
-        Some(g),
-        "An AWS service created this grant for one of its resources; revoking it breaks that resource.".to_string(),
-        "Leave it unless the resource it serves is gone; the service retires it itself.".to_string(),
-    )
-}
-
-/// The identity two grants are duplicates under: grantee, the set of operations (as a
-/// bit set, so order and repeats never matter), constraints (maps are ordered, so pair
-/// order never matters) and name.
-type DuplicateKey<'a> = (&'a str, u32, Option<&'a GrantConstraints>, &'a str);
-
-fn operation_set(ops: &[GrantOperation]) -> u32 {
-    // 17 fieldless variants: each one's discriminant is its bit.
-    ops.iter().fold(0, |set, &op| set | 1 << (op as u32))
-}
-
-/// Grants of the key that repeat an earlier one (service grants aside).
-pub fn duplicates(key: &InventoryKey) -> Vec<Finding> {
-    let service: Vec<bool> = key.grants.iter().map(is_service_grant).collect();
-    duplicates_among(key, &service)
-}
-
-fn duplicates_among(key: &InventoryKey, service: &[bool]) -> Vec<Finding> {
-    let mut first_of: HashMap<DuplicateKey, &InventoryGrant> =
-        HashMap::with_capacity(key.grants.len());
-    let mut out = Vec::new();
-    for (g, _) in key.grants.iter().zip(service).filter(|(_, &s)| !s) {
-        let id = (
-            g.entry.grantee_principal.as_str(),
-            operation_set(&g.entry.operations),
-            g.entry.constraints.as_ref().filter(|c| !c.is_empty()),
-            g.entry.name.as_str(),
-        );
-        match first_of.get(&id) {
-            Some(original) => out.push(finding(
-                Rule::Duplicate,
-                key,
-                Some(g),
-                format!(
-                    "Same grantee, operations, constraints and name as grant {}.",
-                    original.entry.grant_id
-                ),
-                format!("Revoke the duplicate: {}", revoke_cmd(key, g)),
-            )),
-            None => {
-                first_of.insert(id, g);
-            }
+/// Does this grant repeat an earlier one of the key? (Remembers it otherwise.)
+fn duplicate<'a>(
+    first_of: &mut HashMap<DuplicateKey<'a>, &'a InventoryGrant>,
+    g: &'a InventoryGrant,
+    grantee: &PrincipalFacts,
+) -> Option<Detail> {
+    let id = (
+        Arc::as_ptr(&grantee.shared) as *const u8 as usize,
+        operation_set(&g.entry.operations),
+        g.entry.constraints.as_ref().filter(|c| !c.is_empty()),
+        g.entry.name.as_str(),
+    );
+    match first_of.entry(id) {
+        Entry::Occupied(original) => Some(Detail::DuplicateOf(Arc::from(
+            original.get().entry.grant_id.as_str(),
+        ))),
+        Entry::Vacant(slot) => {
+            slot.insert(g);
+            None
         }
     }
-    out
 }
 
-pub fn near_quota(key: &InventoryKey, cfg: &AuditConfig) -> Option<Finding> {
+fn near_quota(cfg: &AuditConfig, key: &InventoryKey) -> Option<Detail> {
     let n = key.grants.len();
-    if n < cfg.near_quota {
-        return None;
-    }
-    Some(finding(
-        Rule::NearQuota,
-        key,
-        None,
-        format!(
-            "The key holds {n} grants of the 50,000 a key may hold; CreateGrant fails beyond that."
-        ),
-        "Retire grants whose task is done; spread new grants over more keys.".to_string(),
-    ))
+    (n >= cfg.near_quota).then_some(Detail::Grants(n))
 }

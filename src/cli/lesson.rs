@@ -1,7 +1,7 @@
 //! `grantscope lesson`: list the shipped lessons; `lesson NAME|PATH --check` validates a
 //! lesson and plays it headless on the simulator, printing every step with its AWS CLI
-//! command and outcome (for teachers writing lessons). The lesson's terminal UI is wired
-//! by the TUI through `prepare` and `crate::lesson`.
+//! command and outcome (for teachers writing lessons). `grantscope lesson NAME` opens the
+//! terminal UI on the lesson (main.rs wires it from `prepare` and `crate::lesson`).
 
 use std::fmt::Write;
 

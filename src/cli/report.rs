@@ -89,8 +89,8 @@ pub fn render(report: &Report, inv: &Inventory, format: Format) -> anyhow::Resul
                     &f.key,
                     f.grant_id.as_deref().unwrap_or_default(),
                     f.grantee.as_deref().unwrap_or_default(),
-                    &f.reason,
-                    &f.action,
+                    &f.reason(),
+                    &f.action(),
                 ])?;
             }
             String::from_utf8(w.into_inner()?)?
@@ -127,11 +127,11 @@ fn table(report: &Report, inv: &Inventory) -> String {
             "{:<8} {:<22} {:<22} {:<13} {}",
             f.severity.as_str(),
             f.rule.id(),
-            labels.get(f.key.as_str()).copied().unwrap_or(&f.key),
+            labels.get(&*f.key).copied().unwrap_or(&f.key),
             grant,
-            f.reason
+            f.reason()
         );
-        let _ = writeln!(out, "{:<68} -> {}", "", f.action);
+        let _ = writeln!(out, "{:<68} -> {}", "", f.action());
     }
     let s = &report.summary;
     let by: Vec<String> = [

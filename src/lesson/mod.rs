@@ -91,14 +91,26 @@ impl Lesson {
     /// step or the presenter advances it), so "not propagated yet" stays true until the
     /// lesson says otherwise, however long the class talks.
     pub fn build_world(&self) -> Result<World, LessonError> {
+        self.build_world_at(Utc::now())
+    }
+
+    /// The same, with the manual clock starting at `now` (screens that must not change
+    /// from run to run, e.g. snapshots).
+    pub fn build_world_at(&self, now: crate::sim::Timestamp) -> Result<World, LessonError> {
         self.scenario
-            .build_with_clock(Clock::manual(Utc::now()))
+            .build_with_clock(Clock::manual(now))
             .map_err(|e| LessonError::file(&self.file, e.to_string()))
     }
 
     /// The runner and the world it starts on.
     pub fn start(&self) -> Result<(LessonRun, World), LessonError> {
         let world = self.build_world()?;
+        Ok((LessonRun::new(self.clone(), &world), world))
+    }
+
+    /// `start`, with the world's clock at `now`.
+    pub fn start_at(&self, now: crate::sim::Timestamp) -> Result<(LessonRun, World), LessonError> {
+        let world = self.build_world_at(now)?;
         Ok((LessonRun::new(self.clone(), &world), world))
     }
 }

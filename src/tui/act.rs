@@ -11,6 +11,7 @@ use super::audit_update::{
 };
 use super::dialog_update::principal_choices;
 use super::forms::{Confirm, ConfirmAction, CreateGrantForm, Dialog, SimpleForm, TestEncryptForm};
+use super::lesson_update;
 use super::message::{Command, WorldCommand};
 use super::update::{reload_all, short, CLOCK_STEP};
 
@@ -181,13 +182,23 @@ pub fn act(app: &mut App, action: Action) -> Vec<Command> {
             }));
         }
         AdvanceClock => {
+            lesson_update::observe_clock(app, CLOCK_STEP);
             return vec![Command::World(WorldCommand::AdvanceClock(CLOCK_STEP))];
         }
-        StaleOnly | AllGrants => toggle_stale_only(app),
-        Findings => open_findings(app),
+        StaleOnly | AllGrants => {
+            toggle_stale_only(app);
+            lesson_update::observe_audit(app);
+        }
+        Findings => {
+            open_findings(app);
+            lesson_update::observe_audit(app);
+        }
         CloseFindings => close_findings(app),
         JumpToFinding => return jump_to_finding(app),
         RevokeFinding => revoke_finding(app),
+        LessonStep => return lesson_update::step(app),
+        LessonBack => return lesson_update::back(app),
+        LessonReset => return lesson_update::ask_reset(app),
     }
     vec![]
 }

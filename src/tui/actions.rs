@@ -36,6 +36,12 @@ pub enum Action {
     JumpToFinding,
     /// In the findings view: revoke the finding's grant (after the confirmation).
     RevokeFinding,
+    /// Lesson mode: perform the current step (the step key).
+    LessonStep,
+    /// Lesson mode: go back one step to replay it (the world stays as it is).
+    LessonBack,
+    /// Lesson mode: back to the lesson's start with a fresh world (after a confirmation).
+    LessonReset,
 }
 
 /// The key that triggers an action.
@@ -78,6 +84,9 @@ impl Action {
             Findings | CloseFindings => 'f',
             JumpToFinding => return Binding::Enter,
             RevokeFinding => 'x',
+            LessonStep => 'n',
+            LessonBack => 'b',
+            LessonReset => 'R',
         })
     }
 
@@ -108,6 +117,9 @@ impl Action {
             CloseFindings => "close findings",
             JumpToFinding => "go to grant",
             RevokeFinding => "revoke",
+            LessonStep => "step",
+            LessonBack => "back/replay",
+            LessonReset => "reset lesson",
         }
     }
 
@@ -149,8 +161,22 @@ impl Action {
     }
 }
 
+/// The lesson's keys, first in lesson mode (so `n` is the step key, not "new key").
+pub const LESSON_ACTIONS: [Action; 3] =
+    [Action::LessonStep, Action::LessonBack, Action::LessonReset];
+
 /// The actions of the focused pane, then the global ones, as the action bar shows them.
+/// In lesson mode the lesson's keys come first.
 pub fn available(app: &App) -> Vec<Action> {
+    let mut v = available_without_lesson(app);
+    if app.lesson.is_some() && app.dialog.is_none() {
+        v.retain(|a| !LESSON_ACTIONS.iter().any(|l| l.binding() == a.binding()));
+        v.splice(0..0, LESSON_ACTIONS);
+    }
+    v
+}
+
+fn available_without_lesson(app: &App) -> Vec<Action> {
     use Action::*;
     let has_key = app.selected_key().is_some();
     let key_state = app.selected_key().map(|k| k.state);

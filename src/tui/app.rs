@@ -8,6 +8,8 @@ use crate::sim::Timestamp;
 
 use super::audit_state::AuditState;
 use super::forms::Dialog;
+use super::lesson_state::{KeyTrail, LessonUi};
+use super::view::theme::Theme;
 
 /// The panes that take focus, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -388,6 +390,11 @@ pub struct App {
     pub tokens: Vec<KnownToken>,
     /// The stale-grant audit: its result, the stale-only toggle, the findings view.
     pub audit: AuditState,
+    /// A classroom lesson being presented (`grantscope lesson`), with its narration panel.
+    pub lesson: Option<LessonUi>,
+    /// The keys-pressed overlay (`--show-keys`, on in lessons).
+    pub keys_trail: KeyTrail,
+    pub theme: Theme,
     pub should_quit: bool,
 }
 
@@ -420,6 +427,9 @@ impl App {
             spinner: 0,
             tokens: Vec::new(),
             audit: AuditState::default(),
+            lesson: None,
+            keys_trail: KeyTrail::default(),
+            theme: Theme::default(),
             should_quit: false,
         }
     }

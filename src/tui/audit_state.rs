@@ -66,7 +66,7 @@ impl AuditOutcome {
             .into_iter()
             .flatten()
             .filter_map(|&i| self.report.findings.get(i as usize))
-            .filter(move |f| f.key == key_arn)
+            .filter(move |f| &*f.key == key_arn)
     }
 
     /// The most severe finding of a grant, if it has any.
@@ -105,7 +105,7 @@ pub fn analyse(inv: &Inventory, cfg: &AuditConfig) -> AuditOutcome {
     let wanted: HashSet<(&str, &str)> = report
         .findings
         .iter()
-        .filter_map(|f| f.grant_id.as_deref().map(|g| (f.key.as_str(), g)))
+        .filter_map(|f| f.grant_id.as_deref().map(|g| (&*f.key, g)))
         .collect();
     let mut grant_names: HashMap<(&str, &str), (String, String)> = HashMap::new();
     for k in &inv.keys {
@@ -128,30 +128,28 @@ pub fn analyse(inv: &Inventory, cfg: &AuditConfig) -> AuditOutcome {
     let mut worst: HashMap<String, HashMap<String, Severity>> = HashMap::new();
     for (i, f) in report.findings.iter().enumerate() {
         let key = key_labels
-            .get(f.key.as_str())
+            .get(&*f.key)
             .cloned()
-            .unwrap_or_else(|| f.key.clone());
-        let entry = by_key.entry(f.key.clone()).or_default();
+            .unwrap_or_else(|| f.key.to_string());
+        let entry = by_key.entry(f.key.to_string()).or_default();
         entry.worst = entry.worst.max(Some(f.severity));
         match f.grant_id.as_deref() {
             Some(g) => {
                 by_grant.entry(g.to_string()).or_default().push(i as u32);
                 let w = worst
-                    .entry(f.key.clone())
+                    .entry(f.key.to_string())
                     .or_default()
                     .entry(g.to_string())
                     .or_insert(f.severity);
                 *w = (*w).max(f.severity);
-                if f.severity > Severity::Info && stale.insert((f.key.as_str(), g)) {
+                if f.severity > Severity::Info && stale.insert((&*f.key, g)) {
                     entry.stale_grants += 1;
                 }
-                let (grant, grantee) = grant_names
-                    .get(&(f.key.as_str(), g))
-                    .cloned()
-                    .unwrap_or_else(|| {
+                let (grant, grantee) =
+                    grant_names.get(&(&*f.key, g)).cloned().unwrap_or_else(|| {
                         (
                             g.chars().take(12).collect(),
-                            f.grantee.clone().unwrap_or_else(|| "-".into()),
+                            f.grantee.as_deref().unwrap_or("-").to_string(),
                         )
                     });
                 labels.push(FindingLabels {

@@ -32,7 +32,11 @@ pub fn request_audit(app: &mut App) -> Vec<Command> {
 
 /// A finding's identity across runs (indexes move when findings come and go).
 fn identity(f: &Finding) -> (crate::audit::Rule, String, Option<String>) {
-    (f.rule, f.key.clone(), f.grant_id.clone())
+    (
+        f.rule,
+        f.key.to_string(),
+        f.grant_id.as_deref().map(str::to_string),
+    )
 }
 
 pub(super) fn audit_done(
@@ -128,7 +132,7 @@ pub(super) fn jump_to_finding(app: &mut App) -> Vec<Command> {
     };
     app.audit.view_open = false;
     app.focus = Pane::Keys;
-    let select = |app: &mut App| app.keys.select_where(|k| k.arn == f.key);
+    let select = |app: &mut App| app.keys.select_where(|k| *k.arn == *f.key);
     if !select(app) {
         app.keys.set_filter("");
         if !select(app) {
@@ -138,7 +142,7 @@ pub(super) fn jump_to_finding(app: &mut App) -> Vec<Command> {
     }
     let cmds = scope_to_key(app, false);
     let Some(grant_id) = f.grant_id.clone() else {
-        app.set_info(format!("{}: {}", f.rule, f.reason));
+        app.set_info(format!("{}: {}", f.rule, f.reason()));
         return cmds;
     };
     app.focus = Pane::Grants;
@@ -149,8 +153,8 @@ pub(super) fn jump_to_finding(app: &mut App) -> Vec<Command> {
         app.set_info("Showing all grants, to show this informational finding's grant");
     }
     app.audit.jump = Some(JumpTarget {
-        key_arn: f.key.clone(),
-        grant_id,
+        key_arn: f.key.to_string(),
+        grant_id: grant_id.to_string(),
     });
     finish_jump(app);
     cmds
@@ -203,12 +207,12 @@ pub(super) fn revoke_finding(app: &mut App) {
             labels.grantee,
             f.grantee.as_deref().unwrap_or("-")
         ),
-        format!("Finding {} {}: {}", f.severity, f.rule, f.reason),
+        format!("Finding {} {}: {}", f.severity, f.rule, f.reason()),
         "RevokeGrant is made as you, the operator.".into(),
     ];
     let action = ConfirmAction::Revoke {
-        key_id: f.key.clone(),
-        grant_id: grant_id.clone(),
+        key_id: f.key.to_string(),
+        grant_id: grant_id.to_string(),
     };
     app.dialog = Some(Dialog::Confirm(Confirm {
         title: format!("{} grant {}?", action.verb(), short(&grant_id)),

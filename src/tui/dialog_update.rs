@@ -88,7 +88,7 @@ pub fn dialog_key(app: &mut App, key: DialogKey) -> Vec<Command> {
                 let action = c.action.clone();
                 app.dialog = None;
                 app.set_info(format!("{}...", action.verb()));
-                vec![confirmed(action)]
+                confirmed(app, action)
             }
             DialogKey::Submit | DialogKey::Cancel | DialogKey::Char('n') => {
                 app.dialog = None;
@@ -282,10 +282,10 @@ fn submit_simple(form: &SimpleForm) -> Result<(Command, String), String> {
     }
 }
 
-/// The command a confirmed action runs.
-fn confirmed(action: ConfirmAction) -> Command {
+/// The commands a confirmed action runs.
+fn confirmed(app: &mut App, action: ConfirmAction) -> Vec<Command> {
     let state = |key_id: String, change| Command::World(WorldCommand::KeyState { key_id, change });
-    match action {
+    vec![match action {
         ConfirmAction::Revoke { key_id, grant_id } => Command::RevokeGrant { key_id, grant_id },
         ConfirmAction::Retire {
             key_id,
@@ -305,5 +305,6 @@ fn confirmed(action: ConfirmAction) -> Command {
         ConfirmAction::DeletePrincipal { arn } => {
             Command::World(WorldCommand::DeletePrincipal { arn })
         }
-    }
+        ConfirmAction::ResetLesson => return super::lesson_update::reset(app),
+    }]
 }

@@ -69,6 +69,22 @@ pub async fn execute(backend: Arc<dyn Backend>, cmd: Command) -> Option<Msg> {
             generation,
             result: run_audit(b, config).await,
         },
+        Command::LessonStep {
+            ticket,
+            request,
+            since,
+            sim,
+        } => Msg::LessonStepDone {
+            ticket,
+            performed: crate::lesson::perform(b, Some(&sim.0), &request, since).await,
+        },
+        Command::LessonReset { sim, world } => {
+            let world = Arc::unwrap_or_clone(world.0);
+            sim.0
+                .with(move |s| *s = crate::sim::Simulator::new(world))
+                .await;
+            Msg::LessonReset(Ok(()))
+        }
         Command::CopyToClipboard(_) => return None,
     })
 }
@@ -165,6 +181,14 @@ pub fn failed(cmd: &Command, why: &str) -> Option<Msg> {
             what: "The simulator control".into(),
             result: Err(e()),
         },
+        Command::LessonStep { ticket, .. } => Msg::LessonStepDone {
+            ticket: *ticket,
+            performed: crate::lesson::Performed {
+                result: crate::lesson::LessonResult::Done(Err(e())),
+                last_seq: 0,
+            },
+        },
+        Command::LessonReset { .. } => Msg::LessonReset(Err(e())),
         Command::CopyToClipboard(_) => return None,
     })
 }

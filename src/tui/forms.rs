@@ -397,6 +397,8 @@ pub enum ConfirmAction {
     DeletePrincipal {
         arn: String,
     },
+    /// Back to the lesson's start: a fresh world, every step pending.
+    ResetLesson,
 }
 
 impl ConfirmAction {
@@ -410,6 +412,7 @@ impl ConfirmAction {
             ConfirmAction::ScheduleDeletion { .. } => "Schedule deletion",
             ConfirmAction::CancelDeletion { .. } => "Cancel deletion",
             ConfirmAction::DeletePrincipal { .. } => "Delete",
+            ConfirmAction::ResetLesson => "Reset",
         }
     }
 }

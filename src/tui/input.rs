@@ -69,6 +69,45 @@ fn dialog_key(key: KeyEvent) -> Option<DialogKey> {
     })
 }
 
+/// A key as the keys-pressed overlay shows it (`n`, `↓`, `Enter`, `Ctrl-c`).
+pub fn key_label(key: &KeyEvent) -> Option<String> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let name = match key.code {
+        KeyCode::Char(' ') => "Space".to_string(),
+        KeyCode::Char(c) if ctrl => format!("Ctrl-{c}"),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "Shift-Tab".into(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::Backspace => "⌫".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        _ => return None,
+    };
+    Some(name)
+}
+
+/// The messages for a key press: the overlay's record of it (when shown), then what it
+/// means. The runtime and the tests both go through here.
+pub fn key_messages(app: &App, key: KeyEvent) -> Vec<Msg> {
+    let mut msgs = Vec::new();
+    if app.keys_trail.enabled {
+        msgs.extend(key_label(&key).map(Msg::KeyPressed));
+    }
+    msgs.extend(map_key(app, key));
+    msgs
+}
+
 /// A plain key press (for tests and the tmux-free walkthrough).
 pub fn press(code: KeyCode) -> KeyEvent {
     KeyEvent::new(code, KeyModifiers::NONE)

@@ -12,6 +12,7 @@ use crate::sim::Timestamp;
 
 use super::actions::Action;
 use super::audit_state::AuditOutcome;
+use super::lesson_state::{LessonSim, LessonWorld};
 
 /// A key press inside a dialog, already decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +100,18 @@ pub enum Msg {
         generation: u64,
         result: BackendResult<std::sync::Arc<AuditOutcome>>,
     },
+    // ---- lessons and presenter aids
+    /// A key the presenter pressed, as the keys overlay shows it (`n`, `↓`, `Enter`).
+    KeyPressed(String),
+    /// Wall time since the UI started (the keys overlay fades with it).
+    WallClock(Duration),
+    /// The step key's request was performed.
+    LessonStepDone {
+        ticket: crate::lesson::Ticket,
+        performed: crate::lesson::Performed,
+    },
+    /// The lesson's world was replaced by a fresh one (a reset).
+    LessonReset(BackendResult<()>),
 }
 
 /// The world's controls (simulator only).
@@ -164,6 +177,18 @@ pub enum Command {
     },
     /// Put text on the clipboard with OSC 52 (a terminal effect, no backend call).
     CopyToClipboard(String),
+    /// Perform a lesson step's request (`lesson::perform`), answering `LessonStepDone`.
+    LessonStep {
+        ticket: crate::lesson::Ticket,
+        request: crate::lesson::LessonRequest,
+        since: u64,
+        sim: LessonSim,
+    },
+    /// Replace the lesson simulator's world (a reset), answering `LessonReset`.
+    LessonReset {
+        sim: LessonSim,
+        world: LessonWorld,
+    },
 }
 
 impl Command {

@@ -5,6 +5,8 @@
 //! (what each pane offers, feeding the action bar and the key map), `executor` (commands
 //! to backend calls) and `runtime` (the terminal, the event loop, the tasks). The
 //! stale-grant audit lives in `audit_state` (its data) and `audit_update` (its messages).
+//! A classroom lesson (`grantscope lesson`) adds `lesson_state` (the runner in the model)
+//! and `lesson_update` (the step key, replay, reset, and noticing the presenter's actions).
 //! Nothing but `runtime` touches the terminal, and nothing but `executor` calls the backend.
 
 pub mod act;
@@ -17,6 +19,8 @@ pub mod executor;
 pub mod forms;
 pub mod input;
 pub mod key_details;
+pub mod lesson_state;
+pub mod lesson_update;
 pub mod message;
 pub mod runtime;
 pub mod update;

@@ -26,7 +26,7 @@ use crate::backend::Backend;
 
 use super::app::App;
 use super::executor::{execute as run_command, failed};
-use super::input::map_key;
+use super::input::key_messages;
 use super::message::{Command, Msg};
 use super::{update, view};
 
@@ -40,11 +40,15 @@ enum Incoming {
 
 static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
 
-/// How the UI runs: read-only or not, and the stale-grant audit's thresholds.
+/// How the UI runs: read-only or not, the stale-grant audit's thresholds, the theme, the
+/// keys-pressed overlay, and the lesson being presented (on the lesson's simulator).
 #[derive(Debug, Clone, Default)]
 pub struct UiOptions {
     pub read_only: bool,
     pub audit: crate::audit::AuditConfig,
+    pub theme: super::view::theme::Theme,
+    pub show_keys: bool,
+    pub lesson: Option<super::lesson_state::LessonUi>,
 }
 
 /// Run the UI until the person quits. Blocks; builds its own tokio runtime.
@@ -119,6 +123,10 @@ async fn event_loop(
     let mut app = App::new(backend.info(), options.read_only, backend.now());
     app.acting_profiles = backend.acting_profiles();
     app.audit.config = options.audit;
+    app.theme = options.theme;
+    app.keys_trail = super::lesson_state::KeyTrail::new(options.show_keys);
+    app.lesson = options.lesson;
+    let started = std::time::Instant::now();
     let cmds = update::init(&mut app);
     dispatch(&backend, &tx, cmds);
     draw(terminal, &app)?;
@@ -134,15 +142,17 @@ async fn event_loop(
                 if app.is_busy() || ticks % 4 == 0 {
                     let now = *clock.now.lock().unwrap_or_else(|p| p.into_inner());
                     Some(Incoming::Msg(Msg::Tick(now)))
+                } else if !app.keys_trail.is_empty() {
+                    Some(Incoming::Msg(Msg::WallClock(started.elapsed())))
                 } else {
                     continue;
                 }
             }
         };
         let Some(first) = first else { break Ok(()) };
-        handle(&mut app, &backend, &tx, first);
+        handle(&mut app, &backend, &tx, first, started);
         while let Ok(more) = rx.try_recv() {
-            handle(&mut app, &backend, &tx, more);
+            handle(&mut app, &backend, &tx, more, started);
         }
         if app.should_quit {
             break Ok(());
@@ -162,14 +172,20 @@ fn handle(
     backend: &Arc<dyn Backend>,
     tx: &UnboundedSender<Incoming>,
     incoming: Incoming,
+    started: std::time::Instant,
 ) {
-    let msg = match incoming {
-        Incoming::Msg(m) => Some(m),
-        Incoming::Terminal(Event::Key(k)) => map_key(app, k),
+    let msgs = match incoming {
+        Incoming::Msg(m) => vec![m],
+        Incoming::Terminal(Event::Key(k)) => {
+            // The overlay stamps the key with the wall clock: bring it up to date first.
+            let mut v = vec![Msg::WallClock(started.elapsed())];
+            v.extend(key_messages(app, k));
+            v
+        }
         // Resizes need nothing but the redraw that follows.
-        Incoming::Terminal(_) => None,
+        Incoming::Terminal(_) => vec![],
     };
-    if let Some(msg) = msg {
+    for msg in msgs {
         let cmds = update::update(app, msg);
         dispatch(backend, tx, cmds);
     }

@@ -16,6 +16,7 @@ use super::audit_update::{
 use super::dialog_update::dialog_key;
 use super::forms::Dialog;
 use super::key_details::{apply_key_details, next_details_batch, start_key_details};
+use super::lesson_update;
 use super::message::{Command, FilterKey, Msg};
 
 /// How far `+` moves the simulator's clock.
@@ -71,6 +72,8 @@ fn is_result(msg: &Msg) -> bool {
             | Msg::EncryptTested(_)
             | Msg::WorldChanged { .. }
             | Msg::AuditDone { .. }
+            | Msg::LessonStepDone { .. }
+            | Msg::LessonReset(_)
     )
 }
 
@@ -228,8 +231,12 @@ fn handle(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::PrincipalsLoaded(Err(e)) => error(app, "Could not list principals", &e),
         Msg::ActivityLoaded(result) => {
             app.activity_in_flight = false;
+            if lesson_update::drop_stale_activity(app) {
+                return vec![];
+            }
             match result {
                 Ok(events) => {
+                    lesson_update::observe_activity(app, &events);
                     add_events(app, events);
                     vec![]
                 }
@@ -238,6 +245,7 @@ fn handle(app: &mut App, msg: Msg) -> Vec<Command> {
         }
         Msg::GrantCreated { key_id, result } => match result {
             Ok(created) => {
+                lesson_update::note_created(app, &created);
                 app.tokens.push(KnownToken {
                     key_id,
                     grant_id: created.grant_id.clone(),
@@ -292,7 +300,23 @@ fn handle(app: &mut App, msg: Msg) -> Vec<Command> {
             }
             reload_all(app)
         }
-        Msg::AuditDone { generation, result } => audit_done(app, generation, result),
+        Msg::AuditDone { generation, result } => {
+            let cmds = audit_done(app, generation, result);
+            lesson_update::observe_audit(app);
+            cmds
+        }
+        Msg::KeyPressed(label) => {
+            lesson_update::key_pressed(app, label);
+            vec![]
+        }
+        Msg::WallClock(now) => {
+            app.keys_trail.tick(now);
+            vec![]
+        }
+        Msg::LessonStepDone { ticket, performed } => {
+            lesson_update::step_done(app, ticket, performed)
+        }
+        Msg::LessonReset(result) => lesson_update::reset_done(app, result),
     }
 }
 
@@ -393,13 +417,16 @@ fn scope_to_principal(app: &mut App) -> Vec<Command> {
     }
 }
 
-/// The grants pane follows the selection of the keys pane, or of the principals pane.
-fn follow_selection(app: &mut App) -> Vec<Command> {
-    match app.focus {
+/// The grants pane follows the selection of the keys pane, or of the principals pane (and
+/// a lesson notices a selection it asks for).
+pub(super) fn follow_selection(app: &mut App) -> Vec<Command> {
+    let cmds = match app.focus {
         Pane::Keys => scope_to_key(app, false),
         Pane::Principals => scope_to_principal(app),
         _ => vec![],
-    }
+    };
+    lesson_update::observe_selection(app);
+    cmds
 }
 
 fn move_selection(app: &mut App, delta: isize) -> Vec<Command> {

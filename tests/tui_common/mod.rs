@@ -14,7 +14,7 @@ use ratatui::Terminal;
 use grantscope::backend::{Backend, SimBackend};
 use grantscope::sim::{Clock, Scenario, SharedSimulator, Simulator, Timestamp};
 use grantscope::tui::executor::execute;
-use grantscope::tui::input::map_key;
+use grantscope::tui::input::key_messages;
 use grantscope::tui::message::{Command, Msg};
 use grantscope::tui::{update, view, App};
 
@@ -57,14 +57,34 @@ impl Harness {
     /// A world built beforehand (tests of a big scenario build it once and clone it).
     pub fn from_world(world: grantscope::sim::World, name: &str, read_only: bool) -> Self {
         let sim = SharedSimulator::new(Simulator::new(world));
-        let backend: Arc<dyn Backend> =
-            Arc::new(SimBackend::new(sim.clone(), name, None).expect("backend"));
+        let backend = SimBackend::new(sim.clone(), name, None).expect("backend");
+        Self::start(sim, backend, |app| app.read_only = read_only)
+    }
+
+    /// A shipped lesson presented in the UI (`grantscope lesson NAME`): its world on a
+    /// manual clock at `t0`, the narration panel, the keys overlay on.
+    pub fn lesson(name: &str) -> Self {
+        let lesson = grantscope::lesson::Lesson::load(name).expect("shipped lesson");
+        let (run, world) = lesson.start_at(t0()).expect("lesson world");
+        let (sim, backend) =
+            grantscope::lesson::backend_for(world, &lesson.scenario.name).expect("backend");
+        let ui = grantscope::tui::lesson_state::LessonUi::new(run, sim.clone());
+        Self::start(sim, backend, move |app| {
+            app.lesson = Some(ui);
+            app.keys_trail = grantscope::tui::lesson_state::KeyTrail::new(true);
+        })
+    }
+
+    /// The UI on `backend`, set up by `configure` before its first commands run.
+    fn start(sim: SharedSimulator, backend: SimBackend, configure: impl FnOnce(&mut App)) -> Self {
+        let backend: Arc<dyn Backend> = Arc::new(backend);
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("tokio");
-        let mut app = App::new(backend.info(), read_only, backend.now());
+        let mut app = App::new(backend.info(), false, backend.now());
+        configure(&mut app);
         let cmds = update::init(&mut app);
         let mut h = Self {
             rt,
@@ -100,7 +120,7 @@ impl Harness {
     }
 
     pub fn key_with(&mut self, code: KeyCode, modifiers: KeyModifiers) {
-        if let Some(msg) = map_key(&self.app, KeyEvent::new(code, modifiers)) {
+        for msg in key_messages(&self.app, KeyEvent::new(code, modifiers)) {
             self.send(msg);
         }
     }

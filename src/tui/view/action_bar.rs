@@ -2,7 +2,7 @@
 //! the filter being typed), built from the same table the key map uses.
 
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -11,10 +11,10 @@ use crate::tui::actions::available;
 use crate::tui::app::App;
 use crate::tui::forms::Dialog;
 
-fn hints(pairs: &[(&str, &str)]) -> Line<'static> {
-    let key = Style::default()
-        .fg(Color::Cyan)
-        .add_modifier(Modifier::BOLD);
+use super::theme::Theme;
+
+fn hints(pairs: &[(&str, &str)], t: &Theme) -> Line<'static> {
+    let key = Style::default().fg(t.accent).add_modifier(Modifier::BOLD);
     let mut spans = Vec::new();
     for (k, label) in pairs {
         spans.push(Span::styled(k.to_string(), key));
@@ -79,5 +79,5 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
-    frame.render_widget(Paragraph::new(hints(&refs)), area);
+    frame.render_widget(Paragraph::new(hints(&refs, &app.theme)), area);
 }

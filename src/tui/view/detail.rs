@@ -13,7 +13,7 @@ use crate::kms::GrantConstraints;
 use crate::tui::app::{App, Pane};
 
 use super::findings::finding_lines;
-use super::widgets::{age, pane_block};
+use super::widgets::{age, pane_block_themed};
 
 fn field(name: &str, value: impl Into<String>) -> Line<'static> {
     Line::from(vec![
@@ -252,6 +252,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let (what, lines) = lines(app);
     let p = Paragraph::new(lines)
         .wrap(Wrap { trim: false })
-        .block(pane_block(format!("Detail: {what}"), false));
+        .block(pane_block_themed(
+            format!("Detail: {what}"),
+            false,
+            &app.theme,
+        ));
     frame.render_widget(p, area);
 }

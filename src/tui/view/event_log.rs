@@ -2,14 +2,14 @@
 //! (the key policy statement or grant that allowed it, or the reason it was denied).
 
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::widgets::{Cell, Row};
 use ratatui::Frame;
 
 use crate::backend::EventOutcome;
 use crate::tui::app::{App, Pane};
 
-use super::widgets::{pane_block, render_table, short_arn, Columns};
+use super::widgets::{pane_block_themed, render_table_themed, short_arn, Columns};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Events;
@@ -23,10 +23,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             rows.filter()
         );
     }
-    render_table(
+    render_table_themed(
         frame,
         area,
-        pane_block(title, focused),
+        pane_block_themed(title, focused, &app.theme),
         rows,
         Columns {
             header: &["Time", "Caller", "Operation", "Result", "Why"],
@@ -39,13 +39,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             ],
             focused,
         },
+        &app.theme,
         |e| {
             let (verdict, style) = match &e.outcome {
-                EventOutcome::Allowed => ("ALLOWED".to_string(), Style::default().fg(Color::Green)),
-                EventOutcome::Denied => ("DENIED".to_string(), Style::default().fg(Color::Red)),
+                EventOutcome::Allowed => (
+                    "ALLOWED".to_string(),
+                    Style::default().fg(app.theme.allowed),
+                ),
+                EventOutcome::Denied => {
+                    ("DENIED".to_string(), Style::default().fg(app.theme.denied))
+                }
                 EventOutcome::Failed(code) => (
                     code.trim_end_matches("Exception").to_string(),
-                    Style::default().fg(Color::Yellow),
+                    Style::default().fg(app.theme.warning),
                 ),
             };
             Row::new(vec![

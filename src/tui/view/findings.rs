@@ -48,10 +48,10 @@ pub fn finding_lines(f: &Finding) -> [Line<'static>; 2] {
                 f.rule.id().to_string(),
                 Style::default().add_modifier(Modifier::BOLD),
             ),
-            Span::raw(format!(": {}", f.reason)),
+            Span::raw(format!(": {}", f.reason())),
         ]),
         Line::from(Span::styled(
-            format!("       -> {}", f.action),
+            format!("       -> {}", f.action()),
             Style::default().fg(Color::Gray),
         )),
     ]
@@ -151,11 +151,14 @@ fn selected_lines(o: &AuditOutcome, i: usize) -> Vec<Line<'static>> {
         ])
     };
     let [what, todo] = finding_lines(f);
-    let mut lines = vec![what, label("Key", f.key.clone())];
+    let mut lines = vec![what, label("Key", f.key.to_string())];
     match &f.grant_id {
         Some(g) => {
-            lines.push(label("Grant", g.clone()));
-            lines.push(label("Grantee", f.grantee.clone().unwrap_or_default()));
+            lines.push(label("Grant", g.to_string()));
+            lines.push(label(
+                "Grantee",
+                f.grantee.as_deref().unwrap_or_default().to_string(),
+            ));
         }
         None => lines.push(label("Grant", "- (a finding about the key itself)".into())),
     }
@@ -236,7 +239,7 @@ fn render_list(frame: &mut Frame, area: Rect, app: &App, o: &AuditOutcome) {
                 Cell::from(l.key.clone()),
                 Cell::from(l.grant.clone()),
                 Cell::from(l.grantee.clone()),
-                Cell::from(f.reason.clone()),
+                Cell::from(f.reason()),
             ])
         })
         .collect();

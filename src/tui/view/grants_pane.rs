@@ -10,7 +10,7 @@ use ratatui::Frame;
 use crate::tui::app::{App, GrantScope, Pane};
 
 use super::findings::{marker, severity_style};
-use super::widgets::{age, pane_block, render_table, Columns};
+use super::widgets::{age, pane_block_themed, render_table_themed, Columns};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Grants;
@@ -35,10 +35,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
     let now = app.now;
     let outcome = app.audit.outcome.as_deref();
-    render_table(
+    render_table_themed(
         frame,
         area,
-        pane_block(title, focused),
+        pane_block_themed(title, focused, &app.theme),
         rows,
         Columns {
             header: &[
@@ -61,6 +61,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             ],
             focused,
         },
+        &app.theme,
         move |g| {
             let label = if g.name.is_empty() {
                 g.short_id().to_string()

@@ -5,7 +5,7 @@
 //! coloured by its most severe finding.
 
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::widgets::{Cell, Row};
 use ratatui::Frame;
 
@@ -13,7 +13,7 @@ use crate::kms::KeyState;
 use crate::tui::app::{App, Pane};
 
 use super::findings::severity_style;
-use super::widgets::{pane_block, render_table, Columns};
+use super::widgets::{pane_block_themed, render_table_themed, Columns};
 
 const WITH_ID: [&str; 5] = ["Alias", "Key", "State", "Grants", "Stale"];
 const WITHOUT_ID: [&str; 4] = ["Alias", "State", "Grants", "Stale"];
@@ -42,10 +42,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     if !rows.filter().is_empty() {
         title = format!("Keys ({}/{}) /{}", rows.len(), rows.total(), rows.filter());
     }
-    render_table(
+    render_table_themed(
         frame,
         area,
-        pane_block(title, focused),
+        pane_block_themed(title, focused, &app.theme),
         rows,
         Columns {
             header: if show_id { &WITH_ID } else { &WITHOUT_ID },
@@ -56,11 +56,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             },
             focused,
         },
+        &app.theme,
         |k| {
             let state_style = match k.state {
-                KeyState::Enabled => Style::default().fg(Color::Green),
-                KeyState::Disabled => Style::default().fg(Color::Yellow),
-                _ => Style::default().fg(Color::Red),
+                KeyState::Enabled => Style::default().fg(app.theme.allowed),
+                KeyState::Disabled => Style::default().fg(app.theme.warning),
+                _ => Style::default().fg(app.theme.denied),
             };
             let placeholder = if details.pending.contains(&k.key_id) {
                 Some("…")
@@ -84,13 +85,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 alias.push_str(" (AWS)");
             }
             let state_style = if placeholder.is_some() {
-                Style::default().fg(Color::DarkGray)
+                Style::default().fg(app.theme.border)
             } else {
                 state_style
             };
             let stale = match outcome {
                 None => {
-                    Cell::from(format!("{:>5} ", "…")).style(Style::default().fg(Color::DarkGray))
+                    Cell::from(format!("{:>5} ", "…")).style(Style::default().fg(app.theme.border))
                 }
                 Some(o) => match o.key(&k.arn) {
                     None => Cell::from(format!("{:>5} ", 0)),

@@ -2,14 +2,14 @@
 //! one shows its grants across all keys in the grants pane.
 
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::widgets::{Cell, Row};
 use ratatui::Frame;
 
 use crate::backend::PrincipalKindLabel;
 use crate::tui::app::{App, Pane};
 
-use super::widgets::{pane_block, render_table, Columns};
+use super::widgets::{pane_block_themed, render_table_themed, Columns};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Principals;
@@ -26,10 +26,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     if let Some(note) = &app.principals_note {
         title = format!("{title} · {note}");
     }
-    render_table(
+    render_table_themed(
         frame,
         area,
-        pane_block(title, focused),
+        pane_block_themed(title, focused, &app.theme),
         rows,
         Columns {
             header: &["Kind", "Name", "Grants"],
@@ -40,9 +40,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             ],
             focused,
         },
+        &app.theme,
         |p| {
             let style = if p.kind == PrincipalKindLabel::Deleted {
-                Style::default().fg(Color::Red)
+                Style::default().fg(app.theme.denied)
             } else {
                 Style::default()
             };

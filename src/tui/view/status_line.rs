@@ -25,25 +25,25 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         } else {
             "   ".into()
         },
-        Style::default().fg(Color::Cyan),
+        Style::default().fg(app.theme.accent),
     )];
     if app.audit.running {
         left.push(Span::styled(
             "auditing grants… ",
-            Style::default().fg(Color::Cyan),
+            Style::default().fg(app.theme.accent),
         ));
     }
     if let Some(p) = app.key_details.progress() {
         left.push(Span::styled(
             format!("{p} "),
-            Style::default().fg(Color::Cyan),
+            Style::default().fg(app.theme.accent),
         ));
     }
     if let Some(s) = &app.status {
         let style = if s.error {
-            Style::default().fg(Color::White).bg(Color::Red)
+            Style::default().fg(Color::White).bg(app.theme.denied)
         } else {
-            Style::default().fg(Color::Green)
+            Style::default().fg(app.theme.allowed)
         };
         left.push(Span::styled(s.text.clone(), style));
     }
@@ -80,7 +80,7 @@ fn right_part(app: &App, full: bool) -> Line<'static> {
                 app.info.region,
                 identity(&app.info.identity)
             ),
-            Style::default().fg(Color::Gray),
+            Style::default().fg(app.theme.muted),
         ));
     }
     if app.read_only {

@@ -10,18 +10,26 @@ use ratatui::Frame;
 use crate::sim::Timestamp;
 use crate::tui::app::Rows;
 
+use super::theme::Theme;
+
+/// The default theme's accent (`Theme::default().accent`).
 pub const ACCENT: Color = Color::Cyan;
 
-/// A pane's frame: bold cyan and thick when focused.
+/// A pane's frame in the default theme.
 pub fn pane_block(title: String, focused: bool) -> Block<'static> {
+    pane_block_themed(title, focused, &Theme::default())
+}
+
+/// A pane's frame: bold accent and thick when focused.
+pub fn pane_block_themed(title: String, focused: bool, t: &Theme) -> Block<'static> {
     let block = Block::bordered().title(Line::from(format!(" {title} ")));
     if focused {
         block
             .border_type(BorderType::Thick)
-            .border_style(Style::default().fg(ACCENT))
-            .title_style(Style::default().fg(ACCENT).add_modifier(Modifier::BOLD))
+            .border_style(Style::default().fg(t.accent))
+            .title_style(Style::default().fg(t.accent).add_modifier(Modifier::BOLD))
     } else {
-        block.border_style(Style::default().fg(Color::DarkGray))
+        block.border_style(Style::default().fg(t.border))
     }
 }
 
@@ -32,13 +40,26 @@ pub struct Columns<'a> {
     pub focused: bool,
 }
 
-/// Draw `rows` as a table, building `Row`s only for the rows that fit.
+/// Draw `rows` as a table in the default theme.
 pub fn render_table<T>(
     frame: &mut Frame,
     area: Rect,
     block: Block<'_>,
     rows: &Rows<T>,
     columns: Columns<'_>,
+    build: impl Fn(&T) -> Row<'static>,
+) {
+    render_table_themed(frame, area, block, rows, columns, &Theme::default(), build)
+}
+
+/// Draw `rows` as a table, building `Row`s only for the rows that fit.
+pub fn render_table_themed<T>(
+    frame: &mut Frame,
+    area: Rect,
+    block: Block<'_>,
+    rows: &Rows<T>,
+    columns: Columns<'_>,
+    t: &Theme,
     build: impl Fn(&T) -> Row<'static>,
 ) {
     let Columns {
@@ -53,13 +74,10 @@ pub fn render_table<T>(
         .filter_map(|i| rows.row(i))
         .map(&build)
         .collect();
-    let header = Row::new(header.iter().copied()).style(
-        Style::default()
-            .fg(Color::Yellow)
-            .add_modifier(Modifier::BOLD),
-    );
+    let header = Row::new(header.iter().copied())
+        .style(Style::default().fg(t.heading).add_modifier(Modifier::BOLD));
     let highlight = if focused {
-        Style::default().bg(ACCENT).fg(Color::Black)
+        Style::default().bg(t.accent).fg(Color::Black)
     } else {
         Style::default().add_modifier(Modifier::REVERSED)
     };

@@ -86,6 +86,14 @@ pub fn render_help(frame: &mut Frame, area: Rect, app: &App) {
     lines.push(Line::from(
         "  Stale column: the grant's worst finding, HIGH MED LOW (info: a service grant)",
     ));
+    if app.lesson.is_some() {
+        let mut spans = vec![Span::styled("  Lesson: ", head)];
+        for a in crate::tui::actions::LESSON_ACTIONS {
+            spans.push(Span::styled(a.binding().label(), key));
+            spans.push(Span::raw(format!(" {}  ", a.label())));
+        }
+        lines.push(Line::from(spans));
+    }
     if app.info.world_controls && !app.read_only {
         lines.push(Line::from(Span::styled("Simulator controls", head)));
         for a in world {
