@@ -68,6 +68,20 @@ impl Tmux {
             .status
             .success()
     }
+
+    /// Press `q` and wait (up to 10 s) for the program, and so the session, to end.
+    fn quit(&self) {
+        self.keys(&["q"]);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.alive() {
+            assert!(
+                Instant::now() < deadline,
+                "grantscope did not quit:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
 }
 
 impl Drop for Tmux {
@@ -173,16 +187,7 @@ fn walkthrough_typed_in_tmux() {
     ]);
 
     // q quits and the session ends with the program.
-    t.keys(&["q"]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while t.alive() {
-        assert!(
-            Instant::now() < deadline,
-            "grantscope did not quit:\n{}",
-            t.screen()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    t.quit();
 }
 
 /// The stale-grants world: the audit runs in the background, the grants pane marks stale
@@ -236,16 +241,7 @@ fn findings_view_typed_in_tmux() {
         "partner-feed",
         "cross-account: The grantee is in account",
     ]);
-    t.keys(&["q"]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while t.alive() {
-        assert!(
-            Instant::now() < deadline,
-            "grantscope did not quit:\n{}",
-            t.screen()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    t.quit();
 }
 
 /// Lesson 1 presented with the real binary: `grantscope lesson walkthrough`, the step key

@@ -1,7 +1,8 @@
 //! The stale-grant audit: pure functions over an inventory (`kms::inventory`) that find the
 //! grants nobody needs any more and the risky ones (`../shared/stale-grant-rules.md`).
-//! `rules.rs` holds one function per rule; this file holds findings, severities, the
-//! configuration and the run over a whole inventory.
+//! `rules.rs` holds one function per rule, `finding.rs` the findings and their sentences,
+//! `config.rs` the thresholds; this file holds severities, rule ids and the run over a
+//! whole inventory.
 
 pub mod config;
 pub mod finding;
@@ -188,7 +189,7 @@ type Buckets = [Vec<Finding>; SEVERITIES];
 
 fn key_buckets(ctx: &rules::Context, key: &crate::kms::inventory::InventoryKey) -> Buckets {
     let mut buckets: Buckets = Default::default();
-    rules::key_findings_into(ctx, key, &mut buckets);
+    rules::key_findings(ctx, key, &mut buckets);
     buckets
 }
 

@@ -16,7 +16,7 @@ use crate::kms::inventory::{Inventory, InventoryGrant, InventoryKey, UsageSource
 use crate::kms::{GrantConstraints, GrantOperation, KeyState};
 
 use super::finding::Detail;
-use super::{AuditConfig, Finding, Rule};
+use super::{AuditConfig, Buckets, Finding, Rule};
 
 const DAY: f64 = 86_400.0;
 
@@ -40,15 +40,6 @@ impl<'a> Context<'a> {
             .map(|list| list.iter().filter_map(|p| PrincipalArn::parse(p)).collect());
         Context { inv, cfg, known }
     }
-}
-
-/// Created by an AWS service for one of its resources?
-pub fn is_service_grant(g: &InventoryGrant) -> bool {
-    service_principal(&g.entry.grantee_principal)
-        || g.entry
-            .retiring_principal
-            .as_deref()
-            .is_some_and(service_principal)
 }
 
 /// A service principal (`ec2.amazonaws.com`) or a session of a service-linked role
@@ -108,7 +99,7 @@ impl<'a> PrincipalFacts<'a> {
 
 /// Every finding for one key, grant by grant in listing order, then the key's own; each
 /// goes to `out[severity]`.
-pub fn key_findings_into<'k>(ctx: &Context, key: &'k InventoryKey, out: &mut [Vec<Finding>; 4]) {
+pub(super) fn key_findings<'k>(ctx: &Context, key: &'k InventoryKey, out: &mut Buckets) {
     let key_arn: Arc<str> = Arc::from(key.arn.as_str());
     let account = key.arn.split(':').nth(4).unwrap_or_default();
     let mut principals: HashMap<&'k str, PrincipalFacts<'k>> = HashMap::new();
@@ -168,13 +159,6 @@ pub fn key_findings_into<'k>(ctx: &Context, key: &'k InventoryKey, out: &mut [Ve
             detail,
         ));
     }
-}
-
-/// Every finding for one key, most severe first, then in listing order.
-pub fn key_findings(ctx: &Context, key: &InventoryKey) -> Vec<Finding> {
-    let mut out: [Vec<Finding>; 4] = Default::default();
-    key_findings_into(ctx, key, &mut out);
-    out.into_iter().rev().flatten().collect()
 }
 
 /// The grant's grantee and retiring principal, worked out.
