@@ -3,20 +3,31 @@
 //! key's grants one request at a time, as a shell loop over the AWS CLI would.
 //! Run: cargo bench --bench inventory -- --warm-up-time 1 --measurement-time 20
 //!
+//! Two cases, each measuring both: `loopback` (answers as fast as client and server CPUs
+//! allow; with no round trip to hide, concurrency only spreads the work over the cores) and
+//! `rtt_5ms` (`serve --latency 5ms`: every answer 5 ms late, as a same-region AWS endpoint
+//! is; this is what the concurrency is for). `GRANTSCOPE_BENCH_RTT_MS=0,5,20` picks the
+//! round trips (milliseconds; 0 is plain loopback).
+//!
 //! The server runs on a runtime of its own (threads named `gs-serve`), as `grantscope
 //! serve` would in its own process; the client on the runtime `grantscope inventory` uses
-//! (multi-threaded, one worker per core). Both share the machine's cores.
+//! (multi-threaded, one worker per core) with its allocator. Both share the machine's cores.
 //!
 //! `GRANTSCOPE_BENCH_CPU=dk,lg,base,inv` (any subset; `GRANTSCOPE_BENCH_N` requests for
 //! `dk` and `lg`, default 2000) first prints, per request, the wall time and the CPU time of
 //! the client and of the server threads (from /proc/self/task/*/schedstat) for sequential
 //! DescribeKey, sequential ListGrants, the baseline and the inventory.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+// The allocator `grantscope inventory` runs with (see src/main.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use grantscope::backend::aws::{AwsConnection, AwsOptions};
 use grantscope::sim::{Scenario, SharedSimulator, Simulator};
+use grantscope::wire::AppState;
 
 const KEYS: usize = 1000;
 const GRANTS_PER_KEY: usize = 20;
@@ -144,29 +155,31 @@ fn bench(c: &mut Criterion) {
     })
     .join()
     .unwrap();
-    let listener = server_rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    server_rt.spawn(grantscope::wire::serve(
-        listener,
-        sim,
-        None,
-        std::future::pending(),
-    ));
-
     // The default credential chain reads these, as it would on a real machine.
     std::env::set_var("AWS_ACCESS_KEY_ID", "AKIABENCHADMIN000001");
     std::env::set_var("AWS_SECRET_ACCESS_KEY", "bench-secret");
     std::env::set_var("AWS_CONFIG_FILE", "/dev/null");
     std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
-    let conn = rt
-        .block_on(AwsConnection::connect(AwsOptions {
+    // One server per round trip, all on the same world: loopback as it is, and loopback
+    // with every answer delayed as a network round trip to an AWS region delays it.
+    let connect = |rtt: Duration| {
+        let listener = server_rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        server_rt.spawn(grantscope::wire::serve_app(
+            listener,
+            AppState::new(sim.clone(), None).with_latency(rtt),
+            std::future::pending(),
+        ));
+        rt.block_on(AwsConnection::connect(AwsOptions {
             profile: None,
             region: Some("eu-west-1".into()),
             endpoint_url: Some(url),
         }))
-        .unwrap();
+        .unwrap()
+    };
+    let conn = connect(Duration::ZERO);
 
     if let Ok(what) = std::env::var("GRANTSCOPE_BENCH_CPU") {
         let key = rt.block_on(conn.list_keys()).unwrap()[0].0.clone();
@@ -223,28 +236,44 @@ fn bench(c: &mut Criterion) {
         }
     }
 
-    let mut group = c.benchmark_group("inventory_1000_keys_x_20_grants");
-    group.sample_size(10);
-    group.bench_function("aws_backend_concurrent", |b| {
-        b.iter_custom(|iters| {
-            let start = Instant::now();
-            for _ in 0..iters {
-                let inv = rt.block_on(conn.inventory(&|_, _| {})).unwrap();
-                assert_eq!(inv.keys.len(), KEYS);
+    let rtts = std::env::var("GRANTSCOPE_BENCH_RTT_MS").unwrap_or_else(|_| "0,5".into());
+    for ms in rtts.split(',').filter_map(|v| v.trim().parse::<u64>().ok()) {
+        let rtt = Duration::from_millis(ms);
+        let conn = if rtt.is_zero() {
+            conn.clone()
+        } else {
+            connect(rtt)
+        };
+        let mut group = c.benchmark_group(format!(
+            "inventory_1000_keys_x_20_grants/{}",
+            if ms == 0 {
+                "loopback".to_string()
+            } else {
+                format!("rtt_{ms}ms")
             }
-            start.elapsed()
-        })
-    });
-    group.bench_function("baseline_one_request_at_a_time", |b| {
-        b.iter_custom(|iters| {
-            let start = Instant::now();
-            for _ in 0..iters {
-                assert_eq!(rt.block_on(baseline(&conn.kms)), KEYS * GRANTS_PER_KEY);
-            }
-            start.elapsed()
-        })
-    });
-    group.finish();
+        ));
+        group.sample_size(10);
+        group.bench_function("aws_backend_concurrent", |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    let inv = rt.block_on(conn.inventory(&|_, _| {})).unwrap();
+                    assert_eq!(inv.keys.len(), KEYS);
+                }
+                start.elapsed()
+            })
+        });
+        group.bench_function("baseline_one_request_at_a_time", |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    assert_eq!(rt.block_on(baseline(&conn.kms)), KEYS * GRANTS_PER_KEY);
+                }
+                start.elapsed()
+            })
+        });
+        group.finish();
+    }
 }
 
 criterion_group!(benches, bench);

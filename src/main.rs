@@ -139,6 +139,10 @@ enum Command {
         /// quotas, or N requests per second per operation.
         #[arg(long, value_name = "aws|N")]
         throttle: Option<String>,
+        /// Answer every request this much later (e.g. 20ms), as a distant AWS region
+        /// would: shows the UI's progressive loading, and how concurrency hides latency.
+        #[arg(long, value_name = "DURATION")]
+        latency: Option<String>,
     },
     /// Every key with its aliases, state and grants, headless (JSON, CSV or a table).
     Inventory {
@@ -223,6 +227,7 @@ fn run(cli: Cli) -> Result<()> {
             state,
             propagation_delay,
             throttle,
+            latency,
         }) => {
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(grantscope::cli::serve::run(
@@ -232,6 +237,7 @@ fn run(cli: Cli) -> Result<()> {
                     state,
                     propagation_delay,
                     throttle,
+                    latency,
                 },
             ))
         }

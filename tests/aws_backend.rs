@@ -291,3 +291,56 @@ fn aws_errors_reach_the_user_as_readable_messages() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!String::from_utf8_lossy(&out.stderr).is_empty());
 }
+
+#[test]
+fn a_distant_endpoint_gives_the_same_inventory_with_requests_overlapping() {
+    const LATENCY: std::time::Duration = std::time::Duration::from_millis(200);
+    let dir = tempfile::tempdir().unwrap();
+    let world = big_world(dir.path(), 40, 30);
+    let near = Server::start(&["--scenario", &world]);
+    let far = Server::start(&["--scenario", &world, "--latency", "200ms"]);
+    let near_dir = dir.path().join("near");
+    let far_dir = dir.path().join("far");
+    std::fs::create_dir_all(&near_dir).unwrap();
+    std::fs::create_dir_all(&far_dir).unwrap();
+    let near_creds = credentials_file(&near_dir, &near.url, &["--scenario", &world]);
+    let far_creds = credentials_file(&far_dir, &far.url, &["--scenario", &world]);
+    let args = ["inventory", "--profile", "admin", "--format", "json"];
+
+    let near_inv: Inventory = json(&grantscope(Some(&near_creds), &args));
+    let started = std::time::Instant::now();
+    let far_inv: Inventory = json(&grantscope(Some(&far_creds), &args));
+    let took = started.elapsed();
+
+    let summary = |inv: &Inventory| {
+        inv.keys
+            .iter()
+            .map(|k| (k.key_id.clone(), k.aliases.clone(), k.state, k.grants.len()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(summary(&far_inv), summary(&near_inv));
+    assert_eq!(far_inv.keys.len(), 40);
+    // Every answer is late: GetCallerIdentity, ListKeys and ListAliases come one after
+    // another, then the 40 keys' requests (2 each), so at least 4 round trips in all...
+    assert!(took >= LATENCY * 4, "the latency was not applied: {took:?}");
+    // ...but those 83 requests are not answered one at a time (83 x 200 ms = 16.6 s):
+    // they overlap, bounded by CONCURRENCY.
+    assert!(
+        took < LATENCY * 83 / 2,
+        "requests did not overlap: {took:?} for 83 requests of 200 ms"
+    );
+}
+
+#[test]
+fn serve_refuses_a_latency_that_is_not_a_duration() {
+    let out = Command::new(env!("CARGO_BIN_EXE_grantscope"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--latency", "soon"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--latency") && err.contains("\"soon\" is not a duration"),
+        "{err}"
+    );
+}

@@ -1,8 +1,9 @@
 //! The UI's AWS backend (`AwsBackend`) against `grantscope serve` on loopback, with a
 //! credentials file from `grantscope credentials` given explicitly (no process-wide
 //! environment): the quick key list and its details, paging through grants, grant
-//! changes, test-encrypt as another profile, principals without IAM, readable errors, and
-//! the UI showing progress while key details load.
+//! changes, test-encrypt as another profile, principals from IAM, grants and key policies,
+//! readable errors, and the UI showing progress while key details load. (IAM denied or
+//! paged: tests/aws_iam.rs.)
 
 mod support;
 
@@ -307,7 +308,7 @@ async fn test_encrypt_as_another_profile_denied_then_allowed_with_a_grant_token(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn principals_come_from_grants_and_key_policies_and_say_iam_is_unavailable() {
+async fn principals_come_from_iam_grants_and_key_policies() {
     let w = World::start(None);
     let b = w.connect("admin").await;
     let key = b.list_keys().await.unwrap().keys[0].arn.clone();
@@ -315,21 +316,32 @@ async fn principals_come_from_grants_and_key_policies_and_say_iam_is_unavailable
         .await
         .unwrap();
     let list = b.list_principals().await.unwrap();
-    let note = list.note.expect("a note about IAM");
-    assert!(
-        note.starts_with("IAM users and roles not listed: "),
-        "{note}"
-    );
+    assert_eq!(list.note, None, "the admin may list IAM");
     let user = list
         .principals
         .iter()
         .find(|p| p.arn == USER)
         .expect("the grantee");
     assert_eq!(
-        (user.kind, user.name.as_str(), user.grant_count),
-        (PrincipalKindLabel::User, "granttestuser", 1)
+        (
+            user.kind,
+            user.name.as_str(),
+            user.grant_count,
+            user.unique_id.as_deref()
+        ),
+        (
+            PrincipalKindLabel::User,
+            "granttestuser",
+            1,
+            Some("AIDAGRANTTESTUSER0001")
+        )
     );
-    assert!(list.principals.iter().any(|p| p.arn == ADMIN));
+    let admin = list
+        .principals
+        .iter()
+        .find(|p| p.arn == ADMIN)
+        .expect("the admin, from IAM");
+    assert_eq!(admin.policies, ["AdministratorAccess"]);
     assert!(
         list.principals
             .iter()
@@ -524,9 +536,17 @@ fn the_ui_shows_progress_while_aws_key_details_load() {
     assert!(!screen.contains('…'), "{screen}");
     assert!(screen.contains("Enabled"), "{screen}");
     assert!(
-        screen.contains("IAM users and roles not listed"),
-        "the principals pane says what is missing:\n{screen}"
+        !screen.contains("not listed"),
+        "IAM could be listed: the principals pane has no note:\n{screen}"
     );
+    let app_role = ui
+        .app
+        .principals
+        .all()
+        .iter()
+        .find(|p| p.name == "app")
+        .expect("the role is a principal");
+    assert!(app_role.unique_id.is_some(), "its IAM details are known");
 
     // A refresh keeps the selection and the known details while they reload.
     ui.press('j');
@@ -560,8 +580,9 @@ fn the_ui_shows_progress_while_aws_key_details_load() {
 }
 
 /// The real program in tmux on `--profile admin` against `grantscope serve`, the
-/// environment set for that child only: keys fill in, IAM's absence is said, and
-/// test-encrypt as the granttestuser profile is denied, then allowed with a grant token.
+/// environment set for that child only: keys fill in, IAM's users join the principals,
+/// and test-encrypt as the granttestuser profile is denied, then allowed with a grant
+/// token.
 #[test]
 fn aws_mode_typed_in_tmux() {
     use std::time::{Duration, Instant};
@@ -630,7 +651,8 @@ fn aws_mode_typed_in_tmux() {
     };
 
     wait_for(&["aws:admin", "alias/classroom", "Enabled"]);
-    wait_for(&["IAM users and roles not listed"]);
+    // No grant names granttestuser yet: IAM lists it.
+    wait_for(&["Principals (3)", "granttestuser"]);
 
     keys(&["e"]);
     wait_for(&["Test encrypt with alias/classroom"]);

@@ -18,6 +18,8 @@ pub struct ServeOptions {
     pub propagation_delay: Option<String>,
     /// `aws` (AWS's request quotas) or a number of requests per second per operation.
     pub throttle: Option<String>,
+    /// Extra time before every answer (a network round trip), e.g. `20ms`.
+    pub latency: Option<String>,
 }
 
 fn throttle_policy(text: &str) -> Result<ThrottlePolicy> {
@@ -37,6 +39,11 @@ fn throttle_policy(text: &str) -> Result<ThrottlePolicy> {
 
 pub async fn run(opts: ServeOptions) -> Result<()> {
     let throttle = opts.throttle.as_deref().map(throttle_policy).transpose()?;
+    let latency = opts
+        .latency
+        .as_deref()
+        .map(|d| scenario::parse_duration(d).map_err(|e| anyhow::anyhow!("--latency: {e}")))
+        .transpose()?;
     let state_file = opts.state.clone().map(StateFile::new);
     let (mut world, origin) = match state_file.as_ref().map(|f| f.load()).transpose()?.flatten() {
         Some(w) => (
@@ -87,6 +94,10 @@ pub async fn run(opts: ServeOptions) -> Result<()> {
     if let Some(policy) = throttle {
         println!("throttling: {policy:?} (ThrottlingException above the rate)");
         app = app.with_throttle(policy);
+    }
+    if let Some(latency) = latency.filter(|l| !l.is_zero()) {
+        println!("latency: every answer {latency:?} later (a network round trip)");
+        app = app.with_latency(latency);
     }
     wire::serve_app(listener, app, shutdown_signal()).await?;
     eprintln!("grantscope serve: stopped.");

@@ -377,38 +377,11 @@ pub fn authorize(
     }
 
     // The caller's IAM identity policies.
-    let mut identity_allow = None;
-    if let Some(p) = caller
-        .unique_id
-        .as_ref()
-        .and_then(|id| world.principals.get(id))
-    {
-        for pol in &p.policies {
-            let Some(doc) = &pol.parsed else { continue };
-            let v = evaluate_policy(
-                doc,
-                false,
-                caller,
-                &caller_arn,
-                req,
-                resource,
-                &mut unevaluated,
-            );
-            if let Some(statement) = v.deny {
-                return decide(
-                    false,
-                    Why::ExplicitDenyInIdentityPolicy {
-                        policy: pol.name.clone(),
-                        statement,
-                    },
-                    unevaluated,
-                );
-            }
-            if identity_allow.is_none() {
-                identity_allow = v.allow_direct.map(|s| (pol.name.clone(), s));
-            }
-        }
-    }
+    let identity_allow =
+        match identity_policies(world, caller, &caller_arn, req, resource, &mut unevaluated) {
+            Ok(allow) => allow,
+            Err(deny) => return decide(false, deny, unevaluated),
+        };
 
     let is_root = caller.kind == CallerKind::Root;
     match &key_policy {
@@ -492,6 +465,77 @@ pub fn authorize(
             };
             decide(false, why, unevaluated)
         }
+    }
+}
+
+/// The caller's identity policies on `resource`: the first statement that allows the
+/// request (policy name, statement label), or the explicit deny that wins over any allow.
+fn identity_policies(
+    world: &World,
+    caller: &ResolvedCaller,
+    caller_arn: &Option<PrincipalArn>,
+    req: &AuthRequest,
+    resource: &str,
+    unevaluated: &mut Vec<String>,
+) -> Result<Option<(String, String)>, Why> {
+    let mut allow = None;
+    let Some(p) = caller
+        .unique_id
+        .as_ref()
+        .and_then(|id| world.principals.get(id))
+    else {
+        return Ok(None);
+    };
+    for pol in &p.policies {
+        let Some(doc) = &pol.parsed else { continue };
+        let v = evaluate_policy(doc, false, caller, caller_arn, req, resource, unevaluated);
+        if let Some(statement) = v.deny {
+            return Err(Why::ExplicitDenyInIdentityPolicy {
+                policy: pol.name.clone(),
+                statement,
+            });
+        }
+        if allow.is_none() {
+            allow = v.allow_direct.map(|s| (pol.name.clone(), s));
+        }
+    }
+    Ok(allow)
+}
+
+/// Decide an action on a resource that only identity policies govern, such as IAM's own
+/// listings (`iam:ListUsers` on `arn:aws:iam::ACCOUNT:user/`), in the caller's account:
+/// the account root may; anyone else needs an identity policy that allows the action on
+/// `resource`, and an explicit deny wins. No key, no grants.
+pub fn authorize_identity(
+    world: &World,
+    caller: &ResolvedCaller,
+    action: &str,
+    resource: &str,
+) -> Decision {
+    let req = AuthRequest {
+        action,
+        key: None,
+        grant_use: GrantUse::Never,
+        token_grants: &[],
+        facts: RequestFacts::default(),
+    };
+    let mut unevaluated = Vec::new();
+    let caller_arn = PrincipalArn::parse(&caller.arn);
+    let why = match identity_policies(world, caller, &caller_arn, &req, resource, &mut unevaluated)
+    {
+        Err(deny) => deny,
+        Ok(_) if caller.kind == CallerKind::Root => Why::AccountRoot,
+        Ok(Some((policy, statement))) => Why::IdentityPolicy {
+            policy,
+            statement,
+            delegated_by: None,
+        },
+        Ok(None) => Why::NoIdentityPolicy,
+    };
+    Decision {
+        allowed: matches!(why, Why::AccountRoot | Why::IdentityPolicy { .. }),
+        why,
+        unevaluated,
     }
 }
 

@@ -4,11 +4,17 @@
 //!
 //! `router.rs` receives requests, `sigv4.rs` says who is calling, `dispatch.rs` runs the
 //! operation, `errors.rs` shapes AWS's error bodies, `persist.rs` saves acknowledged
-//! changes to the state file.
+//! changes to the state file, `throttle.rs` applies request quotas.
+//!
+//! Beside KMS, over the AWS Query protocol (`query.rs`: form bodies, XML answers), the
+//! calls the AWS backend makes elsewhere: STS `GetCallerIdentity` (`sts.rs`) and IAM's
+//! user, role and policy-name listings (`iam.rs`), so the whole AWS path runs on loopback.
 
 pub mod dispatch;
 pub mod errors;
+pub mod iam;
 pub mod persist;
+pub mod query;
 pub mod router;
 pub mod sigv4;
 pub mod sts;

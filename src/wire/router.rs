@@ -1,10 +1,12 @@
 //! The HTTP front: one handler for every request. It reads the body (capped), checks the
 //! protocol headers, verifies the SigV4 signature, dispatches under the simulator lock,
 //! saves acknowledged changes when a state file is set, and answers with AWS's shapes.
+//! Query-protocol requests (form bodies) go to STS or IAM by the service they are signed
+//! for.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -18,10 +20,11 @@ use crate::sim::{Caller, SharedSimulator};
 use super::dispatch::{dispatch, is_mutating};
 use super::errors::{error, ok, request_id};
 use super::persist::StateFile;
+use super::query::{self, QueryError};
 use super::sigv4;
-use super::sts;
 use super::throttle::{Throttle, ThrottlePolicy};
 use super::MAX_BODY_BYTES;
+use super::{iam, sts};
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -29,6 +32,9 @@ pub struct AppState {
     pub sim: SharedSimulator,
     pub state_file: Option<Arc<StateFile>>,
     pub throttle: Option<Arc<Throttle>>,
+    /// Added to every answer (`serve --latency`): a network round trip, as a client far
+    /// from the endpoint sees it. Zero on loopback.
+    pub latency: Duration,
     version: Arc<AtomicU64>,
 }
 
@@ -38,6 +44,7 @@ impl AppState {
             sim,
             state_file,
             throttle: None,
+            latency: Duration::ZERO,
             version: Arc::new(AtomicU64::new(0)),
         }
     }
@@ -45,6 +52,13 @@ impl AppState {
     /// Refuse requests above a rate with ThrottlingException.
     pub fn with_throttle(mut self, policy: ThrottlePolicy) -> Self {
         self.throttle = Some(Arc::new(Throttle::new(policy)));
+        self
+    }
+
+    /// Answer every request `latency` later than it is ready (the request is still
+    /// processed at once; other requests are not held up).
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
         self
     }
 
@@ -75,78 +89,80 @@ fn unknown_operation() -> KmsError {
 
 async fn handle(State(app): State<AppState>, req: Request<Body>) -> Response {
     let rid = request_id();
-    if is_sts_request(&req) {
-        return sts_response(&app, req, &rid).await;
+    let response = if query::is_query_request(req.headers()) {
+        query_response(&app, req, &rid).await
+    } else {
+        match answer(&app, req).await {
+            Ok(body) => ok(body, &rid),
+            Err(e) => error(&e, &rid),
+        }
+    };
+    if !app.latency.is_zero() {
+        tokio::time::sleep(app.latency).await;
     }
-    match answer(&app, req).await {
-        Ok(body) => ok(body, &rid),
-        Err(e) => error(&e, &rid),
+    response
+}
+
+/// The Query-protocol services served beside KMS, told apart by the service their
+/// requests are signed for (unsigned requests go to STS, which says what is missing).
+#[derive(Clone, Copy)]
+enum QueryService {
+    Sts,
+    Iam,
+}
+
+impl QueryService {
+    fn of(headers: &axum::http::HeaderMap) -> Self {
+        match query::signed_scope(headers) {
+            Some((service, _)) if service == "iam" => QueryService::Iam,
+            _ => QueryService::Sts,
+        }
+    }
+
+    fn process(
+        self,
+        app: &AppState,
+        parts: &axum::http::request::Parts,
+        body: &[u8],
+        rid: &str,
+    ) -> Result<String, QueryError> {
+        match self {
+            QueryService::Sts => sts::process(&app.sim, parts, body, rid),
+            QueryService::Iam => iam::process(&app.sim, parts, body, rid),
+        }
+    }
+
+    /// A failure of the server itself, in the service's terms.
+    fn error(self, e: KmsError) -> QueryError {
+        match self {
+            QueryService::Sts => e.into(),
+            QueryService::Iam => iam::error_from(e),
+        }
+    }
+
+    fn error_xml(self, e: &QueryError, rid: &str) -> String {
+        match self {
+            QueryService::Sts => sts::error_xml(e, rid),
+            QueryService::Iam => iam::error_xml(e, rid),
+        }
     }
 }
 
-/// STS speaks the Query protocol: a form body and no `X-Amz-Target`.
-fn is_sts_request(req: &Request<Body>) -> bool {
-    let content_type = req
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    !req.headers().contains_key("x-amz-target") && sts::is_query_request(content_type)
-}
-
-async fn sts_response(app: &AppState, req: Request<Body>, rid: &str) -> Response {
+async fn query_response(app: &AppState, req: Request<Body>, rid: &str) -> Response {
     let (parts, body) = req.into_parts();
+    let service = QueryService::of(&parts.headers);
     let result = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(body) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            sts_process(app, &parts, &body, rid)
+            service.process(app, &parts, &body, rid)
         }))
-        .unwrap_or_else(|_| Err(KmsError::internal("The request could not be processed."))),
-        Err(_) => Err(too_large()),
+        .unwrap_or_else(|_| {
+            Err(service.error(KmsError::internal("The request could not be processed.")))
+        }),
+        Err(_) => Err(service.error(too_large())),
     };
     match result {
-        Ok(xml) => sts::xml_response(200, xml, rid),
-        Err(e) => sts::xml_response(e.http_status(), sts::error_xml(&e, rid), rid),
-    }
-}
-
-fn sts_process(
-    app: &AppState,
-    parts: &axum::http::request::Parts,
-    body: &[u8],
-    rid: &str,
-) -> Result<String, KmsError> {
-    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    // STS's global endpoint signs with us-east-1; a regional one with the world's region.
-    let signed_region = parts
-        .headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| sigv4::parse_auth_header(v).ok())
-        .map(|a| a.region)
-        .unwrap_or_default();
-    let caller = sigv4::verify_with(
-        |akid| {
-            sigv4::signing_key(app.sim.lock().world(), akid).map(|mut key| {
-                if signed_region == "us-east-1" {
-                    key.region = signed_region.clone();
-                }
-                key
-            })
-        },
-        "sts",
-        parts.method.as_str(),
-        path,
-        &parts.headers,
-        body,
-        SystemTime::now(),
-    )?;
-    match sts::action(body).as_deref() {
-        Some("GetCallerIdentity") => sts::get_caller_identity(app.sim.lock().world(), &caller, rid),
-        Some(other) => Err(KmsError::new(
-            ErrorCode::InvalidAction,
-            format!("Could not find operation {other} for version 2011-06-15"),
-        )),
-        None => Err(KmsError::new(ErrorCode::MissingAction, "Missing Action")),
+        Ok(xml) => query::xml_response(200, xml, rid),
+        Err(e) => query::xml_response(e.status, service.error_xml(&e, rid), rid),
     }
 }
 

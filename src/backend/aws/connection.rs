@@ -18,7 +18,7 @@ use super::profiles::ProfileSources;
 use crate::backend::{BackendError, BackendResult};
 
 /// How many KMS requests run at once while taking an inventory.
-pub const CONCURRENCY: usize = 8;
+pub const CONCURRENCY: usize = 16;
 /// Attempts per request (the first and the retries) before an error is reported.
 pub const MAX_ATTEMPTS: u32 = 8;
 

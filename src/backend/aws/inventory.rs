@@ -107,27 +107,31 @@ impl AwsConnection {
         let mut done = 0;
         progress(0, total);
         // Each key runs as a task (`'static`: it owns a clone of the connection, which
-        // shares the SDK clients); results come back in ListKeys' order.
+        // shares the SDK clients). Keys finish in any order (a slow key does not hold a
+        // slot while later ones wait behind it); the result keeps ListKeys' order.
         let per_key = (CONCURRENCY / 2).max(1);
-        let mut tasks = futures::stream::iter(keys.into_iter().map(|(id, arn)| {
-            let names = aliases.remove(&id).unwrap_or_default();
-            let conn = self.clone();
-            AbortOnDrop(tokio::spawn(async move {
-                conn.inventory_key(id, arn, names).await
+        let mut tasks =
+            futures::stream::iter(keys.into_iter().enumerate().map(|(i, (id, arn))| {
+                let names = aliases.remove(&id).unwrap_or_default();
+                let conn = self.clone();
+                let task = AbortOnDrop(tokio::spawn(async move {
+                    conn.inventory_key(id, arn, names).await
+                }));
+                async move { (i, task.await) }
             }))
-        }))
-        .buffered(per_key);
-        let mut keys = Vec::with_capacity(total);
-        while let Some(joined) = tasks.next().await {
+            .buffer_unordered(per_key);
+        let mut slots: Vec<Option<InventoryKey>> = (0..total).map(|_| None).collect();
+        while let Some((i, joined)) = tasks.next().await {
             let key = match joined {
                 Ok(key) => key?,
                 Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
                 Err(e) => return Err(BackendError::new("Cancelled", e.to_string())),
             };
-            keys.push(key);
+            slots[i] = Some(key);
             done += 1;
             progress(done, total);
         }
+        let keys = slots.into_iter().flatten().collect();
         Ok(Inventory {
             backend: "aws".to_string(),
             account: identity.account,

@@ -1,8 +1,9 @@
 //! Principals in AWS mode: everyone the account's grants name (as grantee or retiring
-//! principal) and everyone its key policies name, plus IAM users and roles when the caller
-//! may list them. IAM is optional: when it cannot be listed (AccessDenied, or an endpoint
-//! such as `grantscope serve` that does not implement IAM) the list says why and holds
-//! the rest.
+//! principal) and everyone its key policies name, plus IAM users and roles, with the names
+//! of their inline policies, when the caller may list them. IAM is optional: when users
+//! and roles cannot be listed (AccessDenied, or an endpoint that does not implement IAM)
+//! the list says why and holds the rest; when only the policy names cannot be, the users
+//! and roles stay and the note says so.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -86,53 +87,36 @@ impl AwsConnection {
         Ok(named)
     }
 
-    /// IAM users and roles of the account, all pages.
-    async fn iam_principals(&self) -> BackendResult<Vec<PrincipalSummary>> {
+    /// IAM users and roles of the account, all pages, with the names of their policies.
+    /// Users and roles that could be listed are kept when their policy names cannot be
+    /// read; the note says so.
+    async fn iam_principals(&self) -> BackendResult<(Vec<PrincipalSummary>, Option<String>)> {
         let iam = aws_sdk_iam::Client::new(&self.config);
-        let mut out = Vec::new();
-        let mut marker: Option<String> = None;
-        loop {
-            let page = iam
-                .list_users()
-                .set_marker(marker.clone())
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            out.extend(page.users().iter().map(|u| PrincipalSummary {
-                kind: PrincipalKindLabel::User,
-                name: u.user_name().to_string(),
-                arn: u.arn().to_string(),
-                unique_id: Some(u.user_id().to_string()),
-                account: u.arn().split(':').nth(4).map(str::to_string),
-                policies: vec![],
-                grant_count: 0,
-            }));
-            marker = next_marker(page.is_truncated(), page.marker(), &marker)?;
-            if marker.is_none() {
-                break;
+        let mut out = iam_users(&iam).await?;
+        out.extend(iam_roles(&iam).await?);
+        let who: Vec<(PrincipalKindLabel, String)> =
+            out.iter().map(|p| (p.kind, p.name.clone())).collect();
+        let names: Vec<BackendResult<Vec<String>>> =
+            futures::stream::iter(who.into_iter().map(|(kind, name)| {
+                let iam = iam.clone();
+                async move { policy_names(&iam, kind, &name).await }
+            }))
+            .buffered(CONCURRENCY)
+            .collect()
+            .await;
+        let mut failed = None;
+        for (p, names) in out.iter_mut().zip(names) {
+            match names {
+                Ok(names) => p.policies = names,
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
             }
         }
-        loop {
-            let page = iam
-                .list_roles()
-                .set_marker(marker.clone())
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            out.extend(page.roles().iter().map(|r| PrincipalSummary {
-                kind: PrincipalKindLabel::Role,
-                name: r.role_name().to_string(),
-                arn: r.arn().to_string(),
-                unique_id: Some(r.role_id().to_string()),
-                account: r.arn().split(':').nth(4).map(str::to_string),
-                policies: vec![],
-                grant_count: 0,
-            }));
-            marker = next_marker(page.is_truncated(), page.marker(), &marker)?;
-            if marker.is_none() {
-                return Ok(out);
-            }
-        }
+        Ok((
+            out,
+            failed.map(|e| format!("IAM policy names not listed: {e}")),
+        ))
     }
 
     /// Every principal the account's grants and key policies name, and IAM's users and
@@ -166,7 +150,10 @@ impl AwsConnection {
         let mut notes = Vec::new();
         let mut by_arn: HashMap<String, PrincipalSummary> = HashMap::new();
         match self.iam_principals().await {
-            Ok(list) => by_arn.extend(list.into_iter().map(|p| (p.arn.clone(), p))),
+            Ok((list, note)) => {
+                by_arn.extend(list.into_iter().map(|p| (p.arn.clone(), p)));
+                notes.extend(note);
+            }
             Err(e) => notes.push(format!("IAM users and roles not listed: {e}")),
         }
         if let Some(e) = skipped {
@@ -194,6 +181,115 @@ impl AwsConnection {
             principals,
             note: (!notes.is_empty()).then(|| notes.join("; ")),
         })
+    }
+}
+
+/// An IAM user or role as the principals pane shows it (policies filled in later).
+fn iam_summary(kind: PrincipalKindLabel, name: &str, arn: &str, id: &str) -> PrincipalSummary {
+    PrincipalSummary {
+        kind,
+        name: name.to_string(),
+        arn: arn.to_string(),
+        unique_id: Some(id.to_string()),
+        account: arn.split(':').nth(4).map(str::to_string),
+        policies: vec![],
+        grant_count: 0,
+    }
+}
+
+/// Every IAM user of the account, all pages.
+async fn iam_users(iam: &aws_sdk_iam::Client) -> BackendResult<Vec<PrincipalSummary>> {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = iam
+            .list_users()
+            .set_marker(marker.clone())
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        out.extend(page.users().iter().map(|u| {
+            iam_summary(
+                PrincipalKindLabel::User,
+                u.user_name(),
+                u.arn(),
+                u.user_id(),
+            )
+        }));
+        marker = next_marker(page.is_truncated(), page.marker(), &marker)?;
+        if marker.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// Every IAM role of the account, all pages.
+async fn iam_roles(iam: &aws_sdk_iam::Client) -> BackendResult<Vec<PrincipalSummary>> {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = iam
+            .list_roles()
+            .set_marker(marker.clone())
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        out.extend(page.roles().iter().map(|r| {
+            iam_summary(
+                PrincipalKindLabel::Role,
+                r.role_name(),
+                r.arn(),
+                r.role_id(),
+            )
+        }));
+        marker = next_marker(page.is_truncated(), page.marker(), &marker)?;
+        if marker.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// The names of a user's or role's inline policies, all pages.
+async fn policy_names(
+    iam: &aws_sdk_iam::Client,
+    kind: PrincipalKindLabel,
+    name: &str,
+) -> BackendResult<Vec<String>> {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let (names, truncated, next) = if kind == PrincipalKindLabel::Role {
+            let page = iam
+                .list_role_policies()
+                .role_name(name)
+                .set_marker(marker.clone())
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            (
+                page.policy_names().to_vec(),
+                page.is_truncated(),
+                page.marker().map(str::to_string),
+            )
+        } else {
+            let page = iam
+                .list_user_policies()
+                .user_name(name)
+                .set_marker(marker.clone())
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            (
+                page.policy_names().to_vec(),
+                page.is_truncated(),
+                page.marker().map(str::to_string),
+            )
+        };
+        out.extend(names);
+        marker = next_marker(truncated, next.as_deref(), &marker)?;
+        if marker.is_none() {
+            return Ok(out);
+        }
     }
 }
 
