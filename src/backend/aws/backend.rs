@@ -1,8 +1,8 @@
 //! `AwsBackend`: the UI's `Backend` over one AWS account and region. Keys come in two
 //! steps so that a big account shows its key list at once: `list_keys` (ListKeys and
-//! ListAliases) and then `describe_keys` (DescribeKey and ListGrants per key, `CONCURRENCY`
-//! at a time) for the batches the UI asks for. Test-encrypt and retire act as another
-//! profile configured on this machine. The event log records every change and test call
+//! ListAliases) and then `describe_keys` (DescribeKey and ListGrants per key, at most
+//! `CONCURRENCY` requests at a time) for the batches the UI asks for. Test-encrypt and
+//! retire act as another profile configured on this machine. The event log records every change and test call
 //! (allowed, denied or failed) and every read that failed; successful reads are not logged,
 //! so a thousand DescribeKeys do not bury what the person did.
 
@@ -15,9 +15,8 @@ use futures::StreamExt;
 use tokio::sync::Mutex;
 
 use crate::backend::{
-    ActivityEvent, Backend, BackendError, BackendInfo, BackendResult, CreateGrantInput,
-    CreatedGrant, EncryptOutcome, GrantPage, GrantSummary, KeyDetail, KeyList, PrincipalList,
-    TestEncryptInput,
+    ActivityEvent, Backend, BackendInfo, BackendResult, CreateGrantInput, CreatedGrant,
+    EncryptOutcome, GrantPage, GrantSummary, KeyDetail, KeyList, PrincipalList, TestEncryptInput,
 };
 use crate::kms::inventory::short_principal_name;
 use crate::kms::GrantListEntry;
@@ -142,12 +141,8 @@ impl Backend for AwsBackend {
     }
 
     async fn list_keys(&self) -> BackendResult<KeyList> {
-        let result = async {
-            let keys = self.conn.list_keys().await?;
-            let aliases = self.conn.list_aliases().await?;
-            Ok::<_, BackendError>((keys, aliases))
-        }
-        .await;
+        let result =
+            futures::future::try_join(self.conn.list_keys(), self.conn.list_aliases()).await;
         if result.is_err() {
             self.log.record(self.me(), "ListKeys", None, &result);
         }
@@ -175,7 +170,8 @@ impl Backend for AwsBackend {
             }
             KeyDetail { key_id, result }
         }))
-        .buffered(CONCURRENCY)
+        // Two requests per key (DescribeKey and ListGrants together).
+        .buffered((CONCURRENCY / 2).max(1))
         .collect()
         .await;
         Ok(details)

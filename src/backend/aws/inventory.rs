@@ -100,9 +100,15 @@ impl AwsConnection {
         &self,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> BackendResult<Inventory> {
-        let identity = self.caller_identity().await?;
-        let keys = self.list_keys().await?;
-        let mut aliases = self.list_aliases().await?;
+        // Who is asking, the keys and the aliases: three listings that need nothing of
+        // each other, so they go out together.
+        let (identity, keys, aliases) = futures::future::join3(
+            self.caller_identity(),
+            self.list_keys(),
+            self.list_aliases(),
+        )
+        .await;
+        let (identity, keys, mut aliases) = (identity?, keys?, aliases?);
         let total = keys.len();
         let mut done = 0;
         progress(0, total);

@@ -33,9 +33,15 @@ pub(super) fn placeholder(key_id: String, arn: String, aliases: Vec<String>) -> 
 impl AwsBackend {
     /// DescribeKey and the number of listed grants of one key.
     pub(super) async fn describe(&self, key_id: String) -> BackendResult<KeySummary> {
-        let (arn, meta) = self.conn.describe_key(&key_id).await?;
+        // DescribeKey and the grant count need nothing of each other: sent together.
+        let (described, grants) = futures::future::join(
+            self.conn.describe_key(&key_id),
+            self.conn.list_all_grants(&key_id, &key_id),
+        )
+        .await;
+        let (arn, meta) = described?;
         let meta = meta.as_ref();
-        let grant_count = self.conn.list_all_grants(&key_id, &arn).await?.len();
+        let grant_count = grants?.len();
         let time = |d: Option<&aws_sdk_kms::primitives::DateTime>| {
             d.and_then(|d| chrono::DateTime::from_timestamp_millis(d.to_millis().ok()?))
         };
