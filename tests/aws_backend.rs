@@ -250,7 +250,7 @@ fn aws_errors_reach_the_user_as_readable_messages() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("InvalidSignatureException") && err.contains("region"),
+        err.contains("SignatureDoesNotMatch") && err.contains("region"),
         "{err}"
     );
 

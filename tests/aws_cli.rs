@@ -4,21 +4,12 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{credentials_file, Server};
-
-fn aws_cli() -> PathBuf {
-    let path = std::env::var("GRANTSCOPE_AWS_CLI").unwrap_or_default();
-    assert!(
-        !path.is_empty() && Path::new(&path).exists(),
-        "the AWS CLI is needed for this test: run the suite with tests/run (it installs the CLI into target/venv)"
-    );
-    PathBuf::from(path)
-}
+use support::{aws_cli, credentials_file, Server};
 
 struct Cli {
     exe: PathBuf,

@@ -1,18 +1,19 @@
 //! IAM over `grantscope serve`: the AWS backend's principals list with the account's IAM
-//! users and roles and their policy names, what it says when IAM is denied, paging past a
-//! hundred users and roles, the AWS CLI's `aws iam` commands, and IAM's XML errors on the
-//! wire. `tests/run` installs the AWS CLI into a venv and sets GRANTSCOPE_AWS_CLI.
+//! users and roles and the names of their managed (attached) and inline policies, what it
+//! says when IAM is denied, paging past a hundred users and roles, the AWS CLI's `aws iam`
+//! commands, and IAM's and STS's XML errors on the wire. `tests/run` installs the AWS CLI
+//! into a venv and sets GRANTSCOPE_AWS_CLI.
 
 mod support;
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::SystemTime;
 
 use grantscope::backend::aws::{load_config_with, AwsOptions, ProfileSources};
 use grantscope::backend::{AwsBackend, Backend, PrincipalKindLabel, PrincipalList};
-use support::{credentials_file, Server};
+use support::{aws_cli, credentials_file, Server};
 
 const HOME: &str = "111122223333";
 
@@ -68,10 +69,12 @@ name = "audit-role"
 kind = "role"
 unique_id = "AROAAUDITROLE00000001"
 
+# A managed policy and an inline one.
 [[principals]]
 name = "app-role"
 kind = "role"
 unique_id = "AROAAPPROLE0000000001"
+managed_policies = ["AWSKeyManagementServicePowerUser"]
 [[principals.policies]]
 name = "app-data"
 document = '''{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}'''
@@ -216,7 +219,8 @@ async fn iam_users_and_roles_join_the_principals_with_their_policy_names() {
         )
     );
 
-    // Grantees are the same rows, with IAM's details and their grant counts.
+    // Grantees are the same rows, with IAM's details and their grant counts; managed
+    // policies (from the attached listing) come before inline ones.
     let app = find(&list, &arn("role", "app-role"));
     assert_eq!(
         (
@@ -228,7 +232,10 @@ async fn iam_users_and_roles_join_the_principals_with_their_policy_names() {
         (
             PrincipalKindLabel::Role,
             Some("AROAAPPROLE0000000001"),
-            vec!["app-data".to_string()],
+            vec![
+                "AWSKeyManagementServicePowerUser".to_string(),
+                "app-data".to_string()
+            ],
             2
         )
     );
@@ -310,12 +317,12 @@ async fn without_iam_permissions_the_list_comes_from_grants_and_says_why() {
     find(&list, &arn("user", "kms-auditor"));
 
     // Users and roles may be listed but not their policies: the rows stay, the note says
-    // what is missing.
+    // what is missing (the first listing refused: the attached one).
     let list = w.principals_as("kms-power").await;
     let note = list.note.clone().expect("a note about the policy names");
     assert!(
         note.starts_with(&format!(
-            "IAM policy names not listed: AccessDenied: User: {} is not authorized to perform: iam:ListUserPolicies on resource: arn:aws:iam::{HOME}:user/",
+            "IAM policy names not listed: AccessDenied: User: {} is not authorized to perform: iam:ListAttachedUserPolicies on resource: arn:aws:iam::{HOME}:user/",
             arn("user", "kms-power")
         )),
         "{note}"
@@ -325,6 +332,38 @@ async fn without_iam_permissions_the_list_comes_from_grants_and_says_why() {
     assert!(list.principals.iter().all(|p| p.policies.is_empty()));
     assert_eq!(find(&list, &arn("role", "app-role")).grant_count, 2);
     find(&list, &arn("role", "audit-role"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_attached_listing_inline_names_stay_and_the_note_says_why() {
+    // Allowed every IAM listing but the attached ones.
+    let world = format!(
+        r#"{IAM_WORLD}
+[[principals]]
+name = "inline-reader"
+[[principals.policies]]
+name = "iam-inline"
+document = '{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["iam:ListUsers","iam:ListRoles","iam:ListUserPolicies","iam:ListRolePolicies","kms:List*","kms:Get*","kms:Describe*"],"Resource":"*"}}]}}'
+"#
+    );
+    let w = Served::scenario(&world);
+    let list = w.principals_as("inline-reader").await;
+    let note = list.note.clone().expect("a note about the policy names");
+    assert!(
+        note.starts_with(&format!(
+            "IAM policy names not listed: AccessDenied: User: {} is not authorized to perform: iam:ListAttachedUserPolicies on resource: {} because no identity-based policy allows the iam:ListAttachedUserPolicies action",
+            arn("user", "inline-reader"),
+            arn("user", "admin")
+        )),
+        "{note}"
+    );
+    // What could be listed is shown: the inline names, without the managed ones.
+    assert_eq!(
+        find(&list, &arn("user", "ci-deployer")).policies,
+        ["assume-ci", "deploy"]
+    );
+    assert_eq!(find(&list, &arn("role", "app-role")).policies, ["app-data"]);
+    assert!(find(&list, &arn("user", "admin")).policies.is_empty());
 }
 
 /// A world with more than a page (100) of users and of roles, and a user with more than a
@@ -404,15 +443,6 @@ async fn more_than_a_page_of_users_roles_and_policies_are_all_listed() {
 
 // ---------------------------------------------------------------------------------------
 // The AWS CLI.
-
-fn aws_cli() -> PathBuf {
-    let path = std::env::var("GRANTSCOPE_AWS_CLI").unwrap_or_default();
-    assert!(
-        !path.is_empty() && Path::new(&path).exists(),
-        "the AWS CLI is needed for this test: run the suite with tests/run (it installs the CLI into target/venv)"
-    );
-    PathBuf::from(path)
-}
 
 fn aws(creds: &Path, profile: &str, args: &[&str]) -> Output {
     Command::new(aws_cli())
@@ -516,6 +546,55 @@ fn the_aws_cli_lists_users_roles_and_policies_and_meets_iams_denial() {
     );
     assert_eq!(policies["PolicyNames"], serde_json::json!(["app-data"]));
 
+    // Managed policies are attached, not inline: each listing shows its own kind.
+    let attached = aws_ok(
+        &creds,
+        "admin",
+        &["iam", "list-attached-user-policies", "--user-name", "admin"],
+    );
+    assert_eq!(
+        attached,
+        serde_json::json!({"AttachedPolicies": [{
+            "PolicyName": "AdministratorAccess",
+            "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"
+        }]}),
+        "IsTruncated false and no Marker: the CLI drops both"
+    );
+    let inline = aws_ok(
+        &creds,
+        "admin",
+        &["iam", "list-user-policies", "--user-name", "admin"],
+    );
+    assert_eq!(inline["PolicyNames"], serde_json::json!([]));
+    let attached = aws_ok(
+        &creds,
+        "admin",
+        &[
+            "iam",
+            "list-attached-role-policies",
+            "--role-name",
+            "app-role",
+        ],
+    );
+    assert_eq!(
+        attached["AttachedPolicies"],
+        serde_json::json!([{
+            "PolicyName": "AWSKeyManagementServicePowerUser",
+            "PolicyArn": "arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser"
+        }])
+    );
+    let attached = aws_ok(
+        &creds,
+        "admin",
+        &[
+            "iam",
+            "list-attached-user-policies",
+            "--user-name",
+            "ci-deployer",
+        ],
+    );
+    assert_eq!(attached["AttachedPolicies"], serde_json::json!([]));
+
     // In IAM's words.
     assert_eq!(
         aws_err(&creds, "granttestuser", &["iam", "list-users"]),
@@ -539,10 +618,30 @@ fn the_aws_cli_lists_users_roles_and_policies_and_meets_iams_denial() {
     assert_eq!(
         aws_err(
             &creds,
+            "kms-power",
+            &["iam", "list-attached-user-policies", "--user-name", "admin"]
+        ),
+        format!(
+            "An error occurred (AccessDenied) when calling the ListAttachedUserPolicies operation: User: {} is not authorized to perform: iam:ListAttachedUserPolicies on resource: {} because no identity-based policy allows the iam:ListAttachedUserPolicies action",
+            arn("user", "kms-power"),
+            arn("user", "admin")
+        )
+    );
+    assert_eq!(
+        aws_err(
+            &creds,
             "admin",
             &["iam", "list-user-policies", "--user-name", "nobody"]
         ),
         "An error occurred (NoSuchEntity) when calling the ListUserPolicies operation: The user with name nobody cannot be found."
+    );
+    assert_eq!(
+        aws_err(
+            &creds,
+            "admin",
+            &["iam", "list-attached-role-policies", "--role-name", "nobody"]
+        ),
+        "An error occurred (NoSuchEntity) when calling the ListAttachedRolePolicies operation: The role with name nobody cannot be found."
     );
 }
 
@@ -622,14 +721,22 @@ fn post_signed(url: &str, key: (&str, &str), service: &str, region: &str, body: 
     }
 }
 
+const IAM_NAMESPACE: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
+const STS_NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
+
 impl Reply {
-    /// IAM's error shape: its namespace, Sender, the code, and the request id the
-    /// `x-amzn-RequestId` header carries.
+    /// IAM's error shape.
     fn assert_iam_error(&self, status: u16, code: &str, message: &str) {
+        self.assert_query_error(IAM_NAMESPACE, status, code, message);
+    }
+
+    /// A Query-protocol error: the service's namespace, Sender, the code, the message (its
+    /// start), and the request id the `x-amzn-RequestId` header carries.
+    fn assert_query_error(&self, namespace: &str, status: u16, code: &str, message: &str) {
         assert_eq!(self.status, status, "{}", self.body);
         assert!(
             self.body
-                .starts_with("<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">"),
+                .starts_with(&format!("<ErrorResponse xmlns=\"{namespace}\">")),
             "{}",
             self.body
         );
@@ -757,5 +864,55 @@ fn iam_requests_on_the_wire_get_iams_answers_and_errors() {
             .contains("Could not find operation ListUsers for version 2011-06-15"),
         "{}",
         r.body
+    );
+}
+
+#[test]
+fn sts_refuses_bad_signatures_and_unknown_keys_in_stss_words() {
+    let server = Server::start(&[]);
+    let url = server.url.as_str();
+    let who_am_i = "Action=GetCallerIdentity&Version=2011-06-15";
+
+    let r = post_signed(url, ADMIN_KEY, "sts", "us-east-1", who_am_i);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body
+            .contains("<Arn>arn:aws:iam::111122223333:user/admin</Arn>"),
+        "{}",
+        r.body
+    );
+
+    post_signed(
+        url,
+        (ADMIN_KEY.0, "not-the-secret"),
+        "sts",
+        "us-east-1",
+        who_am_i,
+    )
+    .assert_query_error(
+        STS_NAMESPACE,
+        403,
+        "SignatureDoesNotMatch",
+        "The request signature we calculated does not match the signature you provided.",
+    );
+    post_signed(
+        url,
+        ("AKIAUNKNOWN000000000", "whatever"),
+        "sts",
+        "us-east-1",
+        who_am_i,
+    )
+    .assert_query_error(
+        STS_NAMESPACE,
+        403,
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+    );
+    // Signed for neither the global endpoint's region nor the world's.
+    post_signed(url, ADMIN_KEY, "sts", "us-west-2", who_am_i).assert_query_error(
+        STS_NAMESPACE,
+        403,
+        "SignatureDoesNotMatch",
+        "Credential should be scoped to a valid region. ",
     );
 }

@@ -230,6 +230,59 @@ fn a_saved_world_loads_identical() {
 }
 
 #[test]
+fn managed_policies_are_told_from_inline_ones_and_survive_a_snapshot() {
+    let mut world = Scenario::load("classroom")
+        .unwrap()
+        .build_with_clock(Clock::manual(start()))
+        .unwrap();
+    world
+        .put_identity_policy(
+            "admin",
+            "read-keys",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:List*","Resource":"*"}]}"#,
+        )
+        .unwrap();
+    let kinds = |w: &grantscope::sim::World| -> Vec<(String, Option<String>)> {
+        let mut v: Vec<_> = w
+            .find_principal("admin")
+            .unwrap()
+            .policies
+            .iter()
+            .map(|p| (p.name.clone(), p.managed_arn.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    let expected = vec![
+        (
+            "AdministratorAccess".to_string(),
+            Some("arn:aws:iam::aws:policy/AdministratorAccess".to_string()),
+        ),
+        ("read-keys".to_string(), None),
+    ];
+    assert_eq!(kinds(&world), expected);
+    let loaded = snapshot::from_json(&snapshot::to_json(&world), "state.json").unwrap();
+    assert_eq!(kinds(&loaded), expected);
+
+    // A state file from before managed policies were told apart loads them as inline,
+    // and they still authorize.
+    let mut old: serde_json::Value = serde_json::from_slice(&snapshot::to_json(&world)).unwrap();
+    for p in old["principals"].as_object_mut().unwrap().values_mut() {
+        for pol in p["policies"].as_array_mut().unwrap() {
+            pol.as_object_mut().unwrap().remove("managed_arn");
+        }
+    }
+    let old = snapshot::from_json(&serde_json::to_vec(&old).unwrap(), "old.json").unwrap();
+    assert!(kinds(&old).iter().all(|(_, arn)| arn.is_none()));
+    let mut sim = Simulator::new(old);
+    let encrypted = encrypt(&mut sim, "admin", "alias/classroom");
+    assert!(
+        encrypted.is_ok(),
+        "AdministratorAccess still applies: {encrypted:?}"
+    );
+}
+
+#[test]
 fn a_loaded_world_behaves_like_the_original() {
     let mut sim = busy_world();
     let token = grant(&mut sim, K1, "alice", &["GenerateDataKey"]).grant_token;

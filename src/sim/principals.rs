@@ -178,8 +178,33 @@ impl World {
         Ok(gone)
     }
 
-    /// Attach (or replace) an inline identity policy.
+    /// Put (or replace) an inline identity policy.
     pub fn put_identity_policy(&mut self, who: &str, name: &str, document: &str) -> KmsResult<()> {
+        self.set_identity_policy(who, name, document, None)
+    }
+
+    /// Attach (or re-attach) the AWS managed policy `policy_arn`
+    /// (`arn:aws:iam::aws:policy/AdministratorAccess`), whose document is `document`. It
+    /// is named by the last part of its ARN, as IAM names it.
+    pub fn attach_managed_policy(
+        &mut self,
+        who: &str,
+        policy_arn: &str,
+        document: &str,
+    ) -> KmsResult<()> {
+        let name = policy_arn.rsplit('/').next().unwrap_or(policy_arn);
+        self.set_identity_policy(who, name, document, Some(policy_arn))
+    }
+
+    /// Put an identity policy, replacing the one of the same kind and name (an inline
+    /// policy and a managed one may share a name, as on AWS).
+    fn set_identity_policy(
+        &mut self,
+        who: &str,
+        name: &str,
+        document: &str,
+        managed_arn: Option<&str>,
+    ) -> KmsResult<()> {
         let parsed = PolicyDocument::parse(document)?;
         if parsed
             .statement
@@ -196,15 +221,18 @@ impl World {
             .principals
             .get_mut(&unique_id)
             .ok_or_else(|| no_such_entity(who))?;
-        p.policies.retain(|pol| pol.name != name);
+        p.policies
+            .retain(|pol| !(pol.name == name && pol.managed_arn.as_deref() == managed_arn));
         p.policies.push(IdentityPolicy {
             name: name.to_string(),
             document: document.to_string(),
+            managed_arn: managed_arn.map(str::to_string),
             parsed: Some(Arc::new(parsed)),
         });
         Ok(())
     }
 
+    /// Delete an inline identity policy (managed policies are not deleted by name).
     pub fn delete_identity_policy(&mut self, who: &str, name: &str) -> KmsResult<()> {
         let unique_id = self.find_principal(who)?.unique_id.clone();
         let p = self
@@ -212,7 +240,8 @@ impl World {
             .get_mut(&unique_id)
             .ok_or_else(|| no_such_entity(who))?;
         let before = p.policies.len();
-        p.policies.retain(|pol| pol.name != name);
+        p.policies
+            .retain(|pol| pol.name != name || pol.is_managed());
         if p.policies.len() == before {
             return Err(KmsError::not_found(format!(
                 "The policy with name {name} cannot be found."

@@ -172,7 +172,10 @@ pub struct GrantSpec {
     pub created_by: Option<String>,
 }
 
-/// AWS managed policies the scenarios may attach by name.
+/// Where AWS's own managed policies live: `arn:aws:iam::aws:policy/AdministratorAccess`.
+const AWS_MANAGED_POLICY_ARN: &str = "arn:aws:iam::aws:policy/";
+
+/// AWS managed policies the scenarios may attach by name (both at path `/`).
 fn managed_policy(name: &str) -> Option<&'static str> {
     match name {
         "AdministratorAccess" => Some(
@@ -343,7 +346,7 @@ impl Scenario {
                     )
                 })?;
                 world
-                    .put_identity_policy(&arn, m, doc)
+                    .attach_managed_policy(&arn, &format!("{AWS_MANAGED_POLICY_ARN}{m}"), doc)
                     .map_err(|e| self.error(field("managed_policies"), e.message))?;
             }
             for (j, pol) in p.policies.iter().enumerate() {

@@ -55,18 +55,33 @@ impl PrincipalKind {
     }
 }
 
-/// An IAM identity policy attached to a user or role.
+/// An IAM identity policy of a user or role: inline (embedded in the principal), or an AWS
+/// managed policy attached to it. Both kinds authorize alike; IAM lists them apart
+/// (ListUserPolicies vs ListAttachedUserPolicies).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IdentityPolicy {
     pub name: String,
     pub document: String,
+    /// The ARN of the AWS managed policy this is (`arn:aws:iam::aws:policy/...`); `None`
+    /// for an inline policy. Absent in state files written before managed policies were
+    /// told apart: those load as inline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_arn: Option<String>,
     #[serde(skip)]
     pub parsed: Option<Arc<PolicyDocument>>,
 }
 
+impl IdentityPolicy {
+    pub fn is_managed(&self) -> bool {
+        self.managed_arn.is_some()
+    }
+}
+
 impl PartialEq for IdentityPolicy {
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name && self.document == other.document
+        self.name == other.name
+            && self.document == other.document
+            && self.managed_arn == other.managed_arn
     }
 }
 

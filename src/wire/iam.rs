@@ -1,14 +1,16 @@
 //! The IAM listings the AWS backend's principals pane reads — ListUsers, ListRoles,
-//! ListUserPolicies, ListRolePolicies — served beside KMS over the Query protocol
+//! ListUserPolicies / ListRolePolicies (inline policies) and ListAttachedUserPolicies /
+//! ListAttachedRolePolicies (managed policies) — served beside KMS over the Query protocol
 //! (`query.rs`). IAM's users and roles are the world's principals of the caller's account,
-//! at path `/`; their identity policies are served as inline policies. Each call is
-//! authorized as IAM does, by the caller's identity policies (`iam:ListUsers`, ...), and
-//! lists page with Marker/MaxItems/IsTruncated (100 items by default, at most 1000).
+//! at path `/`; each identity policy is listed by the listing of its kind, as on AWS. Each
+//! call is authorized as IAM does, by the caller's identity policies (`iam:ListUsers`,
+//! ...), and lists page with Marker/MaxItems/IsTruncated (100 items by default, at most
+//! 1000).
 
 use crate::kms::{ErrorCode, KmsError};
 use crate::sim::authorize::authorize_identity;
 use crate::sim::principals::ResolvedCaller;
-use crate::sim::world::Principal;
+use crate::sim::world::{IdentityPolicy, Principal};
 use crate::sim::{crypto, Caller, PrincipalKind, SharedSimulator, World};
 
 use super::query::{self, escape, Params, QueryError};
@@ -41,11 +43,18 @@ pub fn process(
     let caller = world
         .resolve_caller(&Caller::new(caller))
         .map_err(error_from)?;
+    use Listing::{Attached, Inline};
     let result = match action {
         "ListUsers" => list_principals(world, &caller, PrincipalKind::User, &params)?,
         "ListRoles" => list_principals(world, &caller, PrincipalKind::Role, &params)?,
-        "ListUserPolicies" => list_policies(world, &caller, PrincipalKind::User, &params)?,
-        "ListRolePolicies" => list_policies(world, &caller, PrincipalKind::Role, &params)?,
+        "ListUserPolicies" => list_policies(world, &caller, PrincipalKind::User, Inline, &params)?,
+        "ListRolePolicies" => list_policies(world, &caller, PrincipalKind::Role, Inline, &params)?,
+        "ListAttachedUserPolicies" => {
+            list_policies(world, &caller, PrincipalKind::User, Attached, &params)?
+        }
+        "ListAttachedRolePolicies" => {
+            list_policies(world, &caller, PrincipalKind::Role, Attached, &params)?
+        }
         other => {
             return Err(error_from(KmsError::new(
                 ErrorCode::InvalidAction,
@@ -64,19 +73,11 @@ pub fn error_xml(e: &QueryError, request_id: &str) -> String {
 /// An error of the wire layer (signature, protocol, authorization) with the code and
 /// status IAM uses for it.
 pub fn error_from(e: KmsError) -> QueryError {
-    use ErrorCode::*;
-    let (status, code) = match e.code {
-        AccessDeniedException => (403, "AccessDenied"),
-        MissingAuthenticationTokenException => (403, "MissingAuthenticationToken"),
-        UnrecognizedClientException | InvalidClientTokenId => (403, "InvalidClientTokenId"),
-        InvalidSignatureException => (403, "SignatureDoesNotMatch"),
-        IncompleteSignatureException => (400, "IncompleteSignature"),
-        ValidationException => (400, "ValidationError"),
-        NotFoundException => (404, "NoSuchEntity"),
-        KmsInternalException => (500, "ServiceFailure"),
-        _ => (e.http_status(), e.code.as_str()),
-    };
-    QueryError::new(status, code, e.message)
+    match e.code {
+        ErrorCode::NotFoundException => QueryError::new(404, "NoSuchEntity", e.message),
+        ErrorCode::KmsInternalException => QueryError::new(500, "ServiceFailure", e.message),
+        _ => query::common_error(e),
+    }
 }
 
 fn validation(message: impl Into<String>) -> QueryError {
@@ -162,6 +163,17 @@ fn paging_xml(next: Option<String>) -> String {
     }
 }
 
+/// The `PathPrefix` a listing is limited to (`/`, all, by default).
+fn path_prefix(params: &Params) -> Result<&str, QueryError> {
+    let prefix = params.get("PathPrefix").unwrap_or(PATH);
+    if !prefix.starts_with('/') || prefix.len() > 512 {
+        return Err(validation(format!(
+            "1 validation error detected: Value '{prefix}' at 'pathPrefix' failed to satisfy constraint: Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*"
+        )));
+    }
+    Ok(prefix)
+}
+
 /// ListUsers / ListRoles: the caller's account's users (roles), by name.
 fn list_principals(
     world: &World,
@@ -169,12 +181,7 @@ fn list_principals(
     kind: PrincipalKind,
     params: &Params,
 ) -> Result<String, QueryError> {
-    let prefix = params.get("PathPrefix").unwrap_or(PATH);
-    if !prefix.starts_with('/') || prefix.len() > 512 {
-        return Err(validation(format!(
-            "1 validation error detected: Value '{prefix}' at 'pathPrefix' failed to satisfy constraint: Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*"
-        )));
-    }
+    let prefix = path_prefix(params)?;
     let account = &caller.account;
     let action = format!("iam:List{}s", noun(kind));
     authorize(
@@ -213,11 +220,63 @@ fn principal_member(p: &Principal) -> String {
     )
 }
 
-/// ListUserPolicies / ListRolePolicies: the names of a user's (role's) policies, sorted.
+/// Which of a principal's identity policies a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listing {
+    /// ListUserPolicies / ListRolePolicies: inline policies, by name.
+    Inline,
+    /// ListAttachedUserPolicies / ListAttachedRolePolicies: managed policies, by name
+    /// and ARN.
+    Attached,
+}
+
+impl Listing {
+    fn action(self, kind: PrincipalKind) -> String {
+        match self {
+            Listing::Inline => format!("iam:List{}Policies", noun(kind)),
+            Listing::Attached => format!("iam:ListAttached{}Policies", noun(kind)),
+        }
+    }
+
+    fn shows(self, policy: &IdentityPolicy) -> bool {
+        policy.is_managed() == (self == Listing::Attached)
+    }
+
+    /// The XML element the listing's members are in.
+    fn element(self) -> &'static str {
+        match self {
+            Listing::Inline => "PolicyNames",
+            Listing::Attached => "AttachedPolicies",
+        }
+    }
+
+    /// One `<member>` of the listing.
+    fn member(self, policy: &IdentityPolicy) -> String {
+        match (self, &policy.managed_arn) {
+            (Listing::Attached, Some(arn)) => format!(
+                "      <member>\n        <PolicyName>{}</PolicyName>\n        <PolicyArn>{}</PolicyArn>\n      </member>\n",
+                escape(&policy.name),
+                escape(arn)
+            ),
+            _ => format!("      <member>{}</member>\n", escape(&policy.name)),
+        }
+    }
+}
+
+/// The path of a managed policy's ARN: `/` in `arn:aws:iam::aws:policy/AdministratorAccess`,
+/// `/service-role/` in `arn:aws:iam::aws:policy/service-role/X`.
+fn policy_path(arn: &str) -> &str {
+    let rest = arn.split_once(":policy").map_or(PATH, |(_, r)| r);
+    rest.rfind('/').map_or(PATH, |i| &rest[..=i])
+}
+
+/// A user's (role's) inline or attached policies, sorted by name: IAM's four policy
+/// listings of a principal.
 fn list_policies(
     world: &World,
     caller: &ResolvedCaller,
     kind: PrincipalKind,
+    listing: Listing,
     params: &Params,
 ) -> Result<String, QueryError> {
     let field = format!("{}Name", kind.as_str());
@@ -236,13 +295,13 @@ fn list_policies(
             "1 validation error detected: Value '{name}' at '{field}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+"
         )));
     }
+    // Only the attached listing takes a PathPrefix (inline policies have no path).
+    let prefix = match listing {
+        Listing::Attached => path_prefix(params)?,
+        Listing::Inline => PATH,
+    };
     let arn = format!("arn:aws:iam::{}:{}/{name}", caller.account, kind.as_str());
-    authorize(
-        world,
-        caller,
-        &format!("iam:List{}Policies", noun(kind)),
-        &arn,
-    )?;
+    authorize(world, caller, &listing.action(kind), &arn)?;
     let principal = world
         .find_principal(&arn)
         .ok()
@@ -254,16 +313,25 @@ fn list_policies(
                 format!("The {} with name {name} cannot be found.", kind.as_str()),
             )
         })?;
-    let scope = format!("iam:policies:{}", principal.unique_id);
+    let scope = format!("{}:{}:{prefix}", listing.action(kind), principal.unique_id);
     let range = page(world, params, &scope)?;
-    let mut names: Vec<&str> = principal.policies.iter().map(|p| p.name.as_str()).collect();
-    names.sort_unstable();
-    let (members, next) = slice(world, &scope, &names, range);
-    let mut xml = String::from("    <PolicyNames>\n");
-    for n in members {
-        xml.push_str(&format!("      <member>{}</member>\n", escape(n)));
+    let mut policies: Vec<&IdentityPolicy> = principal
+        .policies
+        .iter()
+        .filter(|p| listing.shows(p))
+        .filter(|p| {
+            p.managed_arn
+                .as_deref()
+                .is_none_or(|arn| policy_path(arn).starts_with(prefix))
+        })
+        .collect();
+    policies.sort_by(|a, b| a.name.cmp(&b.name));
+    let (members, next) = slice(world, &scope, &policies, range);
+    let mut xml = format!("    <{}>\n", listing.element());
+    for p in members {
+        xml.push_str(&listing.member(p));
     }
-    xml.push_str("    </PolicyNames>\n");
+    xml.push_str(&format!("    </{}>\n", listing.element()));
     xml.push_str(&paging_xml(next));
     Ok(xml)
 }
@@ -374,38 +442,209 @@ mod tests {
         }
     }
 
+    const READ_KEYS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:List*","Resource":"*"}]}"#;
+
+    /// The classroom, with an inline policy on the admin beside its AdministratorAccess.
+    fn classroom_with_inline_policy() -> World {
+        let mut world = classroom();
+        world
+            .put_identity_policy("admin", "read-keys", READ_KEYS)
+            .unwrap();
+        world
+    }
+
+    fn list(
+        world: &World,
+        who: &str,
+        kind: PrincipalKind,
+        listing: Listing,
+        body: &str,
+    ) -> Result<String, QueryError> {
+        list_policies(world, &caller(world, who), kind, listing, &params(body))
+    }
+
+    fn marker_of(xml: &str) -> String {
+        let marker = xml
+            .split("<Marker>")
+            .nth(1)
+            .and_then(|r| r.split("</Marker>").next())
+            .expect("a marker");
+        form_urlencoded::byte_serialize(marker.as_bytes()).collect()
+    }
+
     #[test]
-    fn policy_names_are_listed_and_unknown_users_are_no_such_entity() {
-        let world = classroom();
-        let admin = caller(&world, "admin");
-        let xml = list_policies(
+    fn the_inline_listing_shows_inline_policies_only() {
+        let world = classroom_with_inline_policy();
+        let xml = list(
             &world,
-            &admin,
+            "admin",
             PrincipalKind::User,
-            &params("UserName=admin"),
+            Listing::Inline,
+            "UserName=admin",
         )
         .unwrap();
-        assert!(
-            xml.contains("<member>AdministratorAccess</member>"),
-            "{xml}"
+        assert_eq!(
+            xml,
+            "    <PolicyNames>\n      <member>read-keys</member>\n    </PolicyNames>\n    <IsTruncated>false</IsTruncated>\n"
         );
-        let e = list_policies(
+    }
+
+    #[test]
+    fn the_attached_listing_shows_managed_policies_with_their_arns() {
+        let world = classroom_with_inline_policy();
+        let xml = list(
             &world,
-            &admin,
+            "admin",
             PrincipalKind::User,
-            &params("UserName=nobody"),
+            Listing::Attached,
+            "UserName=admin",
+        )
+        .unwrap();
+        assert_eq!(
+            xml,
+            "    <AttachedPolicies>\n      <member>\n        <PolicyName>AdministratorAccess</PolicyName>\n        <PolicyArn>arn:aws:iam::aws:policy/AdministratorAccess</PolicyArn>\n      </member>\n    </AttachedPolicies>\n    <IsTruncated>false</IsTruncated>\n"
+        );
+        // A user with neither kind: both listings are empty, not errors.
+        for listing in [Listing::Attached, Listing::Inline] {
+            let xml = list(
+                &world,
+                "admin",
+                PrincipalKind::User,
+                listing,
+                "UserName=granttestuser",
+            )
+            .unwrap();
+            assert!(!xml.contains("<member>"), "{xml}");
+        }
+    }
+
+    #[test]
+    fn attached_policies_page_and_filter_by_path() {
+        let mut world = classroom();
+        for arn in [
+            "arn:aws:iam::aws:policy/ReadOnlyAccess",
+            "arn:aws:iam::aws:policy/service-role/AWSLambdaRole",
+        ] {
+            world
+                .attach_managed_policy("admin", arn, READ_KEYS)
+                .unwrap();
+        }
+        let user = |body: &str| {
+            list(
+                &world,
+                "admin",
+                PrincipalKind::User,
+                Listing::Attached,
+                &format!("UserName=admin&{body}"),
+            )
+        };
+        let first = user("MaxItems=2").unwrap();
+        assert!(first.contains("<PolicyName>AWSLambdaRole</PolicyName>"));
+        assert!(first.contains("<PolicyName>AdministratorAccess</PolicyName>"));
+        assert!(first.contains("<IsTruncated>true</IsTruncated>"), "{first}");
+        let rest = user(&format!("MaxItems=2&Marker={}", marker_of(&first))).unwrap();
+        assert!(
+            rest.contains("<PolicyName>ReadOnlyAccess</PolicyName>"),
+            "{rest}"
+        );
+        assert!(rest.contains("<IsTruncated>false</IsTruncated>"), "{rest}");
+
+        // A marker belongs to its listing.
+        let e = list(
+            &world,
+            "admin",
+            PrincipalKind::User,
+            Listing::Inline,
+            &format!("UserName=admin&Marker={}", marker_of(&first)),
         )
         .unwrap_err();
+        assert_eq!((e.status, e.message.as_str()), (400, "Invalid Marker."));
+
+        let service = user("PathPrefix=/service-role/").unwrap();
+        assert!(service.contains("<PolicyName>AWSLambdaRole</PolicyName>"));
+        assert_eq!(service.matches("<PolicyName>").count(), 1, "{service}");
+        let e = user("PathPrefix=service-role").unwrap_err();
+        assert_eq!(e.code, "ValidationError");
         assert_eq!(
-            (e.status, e.code.as_str(), e.message.as_str()),
-            (
-                404,
-                "NoSuchEntity",
-                "The user with name nobody cannot be found."
-            )
+            policy_path("arn:aws:iam::aws:policy/service-role/AWSLambdaRole"),
+            "/service-role/"
         );
-        let e = list_policies(&world, &admin, PrincipalKind::Role, &params("")).unwrap_err();
-        assert!(e.message.contains("'roleName'"), "{}", e.message);
+        assert_eq!(
+            policy_path("arn:aws:iam::aws:policy/AdministratorAccess"),
+            "/"
+        );
+    }
+
+    #[test]
+    fn unknown_users_and_roles_are_no_such_entity_in_both_listings() {
+        let world = classroom();
+        for listing in [Listing::Inline, Listing::Attached] {
+            let e = list(
+                &world,
+                "admin",
+                PrincipalKind::User,
+                listing,
+                "UserName=nobody",
+            )
+            .unwrap_err();
+            assert_eq!(
+                (e.status, e.code.as_str(), e.message.as_str()),
+                (
+                    404,
+                    "NoSuchEntity",
+                    "The user with name nobody cannot be found."
+                )
+            );
+            // A user is not a role.
+            let e = list(
+                &world,
+                "admin",
+                PrincipalKind::Role,
+                listing,
+                "RoleName=admin",
+            )
+            .unwrap_err();
+            assert_eq!(
+                e.message, "The role with name admin cannot be found.",
+                "{listing:?}"
+            );
+            let e = list(&world, "admin", PrincipalKind::Role, listing, "").unwrap_err();
+            assert!(e.message.contains("'roleName'"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn the_attached_listing_is_authorized_as_its_own_action() {
+        let mut world = classroom();
+        // Allowed the inline listing only.
+        world
+            .put_identity_policy(
+                "granttestuser",
+                "inline-only",
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUserPolicies","Resource":"*"}]}"#,
+            )
+            .unwrap();
+        let inline = list(
+            &world,
+            "granttestuser",
+            PrincipalKind::User,
+            Listing::Inline,
+            "UserName=admin",
+        );
+        assert!(inline.is_ok(), "{inline:?}");
+        let e = list(
+            &world,
+            "granttestuser",
+            PrincipalKind::User,
+            Listing::Attached,
+            "UserName=admin",
+        )
+        .unwrap_err();
+        assert_eq!((e.status, e.code.as_str()), (403, "AccessDenied"));
+        assert_eq!(
+            e.message,
+            "User: arn:aws:iam::111122223333:user/granttestuser is not authorized to perform: iam:ListAttachedUserPolicies on resource: arn:aws:iam::111122223333:user/admin because no identity-based policy allows the iam:ListAttachedUserPolicies action"
+        );
     }
 
     #[test]

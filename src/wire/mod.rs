@@ -8,7 +8,9 @@
 //!
 //! Beside KMS, over the AWS Query protocol (`query.rs`: form bodies, XML answers), the
 //! calls the AWS backend makes elsewhere: STS `GetCallerIdentity` (`sts.rs`) and IAM's
-//! user, role and policy-name listings (`iam.rs`), so the whole AWS path runs on loopback.
+//! user, role, inline-policy and attached-policy listings (`iam.rs`), so the whole AWS path
+//! runs on loopback. Both answer wire-layer failures in Query-protocol words
+//! (`SignatureDoesNotMatch`, `InvalidClientTokenId`), not KMS's.
 
 pub mod dispatch;
 pub mod errors;

@@ -120,11 +120,23 @@ impl QueryError {
     }
 }
 
-/// A KMS-vocabulary error with its code and status unchanged.
-impl From<KmsError> for QueryError {
-    fn from(e: KmsError) -> Self {
-        Self::new(e.http_status(), e.code.as_str(), e.message)
-    }
+/// An error of the wire layer (signature, protocol, authorization, validation) with the
+/// code and status every Query-protocol service (STS, IAM) answers it with: a bad
+/// signature is `SignatureDoesNotMatch`, an unknown access key `InvalidClientTokenId`.
+/// Codes these services word alike only; each service maps its own first (`iam.rs`,
+/// `sts.rs`), and the rest keep the KMS vocabulary's code and status.
+pub fn common_error(e: KmsError) -> QueryError {
+    use crate::kms::ErrorCode::*;
+    let (status, code) = match e.code {
+        AccessDeniedException => (403, "AccessDenied"),
+        MissingAuthenticationTokenException => (403, "MissingAuthenticationToken"),
+        UnrecognizedClientException | InvalidClientTokenId => (403, "InvalidClientTokenId"),
+        InvalidSignatureException => (403, "SignatureDoesNotMatch"),
+        IncompleteSignatureException => (400, "IncompleteSignature"),
+        ValidationException => (400, "ValidationError"),
+        _ => (e.http_status(), e.code.as_str()),
+    };
+    QueryError::new(status, code, e.message)
 }
 
 /// A Query-protocol error body in the service's XML namespace.
@@ -208,6 +220,43 @@ mod tests {
             signed_scope(&h),
             Some(("iam".to_string(), "us-east-1".to_string()))
         );
+    }
+
+    #[test]
+    fn signature_failures_are_worded_as_query_services_word_them() {
+        use crate::kms::ErrorCode;
+        let cases = [
+            (
+                ErrorCode::InvalidSignatureException,
+                403,
+                "SignatureDoesNotMatch",
+            ),
+            (
+                ErrorCode::UnrecognizedClientException,
+                403,
+                "InvalidClientTokenId",
+            ),
+            (
+                ErrorCode::MissingAuthenticationTokenException,
+                403,
+                "MissingAuthenticationToken",
+            ),
+            (
+                ErrorCode::IncompleteSignatureException,
+                400,
+                "IncompleteSignature",
+            ),
+            (ErrorCode::AccessDeniedException, 403, "AccessDenied"),
+            (ErrorCode::MissingAction, 400, "MissingAction"),
+        ];
+        for (code, status, query_code) in cases {
+            let e = common_error(KmsError::new(code, "why"));
+            assert_eq!(
+                (e.status, e.code.as_str(), e.message.as_str()),
+                (status, query_code, "why"),
+                "{code}"
+            );
+        }
     }
 
     #[test]

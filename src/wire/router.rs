@@ -135,7 +135,7 @@ impl QueryService {
     /// A failure of the server itself, in the service's terms.
     fn error(self, e: KmsError) -> QueryError {
         match self {
-            QueryService::Sts => e.into(),
+            QueryService::Sts => sts::error_from(e),
             QueryService::Iam => iam::error_from(e),
         }
     }

@@ -18,25 +18,30 @@ pub fn process(
     body: &[u8],
     request_id: &str,
 ) -> Result<String, QueryError> {
-    let caller = query::verify_global(sim, "sts", parts, body)?;
-    match Params::parse(body).action() {
-        Some("GetCallerIdentity") => Ok(get_caller_identity(
-            sim.lock().world(),
-            &caller,
-            request_id,
-        )?),
+    let caller = query::verify_global(sim, "sts", parts, body).map_err(error_from)?;
+    let result = match Params::parse(body).action() {
+        Some("GetCallerIdentity") => get_caller_identity(sim.lock().world(), &caller, request_id),
         Some(other) => Err(KmsError::new(
             ErrorCode::InvalidAction,
             format!("Could not find operation {other} for version 2011-06-15"),
-        )
-        .into()),
-        None => Err(KmsError::new(ErrorCode::MissingAction, "Missing Action").into()),
-    }
+        )),
+        None => Err(KmsError::new(ErrorCode::MissingAction, "Missing Action")),
+    };
+    result.map_err(error_from)
 }
 
-/// An STS error body (STS's codes are the KMS vocabulary's, unchanged).
+/// An STS error body.
 pub fn error_xml(e: &QueryError, request_id: &str) -> String {
     query::error_xml(NAMESPACE, e, request_id)
+}
+
+/// An error of the wire layer with the code and status STS uses for it (a bad signature
+/// is `SignatureDoesNotMatch`, an unknown access key `InvalidClientTokenId`).
+pub fn error_from(e: KmsError) -> QueryError {
+    match e.code {
+        ErrorCode::KmsInternalException => QueryError::new(500, "InternalFailure", e.message),
+        _ => query::common_error(e),
+    }
 }
 
 /// The XML answer to GetCallerIdentity for `caller_arn`.
@@ -85,6 +90,25 @@ pub fn get_caller_identity(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signature_failures_are_answered_in_stss_words() {
+        let e = error_from(KmsError::new(
+            ErrorCode::InvalidSignatureException,
+            "Credential should be scoped to a valid region. ",
+        ));
+        assert_eq!((e.status, e.code.as_str()), (403, "SignatureDoesNotMatch"));
+        let xml = error_xml(&e, "rid-1");
+        assert_eq!(
+            xml,
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <Error>\n    <Type>Sender</Type>\n    <Code>SignatureDoesNotMatch</Code>\n    <Message>Credential should be scoped to a valid region. </Message>\n  </Error>\n  <RequestId>rid-1</RequestId>\n</ErrorResponse>\n"
+        );
+        let e = error_from(KmsError::new(ErrorCode::UnrecognizedClientException, ""));
+        assert_eq!((e.status, e.code.as_str()), (403, "InvalidClientTokenId"));
+        let e = error_from(KmsError::internal("boom"));
+        assert_eq!((e.status, e.code.as_str()), (500, "InternalFailure"));
+        assert!(error_xml(&e, "rid").contains("<Type>Receiver</Type>"));
+    }
 
     #[test]
     fn identity_of_a_scenario_user() {

@@ -1,9 +1,10 @@
 //! Shared by the tests that run the real `grantscope` binary: start `grantscope serve` on an
-//! ephemeral loopback port and stop it (SIGKILL) when dropped.
+//! ephemeral loopback port and stop it (SIGKILL) when dropped; find the AWS CLI.
 
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -71,4 +72,15 @@ pub fn credentials_file(dir: &std::path::Path, url: &str, args: &[&str]) -> std:
     let path = dir.join("credentials");
     std::fs::write(&path, out.stdout).expect("write credentials");
     path
+}
+
+/// The AWS CLI that tests/run installs (`GRANTSCOPE_AWS_CLI`). A test that needs it fails
+/// without it, never passes silently.
+pub fn aws_cli() -> PathBuf {
+    let path = std::env::var("GRANTSCOPE_AWS_CLI").unwrap_or_default();
+    assert!(
+        !path.is_empty() && Path::new(&path).exists(),
+        "the AWS CLI is needed for this test: run the suite with tests/run (it installs the CLI into target/venv)"
+    );
+    PathBuf::from(path)
 }

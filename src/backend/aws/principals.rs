@@ -1,9 +1,10 @@
 //! Principals in AWS mode: everyone the account's grants name (as grantee or retiring
 //! principal) and everyone its key policies name, plus IAM users and roles, with the names
-//! of their inline policies, when the caller may list them. IAM is optional: when users
-//! and roles cannot be listed (AccessDenied, or an endpoint that does not implement IAM)
-//! the list says why and holds the rest; when only the policy names cannot be, the users
-//! and roles stay and the note says so.
+//! of their policies (attached managed policies, then inline ones), when the caller may
+//! list them. IAM is optional: when users and roles cannot be listed (AccessDenied, or an
+//! endpoint that does not implement IAM) the list says why and holds the rest; when the
+//! policy names cannot all be, the users and roles stay with the names that could be
+//! listed, and the note says what is missing.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -87,27 +88,35 @@ impl AwsConnection {
         Ok(named)
     }
 
-    /// IAM users and roles of the account, all pages, with the names of their policies.
-    /// Users and roles that could be listed are kept when their policy names cannot be
-    /// read; the note says so.
+    /// IAM users and roles of the account, all pages, with the names of their attached and
+    /// inline policies. Users and roles that could be listed are kept when their policy
+    /// names cannot be read; the note says so.
     async fn iam_principals(&self) -> BackendResult<(Vec<PrincipalSummary>, Option<String>)> {
         let iam = aws_sdk_iam::Client::new(&self.config);
         let mut out = iam_users(&iam).await?;
         out.extend(iam_roles(&iam).await?);
-        let who: Vec<(PrincipalKindLabel, String)> =
-            out.iter().map(|p| (p.kind, p.name.clone())).collect();
-        let names: Vec<BackendResult<Vec<String>>> =
-            futures::stream::iter(who.into_iter().map(|(kind, name)| {
+        // Two listings per principal, at most CONCURRENCY at a time; in order, so each
+        // principal's attached policies come before its inline ones.
+        let jobs: Vec<(usize, PrincipalKindLabel, String, PolicyListing)> = out
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                [PolicyListing::Attached, PolicyListing::Inline]
+                    .map(|listing| (i, p.kind, p.name.clone(), listing))
+            })
+            .collect();
+        let names: Vec<(usize, BackendResult<Vec<String>>)> =
+            futures::stream::iter(jobs.into_iter().map(|(i, kind, name, listing)| {
                 let iam = iam.clone();
-                async move { policy_names(&iam, kind, &name).await }
+                async move { (i, policy_names(&iam, kind, &name, listing).await) }
             }))
             .buffered(CONCURRENCY)
             .collect()
             .await;
         let mut failed = None;
-        for (p, names) in out.iter_mut().zip(names) {
+        for (i, names) in names {
             match names {
-                Ok(names) => p.policies = names,
+                Ok(names) => out[i].policies.extend(names),
                 Err(e) => {
                     failed.get_or_insert(e);
                 }
@@ -249,16 +258,79 @@ async fn iam_roles(iam: &aws_sdk_iam::Client) -> BackendResult<Vec<PrincipalSumm
     }
 }
 
-/// The names of a user's or role's inline policies, all pages.
+/// IAM's two listings of a principal's policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PolicyListing {
+    /// ListAttachedUserPolicies / ListAttachedRolePolicies: managed policies.
+    Attached,
+    /// ListUserPolicies / ListRolePolicies: inline policies.
+    Inline,
+}
+
+/// The names of a user's or role's attached (managed) or inline policies, all pages.
 async fn policy_names(
     iam: &aws_sdk_iam::Client,
     kind: PrincipalKindLabel,
     name: &str,
+    listing: PolicyListing,
 ) -> BackendResult<Vec<String>> {
     let mut out = Vec::new();
     let mut marker: Option<String> = None;
     loop {
-        let (names, truncated, next) = if kind == PrincipalKindLabel::Role {
+        let (names, truncated, next) = policy_page(iam, kind, name, listing, &marker).await?;
+        out.extend(names);
+        marker = next_marker(truncated, next.as_deref(), &marker)?;
+        if marker.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// One page of a policy listing: the names, whether more follow, the next marker.
+async fn policy_page(
+    iam: &aws_sdk_iam::Client,
+    kind: PrincipalKindLabel,
+    name: &str,
+    listing: PolicyListing,
+    marker: &Option<String>,
+) -> BackendResult<(Vec<String>, bool, Option<String>)> {
+    let attached_names = |policies: &[aws_sdk_iam::types::AttachedPolicy]| -> Vec<String> {
+        policies
+            .iter()
+            .filter_map(|p| p.policy_name().map(str::to_string))
+            .collect()
+    };
+    let role = kind == PrincipalKindLabel::Role;
+    Ok(match (listing, role) {
+        (PolicyListing::Attached, true) => {
+            let page = iam
+                .list_attached_role_policies()
+                .role_name(name)
+                .set_marker(marker.clone())
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            (
+                attached_names(page.attached_policies()),
+                page.is_truncated(),
+                page.marker().map(str::to_string),
+            )
+        }
+        (PolicyListing::Attached, false) => {
+            let page = iam
+                .list_attached_user_policies()
+                .user_name(name)
+                .set_marker(marker.clone())
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            (
+                attached_names(page.attached_policies()),
+                page.is_truncated(),
+                page.marker().map(str::to_string),
+            )
+        }
+        (PolicyListing::Inline, true) => {
             let page = iam
                 .list_role_policies()
                 .role_name(name)
@@ -271,7 +343,8 @@ async fn policy_names(
                 page.is_truncated(),
                 page.marker().map(str::to_string),
             )
-        } else {
+        }
+        (PolicyListing::Inline, false) => {
             let page = iam
                 .list_user_policies()
                 .user_name(name)
@@ -284,13 +357,8 @@ async fn policy_names(
                 page.is_truncated(),
                 page.marker().map(str::to_string),
             )
-        };
-        out.extend(names);
-        marker = next_marker(truncated, next.as_deref(), &marker)?;
-        if marker.is_none() {
-            return Ok(out);
         }
-    }
+    })
 }
 
 #[cfg(test)]
