@@ -66,6 +66,7 @@ fn inventory() -> Inventory {
                 description: String::new(),
                 creation_date: Some(NOW - 400.0 * 86_400.0),
                 grants,
+                unreadable: vec![],
             }
         })
         .collect();

@@ -211,6 +211,7 @@ fn audited(app: &mut App) {
             description: k.description.clone(),
             creation_date: Some(k.created.timestamp() as f64),
             grants,
+            unreadable: vec![],
         }],
     };
     let outcome = analyse(&inv, &AuditConfig::default());

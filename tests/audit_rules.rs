@@ -50,6 +50,7 @@ fn inventory(grants: Vec<InventoryGrant>) -> Inventory {
             description: String::new(),
             creation_date: Some(NOW - 400.0 * DAY),
             grants,
+            unreadable: vec![],
         }],
     }
 }

@@ -349,3 +349,83 @@ fn serve_refuses_a_latency_that_is_not_a_duration() {
         "{err}"
     );
 }
+
+#[test]
+fn keys_whose_policy_denies_the_caller_are_listed_as_unreadable_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let deny = |action: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[
+            {{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:root"}},"Action":"kms:*","Resource":"*"}},
+            {{"Effect":"Deny","Principal":{{"AWS":"arn:aws:iam::111122223333:user/admin"}},"Action":"{action}","Resource":"*"}}]}}"#
+        )
+    };
+    let mut toml = String::from(
+        "name = \"guarded\"\nregion = \"eu-west-1\"\n[[accounts]]\nid = \"111122223333\"\n\
+         [[principals]]\nname = \"admin\"\nmanaged_policies = [\"AdministratorAccess\"]\n\
+         [[principals]]\nname = \"app\"\nkind = \"role\"\n\
+         [[keys]]\naliases = [\"alias/open\"]\n",
+    );
+    toml.push_str(&format!(
+        "[[keys]]\naliases = [\"alias/no-describe\"]\nstate = \"Disabled\"\npolicy = '''{}'''\n",
+        deny("kms:DescribeKey")
+    ));
+    toml.push_str(&format!(
+        "[[keys]]\naliases = [\"alias/no-grants\"]\npolicy = '''{}'''\n",
+        deny("kms:ListGrants")
+    ));
+    for alias in ["open", "no-describe", "no-grants"] {
+        toml.push_str(&format!(
+            "[[grants]]\nkey = \"alias/{alias}\"\ngrantee = \"app\"\noperations = [\"Encrypt\"]\n"
+        ));
+    }
+    let world = dir.path().join("guarded.toml");
+    std::fs::write(&world, toml).unwrap();
+    let world = world.display().to_string();
+    let server = Server::start(&["--scenario", &world]);
+    let creds = credentials_file(dir.path(), &server.url, &["--scenario", &world]);
+
+    let inv: Inventory = json(&grantscope(
+        Some(&creds),
+        &["inventory", "--profile", "admin", "--format", "json"],
+    ));
+    let key = |alias: &str| {
+        let k = inv
+            .keys
+            .iter()
+            .find(|k| k.aliases == [alias])
+            .unwrap_or_else(|| panic!("{alias} missing from the inventory"));
+        let ops: Vec<&str> = k.unreadable.iter().map(|u| u.operation.as_str()).collect();
+        (k, k.grants.len(), ops)
+    };
+    let (_, grants, ops) = key("alias/open");
+    assert_eq!((grants, ops), (1, vec![]));
+    let (_, grants, ops) = key("alias/no-grants");
+    assert_eq!((grants, ops), (0, vec!["ListGrants"]));
+    let (no_describe, grants, ops) = key("alias/no-describe");
+    assert_eq!((grants, ops), (1, vec!["DescribeKey"]));
+    assert!(
+        no_describe.unreadable[0].error.starts_with(
+            "AccessDeniedException: User: arn:aws:iam::111122223333:user/admin is not authorized to perform: kms:DescribeKey"
+        ),
+        "{:?}",
+        no_describe.unreadable
+    );
+
+    let table = grantscope(Some(&creds), &["inventory", "--profile", "admin"]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("  not readable: ListGrants: AccessDeniedException"),
+        "{text}"
+    );
+
+    // The report does not call the no-describe key "not enabled" (it is disabled, but the
+    // caller cannot see that), and says two keys' grants were not all audited.
+    let report = grantscope(Some(&creds), &["report", "--profile", "admin"]);
+    let text = String::from_utf8_lossy(&report.stdout);
+    assert!(!text.contains("key-not-enabled"), "{text}");
+    assert!(
+        text.contains("2 keys could not be fully read (AccessDenied on DescribeKey or ListGrants)"),
+        "{text}"
+    );
+}

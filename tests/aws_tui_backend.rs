@@ -252,6 +252,51 @@ async fn create_revoke_and_retire_through_the_aws_backend() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grant_retiring_by_a_role_is_retired_by_the_profile_that_assumes_it() {
+    // Grants name a role by its IAM ARN; a profile for it resolves (STS) to an
+    // assumed-role session. The backend must see that they are the same principal.
+    const ROLE: &str = "arn:aws:iam::111122223333:role/app";
+    let w = big(1, 1);
+    let b = w.connect("admin").await;
+    let key = b.list_keys().await.unwrap().keys[0].arn.clone();
+    let grant = b
+        .create_grant(CreateGrantInput {
+            grantee: ROLE.into(),
+            ..grant_to_user(&key, &[GrantOperation::Encrypt], Some(ROLE))
+        })
+        .await
+        .unwrap();
+    b.retire_grant(&key, &grant.grant_id, Some(ROLE.into()))
+        .await
+        .unwrap();
+    assert!(!grant_ids(&b, &key).await.contains(&grant.grant_id));
+    let log = b.activity_since(0).await.unwrap();
+    let retire = log.iter().find(|e| e.operation == "RetireGrant").unwrap();
+    assert_eq!(retire.outcome, EventOutcome::Allowed);
+    assert!(
+        retire
+            .caller
+            .starts_with("arn:aws:sts::111122223333:assumed-role/app/"),
+        "{}",
+        retire.caller
+    );
+
+    // A role no configured profile assumes: a clear refusal before any request.
+    let kept = grant_ids(&b, &key).await;
+    let e = b
+        .retire_grant(
+            &key,
+            &kept[0],
+            Some("arn:aws:iam::111122223333:role/nobody".into()),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "NoProfileForPrincipal", "{e}");
+    assert!(e.message.contains("role/nobody"), "{e}");
+    assert_eq!(grant_ids(&b, &key).await, kept);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_encrypt_as_another_profile_denied_then_allowed_with_a_grant_token() {
     let w = World::start(None);
     let b = w.connect("admin").await;

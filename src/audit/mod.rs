@@ -137,6 +137,14 @@ pub struct Summary {
     pub by_rule: BTreeMap<Rule, usize>,
     /// Rules the backend's data cannot support (e.g. `unused` without usage data).
     pub unavailable: Vec<Rule>,
+    /// Keys the caller could not fully read (DescribeKey or ListGrants denied): their
+    /// grants are not all audited.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unreadable_keys: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -177,6 +185,7 @@ pub fn audit(inv: &Inventory, cfg: &AuditConfig) -> Report {
             by_severity,
             by_rule,
             unavailable,
+            unreadable_keys: inv.keys.iter().filter(|k| !k.unreadable.is_empty()).count(),
         },
         findings,
     }

@@ -205,7 +205,8 @@ fn orphaned_grantee(
 }
 
 fn key_not_enabled(key: &InventoryKey) -> Option<Detail> {
-    (key.state != KeyState::Enabled).then_some(Detail::KeyState(key.state))
+    // A key whose DescribeKey was denied has no known state: nothing to say about it.
+    (key.details_known() && key.state != KeyState::Enabled).then_some(Detail::KeyState(key.state))
 }
 
 fn old(ctx: &Context, g: &InventoryGrant) -> Option<Detail> {

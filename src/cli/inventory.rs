@@ -131,12 +131,15 @@ fn table(inv: &Inventory) -> String {
             label,
             k.grants.len()
         );
+        for u in &k.unreadable {
+            let _ = writeln!(out, "  not readable: {}: {}", u.operation, u.error);
+        }
         for g in k.grants.iter().take(50) {
             let ops: Vec<&str> = g.entry.operations.iter().map(|o| o.as_str()).collect();
             let _ = writeln!(
                 out,
                 "  {}  {:<24} {:<40} {}",
-                &g.entry.grant_id[..12.min(g.entry.grant_id.len())],
+                g.entry.grant_id.get(..12).unwrap_or(&g.entry.grant_id),
                 if g.entry.name.is_empty() {
                     "-"
                 } else {

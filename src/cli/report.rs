@@ -108,7 +108,7 @@ fn table(report: &Report, inv: &Inventory) -> String {
                 k.arn.as_str(),
                 k.aliases
                     .first()
-                    .map_or(&k.key_id[..8.min(k.key_id.len())], String::as_str),
+                    .map_or(k.key_id.get(..8).unwrap_or(&k.key_id), String::as_str),
             )
         })
         .collect();
@@ -121,7 +121,10 @@ fn table(report: &Report, inv: &Inventory) -> String {
         );
     }
     for f in &report.findings {
-        let grant = f.grant_id.as_deref().map_or("-", |g| &g[..12.min(g.len())]);
+        let grant = f
+            .grant_id
+            .as_deref()
+            .map_or("-", |g| g.get(..12).unwrap_or(g));
         let _ = writeln!(
             out,
             "{:<8} {:<22} {:<22} {:<13} {}",
@@ -155,6 +158,14 @@ fn table(report: &Report, inv: &Inventory) -> String {
         s.keys,
         s.grants
     );
+    if s.unreadable_keys > 0 {
+        let _ = writeln!(
+            out,
+            "{} keys could not be fully read (AccessDenied on DescribeKey or ListGrants): \
+             their grants are not all audited; `grantscope inventory --format json` says which.",
+            s.unreadable_keys
+        );
+    }
     for r in &s.unavailable {
         let _ = writeln!(
             out,

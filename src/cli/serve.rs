@@ -1,6 +1,7 @@
-//! `grantscope serve`: the simulator on the KMS wire protocol. Loads the world (state file
-//! or scenario), binds (loopback unless told otherwise, with a warning), prints where it
-//! listens and how to point the AWS CLI at it, and serves until Ctrl-C.
+//! `grantscope serve`: the simulator on the KMS wire protocol (with STS GetCallerIdentity
+//! and IAM's read-only listings beside it). Loads the world (state file or scenario),
+//! binds (loopback unless told otherwise, with a warning), prints where it listens and how
+//! to point the AWS CLI at it, and serves until Ctrl-C.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -46,6 +46,25 @@ pub struct InventoryKey {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<f64>,
     pub grants: Vec<InventoryGrant>,
+    /// What could not be read of this key (a key policy may deny the caller DescribeKey
+    /// or ListGrants on it): its details or grants are then unknown, not absent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// One read of a key that failed (AccessDenied), and AWS's message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unreadable {
+    /// `DescribeKey` or `ListGrants`.
+    pub operation: String,
+    pub error: String,
+}
+
+impl InventoryKey {
+    /// Are the key's state and metadata known (DescribeKey answered)?
+    pub fn details_known(&self) -> bool {
+        !self.unreadable.iter().any(|u| u.operation == "DescribeKey")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -37,6 +37,7 @@ pub fn inventory(world: &World) -> Inventory {
                     last_used: g.last_used.map(epoch_seconds),
                 })
                 .collect(),
+            unreadable: vec![],
         })
         .collect();
     Inventory {

@@ -86,7 +86,9 @@ pub fn verify_global(
     )
 }
 
-/// Escape text for an XML element.
+/// Escape text for an XML element. Characters XML 1.0 cannot carry at all (control
+/// characters other than tab, newline and carriage return, e.g. from a `UserName=%01`
+/// echoed in a message) become U+FFFD, so the answer always parses.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -96,6 +98,8 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            '\u{0}'..='\u{1f}' | '\u{FFFE}' | '\u{FFFF}' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -257,6 +261,15 @@ mod tests {
                 "{code}"
             );
         }
+    }
+
+    #[test]
+    fn text_xml_cannot_carry_becomes_a_replacement_character() {
+        assert_eq!(
+            escape("a\u{1}b\tc\nd\re\u{FFFF}"),
+            "a\u{FFFD}b\tc\nd\re\u{FFFD}"
+        );
+        assert_eq!(escape("<ok & 'fine'>"), "&lt;ok &amp; &apos;fine&apos;&gt;");
     }
 
     #[test]

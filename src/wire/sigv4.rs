@@ -85,12 +85,22 @@ fn fmt_amz(t: DateTime<Utc>) -> String {
 }
 
 /// What verifying a signature needs from the world about one access key: who it names,
-/// its secret, and the region the endpoint serves.
-#[derive(Debug, Clone)]
+/// its secret, and the region the endpoint serves. Its `Debug` never shows the secret.
+#[derive(Clone)]
 pub struct SigningKey {
     pub principal_arn: String,
     pub secret_access_key: String,
     pub region: String,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("principal_arn", &self.principal_arn)
+            .field("secret_access_key", &"<redacted>")
+            .field("region", &self.region)
+            .finish()
+    }
 }
 
 /// Look an access key up in `world`.

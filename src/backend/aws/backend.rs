@@ -227,25 +227,23 @@ impl Backend for AwsBackend {
 
     async fn grants_of_principal(&self, principal: &str) -> BackendResult<Vec<GrantSummary>> {
         let keys = self.conn.list_keys().await?;
-        let per_key: Vec<BackendResult<Vec<GrantListEntry>>> = futures::stream::iter(
-            keys.into_iter()
-                .map(|(id, arn)| async move { self.conn.list_all_grants(&id, &arn).await }),
-        )
-        .buffered(CONCURRENCY)
-        .collect()
-        .await;
-        let mut held = Vec::new();
-        for grants in per_key {
-            match grants {
-                Ok(g) => held.extend(
-                    g.into_iter()
-                        .filter(|e| e.grantee_principal == principal)
-                        .map(|e| self.summarize(e)),
-                ),
+        // Each key keeps only this principal's grants; the first failure other than
+        // AccessDenied ends the search (the keys still in progress are dropped).
+        let mut per_key = futures::stream::iter(keys.into_iter().map(|(id, arn)| async move {
+            match self.conn.list_all_grants(&id, &arn).await {
+                Ok(grants) => Ok(grants
+                    .into_iter()
+                    .filter(|e| e.grantee_principal == principal)
+                    .collect::<Vec<GrantListEntry>>()),
                 // Keys whose grants we may not list cannot show this principal's grants.
-                Err(e) if e.is_access_denied() => {}
-                Err(e) => return Err(e),
+                Err(e) if e.is_access_denied() => Ok(vec![]),
+                Err(e) => Err(e),
             }
+        }))
+        .buffered(CONCURRENCY);
+        let mut held = Vec::new();
+        while let Some(grants) = per_key.next().await {
+            held.extend(grants?.into_iter().map(|e| self.summarize(e)));
         }
         Ok(held)
     }

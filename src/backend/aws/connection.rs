@@ -172,13 +172,13 @@ impl AwsConnection {
     /// Every key (id, ARN) of the account, all pages.
     pub async fn list_keys(&self) -> BackendResult<Vec<(String, String)>> {
         let mut keys = Vec::new();
-        let mut marker: Option<String> = None;
+        let mut pages = Pager::default();
         loop {
             let out = self
                 .kms
                 .list_keys()
                 .limit(1000)
-                .set_marker(marker.clone())
+                .set_marker(pages.marker())
                 .send()
                 .await
                 .map_err(sdk_error)?;
@@ -190,8 +190,7 @@ impl AwsConnection {
                     .unwrap_or_else(|| id.to_string());
                 keys.push((id.to_string(), arn));
             }
-            marker = next_marker(out.truncated(), out.next_marker(), &marker)?;
-            if marker.is_none() {
+            if !pages.advance(out.truncated(), out.next_marker())? {
                 return Ok(keys);
             }
         }
@@ -202,13 +201,13 @@ impl AwsConnection {
         &self,
     ) -> BackendResult<std::collections::HashMap<String, Vec<String>>> {
         let mut by_key: std::collections::HashMap<String, Vec<String>> = Default::default();
-        let mut marker: Option<String> = None;
+        let mut pages = Pager::default();
         loop {
             let out = self
                 .kms
                 .list_aliases()
                 .limit(100)
-                .set_marker(marker.clone())
+                .set_marker(pages.marker())
                 .send()
                 .await
                 .map_err(sdk_error)?;
@@ -220,8 +219,7 @@ impl AwsConnection {
                         .push(name.to_string());
                 }
             }
-            marker = next_marker(out.truncated(), out.next_marker(), &marker)?;
-            if marker.is_none() {
+            if !pages.advance(out.truncated(), out.next_marker())? {
                 for names in by_key.values_mut() {
                     names.sort();
                 }
@@ -272,20 +270,20 @@ impl AwsConnection {
         key_id: &str,
     ) -> BackendResult<Vec<aws_sdk_kms::types::GrantListEntry>> {
         let mut grants = Vec::new();
-        let mut marker: Option<String> = None;
+        let mut pages = Pager::default();
         loop {
             let mut out = self
                 .kms
                 .list_grants()
                 .key_id(key_id)
                 .limit(100)
-                .set_marker(marker.clone())
+                .set_marker(pages.marker())
                 .send()
                 .await
                 .map_err(sdk_error)?;
-            marker = next_marker(out.truncated(), out.next_marker(), &marker)?;
+            let more = pages.advance(out.truncated(), out.next_marker())?;
             grants.append(out.grants.get_or_insert_with(Vec::new));
-            if marker.is_none() {
+            if !more {
                 return Ok(grants);
             }
         }
@@ -302,10 +300,53 @@ pub(super) fn next_marker(
     match (truncated, next) {
         (false, _) => Ok(None),
         (true, Some(m)) if previous.as_deref() != Some(m) => Ok(Some(m.to_string())),
-        (true, _) => Err(BackendError::new(
-            "ResponseError",
-            "The endpoint reported more pages but gave no new marker.",
-        )),
+        (true, _) => Err(no_new_marker()),
+    }
+}
+
+fn no_new_marker() -> BackendError {
+    BackendError::new(
+        "ResponseError",
+        "The endpoint reported more pages but gave no new marker.",
+    )
+}
+
+/// More pages than any KMS or IAM listing has (50,000 grants of a key are 500 pages of
+/// 100): past this a listing is taken to be broken rather than long.
+pub(super) const MAX_PAGES: usize = 10_000;
+
+/// Follows one listing's markers to its end. An endpoint that keeps saying "truncated"
+/// with a marker it gave before (a cycle), or with none, or past [`MAX_PAGES`], gets an
+/// error instead of a loop that never ends.
+#[derive(Default)]
+pub(super) struct Pager {
+    current: Option<String>,
+    seen: std::collections::HashSet<String>,
+}
+
+impl Pager {
+    /// The marker to send for the next page (None for the first).
+    pub fn marker(&self) -> Option<String> {
+        self.current.clone()
+    }
+
+    /// Take in a page's `truncated` and next marker: true when another page follows.
+    pub fn advance(&mut self, truncated: bool, next: Option<&str>) -> BackendResult<bool> {
+        if !truncated {
+            return Ok(false);
+        }
+        let next = next
+            .filter(|m| !self.seen.contains(*m))
+            .ok_or_else(no_new_marker)?;
+        if self.seen.len() >= MAX_PAGES {
+            return Err(BackendError::new(
+                "ResponseError",
+                format!("The endpoint reported more than {MAX_PAGES} pages for one listing."),
+            ));
+        }
+        self.seen.insert(next.to_string());
+        self.current = Some(next.to_string());
+        Ok(true)
     }
 }
 
@@ -337,5 +378,39 @@ pub(super) fn grant_entry(g: &aws_sdk_kms::types::GrantListEntry, key_arn: &str)
             .filter_map(|o| o.as_str().parse::<GrantOperation>().ok())
             .collect(),
         constraints: constraints.filter(|c| !c.is_empty()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pager_follows_new_markers_to_the_end() {
+        let mut pages = Pager::default();
+        assert_eq!(pages.marker(), None);
+        assert!(pages.advance(true, Some("a")).unwrap());
+        assert_eq!(pages.marker().as_deref(), Some("a"));
+        assert!(pages.advance(true, Some("b")).unwrap());
+        assert!(!pages.advance(false, Some("ignored")).unwrap());
+    }
+
+    #[test]
+    fn a_pager_refuses_a_marker_cycle_a_missing_marker_and_endless_pages() {
+        let mut pages = Pager::default();
+        pages.advance(true, Some("a")).unwrap();
+        pages.advance(true, Some("b")).unwrap();
+        let e = pages.advance(true, Some("a")).unwrap_err();
+        assert_eq!(e.code, "ResponseError");
+        assert!(e.message.contains("no new marker"), "{}", e.message);
+
+        assert!(Pager::default().advance(true, None).is_err());
+
+        let mut pages = Pager::default();
+        for i in 0..MAX_PAGES {
+            assert!(pages.advance(true, Some(&i.to_string())).unwrap());
+        }
+        let e = pages.advance(true, Some("one more")).unwrap_err();
+        assert!(e.message.contains("more than 10000 pages"), "{}", e.message);
     }
 }

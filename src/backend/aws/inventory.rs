@@ -11,7 +11,7 @@ use futures::StreamExt;
 
 use crate::backend::{BackendError, BackendResult};
 use crate::kms::inventory::{
-    short_principal_name, Inventory, InventoryGrant, InventoryKey, UsageSource,
+    short_principal_name, Inventory, InventoryGrant, InventoryKey, Unreadable, UsageSource,
 };
 use crate::kms::{KeyManager, KeyState};
 
@@ -50,8 +50,29 @@ impl AwsConnection {
     ) -> BackendResult<InventoryKey> {
         let (described, grants) =
             futures::future::join(self.describe_key(&key_id), self.list_grant_pages(&key_id)).await;
-        let (described_arn, meta) = described?;
-        let grants = grants?;
+        // A key policy may deny this caller either read on this key: the key stays in the
+        // inventory with what could be read and says what could not. Other errors
+        // (network, throttling past the retries) fail the inventory.
+        let mut unreadable = Vec::new();
+        let mut denied = |operation: &str, e: BackendError| {
+            if e.is_access_denied() {
+                unreadable.push(Unreadable {
+                    operation: operation.to_string(),
+                    error: e.to_string(),
+                });
+                Ok(())
+            } else {
+                Err(e)
+            }
+        };
+        let (described_arn, meta) = match described {
+            Ok(d) => d,
+            Err(e) => denied("DescribeKey", e).map(|()| (arn.clone(), None))?,
+        };
+        let grants = match grants {
+            Ok(g) => g,
+            Err(e) => denied("ListGrants", e).map(|()| Vec::new())?,
+        };
         let meta = meta.as_ref();
         // ListKeys' ARN is kept when DescribeKey gives none.
         let arn = if meta.and_then(|m| m.arn()).is_some() {
@@ -91,6 +112,7 @@ impl AwsConnection {
             key_id,
             arn,
             aliases,
+            unreadable,
         })
     }
 

@@ -1,6 +1,6 @@
 //! Keys in two steps for the UI: the placeholder a quick listing (ListKeys, ListAliases)
-//! gives, and the full summary of one key (DescribeKey and its listed grants, counted
-//! page by page) that `describe_keys` fills in.
+//! gives, and the full summary of one key (DescribeKey, and ListGrants over every page for
+//! the grant count, sent together) that `describe_keys` fills in.
 
 use crate::backend::{BackendResult, KeySummary};
 use crate::kms::{KeySpec, KeyState};

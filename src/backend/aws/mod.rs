@@ -1,7 +1,7 @@
-//! The AWS backend: aws-sdk-kms with credentials, region and endpoint resolved by
-//! aws-config exactly as the AWS CLI resolves them (environment, shared config and
-//! credentials files, SSO, IMDS; `--endpoint-url`, `AWS_ENDPOINT_URL`,
-//! `AWS_ENDPOINT_URL_KMS`). Requests run with bounded concurrency and the SDK's standard
+//! The AWS backend: aws-sdk-kms (with aws-sdk-sts for the caller and aws-sdk-iam for
+//! principals) with credentials, region and endpoint resolved by aws-config exactly as the
+//! AWS CLI resolves them (environment, shared config and credentials files, SSO, IMDS;
+//! `--endpoint-url`, `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_KMS` / `_STS` / `_IAM`). Requests run with bounded concurrency and the SDK's standard
 //! retry with backoff on throttling (a bounded number of attempts, never forever).
 //!
 //! `connection` (the clients, caller identity, error mapping, paged listings), `inventory`

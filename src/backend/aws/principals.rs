@@ -17,7 +17,7 @@ use crate::kms::ids::PrincipalArn;
 use crate::kms::inventory::short_principal_name;
 use crate::kms::policy::{PolicyDocument, PrincipalSpec};
 
-use super::connection::{next_marker, sdk_error, AwsConnection};
+use super::connection::{sdk_error, AwsConnection, Pager};
 use super::CONCURRENCY;
 
 /// The kind and short name of a principal string as grants and policies show it.
@@ -62,6 +62,9 @@ pub fn policy_principals(policy: &str) -> Vec<String> {
 struct Named {
     grantees: Vec<String>,
     others: Vec<String>,
+    /// Why the key policy could not be read, unless it was AccessDenied (a caller may
+    /// list grants without reading policies; that needs no note).
+    policy_error: Option<BackendError>,
 }
 
 impl AwsConnection {
@@ -73,17 +76,20 @@ impl AwsConnection {
             named.grantees.push(g.grantee_principal);
         }
         // The key policy is optional: a caller may list grants but not read the policy.
-        if let Ok(out) = self
+        match self
             .kms
             .get_key_policy()
             .key_id(key_id)
             .policy_name("default")
             .send()
             .await
+            .map_err(sdk_error)
         {
-            if let Some(p) = out.policy() {
-                named.others.extend(policy_principals(p));
-            }
+            Ok(out) => named
+                .others
+                .extend(out.policy().map(policy_principals).unwrap_or_default()),
+            Err(e) if e.is_access_denied() => {}
+            Err(e) => named.policy_error = Some(e),
         }
         Ok(named)
     }
@@ -141,9 +147,13 @@ impl AwsConnection {
         .await;
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         let mut skipped: Option<BackendError> = None;
+        let mut unread_policy: Option<BackendError> = None;
         for named in per_key {
             match named {
                 Ok(n) => {
+                    if let Some(e) = n.policy_error {
+                        unread_policy.get_or_insert(e);
+                    }
                     for g in n.grantees {
                         *counts.entry(g).or_default() += 1;
                     }
@@ -167,6 +177,9 @@ impl AwsConnection {
         }
         if let Some(e) = skipped {
             notes.push(format!("some keys' grants not listed: {e}"));
+        }
+        if let Some(e) = unread_policy {
+            notes.push(format!("some key policies not read: {e}"));
         }
         for (arn, n) in counts {
             let entry = by_arn.entry(arn.clone()).or_insert_with(|| {
@@ -209,11 +222,11 @@ fn iam_summary(kind: PrincipalKindLabel, name: &str, arn: &str, id: &str) -> Pri
 /// Every IAM user of the account, all pages.
 async fn iam_users(iam: &aws_sdk_iam::Client) -> BackendResult<Vec<PrincipalSummary>> {
     let mut out = Vec::new();
-    let mut marker: Option<String> = None;
+    let mut pages = Pager::default();
     loop {
         let page = iam
             .list_users()
-            .set_marker(marker.clone())
+            .set_marker(pages.marker())
             .send()
             .await
             .map_err(sdk_error)?;
@@ -225,8 +238,7 @@ async fn iam_users(iam: &aws_sdk_iam::Client) -> BackendResult<Vec<PrincipalSumm
                 u.user_id(),
             )
         }));
-        marker = next_marker(page.is_truncated(), page.marker(), &marker)?;
-        if marker.is_none() {
+        if !pages.advance(page.is_truncated(), page.marker())? {
             return Ok(out);
         }
     }
@@ -235,11 +247,11 @@ async fn iam_users(iam: &aws_sdk_iam::Client) -> BackendResult<Vec<PrincipalSumm
 /// Every IAM role of the account, all pages.
 async fn iam_roles(iam: &aws_sdk_iam::Client) -> BackendResult<Vec<PrincipalSummary>> {
     let mut out = Vec::new();
-    let mut marker: Option<String> = None;
+    let mut pages = Pager::default();
     loop {
         let page = iam
             .list_roles()
-            .set_marker(marker.clone())
+            .set_marker(pages.marker())
             .send()
             .await
             .map_err(sdk_error)?;
@@ -251,8 +263,7 @@ async fn iam_roles(iam: &aws_sdk_iam::Client) -> BackendResult<Vec<PrincipalSumm
                 r.role_id(),
             )
         }));
-        marker = next_marker(page.is_truncated(), page.marker(), &marker)?;
-        if marker.is_none() {
+        if !pages.advance(page.is_truncated(), page.marker())? {
             return Ok(out);
         }
     }
@@ -275,12 +286,12 @@ async fn policy_names(
     listing: PolicyListing,
 ) -> BackendResult<Vec<String>> {
     let mut out = Vec::new();
-    let mut marker: Option<String> = None;
+    let mut pages = Pager::default();
     loop {
-        let (names, truncated, next) = policy_page(iam, kind, name, listing, &marker).await?;
+        let (names, truncated, next) =
+            policy_page(iam, kind, name, listing, &pages.marker()).await?;
         out.extend(names);
-        marker = next_marker(truncated, next.as_deref(), &marker)?;
-        if marker.is_none() {
+        if !pages.advance(truncated, next.as_deref())? {
             return Ok(out);
         }
     }

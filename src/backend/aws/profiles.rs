@@ -7,10 +7,13 @@ use std::path::{Path, PathBuf};
 
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 
+use futures::StreamExt;
+
 use crate::backend::{BackendError, BackendResult};
+use crate::kms::ids::PrincipalArn;
 
 use super::backend::AwsBackend;
-use super::connection::{AwsConnection, AwsOptions, CallerIdentity};
+use super::connection::{AwsConnection, AwsOptions, CallerIdentity, CONCURRENCY};
 
 /// Where the shared config and credentials files are. `None`: where the AWS CLI looks
 /// (`AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/config` and
@@ -113,6 +116,25 @@ pub async fn act_as(
     })
 }
 
+/// Does a profile that resolved to `identity` act as `who`? The same ARN, or `who` is a
+/// role (`arn:aws:iam::A:role/[PATH/]R`, as grants and policies name it) and the profile
+/// assumes it (`arn:aws:sts::A:assumed-role/R/SESSION`, as STS names the caller).
+pub fn acts_as(identity: &str, who: &str) -> bool {
+    if identity == who {
+        return true;
+    }
+    match (PrincipalArn::parse(identity), PrincipalArn::parse(who)) {
+        (
+            Some(PrincipalArn::AssumedRole { account, role, .. }),
+            Some(PrincipalArn::Role {
+                account: wanted_account,
+                name,
+            }),
+        ) => account == wanted_account && role == name,
+        _ => false,
+    }
+}
+
 impl AwsBackend {
     /// The profile to act as: a profile name, or the ARN one of the profiles resolves to.
     pub(super) async fn actor(&self, who: &str) -> BackendResult<Actor> {
@@ -120,7 +142,7 @@ impl AwsBackend {
         if let Some(a) = actors.get(who) {
             return Ok(a.clone());
         }
-        if let Some(a) = actors.values().find(|a| a.identity.arn == who) {
+        if let Some(a) = actors.values().find(|a| acts_as(&a.identity.arn, who)) {
             return Ok(a.clone());
         }
         if self.profiles.iter().any(|p| p == who) || !who.starts_with("arn:") {
@@ -128,14 +150,28 @@ impl AwsBackend {
             actors.insert(who.to_string(), a.clone());
             return Ok(a);
         }
-        // An ARN: resolve the profiles not tried yet until one is it.
-        for p in &self.profiles {
-            if actors.contains_key(p) {
-                continue;
+        // An ARN: resolve the profiles not tried yet (together, a few at a time; a profile
+        // that cannot connect is skipped) until one is it.
+        let untried: Vec<String> = self
+            .profiles
+            .iter()
+            .filter(|p| !actors.contains_key(*p))
+            .cloned()
+            .collect();
+        let (options, region, sources) = (&self.conn.options, &self.conn.region, &self.sources);
+        let resolve = |p: String| {
+            let (options, region, sources) = (options.clone(), region.clone(), sources.clone());
+            async move {
+                let a = act_as(&p, &options, &region, &sources).await;
+                (p, a)
             }
-            if let Ok(a) = act_as(p, &self.conn.options, &self.conn.region, &self.sources).await {
-                actors.insert(p.clone(), a.clone());
-                if a.identity.arn == who {
+        };
+        let mut resolving =
+            futures::stream::iter(untried.into_iter().map(resolve)).buffer_unordered(CONCURRENCY);
+        while let Some((p, resolved)) = resolving.next().await {
+            if let Ok(a) = resolved {
+                actors.insert(p, a.clone());
+                if acts_as(&a.identity.arn, who) {
                     return Ok(a);
                 }
             }
@@ -152,6 +188,20 @@ impl AwsBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_profile_that_assumes_a_role_acts_as_that_role() {
+        let session = "arn:aws:sts::111122223333:assumed-role/app/botocore-session-1";
+        assert!(acts_as(session, "arn:aws:iam::111122223333:role/app"));
+        assert!(acts_as(session, "arn:aws:iam::111122223333:role/team/app"));
+        assert!(acts_as(session, session));
+        assert!(!acts_as(session, "arn:aws:iam::444455556666:role/app"));
+        assert!(!acts_as(session, "arn:aws:iam::111122223333:role/other"));
+        assert!(!acts_as(session, "arn:aws:iam::111122223333:user/app"));
+        let user = "arn:aws:iam::111122223333:user/bob";
+        assert!(acts_as(user, user));
+        assert!(!acts_as(user, "arn:aws:iam::111122223333:user/alice"));
+    }
 
     #[test]
     fn profile_names_come_from_both_files_default_first() {
