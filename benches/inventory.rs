@@ -13,7 +13,8 @@
 //! serve` would in its own process; the client on the runtime `grantscope inventory` uses
 //! (multi-threaded, one worker per core) with its allocator. Both share the machine's cores.
 //!
-//! `GRANTSCOPE_BENCH_CPU=dk,lg,base,inv` (any subset; `GRANTSCOPE_BENCH_N` requests for
+//! `GRANTSCOPE_BENCH_CPU=dk,lg,base,inv,std` (any subset; `std`: the inventory with standard
+//! rather than adaptive retry; `GRANTSCOPE_BENCH_N` requests for
 //! `dk` and `lg`, default 2000) first prints, per request, the wall time and the CPU time of
 //! the client and of the server threads (from /proc/self/task/*/schedstat) for sequential
 //! DescribeKey, sequential ListGrants, the baseline and the inventory.

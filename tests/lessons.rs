@@ -52,6 +52,29 @@ fn index_of(run: &LessonRun, id: &str) -> usize {
         .unwrap_or_else(|| panic!("no step {id}"))
 }
 
+/// The presenter test-encrypts as granttestuser through the UI's own backend call.
+async fn encrypt_as_granttestuser(live: &Live) -> bool {
+    live.backend
+        .test_encrypt(TestEncryptInput {
+            key_id: "alias/classroom".into(),
+            as_principal: "granttestuser".into(),
+            plaintext: "hello".into(),
+            ..Default::default()
+        })
+        .await
+        .is_ok()
+}
+
+/// Show the runner what happened in the UI since it last looked; did a step complete?
+async fn observe_ui(live: &mut Live) -> bool {
+    let events = live
+        .backend
+        .activity_since(live.run.seen_seq())
+        .await
+        .unwrap();
+    live.run.observe(&events)
+}
+
 async fn press_until(live: &mut Live, id: &str) {
     let target = index_of(&live.run, id);
     while live.run.current_index() < target {
@@ -144,22 +167,8 @@ async fn a_step_done_in_the_ui_is_noticed() {
     press_until(&mut live, "denied").await;
     let i = live.run.current_index();
     // The presenter test-encrypts as granttestuser through the UI's own backend call.
-    let r = live
-        .backend
-        .test_encrypt(TestEncryptInput {
-            key_id: "alias/classroom".into(),
-            as_principal: "granttestuser".into(),
-            plaintext: "hello".into(),
-            ..Default::default()
-        })
-        .await;
-    assert!(r.is_err());
-    let events = live
-        .backend
-        .activity_since(live.run.seen_seq())
-        .await
-        .unwrap();
-    assert!(live.run.observe(&events));
+    assert!(!encrypt_as_granttestuser(&live).await);
+    assert!(observe_ui(&mut live).await);
     assert!(matches!(
         live.run.status(i),
         Some(StepStatus::Done {
@@ -176,12 +185,7 @@ async fn a_step_done_in_the_ui_is_noticed() {
     };
     let created = live.backend.create_grant(input).await.unwrap();
     live.run.note_created_grant(&created);
-    let events = live
-        .backend
-        .activity_since(live.run.seen_seq())
-        .await
-        .unwrap();
-    assert!(live.run.observe(&events));
+    assert!(observe_ui(&mut live).await);
     assert_eq!(live.run.vars().get("grant_id"), Some(&created.grant_id));
     assert_eq!(
         live.run.vars().get("grant_token"),
@@ -194,12 +198,7 @@ async fn a_step_done_in_the_ui_is_noticed() {
         .list_grants("1234abcd-12ab-34cd-56ef-1234567890ab", None)
         .await
         .unwrap();
-    let events = live
-        .backend
-        .activity_since(live.run.seen_seq())
-        .await
-        .unwrap();
-    live.run.observe(&events);
+    observe_ui(&mut live).await;
     assert_eq!(live.run.current_step().unwrap().id, "not-yet");
 }
 
@@ -253,21 +252,8 @@ async fn a_wrong_outcome_is_flagged_not_accepted() {
         .advance_clock(std::time::Duration::from_secs(5))
         .await
         .unwrap();
-    let _ = live
-        .backend
-        .test_encrypt(TestEncryptInput {
-            key_id: "alias/classroom".into(),
-            as_principal: "granttestuser".into(),
-            plaintext: "hello".into(),
-            ..Default::default()
-        })
-        .await;
-    let events = live
-        .backend
-        .activity_since(live.run.seen_seq())
-        .await
-        .unwrap();
-    live.run.observe(&events);
+    encrypt_as_granttestuser(&live).await;
+    observe_ui(&mut live).await;
     assert!(
         matches!(live.run.status(i), Some(StepStatus::Unexpected { message }) if message.contains("expected allowed")),
         "{:?}",

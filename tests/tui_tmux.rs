@@ -12,6 +12,37 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// A detached 120x36 session named `name` on a server of its own, running `command`.
+    /// Without tmux the test fails (never passes silently).
+    fn start(name: &str, command: &[&str]) -> Tmux {
+        assert!(
+            tmux_available(),
+            "tmux is not on PATH. This test drives the real program in tmux: run the test script \
+             (bash .ci/run), which installs tmux, or install tmux (apt-get install tmux)."
+        );
+        let t = Tmux {
+            socket: format!("grantscope-{name}-{}", std::process::id()),
+            session: name.into(),
+        };
+        let mut args = vec![
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "120",
+            "-y",
+            "36",
+        ];
+        args.extend_from_slice(command);
+        let out = t.run(&args);
+        assert!(out.status.success(), "tmux new-session: {out:?}");
+        let _ = t.run(&["set-option", "-s", "escape-time", "0"]);
+        t
+    }
+
     fn run(&self, args: &[&str]) -> Output {
         Command::new("tmux")
             .arg("-L")
@@ -99,31 +130,8 @@ fn tmux_available() -> bool {
 
 #[test]
 fn walkthrough_typed_in_tmux() {
-    assert!(
-        tmux_available(),
-        "tmux is not on PATH. This test drives the real program in tmux: run the test script \
-         (bash .ci/run), which installs tmux, or install tmux (apt-get install tmux)."
-    );
-    let t = Tmux {
-        socket: format!("grantscope-e2e-{}", std::process::id()),
-        session: "walkthrough".into(),
-    };
     let bin = env!("CARGO_BIN_EXE_grantscope");
-    let out = t.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        &t.session,
-        "-x",
-        "120",
-        "-y",
-        "36",
-        bin,
-    ]);
-    assert!(out.status.success(), "tmux new-session: {out:?}");
-    let _ = t.run(&["set-option", "-s", "escape-time", "0"]);
+    let t = Tmux::start("walkthrough", &[bin]);
 
     // The classroom opens: its key, and the two principals.
     t.wait_for(&["alias/classroom", "granttestuser", "simulator:classroom"]);
@@ -194,32 +202,8 @@ fn walkthrough_typed_in_tmux() {
 /// grants, and `f` opens the findings view, most severe first; Enter goes to the grant.
 #[test]
 fn findings_view_typed_in_tmux() {
-    assert!(
-        tmux_available(),
-        "tmux is not on PATH: run the test script (bash .ci/run), which installs it."
-    );
-    let t = Tmux {
-        socket: format!("grantscope-findings-{}", std::process::id()),
-        session: "findings".into(),
-    };
     let bin = env!("CARGO_BIN_EXE_grantscope");
-    let out = t.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        &t.session,
-        "-x",
-        "120",
-        "-y",
-        "36",
-        bin,
-        "--scenario",
-        "stale-grants",
-    ]);
-    assert!(out.status.success(), "tmux new-session: {out:?}");
-    let _ = t.run(&["set-option", "-s", "escape-time", "0"]);
+    let t = Tmux::start("findings", &[bin, "--scenario", "stale-grants"]);
 
     t.wait_for(&["alias/app-data", "HIGH  partner-feed"]);
     t.keys(&["f"]);
@@ -250,33 +234,9 @@ fn findings_view_typed_in_tmux() {
 /// its screen back.
 #[test]
 fn lesson_walkthrough_presented_in_tmux() {
-    assert!(
-        tmux_available(),
-        "tmux is not on PATH: run the test script (bash .ci/run), which installs it."
-    );
-    let t = Tmux {
-        socket: format!("grantscope-lesson-{}", std::process::id()),
-        session: "lesson".into(),
-    };
     let bin = env!("CARGO_BIN_EXE_grantscope");
     let script = format!("'{bin}' lesson walkthrough; echo grantscope-exited-$?; sleep 60");
-    let out = t.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        &t.session,
-        "-x",
-        "120",
-        "-y",
-        "36",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(out.status.success(), "tmux new-session: {out:?}");
-    let _ = t.run(&["set-option", "-s", "escape-time", "0"]);
+    let t = Tmux::start("lesson", &["sh", "-c", &script]);
 
     t.wait_for(&[
         "Lesson: KMS grants: the walkthrough",

@@ -68,8 +68,8 @@ fn age_seconds(inv: &Inventory, g: &InventoryGrant) -> Option<f64> {
 }
 
 /// A set of operations as bits (each fieldless variant's discriminant is its bit).
-fn operation_set(ops: &[GrantOperation]) -> u32 {
-    ops.iter().fold(0, |set, &op| set | 1 << (op as u32))
+fn operation_set<'a>(ops: impl IntoIterator<Item = &'a GrantOperation>) -> u32 {
+    ops.into_iter().fold(0, |set, &op| set | 1 << (op as u32))
 }
 
 /// The identity two grants are duplicates under: grantee (its shared string's address: one
@@ -111,6 +111,8 @@ pub(super) fn key_findings<'k>(ctx: &Context, key: &'k InventoryKey, out: &mut B
     };
     let mut first_of: HashMap<DuplicateKey, &InventoryGrant> =
         HashMap::with_capacity(key.grants.len());
+    // The key's state is the same for each of its grants: worked out once.
+    let key_state = key_not_enabled(key);
     for g in &key.grants {
         let grantee = facts(&g.entry.grantee_principal);
         let retiring = g.entry.retiring_principal.as_deref().map(&mut facts);
@@ -141,7 +143,7 @@ pub(super) fn key_findings<'k>(ctx: &Context, key: &'k InventoryKey, out: &mut B
             Rule::OrphanedGrantee,
             orphaned_grantee(ctx, account, g, &people),
         );
-        emit(Rule::KeyNotEnabled, key_not_enabled(key));
+        emit(Rule::KeyNotEnabled, key_state.clone());
         emit(Rule::Old, old(ctx, g));
         emit(Rule::Unused, unused(ctx, g));
         emit(Rule::CrossAccount, cross_account(ctx.cfg, account, &people));
@@ -259,12 +261,7 @@ fn re_delegation(g: &InventoryGrant) -> Option<Detail> {
 }
 
 fn plaintext_access(g: &InventoryGrant) -> Option<Detail> {
-    let set = g
-        .entry
-        .operations
-        .iter()
-        .filter(|o| o.returns_plaintext())
-        .fold(0, |set, &op| set | 1 << (op as u32));
+    let set = operation_set(g.entry.operations.iter().filter(|o| o.returns_plaintext()));
     (set != 0).then_some(Detail::Plaintext(set))
 }
 

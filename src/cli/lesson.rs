@@ -25,22 +25,6 @@ pub fn prepare(name_or_path: &str) -> Result<Lesson> {
     Ok(Lesson::load(name_or_path)?)
 }
 
-/// The lesson's overview: title, summary, steps and their commands.
-pub fn describe(lesson: &Lesson) -> String {
-    let mut out = format!(
-        "{}: {} ({} steps, scenario {})\n{}\n",
-        lesson.name,
-        lesson.title,
-        lesson.steps.len(),
-        lesson.scenario.name,
-        lesson.summary
-    );
-    for (i, s) in lesson.steps.iter().enumerate() {
-        let _ = writeln!(out, "{:>3}. {:<28} {}", i + 1, s.id, s.title);
-    }
-    out
-}
-
 /// Validate and play the lesson headless; the report, and whether every step went as the
 /// lesson expects.
 pub fn check(name_or_path: &str) -> Result<(String, bool)> {

@@ -194,6 +194,20 @@ impl PrincipalArn {
         is_service_principal(s).then(|| PrincipalArn::Service(s.to_string()))
     }
 
+    /// Is this an STS session of `role` (`assumed-role/R/...` of the role `R` in the same
+    /// account)? How a caller's session ARN meets the role ARN grants and policies name.
+    pub fn is_session_of(&self, role: &PrincipalArn) -> bool {
+        match (self, role) {
+            (
+                PrincipalArn::AssumedRole {
+                    account, role: r, ..
+                },
+                PrincipalArn::Role { account: a, name },
+            ) => account == a && r == name,
+            _ => false,
+        }
+    }
+
     pub fn account(&self) -> Option<&str> {
         match self {
             PrincipalArn::Root { account }

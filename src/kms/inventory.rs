@@ -55,15 +55,39 @@ pub struct InventoryKey {
 /// One read of a key that failed (AccessDenied), and AWS's message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unreadable {
-    /// `DescribeKey` or `ListGrants`.
-    pub operation: String,
+    pub operation: KeyRead,
     pub error: String,
+}
+
+/// The two reads an inventory makes of each key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyRead {
+    DescribeKey,
+    ListGrants,
+}
+
+impl KeyRead {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyRead::DescribeKey => "DescribeKey",
+            KeyRead::ListGrants => "ListGrants",
+        }
+    }
+}
+
+impl std::fmt::Display for KeyRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl InventoryKey {
     /// Are the key's state and metadata known (DescribeKey answered)?
     pub fn details_known(&self) -> bool {
-        !self.unreadable.iter().any(|u| u.operation == "DescribeKey")
+        !self
+            .unreadable
+            .iter()
+            .any(|u| u.operation == KeyRead::DescribeKey)
     }
 }
 

@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::audit::Rule;
-use crate::kms::GrantOperation;
 use crate::sim::scenario::{parse_duration, PrincipalSpec};
 use crate::sim::Scenario;
 
@@ -254,10 +253,7 @@ impl Checker<'_> {
                 if operations.is_empty() {
                     return Err("operations must not be empty".into());
                 }
-                for op in operations {
-                    op.parse::<GrantOperation>()
-                        .map_err(|()| format!("unknown operation {op:?}"))?;
-                }
+                super::schema::grant_operations(operations)?;
                 if let Some(c) = constraints {
                     if c.subset.is_none() && c.equals.is_none() {
                         return Err("constraints need subset or equals".into());

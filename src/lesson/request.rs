@@ -11,7 +11,7 @@ use crate::backend::{
     Backend, BackendError, BackendResult, CreateGrantInput, CreatedGrant, EncryptOutcome,
     GrantSummary, TestEncryptInput,
 };
-use crate::kms::{GrantConstraints, GrantOperation};
+use crate::kms::GrantConstraints;
 use crate::sim::{SharedSimulator, World};
 
 use super::placeholders::fill_all;
@@ -316,13 +316,7 @@ pub fn build(
             key_id: key_id(key),
             grantee: names.principal_arn(grantee),
             retiring: retiring.as_deref().map(|r| names.principal_arn(r)),
-            operations: operations
-                .iter()
-                .map(|o| {
-                    o.parse::<GrantOperation>()
-                        .map_err(|()| format!("unknown operation {o:?}"))
-                })
-                .collect::<Result<_, _>>()?,
+            operations: super::schema::grant_operations(operations)?,
             constraints: constraints.as_ref().map(|c| GrantConstraints {
                 encryption_context_subset: c.subset.clone(),
                 encryption_context_equals: c.equals.clone(),

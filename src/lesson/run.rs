@@ -122,10 +122,6 @@ impl LessonRun {
         &self.lesson
     }
 
-    pub fn names(&self) -> &Names {
-        &self.names
-    }
-
     /// The current step's index (== steps.len() when finished).
     pub fn current_index(&self) -> usize {
         self.current

@@ -224,3 +224,11 @@ pub struct FindingSpec {
     #[serde(default)]
     pub grant: Option<String>,
 }
+
+/// A step's operation names as grant operations; the first unknown one is the error.
+pub fn grant_operations(names: &[String]) -> Result<Vec<crate::kms::GrantOperation>, String> {
+    names
+        .iter()
+        .map(|o| o.parse().map_err(|()| format!("unknown operation {o:?}")))
+        .collect()
+}

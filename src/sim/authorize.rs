@@ -228,12 +228,7 @@ fn match_aws_principal(
                 name: n,
             }),
         ) => account == *a && name == *n,
-        (
-            Some(PrincipalArn::Role { account, name }),
-            Some(PrincipalArn::AssumedRole {
-                account: a, role, ..
-            }),
-        ) => account == *a && name == *role,
+        (Some(role @ PrincipalArn::Role { .. }), Some(session)) => session.is_session_of(&role),
         (Some(p @ PrincipalArn::AssumedRole { .. }), Some(c)) => p == *c,
         _ => false,
     };

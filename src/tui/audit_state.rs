@@ -209,13 +209,6 @@ pub struct AuditState {
 }
 
 impl AuditState {
-    pub fn new(config: AuditConfig) -> Self {
-        Self {
-            config,
-            ..Default::default()
-        }
-    }
-
     /// Number of findings of the latest result.
     pub fn len(&self) -> usize {
         self.outcome.as_ref().map_or(0, |o| o.report.findings.len())

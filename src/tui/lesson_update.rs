@@ -249,15 +249,7 @@ pub fn drop_stale_activity(app: &mut App) -> bool {
 
 /// Polled activity: a step the presenter did through the UI.
 pub fn observe_activity(app: &mut App, events: &[ActivityEvent]) {
-    let Some(l) = app.lesson.as_mut() else {
-        return;
-    };
-    let index = l.run.current_index();
-    if l.run.observe(events) {
-        if let Some(status) = l.run.status(index).cloned() {
-            report(app, index, &status);
-        }
-    }
+    observed(app, |run| run.observe(events));
 }
 
 /// The create-grant dialog made a grant: its id and token for the lesson's placeholders.

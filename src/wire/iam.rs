@@ -33,10 +33,7 @@ pub fn process(
     let caller = query::verify_global(sim, "iam", parts, body).map_err(error_from)?;
     let params = Params::parse(body);
     let Some(action) = params.action() else {
-        return Err(error_from(KmsError::new(
-            ErrorCode::MissingAction,
-            "Missing Action",
-        )));
+        return Err(error_from(query::missing_action()));
     };
     let sim = sim.lock();
     let world = sim.world();
@@ -55,12 +52,7 @@ pub fn process(
         "ListAttachedRolePolicies" => {
             list_policies(world, &caller, PrincipalKind::Role, Attached, &params)?
         }
-        other => {
-            return Err(error_from(KmsError::new(
-                ErrorCode::InvalidAction,
-                format!("Could not find operation {other} for version {VERSION}"),
-            )))
-        }
+        other => return Err(error_from(query::unknown_action(other, VERSION))),
     };
     Ok(query::response_xml(NAMESPACE, action, &result, request_id))
 }

@@ -86,6 +86,19 @@ pub fn verify_global(
     )
 }
 
+/// A request without `Action`.
+pub fn missing_action() -> KmsError {
+    KmsError::new(crate::kms::ErrorCode::MissingAction, "Missing Action")
+}
+
+/// An `Action` the service (API `version`) does not have.
+pub fn unknown_action(action: &str, version: &str) -> KmsError {
+    KmsError::new(
+        crate::kms::ErrorCode::InvalidAction,
+        format!("Could not find operation {action} for version {version}"),
+    )
+}
+
 /// Escape text for an XML element. Characters XML 1.0 cannot carry at all (control
 /// characters other than tab, newline and carriage return, e.g. from a `UserName=%01`
 /// echoed in a message) become U+FFFD, so the answer always parses.

@@ -21,11 +21,8 @@ pub fn process(
     let caller = query::verify_global(sim, "sts", parts, body).map_err(error_from)?;
     let result = match Params::parse(body).action() {
         Some("GetCallerIdentity") => get_caller_identity(sim.lock().world(), &caller, request_id),
-        Some(other) => Err(KmsError::new(
-            ErrorCode::InvalidAction,
-            format!("Could not find operation {other} for version 2011-06-15"),
-        )),
-        None => Err(KmsError::new(ErrorCode::MissingAction, "Missing Action")),
+        Some(other) => Err(query::unknown_action(other, "2011-06-15")),
+        None => Err(query::missing_action()),
     };
     result.map_err(error_from)
 }

@@ -26,7 +26,7 @@ use super::activity::ActivityLog;
 use super::connection::{grant_entry, next_marker, sdk_error, AwsConnection, AwsOptions};
 use super::keys::placeholder;
 use super::profiles::{Actor, ProfileSources};
-use super::CONCURRENCY;
+use super::{CONCURRENCY, KEYS_AT_ONCE};
 
 /// ListGrants page size (AWS's maximum).
 pub(super) const GRANT_PAGE: i32 = 100;
@@ -171,7 +171,7 @@ impl Backend for AwsBackend {
             KeyDetail { key_id, result }
         }))
         // Two requests per key (DescribeKey and ListGrants together).
-        .buffered((CONCURRENCY / 2).max(1))
+        .buffered(KEYS_AT_ONCE)
         .collect()
         .await;
         Ok(details)

@@ -19,6 +19,9 @@ use crate::backend::{BackendError, BackendResult};
 
 /// How many KMS requests run at once while taking an inventory.
 pub const CONCURRENCY: usize = 16;
+/// Keys in progress at once when each sends two requests together (DescribeKey and
+/// ListGrants), so that at most `CONCURRENCY` requests are in flight.
+pub const KEYS_AT_ONCE: usize = CONCURRENCY / 2;
 /// Attempts per request (the first and the retries) before an error is reported.
 pub const MAX_ATTEMPTS: u32 = 8;
 

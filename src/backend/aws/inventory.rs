@@ -2,7 +2,7 @@
 //! `CONCURRENCY` requests in flight, for `grantscope inventory` and `report`.
 //!
 //! Each key's DescribeKey and first ListGrants page are sent together (neither needs the
-//! other's answer), so a key costs one round trip instead of two; `CONCURRENCY / 2` keys
+//! other's answer), so a key costs one round trip instead of two; `KEYS_AT_ONCE` keys
 //! are in progress at once, so at most `CONCURRENCY` requests are in flight. Each key is a
 //! task of its own on the runtime, so the SDK's per-request work (signing, parsing) runs
 //! on every worker thread rather than only on the thread that awaits the inventory.
@@ -11,12 +11,12 @@ use futures::StreamExt;
 
 use crate::backend::{BackendError, BackendResult};
 use crate::kms::inventory::{
-    short_principal_name, Inventory, InventoryGrant, InventoryKey, Unreadable, UsageSource,
+    short_principal_name, Inventory, InventoryGrant, InventoryKey, KeyRead, Unreadable, UsageSource,
 };
 use crate::kms::{KeyManager, KeyState};
 
 use super::connection::{grant_entry, AwsConnection};
-use super::CONCURRENCY;
+use super::KEYS_AT_ONCE;
 
 /// A spawned task that is cancelled when dropped (an error, or the caller giving up,
 /// stops the keys still in progress, as dropping their futures would).
@@ -54,10 +54,10 @@ impl AwsConnection {
         // inventory with what could be read and says what could not. Other errors
         // (network, throttling past the retries) fail the inventory.
         let mut unreadable = Vec::new();
-        let mut denied = |operation: &str, e: BackendError| {
+        let mut denied = |operation: KeyRead, e: BackendError| {
             if e.is_access_denied() {
                 unreadable.push(Unreadable {
-                    operation: operation.to_string(),
+                    operation,
                     error: e.to_string(),
                 });
                 Ok(())
@@ -67,11 +67,11 @@ impl AwsConnection {
         };
         let (described_arn, meta) = match described {
             Ok(d) => d,
-            Err(e) => denied("DescribeKey", e).map(|()| (arn.clone(), None))?,
+            Err(e) => denied(KeyRead::DescribeKey, e).map(|()| (arn.clone(), None))?,
         };
         let grants = match grants {
             Ok(g) => g,
-            Err(e) => denied("ListGrants", e).map(|()| Vec::new())?,
+            Err(e) => denied(KeyRead::ListGrants, e).map(|()| Vec::new())?,
         };
         let meta = meta.as_ref();
         // ListKeys' ARN is kept when DescribeKey gives none.
@@ -137,7 +137,6 @@ impl AwsConnection {
         // Each key runs as a task (`'static`: it owns a clone of the connection, which
         // shares the SDK clients). Keys finish in any order (a slow key does not hold a
         // slot while later ones wait behind it); the result keeps ListKeys' order.
-        let per_key = (CONCURRENCY / 2).max(1);
         let mut tasks =
             futures::stream::iter(keys.into_iter().enumerate().map(|(i, (id, arn))| {
                 let names = aliases.remove(&id).unwrap_or_default();
@@ -147,7 +146,7 @@ impl AwsConnection {
                 }));
                 async move { (i, task.await) }
             }))
-            .buffer_unordered(per_key);
+            .buffer_unordered(KEYS_AT_ONCE);
         let mut slots: Vec<Option<InventoryKey>> = (0..total).map(|_| None).collect();
         while let Some((i, joined)) = tasks.next().await {
             let key = match joined {

@@ -36,7 +36,7 @@ impl AwsBackend {
         // DescribeKey and the grant count need nothing of each other: sent together.
         let (described, grants) = futures::future::join(
             self.conn.describe_key(&key_id),
-            self.conn.list_all_grants(&key_id, &key_id),
+            self.conn.list_grant_pages(&key_id),
         )
         .await;
         let (arn, meta) = described?;

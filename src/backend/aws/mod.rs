@@ -21,6 +21,6 @@ mod profiles;
 pub use backend::AwsBackend;
 pub use connection::{
     load_config, load_config_with, sdk_error, AwsConnection, AwsOptions, CallerIdentity,
-    CONCURRENCY, MAX_ATTEMPTS,
+    CONCURRENCY, KEYS_AT_ONCE, MAX_ATTEMPTS,
 };
 pub use profiles::ProfileSources;

@@ -99,8 +99,8 @@ impl AwsConnection {
     /// names cannot be read; the note says so.
     async fn iam_principals(&self) -> BackendResult<(Vec<PrincipalSummary>, Option<String>)> {
         let iam = aws_sdk_iam::Client::new(&self.config);
-        let mut out = iam_users(&iam).await?;
-        out.extend(iam_roles(&iam).await?);
+        let (mut out, roles) = futures::future::try_join(iam_users(&iam), iam_roles(&iam)).await?;
+        out.extend(roles);
         // Two listings per principal, at most CONCURRENCY at a time; in order, so each
         // principal's attached policies come before its inline ones.
         let jobs: Vec<(usize, PrincipalKindLabel, String, PolicyListing)> = out
@@ -289,7 +289,7 @@ async fn policy_names(
     let mut pages = Pager::default();
     loop {
         let (names, truncated, next) =
-            policy_page(iam, kind, name, listing, &pages.marker()).await?;
+            policy_page(iam, kind, name, listing, pages.marker()).await?;
         out.extend(names);
         if !pages.advance(truncated, next.as_deref())? {
             return Ok(out);
@@ -303,7 +303,7 @@ async fn policy_page(
     kind: PrincipalKindLabel,
     name: &str,
     listing: PolicyListing,
-    marker: &Option<String>,
+    marker: Option<String>,
 ) -> BackendResult<(Vec<String>, bool, Option<String>)> {
     let attached_names = |policies: &[aws_sdk_iam::types::AttachedPolicy]| -> Vec<String> {
         policies
@@ -317,7 +317,7 @@ async fn policy_page(
             let page = iam
                 .list_attached_role_policies()
                 .role_name(name)
-                .set_marker(marker.clone())
+                .set_marker(marker)
                 .send()
                 .await
                 .map_err(sdk_error)?;
@@ -331,7 +331,7 @@ async fn policy_page(
             let page = iam
                 .list_attached_user_policies()
                 .user_name(name)
-                .set_marker(marker.clone())
+                .set_marker(marker)
                 .send()
                 .await
                 .map_err(sdk_error)?;
@@ -345,7 +345,7 @@ async fn policy_page(
             let page = iam
                 .list_role_policies()
                 .role_name(name)
-                .set_marker(marker.clone())
+                .set_marker(marker)
                 .send()
                 .await
                 .map_err(sdk_error)?;
@@ -359,7 +359,7 @@ async fn policy_page(
             let page = iam
                 .list_user_policies()
                 .user_name(name)
-                .set_marker(marker.clone())
+                .set_marker(marker)
                 .send()
                 .await
                 .map_err(sdk_error)?;

@@ -124,13 +124,7 @@ pub fn acts_as(identity: &str, who: &str) -> bool {
         return true;
     }
     match (PrincipalArn::parse(identity), PrincipalArn::parse(who)) {
-        (
-            Some(PrincipalArn::AssumedRole { account, role, .. }),
-            Some(PrincipalArn::Role {
-                account: wanted_account,
-                name,
-            }),
-        ) => account == wanted_account && role == name,
+        (Some(session), Some(role)) => session.is_session_of(&role),
         _ => false,
     }
 }

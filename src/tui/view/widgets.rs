@@ -40,18 +40,6 @@ pub struct Columns<'a> {
     pub focused: bool,
 }
 
-/// Draw `rows` as a table in the default theme.
-pub fn render_table<T>(
-    frame: &mut Frame,
-    area: Rect,
-    block: Block<'_>,
-    rows: &Rows<T>,
-    columns: Columns<'_>,
-    build: impl Fn(&T) -> Row<'static>,
-) {
-    render_table_themed(frame, area, block, rows, columns, &Theme::default(), build)
-}
-
 /// Draw `rows` as a table, building `Row`s only for the rows that fit.
 pub fn render_table_themed<T>(
     frame: &mut Frame,
