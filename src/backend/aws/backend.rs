@@ -141,8 +141,10 @@ impl Backend for AwsBackend {
     }
 
     async fn list_keys(&self) -> BackendResult<KeyList> {
-        let result =
-            futures::future::try_join(self.conn.list_keys(), self.conn.list_aliases()).await;
+        // Together; when both fail, ListKeys' error is the one shown, whichever answered first.
+        let (keys, aliases) =
+            futures::future::join(self.conn.list_keys(), self.conn.list_aliases()).await;
+        let result = keys.and_then(|keys| Ok((keys, aliases?)));
         if result.is_err() {
             self.log.record(self.me(), "ListKeys", None, &result);
         }

@@ -99,8 +99,11 @@ impl AwsConnection {
     /// names cannot be read; the note says so.
     async fn iam_principals(&self) -> BackendResult<(Vec<PrincipalSummary>, Option<String>)> {
         let iam = aws_sdk_iam::Client::new(&self.config);
-        let (mut out, roles) = futures::future::try_join(iam_users(&iam), iam_roles(&iam)).await?;
-        out.extend(roles);
+        // Both listings go out together; when both fail, the users' error is the one named,
+        // whichever answered first.
+        let (users, roles) = futures::future::join(iam_users(&iam), iam_roles(&iam)).await;
+        let mut out = users?;
+        out.extend(roles?);
         // Two listings per principal, at most CONCURRENCY at a time; in order, so each
         // principal's attached policies come before its inline ones.
         let jobs: Vec<(usize, PrincipalKindLabel, String, PolicyListing)> = out
