@@ -61,7 +61,10 @@ impl Cli {
 #[test]
 fn walkthrough_runs_command_for_command_with_the_aws_cli() {
     let exe = aws_cli();
-    let server = Server::start(&["--scenario", "classroom", "--propagation-delay", "3s"]);
+    // Long enough that the denial right after CreateGrant cannot race the propagation on a
+    // busy machine (each AWS CLI call starts a Python process).
+    const PROPAGATION: Duration = Duration::from_secs(10);
+    let server = Server::start(&["--scenario", "classroom", "--propagation-delay", "10s"]);
     let dir = tempfile::tempdir().unwrap();
     let cli = Cli {
         exe,
@@ -163,9 +166,14 @@ fn walkthrough_runs_command_for_command_with_the_aws_cli() {
             &grant_id,
         ],
     );
+    // The server revoked it before the CLI returned: the removal is in effect at most
+    // PROPAGATION after this instant.
+    let revoked_by = std::time::Instant::now();
     let listed = cli.ok("admin", &["kms", "list-grants", "--key-id", &key_arn]);
     assert_eq!(listed["Grants"], serde_json::json!([]));
-    std::thread::sleep(Duration::from_millis(3300));
+    std::thread::sleep(
+        (PROPAGATION + Duration::from_millis(300)).saturating_sub(revoked_by.elapsed()),
+    );
     assert_eq!(cli.err("granttestuser", &encrypt), denied);
     assert_eq!(cli.err("granttestuser", &with_token), denied);
 }

@@ -691,7 +691,7 @@ fn aws_mode_typed_in_tmux() {
         for k in ks {
             let out = tmux(&["send-keys", "-t", "aws", k]);
             assert!(out.status.success(), "send-keys {k}: {out:?}");
-            std::thread::sleep(Duration::from_millis(60));
+            std::thread::sleep(support::pause_after(k));
         }
     };
 

@@ -3,6 +3,8 @@
 //! capture-pane, and `q` ending the session. Without tmux this test fails (it never
 //! passes silently): run the test script, `.ci/run`, which installs tmux.
 
+mod support;
+
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -56,8 +58,7 @@ impl Tmux {
         for k in keys {
             let out = self.run(&["send-keys", "-t", &self.session, k]);
             assert!(out.status.success(), "send-keys {k}: {out:?}");
-            // One key at a time, as a person types (and so Esc is never read as Alt).
-            std::thread::sleep(Duration::from_millis(60));
+            std::thread::sleep(support::pause_after(k));
         }
     }
 
@@ -249,8 +250,13 @@ fn lesson_walkthrough_presented_in_tmux() {
         match k {
             3 => {
                 t.wait_for(&["(DENIED, as the lesson expects)", " DENIED   Encrypt"]);
+                // The keys overlay (bottom right, titled "keys") shows the step key just
+                // pressed; earlier presses may already have gone (4 s, wall clock).
+                let lines: Vec<&str> = screen.lines().map(str::trim_end).collect();
                 assert!(
-                    screen.contains("keys") && screen.contains("n  n  n"),
+                    lines.windows(2).any(|w| w[0].ends_with('┓')
+                        && w[0].contains("┏ keys ")
+                        && overlay_text(w[1]).ends_with('n')),
                     "{screen}"
                 );
             }
@@ -290,4 +296,12 @@ fn lesson_walkthrough_presented_in_tmux() {
         !screen.contains("Lesson: KMS grants"),
         "the terminal is restored (the alternate screen is gone):\n{screen}"
     );
+}
+
+/// The text inside the bottom-right box of a screen line (`…┃n  n  ┃` gives `n  n`).
+fn overlay_text(line: &str) -> &str {
+    line.strip_suffix('┃')
+        .and_then(|l| l.rsplit('┃').next())
+        .unwrap_or("")
+        .trim()
 }

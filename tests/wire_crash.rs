@@ -85,11 +85,21 @@ async fn acknowledged_grants_survive_kill_9() {
         }));
     }
     // Let a stream build up, then crash the server in the middle of it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        if acked.lock().unwrap().len() >= 60 {
+        let n = acked.lock().unwrap().len();
+        if n >= 60 {
             break;
         }
+        assert!(
+            !tasks.iter().all(|t| t.is_finished()),
+            "every client stopped (on an error) after {n} grants, before the crash"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {n} grants acknowledged in 60 s"
+        );
     }
     server.kill();
     for t in tasks {

@@ -224,6 +224,14 @@ pub struct PrincipalSummary {
     pub grant_count: usize,
 }
 
+impl PrincipalSummary {
+    /// The principals pane's order: by kind, then name; the ARN breaks ties (the same name
+    /// in two accounts), so the order never depends on how the list was gathered.
+    pub fn sort(list: &mut [PrincipalSummary]) {
+        list.sort_by(|a, b| (a.kind as u8, &a.name, &a.arn).cmp(&(b.kind as u8, &b.name, &b.arn)));
+    }
+}
+
 /// A CreateGrant request as the UI's form builds it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateGrantInput {

@@ -325,7 +325,7 @@ impl Backend for SimBackend {
                         grant_count: n,
                     });
                 }
-                out.sort_by(|a, b| (a.kind as u8, &a.name).cmp(&(b.kind as u8, &b.name)));
+                PrincipalSummary::sort(&mut out);
                 Ok(PrincipalList {
                     principals: out,
                     note: None,

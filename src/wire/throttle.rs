@@ -90,7 +90,8 @@ mod tests {
         let admitted = (0..20)
             .filter(|_| t.admit(ApiOperation::ListGrants))
             .count();
-        assert!((5..=6).contains(&admitted), "{admitted}");
+        // The burst of 5, and perhaps a token or two refilled if the thread was paused.
+        assert!((5..=7).contains(&admitted), "{admitted}");
         // Each operation has its own budget.
         assert!(t.admit(ApiOperation::Encrypt));
     }
@@ -101,6 +102,6 @@ mod tests {
         let grants = (0..100)
             .filter(|_| t.admit(ApiOperation::CreateGrant))
             .count();
-        assert!((50..=51).contains(&grants), "{grants}");
+        assert!((50..=53).contains(&grants), "{grants}");
     }
 }

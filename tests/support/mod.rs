@@ -1,5 +1,6 @@
 //! Shared by the tests that run the real `grantscope` binary: start `grantscope serve` on an
-//! ephemeral loopback port and stop it (SIGKILL) when dropped; find the AWS CLI.
+//! ephemeral loopback port and stop it (SIGKILL) when dropped; find the AWS CLI; type keys
+//! into tmux at a person's pace.
 
 #![allow(dead_code)]
 
@@ -83,4 +84,11 @@ pub fn aws_cli() -> PathBuf {
         "the AWS CLI is needed for this test: run the suite with tests/run (it installs the CLI into target/venv)"
     );
     PathBuf::from(path)
+}
+
+/// The pause after sending `key` to a terminal through tmux, as a person types: one key at a
+/// time. A terminal cannot tell Esc followed at once by a key from Alt+key, so Esc gets a
+/// pause well beyond the time the UI's input thread needs to read it on a loaded machine.
+pub fn pause_after(key: &str) -> Duration {
+    Duration::from_millis(if key == "Escape" { 400 } else { 60 })
 }

@@ -6,7 +6,7 @@
 //! (allowed, denied or failed) and every read that failed; successful reads are not logged,
 //! so a thousand DescribeKeys do not bury what the person did.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
 use aws_sdk_kms::primitives::Blob;
@@ -39,7 +39,8 @@ pub struct AwsBackend {
     /// Alias names by key id, from the latest `list_keys`.
     pub(super) aliases: std::sync::Mutex<HashMap<String, Vec<String>>>,
     /// Profiles acted as so far (their clients and identities), by profile name.
-    pub(super) actors: Mutex<HashMap<String, Actor>>,
+    /// Ordered, so the profile chosen for an ARN several profiles resolve to is always the same.
+    pub(super) actors: Mutex<BTreeMap<String, Actor>>,
     pub(super) log: ActivityLog,
 }
 
@@ -221,8 +222,7 @@ impl Backend for AwsBackend {
                 policies: vec![],
                 grant_count: 0,
             });
-            list.principals
-                .sort_by(|a, b| (a.kind as u8, &a.name).cmp(&(b.kind as u8, &b.name)));
+            crate::backend::PrincipalSummary::sort(&mut list.principals);
         }
         Ok(list)
     }

@@ -145,7 +145,9 @@ impl AwsConnection {
             keys.into_iter()
                 .map(|(id, arn)| async move { self.named_by_key(&id, &arn).await }),
         )
-        .buffer_unordered(CONCURRENCY)
+        // In ListKeys' order (all are awaited anyway), so the note names the same key's
+        // error on every run.
+        .buffered(CONCURRENCY)
         .collect()
         .await;
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
@@ -165,7 +167,9 @@ impl AwsConnection {
                     }
                 }
                 // Keys whose grants we may not list are left out, and the note says so.
-                Err(e) if e.is_access_denied() => skipped = Some(e),
+                Err(e) if e.is_access_denied() => {
+                    skipped.get_or_insert(e);
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -201,7 +205,7 @@ impl AwsConnection {
             entry.grant_count = n;
         }
         let mut principals: Vec<PrincipalSummary> = by_arn.into_values().collect();
-        principals.sort_by(|a, b| (a.kind as u8, &a.name).cmp(&(b.kind as u8, &b.name)));
+        PrincipalSummary::sort(&mut principals);
         Ok(PrincipalList {
             principals,
             note: (!notes.is_empty()).then(|| notes.join("; ")),

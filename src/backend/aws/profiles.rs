@@ -136,7 +136,12 @@ impl AwsBackend {
         if let Some(a) = actors.get(who) {
             return Ok(a.clone());
         }
-        if let Some(a) = actors.values().find(|a| acts_as(&a.identity.arn, who)) {
+        // Profiles in their order (the default first), as they are resolved below.
+        let known = self.profiles.iter().filter_map(|p| actors.get(p));
+        if let Some(a) = known
+            .chain(actors.values())
+            .find(|a| acts_as(&a.identity.arn, who))
+        {
             return Ok(a.clone());
         }
         if self.profiles.iter().any(|p| p == who) || !who.starts_with("arn:") {
@@ -161,7 +166,9 @@ impl AwsBackend {
             }
         };
         let mut resolving =
-            futures::stream::iter(untried.into_iter().map(resolve)).buffer_unordered(CONCURRENCY);
+            // In the profiles' order: when several resolve to `who`, the first one is used,
+            // whichever answered first.
+            futures::stream::iter(untried.into_iter().map(resolve)).buffered(CONCURRENCY);
         while let Some((p, resolved)) = resolving.next().await {
             if let Ok(a) = resolved {
                 actors.insert(p, a.clone());

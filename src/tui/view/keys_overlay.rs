@@ -12,6 +12,8 @@ use crate::tui::app::App;
 
 use super::widgets::pane_block_themed;
 
+const TITLE: &str = "keys";
+
 /// Draw the overlay at the bottom-right of `area` (nothing when no key is shown).
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let keys = app.keys_trail.visible();
@@ -32,7 +34,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         ));
     }
     let line = Line::from(spans);
-    let width = (line.width() as u16 + 4).min(area.width);
+    // Wide enough for the title too (" keys " between the corners) when one key shows.
+    let width = (line.width().max(TITLE.len()) as u16 + 4).min(area.width);
     let height = 3.min(area.height);
     let rect = Rect {
         x: area.x + area.width - width,
@@ -42,7 +45,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     };
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(line).block(pane_block_themed("keys".into(), true, t)),
+        Paragraph::new(line).block(pane_block_themed(TITLE.into(), true, t)),
         rect,
     );
 }
