@@ -11,9 +11,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::SystemTime;
 
-use grantscope::backend::aws::{load_config_with, AwsOptions, ProfileSources};
-use grantscope::backend::{AwsBackend, Backend, PrincipalKindLabel, PrincipalList};
-use support::{aws_cli, credentials_file, Server};
+use grantscope::backend::aws::load_config_with;
+use grantscope::backend::{Backend, PrincipalKindLabel, PrincipalList};
+use support::{aws_cli, ServedWorld, Server, Signer};
 
 const HOME: &str = "111122223333";
 
@@ -115,59 +115,18 @@ fn arn(kind: &str, name: &str) -> String {
     format!("arn:aws:iam::{HOME}:{kind}/{name}")
 }
 
-/// `grantscope serve` on a scenario file and the profiles that reach it.
-struct Served {
-    server: Server,
-    sources: ProfileSources,
-    _dir: tempfile::TempDir,
+/// The principals list of the AWS backend connected as `profile`.
+async fn principals_as(w: &ServedWorld, profile: &str) -> PrincipalList {
+    w.connect(profile)
+        .await
+        .list_principals()
+        .await
+        .expect("the principals list comes back")
 }
 
-impl Served {
-    /// Serve the scenario `toml` (written to a temporary file).
-    fn scenario(toml: &str) -> Served {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("world.toml");
-        std::fs::write(&path, toml).unwrap();
-        let path = path.display().to_string();
-        Served::start(dir, &["--scenario", &path])
-    }
-
-    fn start(dir: tempfile::TempDir, args: &[&str]) -> Served {
-        let server = Server::start(args);
-        let creds = credentials_file(dir.path(), &server.url, args);
-        let config = dir.path().join("config");
-        std::fs::write(&config, "").unwrap();
-        Served {
-            server,
-            sources: ProfileSources {
-                config_file: Some(config),
-                credentials_file: Some(creds),
-            },
-            _dir: dir,
-        }
-    }
-
-    fn options(&self, profile: &str) -> AwsOptions {
-        AwsOptions {
-            profile: Some(profile.into()),
-            region: Some("eu-west-1".into()),
-            endpoint_url: Some(self.server.url.clone()),
-        }
-    }
-
-    async fn principals_as(&self, profile: &str) -> PrincipalList {
-        AwsBackend::connect_with(self.options(profile), self.sources.clone())
-            .await
-            .expect("connect")
-            .list_principals()
-            .await
-            .expect("the principals list comes back")
-    }
-
-    /// aws-sdk-iam as `profile`, configured as the backend configures it.
-    async fn iam(&self, profile: &str) -> aws_sdk_iam::Client {
-        aws_sdk_iam::Client::new(&load_config_with(&self.options(profile), &self.sources).await)
-    }
+/// aws-sdk-iam as `profile`, configured as the backend configures it.
+async fn iam(w: &ServedWorld, profile: &str) -> aws_sdk_iam::Client {
+    aws_sdk_iam::Client::new(&load_config_with(&w.options(profile), &w.sources).await)
 }
 
 fn find<'a>(list: &'a PrincipalList, arn: &str) -> &'a grantscope::backend::PrincipalSummary {
@@ -179,8 +138,8 @@ fn find<'a>(list: &'a PrincipalList, arn: &str) -> &'a grantscope::backend::Prin
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn iam_users_and_roles_join_the_principals_with_their_policy_names() {
-    let w = Served::scenario(IAM_WORLD);
-    let list = w.principals_as("admin").await;
+    let w = ServedWorld::scenario_toml(IAM_WORLD);
+    let list = principals_as(&w, "admin").await;
     assert_eq!(list.note, None, "the admin may list all of IAM");
 
     // Only IAM knows these: no grant and no key policy names them.
@@ -281,7 +240,7 @@ async fn iam_users_and_roles_join_the_principals_with_their_policy_names() {
     assert_eq!(iam_rows, 7, "5 users and 2 roles of the home account");
 
     // Another account's caller sees its own account's users.
-    let partner = w.iam("partner-admin").await;
+    let partner = iam(&w, "partner-admin").await;
     let users = partner.list_users().send().await.unwrap();
     let names: Vec<&str> = users.users().iter().map(|u| u.user_name()).collect();
     assert_eq!(names, ["partner-admin"]);
@@ -289,9 +248,9 @@ async fn iam_users_and_roles_join_the_principals_with_their_policy_names() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_iam_permissions_the_list_comes_from_grants_and_says_why() {
-    let w = Served::scenario(IAM_WORLD);
+    let w = ServedWorld::scenario_toml(IAM_WORLD);
 
-    let list = w.principals_as("kms-auditor").await;
+    let list = principals_as(&w, "kms-auditor").await;
     let note = list.note.clone().expect("a note about IAM");
     assert_eq!(
         note,
@@ -318,7 +277,7 @@ async fn without_iam_permissions_the_list_comes_from_grants_and_says_why() {
 
     // Users and roles may be listed but not their policies: the rows stay, the note says
     // what is missing (the first listing refused: the attached one).
-    let list = w.principals_as("kms-power").await;
+    let list = principals_as(&w, "kms-power").await;
     let note = list.note.clone().expect("a note about the policy names");
     assert!(
         note.starts_with(&format!(
@@ -346,8 +305,8 @@ name = "iam-inline"
 document = '{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["iam:ListUsers","iam:ListRoles","iam:ListUserPolicies","iam:ListRolePolicies","kms:List*","kms:Get*","kms:Describe*"],"Resource":"*"}}]}}'
 "#
     );
-    let w = Served::scenario(&world);
-    let list = w.principals_as("inline-reader").await;
+    let w = ServedWorld::scenario_toml(&world);
+    let list = principals_as(&w, "inline-reader").await;
     let note = list.note.clone().expect("a note about the policy names");
     assert!(
         note.starts_with(&format!(
@@ -396,8 +355,8 @@ fn crowded_world(users: usize, roles: usize, policies: usize) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn more_than_a_page_of_users_roles_and_policies_are_all_listed() {
-    let w = Served::scenario(&crowded_world(150, 120, 105));
-    let list = w.principals_as("admin").await;
+    let w = ServedWorld::scenario_toml(&crowded_world(150, 120, 105));
+    let list = principals_as(&w, "admin").await;
     assert_eq!(list.note, None);
     let users: Vec<&str> = list
         .principals
@@ -425,7 +384,7 @@ async fn more_than_a_page_of_users_roles_and_policies_are_all_listed() {
     assert_eq!(many.policies, expected);
 
     // The SDK sees IAM's paging: a hundred by default, at most MaxItems, then a marker.
-    let iam = w.iam("admin").await;
+    let iam = iam(&w, "admin").await;
     let first = iam.list_users().send().await.unwrap();
     assert_eq!((first.users().len(), first.is_truncated()), (100, true));
     let small = iam.list_users().max_items(7).send().await.unwrap();
@@ -476,7 +435,7 @@ fn aws_err(creds: &Path, profile: &str, args: &[&str]) -> String {
 #[test]
 fn the_aws_cli_lists_users_roles_and_policies_and_meets_iams_denial() {
     let _cli = aws_cli();
-    let w = Served::scenario(IAM_WORLD);
+    let w = ServedWorld::scenario_toml(IAM_WORLD);
     // The credentials file names the endpoint: the CLI needs no --endpoint-url.
     let creds = w.sources.credentials_file.clone().unwrap();
 
@@ -661,7 +620,6 @@ struct Reply {
 
 /// POST a form `body` to `url`, signed as `key` for `service` in `region`.
 fn post_signed(url: &str, key: (&str, &str), service: &str, region: &str, body: &str) -> Reply {
-    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
     let host = url.trim_start_matches("http://");
     let mut headers = vec![
         ("host".to_string(), host.to_string()),
@@ -670,29 +628,13 @@ fn post_signed(url: &str, key: (&str, &str), service: &str, region: &str, body: 
             "application/x-www-form-urlencoded; charset=utf-8".to_string(),
         ),
     ];
-    let identity = aws_credential_types::Credentials::new(key.0, key.1, None, None, "test").into();
-    let params = aws_sigv4::sign::v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name(service)
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .unwrap()
-        .into();
-    let signable = SignableRequest::new(
-        "POST",
-        "/",
-        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        SignableBody::Bytes(body.as_bytes()),
-    )
-    .unwrap();
-    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
-    headers.extend(
-        instructions
-            .headers()
-            .map(|(k, v)| (k.to_string(), v.to_string())),
-    );
+    let signer = Signer {
+        key,
+        region,
+        service,
+        time: SystemTime::now(),
+    };
+    headers.extend(signer.headers("POST", "/", &headers, body.as_bytes()));
     let mut request = String::from("POST / HTTP/1.1\r\n");
     for (k, v) in &headers {
         request.push_str(&format!("{k}: {v}\r\n"));

@@ -24,53 +24,10 @@ use grantscope::tui::forms::Dialog;
 use grantscope::tui::input::map_key;
 use grantscope::tui::message::{Command, Msg};
 use grantscope::tui::{update, view, App};
-use support::{credentials_file, Server};
+use support::ServedWorld;
 
 const ADMIN: &str = "arn:aws:iam::111122223333:user/admin";
 const USER: &str = "arn:aws:iam::111122223333:user/granttestuser";
-
-/// A served world and the profile files that reach it.
-struct World {
-    server: Server,
-    _dir: tempfile::TempDir,
-    sources: ProfileSources,
-}
-
-impl World {
-    fn start(scenario: Option<&str>) -> World {
-        let dir = tempfile::tempdir().unwrap();
-        let args: Vec<&str> = scenario.map(|s| vec!["--scenario", s]).unwrap_or_default();
-        World::start_in(dir, &args)
-    }
-
-    fn start_in(dir: tempfile::TempDir, args: &[&str]) -> World {
-        let server = Server::start(args);
-        let creds = credentials_file(dir.path(), &server.url, args);
-        let config = dir.path().join("config");
-        std::fs::write(&config, "").unwrap();
-        World {
-            server,
-            sources: ProfileSources {
-                config_file: Some(config),
-                credentials_file: Some(creds),
-            },
-            _dir: dir,
-        }
-    }
-
-    async fn connect(&self, profile: &str) -> AwsBackend {
-        AwsBackend::connect_with(
-            AwsOptions {
-                profile: Some(profile.into()),
-                region: Some("eu-west-1".into()),
-                endpoint_url: Some(self.server.url.clone()),
-            },
-            self.sources.clone(),
-        )
-        .await
-        .expect("connect")
-    }
-}
 
 /// A scenario with `keys` keys, the first holding `grants` grants.
 fn big_world(dir: &Path, keys: usize, grants: usize) -> PathBuf {
@@ -90,15 +47,15 @@ fn big_world(dir: &Path, keys: usize, grants: usize) -> PathBuf {
     path
 }
 
-fn big(keys: usize, grants: usize) -> World {
+fn big(keys: usize, grants: usize) -> ServedWorld {
     let dir = tempfile::tempdir().unwrap();
     let path = big_world(dir.path(), keys, grants).display().to_string();
-    World::start_in(dir, &["--scenario", &path])
+    ServedWorld::start_in(dir, &["--scenario", &path])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_list_quickly_then_their_details_fill_in() {
-    let w = World::start(None);
+    let w = ServedWorld::start(&[]);
     let b = w.connect("admin").await;
     let info = b.info();
     assert_eq!(
@@ -189,7 +146,7 @@ async fn grant_ids(b: &AwsBackend, key: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_revoke_and_retire_through_the_aws_backend() {
-    let w = World::start(None);
+    let w = ServedWorld::start(&[]);
     let b = w.connect("admin").await;
     let key = b.list_keys().await.unwrap().keys[0].arn.clone();
 
@@ -298,7 +255,7 @@ async fn a_grant_retiring_by_a_role_is_retired_by_the_profile_that_assumes_it() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_encrypt_as_another_profile_denied_then_allowed_with_a_grant_token() {
-    let w = World::start(None);
+    let w = ServedWorld::start(&[]);
     let b = w.connect("admin").await;
     assert_eq!(b.acting_profiles(), ["admin", "granttestuser"]);
     let key = b.list_keys().await.unwrap().keys[0].arn.clone();
@@ -354,7 +311,7 @@ async fn test_encrypt_as_another_profile_denied_then_allowed_with_a_grant_token(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn principals_come_from_iam_grants_and_key_policies() {
-    let w = World::start(None);
+    let w = ServedWorld::start(&[]);
     let b = w.connect("admin").await;
     let key = b.list_keys().await.unwrap().keys[0].arn.clone();
     b.create_grant(grant_to_user(&key, &[GrantOperation::Encrypt], Some(ADMIN)))
@@ -458,11 +415,11 @@ struct Ui {
     backend: Arc<dyn Backend>,
     app: App,
     queue: std::collections::VecDeque<Command>,
-    _world: World,
+    _world: ServedWorld,
 }
 
 impl Ui {
-    fn new(world: World) -> Ui {
+    fn new(world: ServedWorld) -> Ui {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -631,7 +588,7 @@ fn the_ui_shows_progress_while_aws_key_details_load() {
 #[test]
 fn aws_mode_typed_in_tmux() {
     use std::time::{Duration, Instant};
-    let w = World::start(None);
+    let w = ServedWorld::start(&[]);
     let creds = w.sources.credentials_file.clone().unwrap();
     let socket = format!("grantscope-aws-{}", std::process::id());
     let tmux = |args: &[&str]| {

@@ -4,11 +4,11 @@
 //! `x-amzn-RequestId` header, SigV4 failures get AWS's authentication errors, and with
 //! `--state` every acknowledged change is on disk before its response.
 
+mod support;
+
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
-use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-use aws_sigv4::sign::v4::SigningParams;
 use chrono::TimeZone;
 use grantscope::sim::{snapshot, Clock, Scenario, SharedSimulator, Simulator, World};
 use grantscope::wire::{self, StateFile};
@@ -17,6 +17,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+use support::Signer;
 
 const ADMIN: (&str, &str) = (
     "AKIAIOSFODNN7EXAMPLE",
@@ -144,32 +146,13 @@ impl Request {
         region: &str,
         time: SystemTime,
     ) -> Self {
-        let identity =
-            aws_credential_types::Credentials::new(access_key_id, secret, None, None, "test")
-                .into();
-        let params = SigningParams::builder()
-            .identity(&identity)
-            .region(region)
-            .name("kms")
-            .time(time)
-            .settings(SigningSettings::default())
-            .build()
-            .expect("signing parameters")
-            .into();
-        let signable = SignableRequest::new(
-            &self.method,
-            "/",
-            self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-            SignableBody::Bytes(&self.body),
-        )
-        .expect("a signable request");
-        let (instructions, _signature) = sign(signable, &params)
-            .expect("the request signs")
-            .into_parts();
-        let added: Vec<(String, String)> = instructions
-            .headers()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let signer = Signer {
+            key: (access_key_id, secret),
+            region,
+            service: "kms",
+            time,
+        };
+        let added = signer.headers(&self.method, "/", &self.headers, &self.body);
         self.headers.extend(added);
         self
     }
@@ -962,29 +945,14 @@ async fn a_request_without_a_host_header_is_answered() {
     let addr = server.addr;
     // Signed without a host header (the signer then signs no host at all).
     let mut req = Request::op(addr, "ListKeys", "{}").without_header("host");
-    let identity = aws_credential_types::Credentials::new(ADMIN.0, ADMIN.1, None, None, "t").into();
-    let params = SigningParams::builder()
-        .identity(&identity)
-        .region("eu-west-1")
-        .name("kms")
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .expect("signing parameters")
-        .into();
+    let signer = Signer {
+        key: ADMIN,
+        region: "eu-west-1",
+        service: "kms",
+        time: SystemTime::now(),
+    };
     let uri = format!("http://{addr}/");
-    let signable = SignableRequest::new(
-        "POST",
-        &uri,
-        req.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        SignableBody::Bytes(&req.body),
-    )
-    .expect("a signable request");
-    let (instructions, _) = sign(signable, &params).expect("signs").into_parts();
-    let added: Vec<(String, String)> = instructions
-        .headers()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let added = signer.headers("POST", &uri, &req.headers, &req.body);
     req.headers.extend(added);
     let reply = exchange(addr, &req).await;
     reply.assert_well_formed();

@@ -1,13 +1,17 @@
 //! Shared by the tests that run the real `grantscope` binary: start `grantscope serve` on an
-//! ephemeral loopback port and stop it (SIGKILL) when dropped; find the AWS CLI; type keys
-//! into tmux at a person's pace.
+//! ephemeral loopback port and stop it (SIGKILL) when dropped, with the profile files that
+//! reach it; sign raw requests with SigV4; find the AWS CLI; type keys into tmux at a
+//! person's pace.
 
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
+
+use grantscope::backend::aws::{AwsOptions, ProfileSources};
+use grantscope::backend::AwsBackend;
 
 pub struct Server {
     pub child: Child,
@@ -73,6 +77,111 @@ pub fn credentials_file(dir: &std::path::Path, url: &str, args: &[&str]) -> std:
     let path = dir.join("credentials");
     std::fs::write(&path, out.stdout).expect("write credentials");
     path
+}
+
+/// `grantscope serve` and the profile files that reach it: a credentials file from
+/// `grantscope credentials` and an empty config file, in a temporary directory (given
+/// explicitly to the backend: no process-wide environment).
+pub struct ServedWorld {
+    pub server: Server,
+    pub sources: ProfileSources,
+    _dir: tempfile::TempDir,
+}
+
+impl ServedWorld {
+    /// Serve with `args` (`--scenario NAME|PATH`, ...).
+    pub fn start(args: &[&str]) -> ServedWorld {
+        ServedWorld::start_in(tempfile::tempdir().unwrap(), args)
+    }
+
+    /// Serve with `args`; the profile files go into `dir` (which may hold the scenario).
+    pub fn start_in(dir: tempfile::TempDir, args: &[&str]) -> ServedWorld {
+        let server = Server::start(args);
+        let creds = credentials_file(dir.path(), &server.url, args);
+        let config = dir.path().join("config");
+        std::fs::write(&config, "").unwrap();
+        ServedWorld {
+            server,
+            sources: ProfileSources {
+                config_file: Some(config),
+                credentials_file: Some(creds),
+            },
+            _dir: dir,
+        }
+    }
+
+    /// Serve the scenario `toml` (written to a temporary file).
+    pub fn scenario_toml(toml: &str) -> ServedWorld {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("world.toml");
+        std::fs::write(&path, toml).unwrap();
+        let path = path.display().to_string();
+        ServedWorld::start_in(dir, &["--scenario", &path])
+    }
+
+    /// The AWS options that reach the server as `profile`.
+    pub fn options(&self, profile: &str) -> AwsOptions {
+        AwsOptions {
+            profile: Some(profile.into()),
+            region: Some("eu-west-1".into()),
+            endpoint_url: Some(self.server.url.clone()),
+        }
+    }
+
+    /// The AWS backend connected as `profile`.
+    pub async fn connect(&self, profile: &str) -> AwsBackend {
+        AwsBackend::connect_with(self.options(profile), self.sources.clone())
+            .await
+            .expect("connect")
+    }
+}
+
+/// SigV4 for a request built by hand: who signs, where, for which service, when.
+pub struct Signer<'a> {
+    pub key: (&'a str, &'a str),
+    pub region: &'a str,
+    pub service: &'a str,
+    pub time: SystemTime,
+}
+
+impl Signer<'_> {
+    /// The headers the signer adds (`x-amz-date`, `authorization`) to a request with these
+    /// `headers` and `body`.
+    pub fn headers(
+        &self,
+        method: &str,
+        uri: &str,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Vec<(String, String)> {
+        use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+        let identity =
+            aws_credential_types::Credentials::new(self.key.0, self.key.1, None, None, "test")
+                .into();
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region(self.region)
+            .name(self.service)
+            .time(self.time)
+            .settings(SigningSettings::default())
+            .build()
+            .expect("signing parameters")
+            .into();
+        let signable = SignableRequest::new(
+            method,
+            uri,
+            headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            SignableBody::Bytes(body),
+        )
+        .expect("a signable request");
+        let (instructions, _signature) = sign(signable, &params)
+            .expect("the request signs")
+            .into_parts();
+        instructions
+            .headers()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
 }
 
 /// The AWS CLI that tests/run installs (`GRANTSCOPE_AWS_CLI`). A test that needs it fails
