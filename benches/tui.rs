@@ -12,19 +12,22 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
+use grantscope::audit::audit_indexed;
 use grantscope::audit::AuditConfig;
 use grantscope::backend::{
     Backend, BackendInfo, GrantSummary, KeySummary, PrincipalKindLabel, PrincipalSummary,
     SimBackend,
 };
+use grantscope::kms::Timestamp;
 use grantscope::kms::{GrantConstraints, GrantOperation, KeySpec, KeyState};
-use grantscope::sim::{Scenario, SharedSimulator, Simulator, Timestamp};
+use grantscope::sim::{Scenario, SharedSimulator, Simulator};
 use grantscope::tui::actions::Action;
-use grantscope::tui::app::{grant_search_text, key_search_text, principal_search_text, Pane};
-use grantscope::tui::audit_state::analyse;
 use grantscope::tui::executor::execute;
-use grantscope::tui::message::{FilterKey, Msg};
-use grantscope::tui::{update, view, App};
+use grantscope::tui::message::{Command, Key, Msg};
+use grantscope::tui::pane::Pane;
+use grantscope::tui::panes::{grants, keys, principals};
+use grantscope::tui::text_field::TextField;
+use grantscope::tui::{new_app, update, view, App, UiOptions};
 
 fn now() -> Timestamp {
     chrono::Utc
@@ -40,7 +43,6 @@ fn info() -> BackendInfo {
         account: "111122223333".into(),
         region: "eu-west-1".into(),
         identity: "arn:aws:iam::111122223333:user/admin".into(),
-        world_controls: true,
     }
 }
 
@@ -68,7 +70,7 @@ fn grant(i: usize) -> GrantSummary {
             .into(),
         key_id: "00000000-0000-4000-8000-000000000000".into(),
         key_alias: Some("alias/key-0".into()),
-        name: if i % 3 == 0 {
+        name: if i.is_multiple_of(3) {
             format!("job-{i}")
         } else {
             String::new()
@@ -80,7 +82,7 @@ fn grant(i: usize) -> GrantSummary {
         retiring_name: Some("admin".into()),
         issuing_account: "arn:aws:iam::111122223333:root".into(),
         operations: vec![GrantOperation::Encrypt, GrantOperation::Decrypt],
-        constraints: (i % 2 == 0).then(GrantConstraints::default),
+        constraints: i.is_multiple_of(2).then(GrantConstraints::default),
     }
 }
 
@@ -88,11 +90,12 @@ fn grant(i: usize) -> GrantSummary {
 fn big_app() -> App {
     let mut app = App::new(info(), false, now());
     app.keys
-        .set_items((0..10_000).map(key).collect(), key_search_text, |_| false);
-    app.grants
-        .set_items((0..50_000).map(grant).collect(), grant_search_text, |_| {
-            false
-        });
+        .set_items((0..10_000).map(key).collect(), keys::search_text, |_| false);
+    app.grants.set_items(
+        (0..50_000).map(grant).collect(),
+        grants::search_text,
+        |_| false,
+    );
     app.principals.set_items(
         (0..500)
             .map(|i| PrincipalSummary {
@@ -105,7 +108,7 @@ fn big_app() -> App {
                 grant_count: 100,
             })
             .collect(),
-        principal_search_text,
+        principals::search_text,
         |_| false,
     );
     app.focus = Pane::Grants;
@@ -130,8 +133,9 @@ fn filter_keystroke(c: &mut Criterion) {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 app.grants.set_filter("");
+                app.filter = Some(TextField::default());
                 let start = Instant::now();
-                let _ = update::update(&mut app, Msg::Filter(FilterKey::Char('7')));
+                let _ = update::update(&mut app, Msg::Filter(Key::Char('7')));
                 total += start.elapsed();
             }
             total
@@ -155,11 +159,12 @@ fn startup(c: &mut Criterion) {
             let sim = SharedSimulator::new(Simulator::new(world));
             let backend: Arc<dyn Backend> =
                 Arc::new(SimBackend::new(sim, "classroom", None).expect("backend"));
-            let mut app = App::new(backend.info(), false, backend.now());
+            let mut app = new_app(backend.as_ref(), UiOptions::default());
             let mut queue: Vec<_> = update::init(&mut app);
             while let Some(cmd) = queue.pop() {
-                if let Some(msg) = rt.block_on(execute(backend.clone(), cmd)) {
-                    queue.extend(update::update(&mut app, msg));
+                if let Command::Run { job, work } = cmd {
+                    let result = rt.block_on(execute(backend.clone(), work.clone()));
+                    queue.extend(update::update(&mut app, Msg::Done { job, work, result }));
                 }
             }
             let mut terminal = Terminal::new(TestBackend::new(120, 36)).expect("terminal");
@@ -214,9 +219,9 @@ fn audited(app: &mut App) {
             unreadable: vec![],
         }],
     };
-    let outcome = analyse(&inv, &AuditConfig::default());
+    let outcome = audit_indexed(&inv, &AuditConfig::default());
     assert!(outcome.report.findings.len() >= 50_000);
-    app.audit.outcome = Some(Arc::new(outcome));
+    app.findings.outcome = Some(Arc::new(outcome));
 }
 
 fn frame_with_findings(c: &mut Criterion) {
@@ -228,9 +233,9 @@ fn frame_with_findings(c: &mut Criterion) {
             terminal.draw(|f| view::render(f, &app)).expect("draw");
         })
     });
-    app.audit.view_open = true;
-    app.audit.selected = app.audit.len() / 2;
-    let findings = app.audit.len();
+    app.findings.view_open = true;
+    app.findings.selected = app.findings.len() / 2;
+    let findings = app.findings.len();
     c.bench_function(&format!("frame: findings view, {findings} findings"), |b| {
         b.iter(|| {
             terminal.draw(|f| view::render(f, &app)).expect("draw");

@@ -1,10 +1,12 @@
 //! grantscope's command line: parse arguments, wire the parts together, nothing else.
 
+use std::process::ExitCode;
+
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 use grantscope::sim::{Scenario, Simulator};
-use grantscope::tui::view::theme::{Theme, ThemeName};
+use grantscope::tui::theme::{Theme, ThemeName};
 
 // mimalloc: an audit of a million grants allocates millions of small strings, where
 // glibc's allocator spends most of the time (see benches/audit.rs).
@@ -203,15 +205,20 @@ enum Command {
     },
 }
 
-fn main() {
+fn main() -> ExitCode {
     // Errors are for people: one line with the causes, no debug dump or backtrace.
-    if let Err(e) = run(Cli::parse()) {
-        eprintln!("grantscope: {e:#}");
-        std::process::exit(1);
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("grantscope: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 
-fn run(cli: Cli) -> Result<()> {
+/// Run a command; its exit status (errors are 1, unless a command says otherwise).
+fn run(cli: Cli) -> Result<ExitCode> {
+    let done = |r: Result<()>| r.map(|()| ExitCode::SUCCESS);
     match cli.command {
         Some(Command::Scenarios) => {
             let mut text = String::new();
@@ -219,7 +226,8 @@ fn run(cli: Cli) -> Result<()> {
                 let s = Scenario::load(name)?;
                 text.push_str(&format!("{name:<14} {}\n", s.description));
             }
-            Ok(grantscope::cli::emit(&text)?)
+            grantscope::cli::emit(&text)?;
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Serve {
             scenario,
@@ -230,7 +238,7 @@ fn run(cli: Cli) -> Result<()> {
             latency,
         }) => {
             let runtime = tokio::runtime::Runtime::new()?;
-            runtime.block_on(grantscope::cli::serve::run(
+            done(runtime.block_on(grantscope::cli::serve::run(
                 grantscope::cli::serve::ServeOptions {
                     scenario,
                     bind,
@@ -239,7 +247,7 @@ fn run(cli: Cli) -> Result<()> {
                     throttle,
                     latency,
                 },
-            ))
+            )))
         }
         Some(Command::Credentials {
             scenario,
@@ -255,7 +263,7 @@ fn run(cli: Cli) -> Result<()> {
                 &scenario,
                 &endpoint_url,
             ))?;
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Inventory {
             scenario,
@@ -265,7 +273,7 @@ fn run(cli: Cli) -> Result<()> {
             let runtime = tokio::runtime::Runtime::new()?;
             let inv = runtime.block_on(grantscope::cli::inventory::load(&aws.source(&scenario)))?;
             grantscope::cli::emit(&grantscope::cli::inventory::render(&inv, format)?)?;
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Report {
             scenario,
@@ -284,7 +292,7 @@ fn run(cli: Cli) -> Result<()> {
                 trusted_accounts: audit.trusted_accounts,
                 config: audit.config,
             });
-            std::process::exit(code)
+            Ok(ExitCode::from(code))
         }
         Some(Command::Lesson {
             name,
@@ -292,33 +300,44 @@ fn run(cli: Cli) -> Result<()> {
             theme,
             hide_keys,
         }) => run_lesson(name, check, theme, !hide_keys),
-        None => run_ui(cli.ui),
+        None => done(run_ui(cli.ui)),
     }
 }
 
 /// `grantscope lesson [NAME|PATH] [--check]`: the list, the headless check, or the UI on
 /// the lesson's world with its narration panel.
-fn run_lesson(name: Option<String>, check: bool, theme: ThemeName, show_keys: bool) -> Result<()> {
+fn run_lesson(
+    name: Option<String>,
+    check: bool,
+    theme: ThemeName,
+    show_keys: bool,
+) -> Result<ExitCode> {
     use grantscope::cli::lesson;
     let Some(name) = name else {
-        return Ok(grantscope::cli::emit(&lesson::list()?)?);
+        grantscope::cli::emit(&lesson::list()?)?;
+        return Ok(ExitCode::SUCCESS);
     };
     if check {
         let (text, ok) = lesson::check(&name)?;
         grantscope::cli::emit(&text)?;
-        std::process::exit(i32::from(!ok));
+        return Ok(if ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
     }
     let l = lesson::prepare(&name)?;
     let (run, world) = l.start()?;
-    let (sim, backend) = grantscope::lesson::backend_for(world, &l.scenario.name)
+    let backend = grantscope::lesson::backend_for(world, &l.scenario.name)
         .map_err(|e| anyhow::anyhow!("{}: {e}", l.file))?;
     let options = grantscope::tui::UiOptions {
         theme: Theme::named(theme),
         show_keys,
-        lesson: Some(grantscope::tui::lesson_state::LessonUi::new(run, sim)),
+        lesson: Some(grantscope::tui::lesson::LessonUi::new(run)),
         ..Default::default()
     };
-    grantscope::tui::run(std::sync::Arc::new(backend), options)
+    grantscope::tui::run(std::sync::Arc::new(backend), options)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The interactive UI on AWS (with --aws or any AWS flag), else on the simulator.

@@ -12,12 +12,51 @@ use insta::assert_snapshot;
 
 use grantscope::audit::{Rule, Severity};
 use grantscope::backend::BackendError;
+use grantscope::kms::{ErrorCode, GrantId, KeyRef};
 use grantscope::sim::{Clock, Scenario};
-use grantscope::tui::actions::{available, Action};
-use grantscope::tui::app::Pane;
-use grantscope::tui::forms::{ConfirmAction, Dialog};
-use grantscope::tui::message::{Command, Msg};
+use grantscope::tui::actions::Action;
+use grantscope::tui::dialogs::Dialog;
+use grantscope::tui::effect::ConfirmAction;
+use grantscope::tui::jobs::{Job, Slot};
+use grantscope::tui::keymap::available;
+use grantscope::tui::message::{Answer, Command, Msg, Work};
+use grantscope::tui::pane::Pane;
 use tui_common::Harness;
+
+/// The audit job among `cmds`.
+fn audit_job(cmds: &[Command]) -> Job {
+    cmds.iter()
+        .find_map(|c| match c {
+            Command::Run {
+                job,
+                work: Work::Audit(_),
+            } => Some(*job),
+            _ => None,
+        })
+        .expect("an audit run")
+}
+
+/// How many audit runs `cmds` start.
+fn audits(cmds: &[Command]) -> usize {
+    cmds.iter()
+        .filter(|c| {
+            matches!(
+                c,
+                Command::Run {
+                    work: Work::Audit(_),
+                    ..
+                }
+            )
+        })
+        .count()
+}
+
+fn revoke_partner_feed() -> Work {
+    Work::RevokeGrant {
+        key: KeyRef::parse(APP_DATA),
+        grant: GrantId::parse(PARTNER_FEED).unwrap(),
+    }
+}
 
 const W: u16 = 120;
 const H: u16 = 36;
@@ -54,9 +93,9 @@ fn stale_grants_as(read_only: bool) -> Harness {
 
 fn stale_grants() -> Harness {
     let h = stale_grants_as(false);
-    assert!(!h.app.audit.running, "the start-up audit has finished");
+    assert!(!h.app.auditing(), "the start-up audit has finished");
     assert!(
-        h.app.audit.outcome.is_some(),
+        h.app.findings.outcome.is_some(),
         "the start-up audit has a result"
     );
     h
@@ -81,17 +120,17 @@ fn select_key(h: &mut Harness, arn: &str) {
 
 /// Select, in the open findings view, the first finding for which `f` is true.
 fn select_finding(h: &mut Harness, f: impl Fn(&grantscope::audit::Finding) -> bool) {
-    assert!(h.app.audit.view_open);
+    assert!(h.app.findings.view_open);
     h.key(KeyCode::Home);
-    while !h.app.audit.selected_finding().is_some_and(&f) {
-        let before = h.app.audit.selected;
+    while !h.app.findings.selected_finding().is_some_and(&f) {
+        let before = h.app.findings.selected;
         h.press('j');
-        assert_ne!(before, h.app.audit.selected, "no such finding");
+        assert_ne!(before, h.app.findings.selected, "no such finding");
     }
 }
 
 fn finding_ids(h: &Harness) -> Vec<(Rule, Option<String>)> {
-    let o = h.app.audit.outcome.as_ref().expect("an audit result");
+    let o = h.app.findings.outcome.as_ref().expect("an audit result");
     o.report
         .findings
         .iter()
@@ -102,7 +141,7 @@ fn finding_ids(h: &Harness) -> Vec<(Rule, Option<String>)> {
 #[test]
 fn stale_grants_carry_markers_and_keys_count_them() {
     let mut h = stale_grants();
-    let o = h.app.audit.outcome.clone().unwrap();
+    let o = h.app.findings.outcome.clone().unwrap();
     assert_eq!(o.grant_worst(APP_DATA, PARTNER_FEED), Some(Severity::High));
     assert_eq!(o.grant_worst(LEGACY, LEGACY_WRITER), Some(Severity::Low));
     assert_eq!(o.grant_worst(APP_DATA, APP_WRITER), None);
@@ -157,10 +196,10 @@ fn detail_of_a_grant_lists_every_finding_with_its_action() {
     focus(&mut h, Pane::Grants);
     assert!(h.app.grants.select_where(|g| g.name == "app-any-context"));
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.dialog, Some(Dialog::Detail));
-    let (_, lines) = grantscope::tui::view::detail::lines(&h.app);
+    assert!(matches!(h.app.dialog, Some(Dialog::Detail(_))));
+    let (_, lines) = grantscope::tui::panes::detail::lines(&h.app);
     let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    let o = h.app.audit.outcome.clone().unwrap();
+    let o = h.app.findings.outcome.clone().unwrap();
     let grant = h.app.selected_grant().unwrap();
     let findings: Vec<_> = o.grant_findings(&grant.key_arn, &grant.grant_id).collect();
     assert!(!findings.is_empty());
@@ -183,9 +222,9 @@ fn stale_only_shows_only_stale_grants_and_toggles_back() {
     assert_eq!(h.app.grants.len(), 12);
     assert!(available(&h.app).contains(&Action::StaleOnly));
     h.press('s');
-    assert!(h.app.audit.stale_only);
+    assert!(h.app.findings.stale_only);
     assert_eq!(h.app.grants.len(), 9);
-    let o = h.app.audit.outcome.clone().unwrap();
+    let o = h.app.findings.outcome.clone().unwrap();
     for i in 0..h.app.grants.len() {
         let g = h.app.grants.row(i).unwrap();
         assert!(
@@ -205,7 +244,7 @@ fn stale_only_shows_only_stale_grants_and_toggles_back() {
     assert_eq!(h.app.grants.len(), 9);
     assert!(available(&h.app).contains(&Action::AllGrants));
     h.press('s');
-    assert!(!h.app.audit.stale_only);
+    assert!(!h.app.findings.stale_only);
     assert_eq!(h.app.grants.len(), 12);
 }
 
@@ -213,8 +252,8 @@ fn stale_only_shows_only_stale_grants_and_toggles_back() {
 fn findings_view_lists_every_finding_most_severe_first() {
     let mut h = stale_grants();
     h.press('f');
-    assert!(h.app.audit.view_open);
-    let o = h.app.audit.outcome.clone().unwrap();
+    assert!(h.app.findings.view_open);
+    let o = h.app.findings.outcome.clone().unwrap();
     let sev: Vec<Severity> = o.report.findings.iter().map(|f| f.severity).collect();
     assert_eq!(sev.len(), 13);
     assert!(sev.windows(2).all(|w| w[0] >= w[1]), "{sev:?}");
@@ -236,19 +275,19 @@ fn findings_view_lists_every_finding_most_severe_first() {
     assert!(rows[12].contains("service-grant"));
     // Paging moves through the list and stays inside it.
     h.key(KeyCode::PageDown);
-    assert_eq!(h.app.audit.selected, 10);
+    assert_eq!(h.app.findings.selected, 10);
     h.key(KeyCode::End);
-    assert_eq!(h.app.audit.selected, 12);
+    assert_eq!(h.app.findings.selected, 12);
     h.key(KeyCode::PageDown);
-    assert_eq!(h.app.audit.selected, 12);
+    assert_eq!(h.app.findings.selected, 12);
     h.key(KeyCode::Home);
-    assert_eq!(h.app.audit.selected, 0);
+    assert_eq!(h.app.findings.selected, 0);
     // Tab does not move focus behind the view; Esc closes it.
     let focus_before = h.app.focus;
     h.key(KeyCode::Tab);
     assert_eq!(h.app.focus, focus_before);
     h.key(KeyCode::Esc);
-    assert!(!h.app.audit.view_open);
+    assert!(!h.app.findings.view_open);
 }
 
 #[test]
@@ -257,11 +296,11 @@ fn enter_on_a_finding_selects_its_key_and_grant() {
     h.press('f');
     select_finding(&mut h, |f| f.grant_id.as_deref() == Some(LEGACY_WRITER));
     h.key(KeyCode::Enter);
-    assert!(!h.app.audit.view_open);
+    assert!(!h.app.findings.view_open);
     assert_eq!(h.app.selected_key().unwrap().arn, LEGACY);
     assert_eq!(h.app.focus, Pane::Grants);
     assert_eq!(h.app.selected_grant().unwrap().grant_id, LEGACY_WRITER);
-    assert_eq!(h.app.audit.jump, None);
+    assert_eq!(h.app.jump, None);
 
     // A finding on a grant of the key already shown, with the grants pane filtered.
     select_key(&mut h, APP_DATA);
@@ -299,43 +338,34 @@ fn revoke_from_a_finding_asks_then_the_grant_and_its_finding_are_gone() {
     match &h.app.dialog {
         Some(Dialog::Confirm(c)) => {
             assert!(!c.confirm_chosen, "the default is Cancel");
-            assert_eq!(
-                c.action,
-                ConfirmAction::Revoke {
-                    key_id: APP_DATA.into(),
-                    grant_id: PARTNER_FEED.into()
-                }
-            );
-            assert!(c.lines.iter().any(|l| l.contains("cross-account")));
+            assert_eq!(c.request.action, ConfirmAction::Run(revoke_partner_feed()));
+            assert!(c.request.lines.iter().any(|l| l.contains("cross-account")));
         }
         other => panic!("expected the revoke confirmation, got {other:?}"),
     }
     h.key(KeyCode::Enter);
     assert!(h.app.dialog.is_none());
-    assert!(h.app.audit.view_open, "back in the findings view");
+    assert!(h.app.findings.view_open, "back in the findings view");
     assert_eq!(finding_ids(&h), before);
     assert!(!h
-        .commands
+        .works()
         .iter()
-        .any(|c| matches!(c, Command::RevokeGrant { .. })));
+        .any(|w| matches!(w, Work::RevokeGrant { .. })));
 
     // Tab to Revoke, Enter: the grant is revoked, the audit reruns, the finding is gone.
-    let generation = h.app.audit.generation;
+    let start = h.commands.len();
     h.press('x');
     h.key(KeyCode::Tab);
     h.key(KeyCode::Enter);
-    assert!(h.commands.contains(&Command::RevokeGrant {
-        key_id: APP_DATA.into(),
-        grant_id: PARTNER_FEED.into()
-    }));
-    assert!(h.app.audit.generation > generation, "the audit reran");
-    assert!(!h.app.audit.running);
+    assert!(h.works().contains(&&revoke_partner_feed()));
+    assert!(audits(&h.commands[start..]) > 0, "the audit reran");
+    assert!(!h.app.auditing());
     let after = finding_ids(&h);
     assert_eq!(after.len(), before.len() - 1);
     assert!(!after
         .iter()
         .any(|(_, g)| g.as_deref() == Some(PARTNER_FEED)));
-    assert!(h.app.audit.view_open);
+    assert!(h.app.findings.view_open);
     assert!(!h
         .app
         .grants
@@ -348,7 +378,7 @@ fn revoke_from_a_finding_asks_then_the_grant_and_its_finding_are_gone() {
 fn read_only_offers_no_revoke_from_findings() {
     let mut h = stale_grants_as(true);
     h.press('f');
-    assert!(h.app.audit.view_open);
+    assert!(h.app.findings.view_open);
     select_finding(&mut h, |f| f.rule == Rule::CrossAccount);
     let offered = available(&h.app);
     assert!(offered.contains(&Action::JumpToFinding));
@@ -365,23 +395,17 @@ fn read_only_offers_no_revoke_from_findings() {
 fn changes_rerun_the_audit_once_however_many_arrive() {
     let mut h = stale_grants();
     let cmds = grantscope::tui::update::update(&mut h.app, Msg::Act(Action::Refresh));
-    let audits = |c: &[Command]| {
-        c.iter()
-            .filter(|c| matches!(c, Command::RunAudit { .. }))
-            .count()
-    };
     assert_eq!(audits(&cmds), 1);
-    assert!(h.app.audit.running);
+    assert!(h.app.auditing());
     assert!(h.screen(W, H).contains("auditing grants…"));
     // More changes while it runs: no second run now, one after.
     let more = grantscope::tui::update::update(&mut h.app, Msg::Act(Action::Refresh));
     let again = grantscope::tui::update::update(&mut h.app, Msg::Act(Action::Refresh));
     assert_eq!(audits(&more) + audits(&again), 0);
-    assert!(h.app.audit.rerun);
     let start = h.commands.len();
     h.run(cmds.into_iter().chain(more).chain(again).collect());
     assert_eq!(audits(&h.commands[start..]), 2, "the run, then one rerun");
-    assert!(!h.app.audit.running && !h.app.audit.rerun);
+    assert!(!h.app.auditing() && !h.app.jobs.clone().take_again(Slot::Audit));
     assert!(!h.screen(W, H).contains("auditing grants…"));
 }
 
@@ -409,23 +433,24 @@ fn a_principal_deleted_in_the_ui_makes_its_grants_orphaned() {
 #[test]
 fn audit_flags_reach_the_ui_and_a_failure_is_said_plainly() {
     let mut h = stale_grants();
-    h.app.audit.config.trusted_accounts = vec!["444455556666".into()];
+    h.app.findings.config.trusted_accounts = vec!["444455556666".into()];
     h.press('r');
     assert!(!finding_ids(&h)
         .iter()
         .any(|(r, _)| *r == Rule::CrossAccount));
 
     let cmds = grantscope::tui::update::update(&mut h.app, Msg::Act(Action::Refresh));
-    let generation = h.app.audit.generation;
+    let job = audit_job(&cmds);
     drop(cmds);
-    h.send(Msg::AuditDone {
-        generation,
-        result: Err(BackendError::new(
-            "AccessDeniedException",
+    h.send(Msg::Done {
+        job,
+        work: Work::Audit(h.app.findings.config.clone()),
+        result: Err(BackendError::aws(
+            ErrorCode::AccessDeniedException,
             "User: arn:aws:iam::111122223333:user/auditor is not authorized to perform: kms:ListGrants",
         )),
     });
-    assert!(!h.app.audit.running);
+    assert!(!h.app.auditing());
     let status = h.app.status.clone().unwrap();
     assert!(status.error);
     assert!(status
@@ -445,13 +470,13 @@ fn rules_the_backend_cannot_evaluate_are_named_in_the_findings_view() {
     // As over AWS: no usage data, so `unused` cannot be evaluated.
     let mut inv = grantscope::sim::inventory::inventory(h.sim.lock().world());
     inv.usage = grantscope::kms::inventory::UsageSource::None;
-    let outcome = grantscope::tui::audit_state::analyse(&inv, &Default::default());
+    let outcome = grantscope::audit::audit_indexed(&inv, &Default::default());
     assert_eq!(outcome.report.summary.unavailable, vec![Rule::Unused]);
-    let _ = grantscope::tui::update::update(&mut h.app, Msg::Act(Action::Refresh));
-    let generation = h.app.audit.generation;
-    h.send(Msg::AuditDone {
-        generation,
-        result: Ok(std::sync::Arc::new(outcome)),
+    let cmds = grantscope::tui::update::update(&mut h.app, Msg::Act(Action::Refresh));
+    h.send(Msg::Done {
+        job: audit_job(&cmds),
+        work: Work::Audit(Default::default()),
+        result: Ok(Answer::Audited(std::sync::Arc::new(outcome))),
     });
     h.press('f');
     let screen = h.screen(W, H);
@@ -503,4 +528,31 @@ fn snapshot_findings_view_read_only() {
     let mut h = stale_grants_as(true);
     h.press('f');
     assert_snapshot!(h.screen(W, H));
+}
+
+#[test]
+fn the_findings_view_draws_in_the_session_theme() {
+    use ratatui::style::Color;
+    let mut h = stale_grants();
+    // A theme of its own colours (the default's name: no high-contrast pass over it).
+    h.app.theme.accent = Color::Magenta;
+    h.app.theme.heading = Color::Blue;
+    h.press('f');
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(W, H)).expect("terminal");
+    terminal
+        .draw(|f| grantscope::tui::view::render(f, &h.app))
+        .expect("draw");
+    let buffer = terminal.backend().buffer();
+    // The view's frame (top-left corner) and its table header are in the theme's colours.
+    assert_eq!(buffer[(0, 0)].fg, Color::Magenta);
+    let header_row = (0..H)
+        .find(|&y| {
+            (0..W)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                .contains("Sev    Rule")
+        })
+        .expect("the findings table's header");
+    assert_eq!(buffer[(1, header_row)].fg, Color::Blue);
 }

@@ -13,11 +13,12 @@ use insta::assert_snapshot;
 
 use grantscope::backend::EventOutcome;
 use grantscope::lesson::{Completion, Lesson, LessonRun, StepStatus, Verdict};
-use grantscope::tui::actions::{available, Action};
-use grantscope::tui::app::Pane;
-use grantscope::tui::forms::Dialog;
+use grantscope::tui::actions::Action;
+use grantscope::tui::dialogs::Dialog;
+use grantscope::tui::keymap::available;
 use grantscope::tui::message::Msg;
-use grantscope::tui::view::theme::Theme;
+use grantscope::tui::pane::Pane;
+use grantscope::tui::theme::Theme;
 use tui_common::Harness;
 
 const W: u16 = 120;
@@ -182,7 +183,7 @@ fn steps_done_through_the_ui_are_noticed() {
     h.press(' ');
     h.key(KeyCode::Enter);
     let created = match &h.app.dialog {
-        Some(Dialog::GrantCreated { grant_token, .. }) => grant_token.clone(),
+        Some(Dialog::GrantCreated(d)) => d.grant_token.clone(),
         other => panic!("expected the created grant, got {other:?}"),
     };
     h.key(KeyCode::Esc);
@@ -210,7 +211,7 @@ fn the_audit_on_screen_completes_an_audit_step() {
     h.press('n'); // the intro
     assert_eq!(run(&h).current_index(), index_of(&h, "audit"));
     h.press('f');
-    assert!(h.app.audit.view_open);
+    assert!(h.app.findings.view_open);
     assert!(matches!(
         run(&h).status(index_of(&h, "audit")),
         Some(StepStatus::Done {
@@ -219,7 +220,7 @@ fn the_audit_on_screen_completes_an_audit_step() {
         })
     ));
     h.press('n'); // select alias/app-data
-    assert!(!h.app.audit.view_open);
+    assert!(!h.app.findings.view_open);
     assert_eq!(
         h.app
             .selected_key()

@@ -8,9 +8,10 @@ use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 
 use grantscope::backend::BackendError;
-use grantscope::tui::app::Pane;
-use grantscope::tui::forms::Dialog;
-use grantscope::tui::message::Msg;
+use grantscope::kms::ErrorCode;
+use grantscope::tui::dialogs::{Dialog, GrantCreated};
+use grantscope::tui::message::Work;
+use grantscope::tui::pane::Pane;
 use tui_common::Harness;
 
 const W: u16 = 120;
@@ -102,11 +103,11 @@ fn create_grant_dialog_with_error() {
 #[test]
 fn grant_created_dialog() {
     let mut h = classroom_with_grants();
-    h.app.dialog = Some(Dialog::GrantCreated {
+    h.app.dialog = Some(Dialog::GrantCreated(GrantCreated {
         key_label: "alias/classroom".into(),
         grant_id: "c1b42687c23cf408a0f8a31ea2fa3b1e34b9c1e5a6b7c8d9e0f1a2b3c4d5e6f7".into(),
         grant_token: "AQpAMWIyNTQ4MjBiZTEzNzQ0ZmQ5ZGY2N2Y0YjJmYjQxZmQ2ZWYxNzY0ZWQ0Yzc0NjYxYjQ5MzQ4MDM3ZjE4ZjI1YTE".into(),
-    });
+    }));
     assert_snapshot!(h.screen(W, H));
 }
 
@@ -147,10 +148,13 @@ fn detail_dialog() {
 #[test]
 fn error_in_status_line() {
     let mut h = classroom_with_grants();
-    h.send(Msg::KeysLoaded(Err(BackendError::new(
-        "AccessDeniedException",
-        "User: arn:aws:iam::111122223333:user/admin is not authorized to perform: kms:ListKeys on resource: *",
-    ))));
+    h.fail(
+        Work::ListKeys,
+        BackendError::aws(
+            ErrorCode::AccessDeniedException,
+            "User: arn:aws:iam::111122223333:user/admin is not authorized to perform: kms:ListKeys on resource: *",
+        ),
+    );
     assert_snapshot!(h.screen(W, H));
 }
 

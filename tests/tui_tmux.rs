@@ -62,6 +62,16 @@ impl Tmux {
         }
     }
 
+    /// Paste `text` as a terminal does: bracketed (`paste-buffer -p`) when the program
+    /// asked for bracketed paste, as plain keystrokes otherwise.
+    fn paste(&self, text: &str) {
+        let out = self.run(&["set-buffer", "--", text]);
+        assert!(out.status.success(), "set-buffer: {out:?}");
+        let out = self.run(&["paste-buffer", "-p", "-d", "-t", &self.session]);
+        assert!(out.status.success(), "paste-buffer: {out:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
     fn screen(&self) -> String {
         let out = self.run(&["capture-pane", "-p", "-t", &self.session]);
         String::from_utf8_lossy(&out.stdout).into_owned()
@@ -196,6 +206,39 @@ fn walkthrough_typed_in_tmux() {
     ]);
 
     // q quits and the session ends with the program.
+    t.quit();
+}
+
+/// A form field edits like a shell's line, and a paste lands in it whole: with bracketed
+/// paste on, the line break at its end neither submits the form nor types keys.
+#[test]
+fn fields_take_pastes_and_line_editing_in_tmux() {
+    let bin = env!("CARGO_BIN_EXE_grantscope");
+    let t = Tmux::start("paste", &[bin]);
+    t.wait_for(&["alias/classroom", "granttestuser"]);
+    t.keys(&["c"]);
+    t.wait_for(&["Create grant on alias/classroom"]);
+    t.paste("arn:aws:iam::111122223333:user/granttestuser\n");
+    let screen = t.wait_for(&["Grantee           arn:aws:iam::111122223333:user/granttestuser"]);
+    assert!(
+        !screen.contains("Tick at least one operation"),
+        "the pasted line break did not submit the form:\n{screen}"
+    );
+    // Home, then edit at the start of the line; End; Ctrl-W takes the last word.
+    t.keys(&["Home", "DC"]);
+    t.wait_for(&["Grantee           ▏rn:aws:iam::"]);
+    t.keys(&["a", "End", "BSpace", "C-w"]);
+    t.wait_for(&["Grantee           arn:aws:iam::111122223333:user/▏"]);
+    t.keys(&["C-u"]);
+    t.wait_for(&["Grantee           ▏  ↑↓ to pick"]);
+    t.paste("arn:aws:iam::111122223333:user/granttestuser");
+    t.keys(&["Tab", "Down", "Space", "Enter"]);
+    t.wait_for(&[
+        "Grant created on alias/classroom",
+        "granttestuser   Encrypt",
+    ]);
+    t.keys(&["Escape"]);
+    t.wait_gone("Grant created on");
     t.quit();
 }
 

@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod finding;
+pub mod index;
 pub mod rules;
 
 use std::collections::BTreeMap;
@@ -17,6 +18,7 @@ use crate::kms::inventory::{Inventory, UsageSource};
 
 pub use config::AuditConfig;
 pub use finding::Finding;
+pub use index::{audit_indexed, IndexedReport};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

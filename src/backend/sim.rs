@@ -15,16 +15,18 @@ use crate::kms::api::{
     KeyIdRequest, ListGrantsRequest, ListKeysRequest, RetireGrantRequest, RevokeGrantRequest,
     ScheduleKeyDeletionRequest,
 };
-use crate::kms::ids::PrincipalArn;
+use crate::kms::ids::{display_name, PrincipalArn};
 use crate::kms::inventory::Inventory;
-use crate::kms::GrantListEntry;
+use crate::kms::time::epoch_seconds;
+use crate::kms::{GrantId, GrantListEntry, KeyRef, OperationInput, Timestamp};
 use crate::sim::world::{PrincipalKind, World};
-use crate::sim::{Caller, Outcome, SharedSimulator, Timestamp};
+use crate::sim::{Caller, Outcome, SharedSimulator, Simulator};
 
 use super::{
-    ActivityEvent, Backend, BackendError, BackendInfo, BackendResult, CreateGrantInput,
+    ActivityEvent, Actor, Backend, BackendError, BackendInfo, BackendResult, CreateGrantInput,
     CreatedGrant, EncryptOutcome, EventOutcome, GrantPage, GrantSummary, KeyList, KeyStateChange,
     KeySummary, PrincipalKindLabel, PrincipalList, PrincipalSummary, TestEncryptInput,
+    WorldControls,
 };
 
 /// ListGrants page size the UI asks for (AWS's maximum).
@@ -45,9 +47,7 @@ impl SimBackend {
             let w = s.world();
             let home = w
                 .home_account()
-                .ok_or_else(|| {
-                    BackendError::new("ValidationException", "The world has no account.")
-                })?
+                .ok_or_else(|| BackendError::configuration("The world has no account."))?
                 .clone();
             let identity = match operator {
                 Some(who) => w.resolve_caller(&Caller::new(who))?.arn,
@@ -64,7 +64,6 @@ impl SimBackend {
                 account,
                 region,
                 identity,
-                world_controls: true,
             },
         })
     }
@@ -75,6 +74,16 @@ impl SimBackend {
 
     fn caller(&self) -> Caller {
         Caller::new(self.operator.clone())
+    }
+
+    /// The caller an actor is: a principal as itself. The simulator has no profiles.
+    fn caller_for(&self, actor: &Actor) -> BackendResult<Caller> {
+        match actor {
+            Actor::Principal(p) => Ok(Caller::new(p.as_str())),
+            Actor::Profile(name) => Err(BackendError::configuration(format!(
+                "The simulator acts as principals, not profiles (profile {name})."
+            ))),
+        }
     }
 }
 
@@ -92,7 +101,9 @@ fn default_operator(w: &World) -> Option<String> {
         .map(|p| p.arn.clone())
 }
 
-/// A short, friendly name for a principal string as grants show it.
+/// The kind and short name of a principal string as grants show it; the world knows
+/// more than the string: that a principal was deleted, or is a user rather than a role
+/// in an account of its own.
 pub fn principal_name(w: &World, s: &str) -> (PrincipalKindLabel, String) {
     if let Some(id) = w.idx.principal_by_arn.get(s) {
         if let Some(p) = w.principals.get(id) {
@@ -104,22 +115,21 @@ pub fn principal_name(w: &World, s: &str) -> (PrincipalKindLabel, String) {
         }
     }
     if let Some(d) = w.deleted_principals.get(s) {
-        let name = d.arn.rsplit('/').next().unwrap_or(&d.arn);
-        return (PrincipalKindLabel::Deleted, format!("{name} (deleted)"));
+        return (
+            PrincipalKindLabel::Deleted,
+            format!("{} (deleted)", display_name(&d.arn)),
+        );
     }
-    match PrincipalArn::parse(s) {
-        Some(PrincipalArn::Root { account }) => {
-            (PrincipalKindLabel::Root, format!("root:{account}"))
+    let kind = match PrincipalArn::parse(s) {
+        Some(PrincipalArn::Root { .. }) => PrincipalKindLabel::Root,
+        Some(PrincipalArn::Service(_)) => PrincipalKindLabel::Service,
+        Some(PrincipalArn::AssumedRole { .. }) => PrincipalKindLabel::AssumedRole,
+        // An IAM ARN the world does not hold: a principal that no longer exists.
+        Some(PrincipalArn::User { .. } | PrincipalArn::Role { .. }) | None => {
+            PrincipalKindLabel::Deleted
         }
-        Some(PrincipalArn::Service(svc)) => (PrincipalKindLabel::Service, svc),
-        Some(PrincipalArn::AssumedRole { role, session, .. }) => {
-            (PrincipalKindLabel::AssumedRole, format!("{role}/{session}"))
-        }
-        Some(PrincipalArn::User { name, .. } | PrincipalArn::Role { name, .. }) => {
-            (PrincipalKindLabel::Deleted, name)
-        }
-        None => (PrincipalKindLabel::Deleted, s.to_string()),
-    }
+    };
+    (kind, display_name(s))
 }
 
 fn alias_map(w: &World) -> HashMap<&str, Vec<&str>> {
@@ -133,29 +143,7 @@ fn alias_map(w: &World) -> HashMap<&str, Vec<&str>> {
 }
 
 fn summarize_grant(w: &World, e: GrantListEntry, alias: Option<String>) -> GrantSummary {
-    let key_id = e.key_id.rsplit('/').next().unwrap_or(&e.key_id).to_string();
-    let grantee_name = principal_name(w, &e.grantee_principal).1;
-    let retiring_name = e
-        .retiring_principal
-        .as_deref()
-        .map(|r| principal_name(w, r).1);
-    GrantSummary {
-        grant_id: e.grant_id,
-        key_arn: e.key_id,
-        key_id,
-        key_alias: alias,
-        name: e.name,
-        created: e
-            .creation_date
-            .and_then(|s| chrono::DateTime::from_timestamp_millis((s * 1000.0).round() as i64)),
-        grantee: e.grantee_principal,
-        grantee_name,
-        retiring: e.retiring_principal,
-        retiring_name,
-        issuing_account: e.issuing_account.unwrap_or_default(),
-        operations: e.operations,
-        constraints: e.constraints,
-    }
+    GrantSummary::from_entry(e, alias, |p| principal_name(w, p).1)
 }
 
 /// The ListGrants entry of a grant (the simulator's ListGrants builds the same shape).
@@ -164,7 +152,7 @@ fn list_entry(w: &World, g: &crate::sim::world::Grant, key_arn: &str) -> GrantLi
         key_id: key_arn.to_string(),
         grant_id: g.id.to_string(),
         name: g.name.clone().unwrap_or_default(),
-        creation_date: Some(crate::sim::clock::epoch_seconds(g.created)),
+        creation_date: Some(epoch_seconds(g.created)),
         grantee_principal: w.principal_display(&g.grantee),
         retiring_principal: g.retiring.as_ref().map(|r| w.principal_display(r)),
         issuing_account: Some(g.issuing_account.root_arn()),
@@ -253,9 +241,14 @@ impl Backend for SimBackend {
             .await
     }
 
-    async fn list_grants(&self, key_id: &str, marker: Option<String>) -> BackendResult<GrantPage> {
+    fn world(&self) -> Option<&dyn WorldControls> {
+        Some(self)
+    }
+
+    async fn list_grants(&self, key: &KeyRef, marker: Option<String>) -> BackendResult<GrantPage> {
         let caller = self.caller();
-        let key_id = key_id.to_string();
+        let key_id = key.to_string();
+        let bare_id = key.key_id().unwrap_or_default().to_string();
         self.sim
             .with(move |s| {
                 let page = s.list_grants(
@@ -268,7 +261,7 @@ impl Backend for SimBackend {
                     },
                 )?;
                 let w = s.world();
-                let alias = w.aliases_of(&key_id).first().map(|a| a.name.clone());
+                let alias = w.aliases_of(&bare_id).first().map(|a| a.name.clone());
                 Ok(GrantPage {
                     grants: page
                         .grants
@@ -364,13 +357,13 @@ impl Backend for SimBackend {
                 let r = s.create_grant(
                     &caller,
                     CreateGrantRequest {
-                        key_id: input.key_id,
-                        grantee_principal: input.grantee,
-                        retiring_principal: input.retiring,
+                        key_id: input.key.to_string(),
+                        grantee_principal: input.grantee.to_string(),
+                        retiring_principal: input.retiring.map(|r| r.to_string()),
                         operations: input
                             .operations
-                            .iter()
-                            .map(|o| o.as_str().to_string())
+                            .into_iter()
+                            .map(OperationInput::from)
                             .collect(),
                         constraints: input.constraints,
                         grant_tokens: None,
@@ -386,11 +379,11 @@ impl Backend for SimBackend {
             .await
     }
 
-    async fn revoke_grant(&self, key_id: &str, grant_id: &str) -> BackendResult<()> {
+    async fn revoke_grant(&self, key: &KeyRef, grant: &GrantId) -> BackendResult<()> {
         let caller = self.caller();
         let req = RevokeGrantRequest {
-            key_id: key_id.to_string(),
-            grant_id: grant_id.to_string(),
+            key_id: key.to_string(),
+            grant_id: grant.to_string(),
             dry_run: None,
         };
         self.sim
@@ -400,16 +393,17 @@ impl Backend for SimBackend {
 
     async fn retire_grant(
         &self,
-        key_id: &str,
-        grant_id: &str,
-        as_principal: Option<String>,
+        key: &KeyRef,
+        grant: &GrantId,
+        actor: Option<&Actor>,
     ) -> BackendResult<()> {
-        let caller = as_principal
-            .map(Caller::new)
-            .unwrap_or_else(|| self.caller());
+        let caller = match actor {
+            Some(a) => self.caller_for(a)?,
+            None => self.caller(),
+        };
         let req = RetireGrantRequest {
-            key_id: Some(key_id.to_string()),
-            grant_id: Some(grant_id.to_string()),
+            key_id: Some(key.to_string()),
+            grant_id: Some(grant.to_string()),
             ..Default::default()
         };
         self.sim
@@ -418,16 +412,16 @@ impl Backend for SimBackend {
     }
 
     async fn test_encrypt(&self, input: TestEncryptInput) -> BackendResult<EncryptOutcome> {
+        let caller = self.caller_for(&input.actor)?;
         self.sim
             .with(move |s| {
-                let caller = Caller::new(input.as_principal.clone());
                 let tokens = (!input.grant_tokens.is_empty()).then(|| input.grant_tokens.clone());
                 let context = (!input.encryption_context.is_empty())
                     .then(|| input.encryption_context.clone());
                 let enc = s.encrypt(
                     &caller,
                     EncryptRequest {
-                        key_id: input.key_id.clone(),
+                        key_id: input.key.to_string(),
                         plaintext: input.plaintext.as_bytes().to_vec(),
                         encryption_context: context.clone(),
                         grant_tokens: tokens.clone(),
@@ -450,7 +444,7 @@ impl Backend for SimBackend {
                     .world()
                     .resolve_caller(&caller)
                     .map(|c| c.arn)
-                    .unwrap_or_else(|_| input.as_principal.clone());
+                    .unwrap_or_else(|_| caller.principal.clone());
                 Ok(EncryptOutcome {
                     caller: who,
                     key_arn: enc.key_id,
@@ -473,7 +467,10 @@ impl Backend for SimBackend {
             .with(|s| Ok(crate::sim::inventory::inventory(s.world())))
             .await
     }
+}
 
+#[async_trait]
+impl WorldControls for SimBackend {
     async fn create_principal(&self, user: bool, name: &str) -> BackendResult<String> {
         let name = name.to_string();
         self.sim
@@ -482,7 +479,7 @@ impl Backend for SimBackend {
                 let home = w
                     .home_account()
                     .cloned()
-                    .ok_or_else(|| BackendError::new("ValidationException", "No account."))?;
+                    .ok_or_else(|| BackendError::configuration("The world has no account."))?;
                 let kind = if user {
                     PrincipalKind::User
                 } else {
@@ -533,9 +530,9 @@ impl Backend for SimBackend {
             .await
     }
 
-    async fn change_key_state(&self, key_id: &str, change: KeyStateChange) -> BackendResult<()> {
+    async fn change_key_state(&self, key: &KeyRef, change: KeyStateChange) -> BackendResult<()> {
         let caller = self.caller();
-        let key_id = key_id.to_string();
+        let key_id = key.to_string();
         self.sim
             .with(move |s| {
                 let req = KeyIdRequest {
@@ -564,6 +561,11 @@ impl Backend for SimBackend {
 
     async fn advance_clock(&self, by: Duration) -> BackendResult<()> {
         self.sim.with(move |s| s.advance_clock(by)).await;
+        Ok(())
+    }
+
+    async fn replace_world(&self, world: World) -> BackendResult<()> {
+        self.sim.with(move |s| *s = Simulator::new(world)).await;
         Ok(())
     }
 }

@@ -3,10 +3,10 @@
 
 use std::fmt::Write;
 
-use chrono::{DateTime, Utc};
-
 use crate::backend::aws::{AwsConnection, AwsOptions};
 use crate::kms::inventory::Inventory;
+use crate::kms::short_grant_id;
+use crate::kms::time::from_epoch_seconds;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -48,7 +48,7 @@ pub async fn load(source: &Source) -> anyhow::Result<Inventory> {
 
 pub fn iso(epoch: Option<f64>) -> String {
     epoch
-        .and_then(|e| DateTime::<Utc>::from_timestamp_millis((e * 1000.0).round() as i64))
+        .and_then(from_epoch_seconds)
         .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
         .unwrap_or_default()
 }
@@ -139,7 +139,7 @@ fn table(inv: &Inventory) -> String {
             let _ = writeln!(
                 out,
                 "  {}  {:<24} {:<40} {}",
-                g.entry.grant_id.get(..12).unwrap_or(&g.entry.grant_id),
+                short_grant_id(&g.entry.grant_id),
                 if g.entry.name.is_empty() {
                     "-"
                 } else {

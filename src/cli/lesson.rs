@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use anyhow::Result;
 
+use crate::audit::AuditConfig;
 use crate::lesson::{backend_for, perform, Lesson, StepKey, StepStatus};
 
 /// The shipped lessons: name, title, number of steps.
@@ -30,7 +31,7 @@ pub fn prepare(name_or_path: &str) -> Result<Lesson> {
 pub fn check(name_or_path: &str) -> Result<(String, bool)> {
     let lesson = Lesson::load(name_or_path)?;
     let (mut run, world) = lesson.start()?;
-    let (sim, backend) = backend_for(world, &lesson.scenario.name)
+    let backend = backend_for(world, &lesson.scenario.name)
         .map_err(|e| anyhow::anyhow!("{}: {e}", lesson.file))?;
     let runtime = tokio::runtime::Runtime::new()?;
     let mut out = format!(
@@ -50,8 +51,12 @@ pub fn check(name_or_path: &str) -> Result<(String, bool)> {
         let cli = run.cli(i);
         match run.step_key() {
             StepKey::Perform { ticket, request } => {
-                let done =
-                    runtime.block_on(perform(&backend, Some(&sim), &request, run.seen_seq()));
+                let done = runtime.block_on(perform(
+                    &backend,
+                    &request,
+                    run.seen_seq(),
+                    &AuditConfig::default(),
+                ));
                 run.complete(ticket, done);
             }
             StepKey::Advanced | StepKey::Failed(_) => {}

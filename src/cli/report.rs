@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use crate::audit::{Report, Severity};
 use crate::kms::inventory::Inventory;
+use crate::kms::short_grant_id;
 
 pub use super::inventory::Format;
 use super::inventory::Source;
@@ -23,7 +24,7 @@ pub struct ReportOptions {
 }
 
 /// Run the report; the exit status (0 clean, 1 findings at or above --fail-on, 2 error).
-pub fn run(opts: ReportOptions) -> i32 {
+pub fn run(opts: ReportOptions) -> u8 {
     match report(&opts) {
         Ok(code) => code,
         Err(e) => {
@@ -33,7 +34,7 @@ pub fn run(opts: ReportOptions) -> i32 {
     }
 }
 
-fn report(opts: &ReportOptions) -> anyhow::Result<i32> {
+fn report(opts: &ReportOptions) -> anyhow::Result<u8> {
     let fail_on = Severity::parse(&opts.fail_on).ok_or_else(|| {
         anyhow::anyhow!(
             "--fail-on {:?}: expected info, low, medium or high",
@@ -70,8 +71,8 @@ pub fn audit_config(
 }
 
 /// Exit status: 0 when no finding reaches the threshold, 1 when some do (2 is for errors).
-pub fn exit_status(report: &Report, fail_on: Severity) -> i32 {
-    i32::from(crate::audit::fails(report, fail_on))
+pub fn exit_status(report: &Report, fail_on: Severity) -> u8 {
+    u8::from(crate::audit::fails(report, fail_on))
 }
 
 pub fn render(report: &Report, inv: &Inventory, format: Format) -> anyhow::Result<String> {
@@ -121,10 +122,7 @@ fn table(report: &Report, inv: &Inventory) -> String {
         );
     }
     for f in &report.findings {
-        let grant = f
-            .grant_id
-            .as_deref()
-            .map_or("-", |g| g.get(..12).unwrap_or(g));
+        let grant = f.grant_id.as_deref().map_or("-", short_grant_id);
         let _ = writeln!(
             out,
             "{:<8} {:<22} {:<22} {:<13} {}",

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::grant::{EncryptionContext, GrantConstraints, GrantListEntry};
 use super::key::{KeyMetadata, KeySpec, KeyState, KeyUsage};
+use super::operation::OperationInput;
 
 /// Blobs travel as base64 strings in JSON and as bytes in Rust.
 pub mod blob {
@@ -129,8 +130,8 @@ shapes! {
         pub key_id: String,
         pub grantee_principal: String,
         #[serde(default)] pub retiring_principal: Option<String>,
-        /// Strings, not `GrantOperation`s, so an unknown value gets AWS's validation message.
-        pub operations: Vec<String>,
+        /// An unknown value is kept, to get AWS's validation message.
+        pub operations: Vec<OperationInput>,
         #[serde(default)] pub constraints: Option<GrantConstraints>,
         #[serde(default)] pub grant_tokens: Option<Vec<String>>,
         #[serde(default)] pub name: Option<String>,

@@ -46,6 +46,49 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code this crate knows.
+    pub const ALL: [ErrorCode; 31] = {
+        use ErrorCode::*;
+        [
+            AccessDeniedException,
+            AlreadyExistsException,
+            DisabledException,
+            DryRunOperationException,
+            IncorrectKeyException,
+            InvalidAliasNameException,
+            InvalidArnException,
+            InvalidCiphertextException,
+            InvalidGrantIdException,
+            InvalidGrantTokenException,
+            InvalidKeyUsageException,
+            InvalidMarkerException,
+            KmsInternalException,
+            KmsInvalidStateException,
+            LimitExceededException,
+            MalformedPolicyDocumentException,
+            NotFoundException,
+            UnsupportedOperationException,
+            ValidationException,
+            ThrottlingException,
+            SerializationException,
+            UnknownOperationException,
+            MissingAuthenticationTokenException,
+            UnrecognizedClientException,
+            InvalidSignatureException,
+            IncompleteSignatureException,
+            InvalidClientTokenId,
+            RequestExpired,
+            RequestEntityTooLargeException,
+            InvalidAction,
+            MissingAction,
+        ]
+    };
+
+    /// The code AWS wrote, if this crate knows it.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
     /// The code exactly as AWS writes it in `__type`.
     pub fn as_str(self) -> &'static str {
         use ErrorCode::*;
@@ -102,6 +145,44 @@ impl ErrorCode {
 }
 
 impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error code as an AWS service sent it: one this crate knows, or another, passed
+/// through unchanged (AWS adds codes; an SDK answer must not be forced into the ones we
+/// know, nor turned into a guess).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AwsErrorCode {
+    Known(ErrorCode),
+    Other(String),
+}
+
+impl AwsErrorCode {
+    pub fn parse(s: &str) -> Self {
+        ErrorCode::parse(s).map_or_else(|| Self::Other(s.to_string()), Self::Known)
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Known(c) => c.as_str(),
+            Self::Other(s) => s,
+        }
+    }
+
+    pub fn is(&self, code: ErrorCode) -> bool {
+        *self == Self::Known(code)
+    }
+}
+
+impl From<ErrorCode> for AwsErrorCode {
+    fn from(c: ErrorCode) -> Self {
+        Self::Known(c)
+    }
+}
+
+impl fmt::Display for AwsErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -181,4 +262,20 @@ impl KmsError {
 /// Quote a value the way AWS validation messages do: `'value'`.
 pub fn quoted(value: &str) -> String {
     format!("'{value}'")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_parses_back_from_its_wire_name() {
+        for c in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(c.as_str()), Some(c));
+            assert_eq!(AwsErrorCode::parse(c.as_str()), AwsErrorCode::Known(c));
+        }
+        let other = AwsErrorCode::parse("KMSInvalidMacException");
+        assert_eq!(other, AwsErrorCode::Other("KMSInvalidMacException".into()));
+        assert_eq!(other.to_string(), "KMSInvalidMacException");
+    }
 }

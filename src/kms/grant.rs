@@ -34,7 +34,7 @@ impl GrantId {
 
     /// The first 12 characters, for narrow displays.
     pub fn short(&self) -> &str {
-        &self.0[..12]
+        short_grant_id(&self.0)
     }
 }
 
@@ -42,6 +42,12 @@ impl fmt::Display for GrantId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// How a grant id is shortened wherever it is shown narrow: its first 12 characters
+/// (all of it when shorter; never cut inside a character).
+pub fn short_grant_id(id: &str) -> &str {
+    id.char_indices().nth(12).map_or(id, |(i, _)| &id[..i])
 }
 
 /// `GrantConstraints`: at most one of the two maps is meaningful in practice, but AWS

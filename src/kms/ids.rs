@@ -78,16 +78,20 @@ pub fn is_key_id(s: &str) -> bool {
 }
 
 /// A reference to a key as callers give it: key id, key ARN, alias name or alias ARN.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// It writes itself back exactly as it was parsed (`Display`), so it can travel typed
+/// and still be sent as the `KeyId` string AWS's API takes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum KeyRef {
     Id(String),
     KeyArn {
+        partition: String,
         region: String,
         account: String,
         key_id: String,
     },
     AliasName(String),
     AliasArn {
+        partition: String,
         region: String,
         account: String,
         alias_name: String,
@@ -102,6 +106,7 @@ impl KeyRef {
             if arn.service == "kms" {
                 if let Some(id) = arn.resource.strip_prefix("key/") {
                     return KeyRef::KeyArn {
+                        partition: arn.partition.to_string(),
                         region: arn.region.to_string(),
                         account: arn.account.to_string(),
                         key_id: id.to_string(),
@@ -109,6 +114,7 @@ impl KeyRef {
                 }
                 if arn.resource.starts_with("alias/") {
                     return KeyRef::AliasArn {
+                        partition: arn.partition.to_string(),
                         region: arn.region.to_string(),
                         account: arn.account.to_string(),
                         alias_name: arn.resource.to_string(),
@@ -126,6 +132,34 @@ impl KeyRef {
 
     pub fn is_alias(&self) -> bool {
         matches!(self, KeyRef::AliasName(_) | KeyRef::AliasArn { .. })
+    }
+
+    /// The key id, when the reference names the key itself (an id or a key ARN).
+    pub fn key_id(&self) -> Option<&str> {
+        match self {
+            KeyRef::Id(id) | KeyRef::KeyArn { key_id: id, .. } => Some(id),
+            KeyRef::AliasName(_) | KeyRef::AliasArn { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for KeyRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyRef::Id(s) | KeyRef::AliasName(s) => f.write_str(s),
+            KeyRef::KeyArn {
+                partition,
+                region,
+                account,
+                key_id,
+            } => write!(f, "arn:{partition}:kms:{region}:{account}:key/{key_id}"),
+            KeyRef::AliasArn {
+                partition,
+                region,
+                account,
+                alias_name,
+            } => write!(f, "arn:{partition}:kms:{region}:{account}:{alias_name}"),
+        }
     }
 }
 
@@ -251,6 +285,53 @@ pub fn is_iam_unique_id(s: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
+/// A principal as grants and callers name it: an IAM or STS ARN, a service principal, or
+/// the IAM unique id that stands for a deleted principal. Checked once where it enters
+/// (a form, a lesson or scenario file, an AWS answer) and carried as written, since an
+/// ARN with a path does not survive a round trip through `PrincipalArn`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Principal(String);
+
+impl Principal {
+    /// A principal string KMS could name, or None.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        (PrincipalArn::parse(s).is_some() || is_iam_unique_id(s)).then(|| Self(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn arn(&self) -> Option<PrincipalArn> {
+        PrincipalArn::parse(&self.0)
+    }
+
+    /// The short name people read (`display_name`).
+    pub fn display_name(&self) -> String {
+        display_name(&self.0)
+    }
+}
+
+impl fmt::Display for Principal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The short name of a principal string, one rule for every screen and report: a user's
+/// or role's name (its path aside), `ROLE/SESSION` for an STS session, `ACCOUNT (root)`,
+/// a service principal or an IAM unique id as written, anything else as given.
+pub fn display_name(principal: &str) -> String {
+    match PrincipalArn::parse(principal) {
+        Some(PrincipalArn::Root { account }) => format!("{account} (root)"),
+        Some(PrincipalArn::User { name, .. } | PrincipalArn::Role { name, .. }) => name,
+        Some(PrincipalArn::AssumedRole { role, session, .. }) => format!("{role}/{session}"),
+        Some(PrincipalArn::Service(svc)) => svc,
+        None => principal.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,6 +344,24 @@ mod tests {
             KeyRef::parse(&format!("arn:aws:kms:eu-west-1:111122223333:key/{id}")),
             KeyRef::KeyArn { ref key_id, .. } if key_id == id
         ));
+        for text in [
+            id.to_string(),
+            format!("arn:aws-cn:kms:cn-north-1:111122223333:key/{id}"),
+            "alias/classroom".to_string(),
+            "arn:aws:kms:eu-west-1:111122223333:alias/classroom".to_string(),
+            "arn:aws:iam::111122223333:user/not-a-key".to_string(),
+        ] {
+            assert_eq!(
+                KeyRef::parse(&text).to_string(),
+                text,
+                "written back as parsed"
+            );
+        }
+        assert_eq!(
+            KeyRef::parse(&format!("arn:aws:kms:eu-west-1:111122223333:key/{id}")).key_id(),
+            Some(id)
+        );
+        assert_eq!(KeyRef::parse("alias/classroom").key_id(), None);
         assert_eq!(
             KeyRef::parse("alias/classroom"),
             KeyRef::AliasName("alias/classroom".into())
@@ -296,6 +395,32 @@ mod tests {
         );
         assert_eq!(PrincipalArn::parse("*"), None);
         assert_eq!(PrincipalArn::parse("arn:aws:iam::12:user/x"), None);
+    }
+
+    #[test]
+    fn display_names_follow_one_rule() {
+        assert_eq!(
+            display_name("arn:aws:iam::111122223333:user/dev/alice"),
+            "alice"
+        );
+        assert_eq!(
+            display_name("arn:aws:iam::111122223333:root"),
+            "111122223333 (root)"
+        );
+        assert_eq!(
+            display_name("arn:aws:sts::111122223333:assumed-role/Ops/bob"),
+            "Ops/bob"
+        );
+        assert_eq!(display_name("ec2.amazonaws.com"), "ec2.amazonaws.com");
+        assert_eq!(
+            display_name("AIDAEXAMPLE0000000001"),
+            "AIDAEXAMPLE0000000001"
+        );
+        let p = Principal::parse(" arn:aws:iam::111122223333:role/app/writer ").expect("a role");
+        assert_eq!(p.as_str(), "arn:aws:iam::111122223333:role/app/writer");
+        assert_eq!(p.display_name(), "writer");
+        assert_eq!(Principal::parse("granttestuser"), None);
+        assert_eq!(Principal::parse("*"), None);
     }
 
     #[test]

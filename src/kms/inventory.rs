@@ -106,23 +106,3 @@ pub struct InventoryGrant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used: Option<f64>,
 }
-
-/// A short display name for a principal string: the last part of an ARN, a service
-/// principal as is, an IAM unique id as is.
-pub fn short_principal_name(principal: &str) -> String {
-    if let Some(rest) = principal.split(":assumed-role/").nth(1) {
-        return rest.to_string();
-    }
-    if principal.starts_with("arn:") {
-        if principal.ends_with(":root") {
-            let account = principal.split(':').nth(4).unwrap_or_default();
-            return format!("{account} (root)");
-        }
-        return principal
-            .rsplit('/')
-            .next()
-            .unwrap_or(principal)
-            .to_string();
-    }
-    principal.to_string()
-}

@@ -12,9 +12,11 @@ pub mod inventory;
 pub mod key;
 pub mod operation;
 pub mod policy;
+pub mod time;
 
-pub use error::{ErrorCode, KmsError, KmsResult};
-pub use grant::{EncryptionContext, GrantConstraints, GrantId, GrantListEntry};
-pub use ids::{AccountId, KeyRef, PrincipalArn};
+pub use error::{AwsErrorCode, ErrorCode, KmsError, KmsResult};
+pub use grant::{short_grant_id, EncryptionContext, GrantConstraints, GrantId, GrantListEntry};
+pub use ids::{display_name, AccountId, KeyRef, Principal, PrincipalArn};
 pub use key::{KeyManager, KeyMetadata, KeySpec, KeyState, KeyUsage};
-pub use operation::{ApiOperation, GrantOperation};
+pub use operation::{ApiOperation, GrantOperation, OperationInput};
+pub use time::Timestamp;

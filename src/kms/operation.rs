@@ -157,6 +157,55 @@ impl FromStr for GrantOperation {
     }
 }
 
+/// A grant operation as a request names it: one of AWS's, or an unknown name kept as
+/// written, so that the simulator can answer it with AWS's validation message. Requests
+/// built in-process carry `Known` operations and are never turned into strings.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OperationInput {
+    Known(GrantOperation),
+    Unknown(String),
+}
+
+impl OperationInput {
+    pub fn parse(s: &str) -> Self {
+        s.parse()
+            .map_or_else(|()| Self::Unknown(s.to_string()), Self::Known)
+    }
+}
+
+impl From<GrantOperation> for OperationInput {
+    fn from(op: GrantOperation) -> Self {
+        Self::Known(op)
+    }
+}
+
+impl From<&str> for OperationInput {
+    fn from(s: &str) -> Self {
+        Self::parse(s)
+    }
+}
+
+impl fmt::Display for OperationInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Known(op) => f.write_str(op.as_str()),
+            Self::Unknown(s) => f.write_str(s),
+        }
+    }
+}
+
+impl Serialize for OperationInput {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for OperationInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|s| Self::parse(&s))
+    }
+}
+
 /// The KMS API operations grantscope knows (the ones the simulator implements).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ApiOperation {

@@ -23,7 +23,7 @@ impl Seen {
         match r {
             Ok(_) => Seen::Allowed,
             Err(e) => Seen::Failed {
-                code: e.code.clone(),
+                code: e.label().to_string(),
                 message: e.message.clone(),
             },
         }

@@ -96,7 +96,7 @@ impl Lesson {
 
     /// The same, with the manual clock starting at `now` (screens that must not change
     /// from run to run, e.g. snapshots).
-    pub fn build_world_at(&self, now: crate::sim::Timestamp) -> Result<World, LessonError> {
+    pub fn build_world_at(&self, now: crate::kms::Timestamp) -> Result<World, LessonError> {
         self.scenario
             .build_with_clock(Clock::manual(now))
             .map_err(|e| LessonError::file(&self.file, e.to_string()))
@@ -109,16 +109,15 @@ impl Lesson {
     }
 
     /// `start`, with the world's clock at `now`.
-    pub fn start_at(&self, now: crate::sim::Timestamp) -> Result<(LessonRun, World), LessonError> {
+    pub fn start_at(&self, now: crate::kms::Timestamp) -> Result<(LessonRun, World), LessonError> {
         let world = self.build_world_at(now)?;
         Ok((LessonRun::new(self.clone(), &world), world))
     }
 }
 
-/// The simulator and backend (acting as the scenario's administrator) over a lesson's
-/// world: what the UI runs on, at the start and after every `LessonRun::reset`.
-pub fn backend_for(world: World, source: &str) -> BackendResult<(SharedSimulator, SimBackend)> {
-    let sim = SharedSimulator::new(Simulator::new(world));
-    let backend = SimBackend::new(sim.clone(), source, None)?;
-    Ok((sim, backend))
+/// The simulator backend (acting as the scenario's administrator) over a lesson's world:
+/// what the UI and `lesson --check` run on. A reset swaps a fresh world in through its
+/// world controls (`WorldControls::replace_world`).
+pub fn backend_for(world: World, source: &str) -> BackendResult<SimBackend> {
+    SimBackend::new(SharedSimulator::new(Simulator::new(world)), source, None)
 }

@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use crate::audit::{AuditConfig, Report};
 use crate::backend::{
-    Backend, BackendError, BackendResult, CreateGrantInput, CreatedGrant, EncryptOutcome,
+    Actor, Backend, BackendError, BackendResult, CreateGrantInput, CreatedGrant, EncryptOutcome,
     GrantSummary, TestEncryptInput,
 };
-use crate::kms::GrantConstraints;
-use crate::sim::{SharedSimulator, World};
+use crate::kms::{GrantConstraints, GrantId, KeyRef, Principal};
+use crate::sim::World;
 
 use super::placeholders::fill_all;
 use super::schema::Action;
@@ -28,16 +28,16 @@ pub enum LessonRequest {
     Decrypt(TestEncryptInput),
     CreateGrant(CreateGrantInput),
     ListGrants {
-        key_id: String,
+        key: KeyRef,
     },
     RevokeGrant {
-        key_id: String,
-        grant_id: String,
+        key: KeyRef,
+        grant: GrantId,
     },
     RetireGrant {
-        key_id: String,
-        grant_id: String,
-        as_principal: Option<String>,
+        key: KeyRef,
+        grant: GrantId,
+        actor: Option<Actor>,
     },
     AdvanceClock(Duration),
     /// The UI selects these (key ARN, principal ARN); the backend is not called.
@@ -45,7 +45,7 @@ pub enum LessonRequest {
         key: Option<String>,
         principal: Option<String>,
     },
-    /// The stale-grant audit over the simulator's inventory.
+    /// The stale-grant audit over the backend's inventory.
     Audit,
 }
 
@@ -71,13 +71,14 @@ pub struct Performed {
     pub last_seq: u64,
 }
 
-/// Perform `request` on `backend`. `sim` is the simulator behind it, needed by the audit
-/// step only; `since` is the runner's `seen_seq()`.
+/// Perform `request` on `backend`. `since` is the runner's `seen_seq()`; `audit` the
+/// settings an audit step runs with (the UI passes its own, so the lesson's findings are
+/// the ones on screen). The clock step needs the backend's world controls.
 pub async fn perform(
     backend: &dyn Backend,
-    sim: Option<&SharedSimulator>,
     request: &LessonRequest,
     since: u64,
+    audit: &AuditConfig,
 ) -> Performed {
     let result = match request.clone() {
         LessonRequest::Narrate | LessonRequest::Select { .. } => LessonResult::Nothing,
@@ -87,27 +88,20 @@ pub async fn perform(
         LessonRequest::CreateGrant(input) => {
             LessonResult::Created(backend.create_grant(input).await)
         }
-        LessonRequest::ListGrants { key_id } => {
-            LessonResult::Listed(list_all(backend, &key_id).await)
+        LessonRequest::ListGrants { key } => LessonResult::Listed(list_all(backend, &key).await),
+        LessonRequest::RevokeGrant { key, grant } => {
+            LessonResult::Done(backend.revoke_grant(&key, &grant).await)
         }
-        LessonRequest::RevokeGrant { key_id, grant_id } => {
-            LessonResult::Done(backend.revoke_grant(&key_id, &grant_id).await)
+        LessonRequest::RetireGrant { key, grant, actor } => {
+            LessonResult::Done(backend.retire_grant(&key, &grant, actor.as_ref()).await)
         }
-        LessonRequest::RetireGrant {
-            key_id,
-            grant_id,
-            as_principal,
-        } => LessonResult::Done(backend.retire_grant(&key_id, &grant_id, as_principal).await),
-        LessonRequest::AdvanceClock(by) => LessonResult::Done(backend.advance_clock(by).await),
-        LessonRequest::Audit => LessonResult::Audited(match sim {
-            Some(sim) => Ok(sim
-                .with(|s| {
-                    let inv = crate::sim::inventory::inventory(s.world());
-                    crate::audit::audit(&inv, &AuditConfig::default())
-                })
-                .await),
-            None => Err(BackendError::unsupported("The lesson's audit step")),
+        LessonRequest::AdvanceClock(by) => LessonResult::Done(match backend.world() {
+            Some(w) => w.advance_clock(by).await,
+            None => Err(BackendError::configuration(
+                "The lesson's clock step needs the simulator.",
+            )),
         }),
+        LessonRequest::Audit => LessonResult::Audited(audit_now(backend, audit).await),
     };
     let last_seq = match backend.activity_since(since).await {
         Ok(events) => events.last().map_or(since, |e| e.seq),
@@ -116,11 +110,21 @@ pub async fn perform(
     Performed { result, last_seq }
 }
 
-async fn list_all(backend: &dyn Backend, key_id: &str) -> BackendResult<Vec<GrantSummary>> {
+/// The backend's inventory audited with `config`, on a blocking thread (pure CPU work over
+/// every grant).
+async fn audit_now(backend: &dyn Backend, config: &AuditConfig) -> BackendResult<Report> {
+    let inventory = backend.inventory().await?;
+    let config = config.clone();
+    tokio::task::spawn_blocking(move || crate::audit::audit(&inventory, &config))
+        .await
+        .map_err(|e| BackendError::internal(format!("the audit stopped: {e}")))
+}
+
+async fn list_all(backend: &dyn Backend, key: &KeyRef) -> BackendResult<Vec<GrantSummary>> {
     let mut grants = Vec::new();
     let mut marker = None;
     loop {
-        let page = backend.list_grants(key_id, marker).await?;
+        let page = backend.list_grants(key, marker).await?;
         grants.extend(page.grants);
         match page.next_marker {
             Some(m) => marker = Some(m),
@@ -268,7 +272,16 @@ pub fn build(
         fill_all(s, vars)
             .map_err(|m| format!("{{{m}}} is not known yet (do the step that captures it first)"))
     };
-    let key_id = |k: &str| names.key_arn(k).unwrap_or(k).to_string();
+    let key_ref = |k: &str| KeyRef::parse(names.key_arn(k).unwrap_or(k));
+    let principal = |who: &str| {
+        let arn = names.principal_arn(who);
+        Principal::parse(&arn)
+            .ok_or_else(|| format!("{who:?} is not a principal of the lesson's world, nor an ARN"))
+    };
+    let grant_id = |g: &str| {
+        let id = fill(g)?;
+        GrantId::parse(&id).ok_or_else(|| format!("{id:?} is not a grant id"))
+    };
     Ok(match action {
         Action::Narrate => LessonRequest::Narrate,
         Action::Encrypt {
@@ -286,8 +299,8 @@ pub fn build(
             context,
         } => {
             let input = TestEncryptInput {
-                key_id: key_id(key),
-                as_principal: names.principal_arn(as_principal),
+                key: key_ref(key),
+                actor: Actor::Principal(principal(as_principal)?),
                 plaintext: plaintext.clone(),
                 grant_tokens: grant_tokens
                     .iter()
@@ -313,9 +326,9 @@ pub fn build(
             name,
             ..
         } => LessonRequest::CreateGrant(CreateGrantInput {
-            key_id: key_id(key),
-            grantee: names.principal_arn(grantee),
-            retiring: retiring.as_deref().map(|r| names.principal_arn(r)),
+            key: key_ref(key),
+            grantee: principal(grantee)?,
+            retiring: retiring.as_deref().map(principal).transpose()?,
             operations: super::schema::grant_operations(operations)?,
             constraints: constraints.as_ref().map(|c| GrantConstraints {
                 encryption_context_subset: c.subset.clone(),
@@ -323,27 +336,30 @@ pub fn build(
             }),
             name: name.clone(),
         }),
-        Action::ListGrants { key } => LessonRequest::ListGrants {
-            key_id: key_id(key),
-        },
+        Action::ListGrants { key } => LessonRequest::ListGrants { key: key_ref(key) },
         Action::RevokeGrant { key, grant } => LessonRequest::RevokeGrant {
-            key_id: key_id(key),
-            grant_id: fill(grant)?,
+            key: key_ref(key),
+            grant: grant_id(grant)?,
         },
         Action::RetireGrant {
             key,
             grant,
             as_principal,
         } => LessonRequest::RetireGrant {
-            key_id: key_id(key),
-            grant_id: fill(grant)?,
-            as_principal: as_principal.as_deref().map(|p| names.principal_arn(p)),
+            key: key_ref(key),
+            grant: grant_id(grant)?,
+            actor: as_principal
+                .as_deref()
+                .map(|p| principal(p).map(Actor::Principal))
+                .transpose()?,
         },
         Action::AdvanceClock { by } => {
             LessonRequest::AdvanceClock(crate::sim::scenario::parse_duration(by)?)
         }
         Action::Select { key, principal } => LessonRequest::Select {
-            key: key.as_deref().map(key_id),
+            key: key
+                .as_deref()
+                .map(|k| names.key_arn(k).unwrap_or(k).to_string()),
             principal: principal.as_deref().map(|p| names.principal_arn(p)),
         },
         Action::Audit => LessonRequest::Audit,

@@ -56,6 +56,8 @@ pub struct Ticket {
 }
 
 /// What the step key did.
+// A handful exist at a time: boxing the request would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum StepKey {
     /// Perform this request, then call `complete(ticket, performed)`. A `Select` request
@@ -367,7 +369,7 @@ impl LessonRun {
     }
 
     /// Back to the lesson's start: every step pending, nothing captured, and a fresh world
-    /// (the caller rebuilds its simulator and backend from it, e.g. `lesson::backend_for`).
+    /// (the caller puts it in place, e.g. `WorldControls::replace_world`).
     pub fn reset(&mut self) -> Result<World, LessonError> {
         let world = self.lesson.build_world()?;
         *self = LessonRun {

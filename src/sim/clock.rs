@@ -1,10 +1,10 @@
 //! The simulator's clock: real time (optionally shifted forward by "advance the clock"),
 //! or a manual clock that only moves when told to, for tests and lessons.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-pub type Timestamp = DateTime<Utc>;
+pub use crate::kms::time::{epoch_seconds, Timestamp};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "mode", rename_all = "snake_case")]
@@ -40,11 +40,6 @@ impl Clock {
             Clock::Manual { now } => *now += Duration::milliseconds(ms),
         }
     }
-}
-
-/// Epoch seconds with millisecond precision, as the KMS API writes timestamps.
-pub fn epoch_seconds(t: Timestamp) -> f64 {
-    t.timestamp_millis() as f64 / 1000.0
 }
 
 /// A `std::time::Duration` as a chrono one (saturating).

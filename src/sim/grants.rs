@@ -19,7 +19,7 @@ use crate::kms::grant::is_valid_grant_name;
 use crate::kms::ids::{is_service_principal, is_valid_principal_string, PrincipalArn};
 use crate::kms::{
     ApiOperation, ErrorCode, GrantConstraints, GrantId, GrantListEntry, GrantOperation, KeyState,
-    KmsError, KmsResult,
+    KmsError, KmsResult, OperationInput,
 };
 
 use super::authorize::{AuthRequest, Decision, GrantUse, Why};
@@ -109,7 +109,7 @@ pub(crate) fn principal_ref(world: &World, value: &str) -> KmsResult<PrincipalRe
     }
 }
 
-pub(crate) fn parse_operations(ops: &[String]) -> KmsResult<Vec<GrantOperation>> {
+pub(crate) fn parse_operations(ops: &[OperationInput]) -> KmsResult<Vec<GrantOperation>> {
     if ops.is_empty() {
         return Err(KmsError::validation(
             "'[]'",
@@ -119,16 +119,17 @@ pub(crate) fn parse_operations(ops: &[String]) -> KmsResult<Vec<GrantOperation>>
     }
     let mut out: Vec<GrantOperation> = Vec::with_capacity(ops.len());
     for o in ops {
-        let op: GrantOperation = o.parse().map_err(|_| {
-            KmsError::validation(
-                &quoted(&format!("[{}]", ops.join(", "))),
+        let OperationInput::Known(op) = *o else {
+            let all: Vec<String> = ops.iter().map(ToString::to_string).collect();
+            return Err(KmsError::validation(
+                &quoted(&format!("[{}]", all.join(", "))),
                 "operations",
                 &format!(
                     "Member must satisfy constraint: [Member must satisfy enum value set: {}]",
                     GrantOperation::enum_list()
                 ),
-            )
-        })?;
+            ));
+        };
         if !out.contains(&op) {
             out.push(op);
         }

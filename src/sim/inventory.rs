@@ -1,9 +1,8 @@
 //! The simulator's inventory: the home account's keys with aliases, state and grants as
 //! ListGrants shows them, the principals that exist, and each grant's last use.
 
-use crate::kms::inventory::{
-    short_principal_name, Inventory, InventoryGrant, InventoryKey, UsageSource,
-};
+use crate::kms::ids::display_name;
+use crate::kms::inventory::{Inventory, InventoryGrant, InventoryKey, UsageSource};
 
 use super::clock::epoch_seconds;
 use super::grants::grant_entry;
@@ -32,8 +31,8 @@ pub fn inventory(world: &World) -> Inventory {
                 .listed_grants_of(&k.id)
                 .map(|g| InventoryGrant {
                     entry: grant_entry(world, g, &k.arn),
-                    grantee_name: display_name(world, &g.grantee),
-                    retiring_name: g.retiring.as_ref().map(|r| display_name(world, r)),
+                    grantee_name: name_of(world, &g.grantee),
+                    retiring_name: g.retiring.as_ref().map(|r| name_of(world, r)),
                     last_used: g.last_used.map(epoch_seconds),
                 })
                 .collect(),
@@ -51,6 +50,6 @@ pub fn inventory(world: &World) -> Inventory {
     }
 }
 
-fn display_name(world: &World, r: &PrincipalRef) -> String {
-    short_principal_name(&world.principal_display(r))
+fn name_of(world: &World, r: &PrincipalRef) -> String {
+    display_name(&world.principal_display(r))
 }

@@ -150,7 +150,7 @@ pub struct GrantSpec {
     pub grantee: String,
     #[serde(default)]
     pub retiring: Option<String>,
-    pub operations: Vec<String>,
+    pub operations: Vec<crate::kms::OperationInput>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]

@@ -149,6 +149,7 @@ pub fn resolve_key<'w>(
             region,
             account,
             key_id,
+            ..
         } => {
             if region != world.region || (!rules.cross_account && account != own) {
                 return Err(key_missing(&account, &key_id));
@@ -160,6 +161,7 @@ pub fn resolve_key<'w>(
             region,
             account,
             alias_name,
+            ..
         } if rules.aliases => {
             if region != world.region {
                 return Err(KmsError::not_found(format!("Alias {input} is not found.")));

@@ -1,319 +1,31 @@
-//! The UI's model: everything the screen shows, in plain data. `update` changes it, the
-//! view only reads it. Lists are `Rows`: items, a precomputed lower-case search text per
-//! item, the filtered indexes and the selection, so a filter keystroke or a frame never
-//! rebuilds more than it must.
+//! The UI's model: everything the screen shows, in plain data. `update` changes it (through
+//! the features and `effects`), the view only reads it. The panes' lists are `Rows`; the
+//! dialogs, the findings view and the lesson keep their own state here; background work
+//! is tracked in one place, `jobs`.
 
-use crate::backend::{ActivityEvent, BackendInfo, GrantSummary, KeySummary, PrincipalSummary};
-use crate::sim::Timestamp;
+use std::collections::{HashMap, HashSet};
 
-use super::audit_state::AuditState;
-use super::forms::Dialog;
-use super::lesson_state::{KeyTrail, LessonUi};
-use super::view::theme::Theme;
+use crate::backend::{
+    ActivityEvent, BackendInfo, GrantSummary, KeySummary, PrincipalKindLabel, PrincipalSummary,
+};
+use crate::kms::Timestamp;
 
-/// The panes that take focus, in Tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Keys,
-    Grants,
-    Principals,
-    Events,
-}
-
-impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Keys, Pane::Grants, Pane::Principals, Pane::Events];
-
-    fn index(self) -> usize {
-        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
-    }
-
-    pub fn next(self) -> Pane {
-        Pane::ALL[(self.index() + 1) % Pane::ALL.len()]
-    }
-
-    pub fn prev(self) -> Pane {
-        Pane::ALL[(self.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Keys => "Keys",
-            Pane::Grants => "Grants",
-            Pane::Principals => "Principals",
-            Pane::Events => "Event log",
-        }
-    }
-}
-
-/// A predicate a list's items must pass besides the text filter (e.g. "stale only").
-pub struct Only<T>(std::sync::Arc<dyn Fn(&T) -> bool + Send + Sync>);
-
-impl<T> Only<T> {
-    pub fn new(f: impl Fn(&T) -> bool + Send + Sync + 'static) -> Self {
-        Self(std::sync::Arc::new(f))
-    }
-}
-
-impl<T> Clone for Only<T> {
-    fn clone(&self) -> Self {
-        Self(self.0.clone())
-    }
-}
-
-impl<T> std::fmt::Debug for Only<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Only(..)")
-    }
-}
-
-/// A filterable, selectable list.
-#[derive(Debug, Clone, Default)]
-pub struct Rows<T> {
-    items: Vec<T>,
-    /// Lower-case text of every visible column of each item (what `/` searches).
-    haystacks: Vec<String>,
-    /// Indexes into `items` that pass the filter, in order.
-    visible: Vec<usize>,
-    /// Position in `visible`.
-    selected: usize,
-    filter: String,
-    /// Items must also pass this, when set.
-    only: Option<Only<T>>,
-    /// `only`'s answer for each item, computed once per item (a filter keystroke reuses it).
-    passes: Vec<bool>,
-}
-
-impl<T> Rows<T> {
-    pub fn new() -> Self {
-        Self {
-            items: Vec::new(),
-            haystacks: Vec::new(),
-            visible: Vec::new(),
-            selected: 0,
-            filter: String::new(),
-            only: None,
-            passes: Vec::new(),
-        }
-    }
-
-    /// Replace the items, keeping the filter, and the selection on the item for which
-    /// `keep` answers true (if any), else at the same position.
-    pub fn set_items(
-        &mut self,
-        items: Vec<T>,
-        search_text: impl Fn(&T) -> String,
-        keep: impl Fn(&T) -> bool,
-    ) {
-        self.haystacks = items
-            .iter()
-            .map(|i| search_text(i).to_lowercase())
-            .collect();
-        self.items = items;
-        self.recompute_passes();
-        let position = self.selected;
-        self.refilter(false);
-        self.selected = self
-            .visible
-            .iter()
-            .position(|&i| keep(&self.items[i]))
-            .unwrap_or_else(|| position.min(self.visible.len().saturating_sub(1)));
-    }
-
-    /// Change items in place: `change` answers whether it changed one, whose search text
-    /// is then rebuilt. The filter is reapplied and the selection stays on its item.
-    pub fn update_items(
-        &mut self,
-        mut change: impl FnMut(&mut T) -> bool,
-        search_text: impl Fn(&T) -> String,
-    ) {
-        let mut changed = false;
-        for (i, (item, hay)) in self
-            .items
-            .iter_mut()
-            .zip(self.haystacks.iter_mut())
-            .enumerate()
-        {
-            if change(item) {
-                *hay = search_text(item).to_lowercase();
-                if let (Some(o), Some(p)) = (&self.only, self.passes.get_mut(i)) {
-                    *p = (o.0)(item);
-                }
-                changed = true;
-            }
-        }
-        if changed {
-            let selected_item = self.visible.get(self.selected).copied();
-            self.refilter(false);
-            self.selected = selected_item
-                .and_then(|s| self.visible.iter().position(|&i| i == s))
-                .unwrap_or_else(|| self.selected.min(self.visible.len().saturating_sub(1)));
-        }
-    }
-
-    /// Add items at the end (the next page of a listing).
-    pub fn extend(&mut self, more: Vec<T>, search_text: impl Fn(&T) -> String) {
-        let q = self.filter.to_lowercase();
-        let finder = memchr::memmem::Finder::new(q.as_bytes());
-        for item in more {
-            let hay = search_text(&item).to_lowercase();
-            let passes = self.only.as_ref().is_none_or(|o| (o.0)(&item));
-            if self.only.is_some() {
-                self.passes.push(passes);
-            }
-            if passes && finder.find(hay.as_bytes()).is_some() {
-                self.visible.push(self.items.len());
-            }
-            self.haystacks.push(hay);
-            self.items.push(item);
-        }
-    }
-
-    pub fn clear(&mut self) {
-        self.items.clear();
-        self.haystacks.clear();
-        self.passes.clear();
-        self.visible.clear();
-        self.selected = 0;
-    }
-
-    pub fn filter(&self) -> &str {
-        &self.filter
-    }
-
-    /// Set the filter (case-insensitive substring over all visible columns). A filter that
-    /// extends the previous one only rescans what already matched.
-    pub fn set_filter(&mut self, filter: &str) {
-        let narrowing = filter.to_lowercase().contains(&self.filter.to_lowercase());
-        let selected_item = self.visible.get(self.selected).copied();
-        self.filter = filter.to_string();
-        self.refilter(narrowing);
-        self.selected = selected_item
-            .and_then(|s| self.visible.iter().position(|&i| i == s))
-            .unwrap_or(0);
-    }
-
-    /// Show only the items that pass `only` (and the text filter); `None` shows all. The
-    /// selection stays on its item when it still passes.
-    pub fn set_only(&mut self, only: Option<Only<T>>) {
-        let selected_item = self.visible.get(self.selected).copied();
-        self.only = only;
-        self.recompute_passes();
-        self.refilter(false);
-        self.selected = selected_item
-            .and_then(|s| self.visible.iter().position(|&i| i == s))
-            .unwrap_or_else(|| self.selected.min(self.visible.len().saturating_sub(1)));
-    }
-
-    /// Is a predicate besides the text filter in force?
-    pub fn has_only(&self) -> bool {
-        self.only.is_some()
-    }
-
-    fn recompute_passes(&mut self) {
-        self.passes = match &self.only {
-            Some(o) => self.items.iter().map(|i| (o.0)(i)).collect(),
-            None => Vec::new(),
-        };
-    }
-
-    fn refilter(&mut self, narrowing: bool) {
-        let q = self.filter.to_lowercase();
-        let items = &self.items;
-        let cached = &self.passes;
-        let has_only = self.only.is_some();
-        let passes = |i: usize| !has_only || cached.get(i).copied().unwrap_or(true);
-        if q.is_empty() {
-            self.visible = (0..items.len()).filter(|&i| passes(i)).collect();
-        } else {
-            // One prebuilt SIMD searcher for the whole scan.
-            let finder = memchr::memmem::Finder::new(q.as_bytes());
-            let hay = &self.haystacks;
-            let hit = |i: usize| finder.find(hay[i].as_bytes()).is_some();
-            if narrowing {
-                // What is visible already passes `only`.
-                self.visible.retain(|&i| hit(i));
-            } else {
-                self.visible = (0..items.len()).filter(|&i| passes(i) && hit(i)).collect();
-            }
-        }
-    }
-
-    /// Number of rows that pass the filter.
-    pub fn len(&self) -> usize {
-        self.visible.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.visible.is_empty()
-    }
-
-    /// Number of items before filtering.
-    pub fn total(&self) -> usize {
-        self.items.len()
-    }
-
-    pub fn selected_index(&self) -> usize {
-        self.selected
-    }
-
-    pub fn selected(&self) -> Option<&T> {
-        self.visible.get(self.selected).map(|&i| &self.items[i])
-    }
-
-    /// The visible row at position `pos`.
-    pub fn row(&self, pos: usize) -> Option<&T> {
-        self.visible.get(pos).map(|&i| &self.items[i])
-    }
-
-    pub fn all(&self) -> &[T] {
-        &self.items
-    }
-
-    /// Move the selection by `delta` rows, clamped.
-    pub fn move_by(&mut self, delta: isize) {
-        if self.visible.is_empty() {
-            self.selected = 0;
-            return;
-        }
-        let last = self.visible.len() - 1;
-        let target = self.selected as isize + delta;
-        self.selected = target.clamp(0, last as isize) as usize;
-    }
-
-    pub fn select_first(&mut self) {
-        self.selected = 0;
-    }
-
-    pub fn select_last(&mut self) {
-        self.selected = self.visible.len().saturating_sub(1);
-    }
-
-    /// Select the first visible row for which `f` is true; false if there is none.
-    pub fn select_where(&mut self, f: impl Fn(&T) -> bool) -> bool {
-        match self.visible.iter().position(|&i| f(&self.items[i])) {
-            Some(p) => {
-                self.selected = p;
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// The first row and the number of rows to draw in a window of `height` rows so that
-    /// the selection is visible (it sits at the bottom edge when scrolled).
-    pub fn window(&self, height: usize) -> (usize, usize) {
-        let height = height.max(1);
-        let offset = (self.selected + 1).saturating_sub(height);
-        let count = self.visible.len().saturating_sub(offset).min(height);
-        (offset, count)
-    }
-}
+use super::dialogs::{Choice, Dialog};
+use super::effect::KnownToken;
+use super::findings::Findings;
+use super::jobs::{Jobs, Slot};
+use super::keys_overlay::KeyTrail;
+use super::lesson::LessonUi;
+use super::pane::Pane;
+use super::rows::Rows;
+use super::text_field::TextField;
+use super::theme::Theme;
 
 /// Whose grants the grants pane shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GrantScope {
     None,
-    Key { key_id: String, label: String },
+    Key { key_arn: String, label: String },
     Principal { arn: String, name: String },
 }
 
@@ -325,43 +37,35 @@ pub struct Status {
 }
 
 /// Key details being filled in after a quick key list (AWS): which keys still show
-/// placeholders, which could not be described, and the progress of the current round.
+/// placeholders, which could not be described, and the progress of the current round
+/// (the round itself is the `KeyDetails` job).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyDetails {
-    /// Bumped by every key list that needs details; answers of older rounds are dropped.
-    pub generation: u64,
     /// Keys not asked for yet in this round.
     pub queue: std::collections::VecDeque<String>,
     /// Keys never described: their row shows placeholders.
-    pub pending: std::collections::HashSet<String>,
+    pub pending: HashSet<String>,
     /// Keys whose details could not be read, with why.
-    pub failed: std::collections::HashMap<String, String>,
+    pub failed: HashMap<String, String>,
     pub done: usize,
     pub total: usize,
-    /// A batch is in flight.
-    pub loading: bool,
 }
 
-impl KeyDetails {
-    /// "key details 40/1000" while a round runs.
-    pub fn progress(&self) -> Option<String> {
-        self.loading
-            .then(|| format!("key details {}/{}", self.done, self.total))
-    }
-}
-
-/// A grant token obtained in this session (offered in the test-encrypt dialog).
+/// A grant to select once its key's grants are listed (going to a finding's grant).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KnownToken {
-    pub key_id: String,
+pub struct JumpTarget {
+    pub key_arn: String,
     pub grant_id: String,
-    pub token: String,
+    /// Said once there.
+    pub note: String,
 }
 
 /// The whole UI state.
 #[derive(Debug)]
 pub struct App {
     pub info: BackendInfo,
+    /// The backend has world controls (the simulator).
+    pub world_controls: bool,
     pub read_only: bool,
     pub now: Timestamp,
     pub focus: Pane,
@@ -369,9 +73,6 @@ pub struct App {
     pub key_details: KeyDetails,
     pub grants: Rows<GrantSummary>,
     pub grant_scope: GrantScope,
-    /// Bumped when the grants pane changes scope; late pages of an old scope are dropped.
-    pub grants_generation: u64,
-    pub grants_loading: bool,
     pub principals: Rows<PrincipalSummary>,
     /// What the principals pane could not list (e.g. IAM users and roles).
     pub principals_note: Option<String>,
@@ -379,17 +80,17 @@ pub struct App {
     pub acting_profiles: Vec<String>,
     pub events: Rows<ActivityEvent>,
     pub last_event_seq: u64,
-    pub activity_in_flight: bool,
-    /// The filter of the focused pane is being typed.
-    pub filter_editing: bool,
+    /// The focused pane's filter while it is being typed.
+    pub filter: Option<TextField>,
     pub dialog: Option<Dialog>,
     pub status: Option<Status>,
-    /// Backend calls in flight (the spinner turns while > 0).
-    pub pending: usize,
+    /// Background work in flight.
+    pub jobs: Jobs,
     pub spinner: usize,
     pub tokens: Vec<KnownToken>,
     /// The stale-grant audit: its result, the stale-only toggle, the findings view.
-    pub audit: AuditState,
+    pub findings: Findings,
+    pub jump: Option<JumpTarget>,
     /// A classroom lesson being presented (`grantscope lesson`), with its narration panel.
     pub lesson: Option<LessonUi>,
     /// The keys-pressed overlay (`--show-keys`, on in lessons).
@@ -405,6 +106,7 @@ impl App {
     pub fn new(info: BackendInfo, read_only: bool, now: Timestamp) -> Self {
         Self {
             info,
+            world_controls: false,
             read_only,
             now,
             focus: Pane::Keys,
@@ -412,21 +114,19 @@ impl App {
             key_details: KeyDetails::default(),
             grants: Rows::new(),
             grant_scope: GrantScope::None,
-            grants_generation: 0,
-            grants_loading: false,
             principals: Rows::new(),
             principals_note: None,
             acting_profiles: Vec::new(),
             events: Rows::new(),
             last_event_seq: 0,
-            activity_in_flight: false,
-            filter_editing: false,
+            filter: None,
             dialog: None,
             status: None,
-            pending: 0,
+            jobs: Jobs::default(),
             spinner: 0,
             tokens: Vec::new(),
-            audit: AuditState::default(),
+            findings: Findings::default(),
+            jump: None,
             lesson: None,
             keys_trail: KeyTrail::default(),
             theme: Theme::default(),
@@ -446,18 +146,54 @@ impl App {
         self.principals.selected()
     }
 
+    /// The spinner turns.
     pub fn is_busy(&self) -> bool {
-        self.pending > 0
+        self.jobs.busy()
     }
 
-    /// A friendly name for a principal string, from the principals pane.
-    pub fn principal_label(&self, arn: &str) -> String {
+    /// The grants pane's listing is still coming in.
+    pub fn grants_loading(&self) -> bool {
+        self.jobs.running(Slot::Grants)
+    }
+
+    /// The stale-grant audit is running.
+    pub fn auditing(&self) -> bool {
+        self.jobs.running(Slot::Audit)
+    }
+
+    /// "key details 40/1000" while a round of key details runs.
+    pub fn key_details_progress(&self) -> Option<String> {
+        self.jobs.running(Slot::KeyDetails).then(|| {
+            format!(
+                "key details {}/{}",
+                self.key_details.done, self.key_details.total
+            )
+        })
+    }
+
+    /// The principals a grant can name, for Up/Down in the forms (deleted ones aside).
+    pub fn principal_choices(&self) -> Vec<Choice> {
         self.principals
             .all()
             .iter()
-            .find(|p| p.arn == arn)
-            .map(|p| p.name.clone())
-            .unwrap_or_else(|| arn.to_string())
+            .filter(|p| p.kind != PrincipalKindLabel::Deleted)
+            .map(|p| (format!("{} {}", p.kind.as_str(), p.name), p.arn.clone()))
+            .collect()
+    }
+
+    /// This session's grant tokens for a key, newest first, for Up/Down in test-encrypt.
+    pub fn token_choices(&self, key_id: &str) -> Vec<Choice> {
+        self.tokens
+            .iter()
+            .rev()
+            .filter(|t| t.key_id == key_id)
+            .map(|t| {
+                (
+                    format!("token of grant {}", crate::kms::short_grant_id(&t.grant_id)),
+                    t.token.clone(),
+                )
+            })
+            .collect()
     }
 
     pub fn set_error(&mut self, text: impl Into<String>) {
@@ -472,113 +208,5 @@ impl App {
             text: text.into(),
             error: false,
         });
-    }
-}
-
-/// What `/` searches in each list: the text of every visible column (ages aside, which
-/// change with the clock).
-pub fn key_search_text(k: &KeySummary) -> String {
-    format!(
-        "{} {} {} {} {}",
-        k.aliases.join(" "),
-        k.key_id,
-        k.state,
-        k.grant_count,
-        k.description
-    )
-}
-
-pub fn grant_search_text(g: &GrantSummary) -> String {
-    let ops: Vec<&str> = g.operations.iter().map(|o| o.as_str()).collect();
-    format!(
-        "{} {} {} {} {} {}",
-        g.short_id(),
-        g.name,
-        g.grantee_name,
-        ops.join(","),
-        g.retiring_name.as_deref().unwrap_or(""),
-        g.key_alias.as_deref().unwrap_or(""),
-    )
-}
-
-pub fn principal_search_text(p: &PrincipalSummary) -> String {
-    format!("{} {} {} {}", p.kind.as_str(), p.name, p.grant_count, p.arn)
-}
-
-pub fn event_search_text(e: &ActivityEvent) -> String {
-    format!("{} {} {:?} {}", e.caller, e.operation, e.outcome, e.why)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rows(n: usize) -> Rows<String> {
-        let mut r = Rows::new();
-        r.set_items(
-            (0..n).map(|i| format!("item-{i}")).collect(),
-            |s| s.clone(),
-            |_| false,
-        );
-        r
-    }
-
-    #[test]
-    fn window_keeps_the_selection_visible() {
-        let mut r = rows(100);
-        assert_eq!(r.window(10), (0, 10));
-        r.move_by(25);
-        assert_eq!(r.window(10), (16, 10));
-        r.select_last();
-        assert_eq!(r.window(10), (90, 10));
-        assert_eq!(rows(3).window(10), (0, 3));
-        assert_eq!(rows(0).window(0), (0, 0));
-    }
-
-    #[test]
-    fn narrowing_and_widening_filters_agree_with_a_full_scan() {
-        let mut r = rows(1000);
-        r.set_filter("1");
-        let wide = r.len();
-        r.set_filter("12");
-        assert_eq!(
-            r.len(),
-            (0..1000).filter(|i| i.to_string().contains("12")).count()
-        );
-        r.set_filter("ITEM-12");
-        assert_eq!(r.len(), 11);
-        r.set_filter("1");
-        assert_eq!(r.len(), wide);
-        r.set_filter("");
-        assert_eq!(r.len(), 1000);
-    }
-
-    #[test]
-    fn only_combines_with_the_filter_and_applies_to_later_pages() {
-        let mut r = rows(100);
-        r.move_by(14);
-        r.set_only(Some(Only::new(|s: &String| s.ends_with('4'))));
-        assert_eq!(r.len(), 10);
-        assert_eq!(r.selected().map(String::as_str), Some("item-14"));
-        r.set_filter("item-1");
-        assert_eq!(r.len(), 1);
-        r.set_filter("");
-        r.extend(vec!["item-104".into(), "item-105".into()], |s| s.clone());
-        assert_eq!((r.len(), r.total()), (11, 102));
-        r.set_only(None);
-        assert_eq!(r.len(), 102);
-        assert_eq!(r.selected().map(String::as_str), Some("item-14"));
-    }
-
-    #[test]
-    fn filter_keeps_the_selected_item_when_it_still_matches() {
-        let mut r = rows(50);
-        r.move_by(12);
-        r.set_filter("2");
-        assert_eq!(r.selected().map(String::as_str), Some("item-12"));
-        r.set_filter("zzz");
-        assert!(r.selected().is_none());
-        r.move_by(3);
-        assert_eq!(r.selected_index(), 0);
     }
 }

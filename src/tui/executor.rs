@@ -1,194 +1,77 @@
-//! The command executor: runs one `Command` against the backend and answers with the
-//! `Msg` that carries its result. The runtime spawns it as a task per command; tests
-//! await it directly. Terminal effects (the clipboard) are the runtime's, not this.
+//! The executor: runs one `Work` against the backend and answers with what came back.
+//! The runtime spawns it as a task per job; tests await it directly. Nothing but this
+//! calls the backend, and only through `Backend` and its `WorldControls`.
 
 use std::sync::Arc;
 
-use crate::backend::Backend;
+use crate::audit::audit_indexed;
+use crate::backend::{Backend, BackendError, BackendResult, WorldControls};
 
-use super::audit_state::{analyse, AuditOutcome};
-use super::message::{Command, Msg, WorldCommand};
+use super::message::{Answer, Work, WorldChange};
 
-/// Run `cmd`; `None` for commands that are not backend work.
-pub async fn execute(backend: Arc<dyn Backend>, cmd: Command) -> Option<Msg> {
+/// Run `work` on `backend`.
+pub async fn execute(backend: Arc<dyn Backend>, work: Work) -> BackendResult<Answer> {
     let b = backend.as_ref();
-    Some(match cmd {
-        Command::LoadKeys => Msg::KeysLoaded(b.list_keys().await),
-        Command::DescribeKeys {
-            key_ids,
-            generation,
-        } => Msg::KeysDescribed {
-            generation,
-            result: b.describe_keys(key_ids).await,
-        },
-        Command::LoadGrants {
-            key_id,
-            marker,
-            generation,
-        } => {
-            let first_page = marker.is_none();
-            Msg::GrantsLoaded {
-                generation,
-                first_page,
-                result: b.list_grants(&key_id, marker).await,
-            }
+    Ok(match work {
+        Work::ListKeys => Answer::Keys(b.list_keys().await?),
+        Work::DescribeKeys(key_ids) => Answer::KeyDetails(b.describe_keys(key_ids).await?),
+        Work::ListGrants { key, marker } => Answer::GrantPage(b.list_grants(&key, marker).await?),
+        Work::GrantsOf { principal } => Answer::Grants(b.grants_of_principal(&principal).await?),
+        Work::ListPrincipals => Answer::Principals(b.list_principals().await?),
+        Work::Activity { since } => Answer::Activity(b.activity_since(since).await?),
+        Work::CreateGrant(input) => Answer::Created(b.create_grant(input).await?),
+        Work::RevokeGrant { key, grant } => {
+            b.revoke_grant(&key, &grant).await?;
+            Answer::Done(String::new())
         }
-        Command::LoadPrincipalGrants { arn, generation } => Msg::PrincipalGrantsLoaded {
-            generation,
-            result: b.grants_of_principal(&arn).await,
-        },
-        Command::LoadPrincipals => Msg::PrincipalsLoaded(b.list_principals().await),
-        Command::LoadActivity { since } => Msg::ActivityLoaded(b.activity_since(since).await),
-        Command::CreateGrant(input) => {
-            let key_id = input
-                .key_id
-                .rsplit('/')
-                .next()
-                .unwrap_or(&input.key_id)
-                .to_string();
-            Msg::GrantCreated {
-                key_id,
-                result: b.create_grant(input).await,
-            }
+        Work::RetireGrant { key, grant, actor } => {
+            b.retire_grant(&key, &grant, actor.as_ref()).await?;
+            Answer::Done(String::new())
         }
-        Command::RevokeGrant { key_id, grant_id } => Msg::GrantRemoved {
-            verb: "Revoked",
-            result: b.revoke_grant(&key_id, &grant_id).await,
-        },
-        Command::RetireGrant {
-            key_id,
-            grant_id,
-            as_principal,
-        } => Msg::GrantRemoved {
-            verb: "Retired",
-            result: b.retire_grant(&key_id, &grant_id, as_principal).await,
-        },
-        Command::TestEncrypt(input) => Msg::EncryptTested(b.test_encrypt(input).await),
-        Command::World(w) => world(b, w).await,
-        Command::RunAudit { generation, config } => Msg::AuditDone {
-            generation,
-            result: run_audit(b, config).await,
-        },
-        Command::LessonStep {
-            ticket,
+        Work::TestEncrypt(input) => Answer::Encrypted(b.test_encrypt(input).await?),
+        Work::World(change) => Answer::Done(change_world(world(b)?, change).await?),
+        Work::Audit(config) => {
+            // The inventory from the backend, then the audit on a blocking thread (pure
+            // CPU work over tens of thousands of grants must not hold a runtime worker).
+            let inventory = b.inventory().await?;
+            let outcome =
+                tokio::task::spawn_blocking(move || Arc::new(audit_indexed(&inventory, &config)))
+                    .await
+                    .map_err(|e| BackendError::internal(format!("the audit stopped: {e}")))?;
+            Answer::Audited(outcome)
+        }
+        Work::LessonStep {
             request,
             since,
-            sim,
-        } => Msg::LessonStepDone {
-            ticket,
-            performed: crate::lesson::perform(b, Some(&sim.0), &request, since).await,
-        },
-        Command::LessonReset { sim, world } => {
-            let world = Arc::unwrap_or_clone(world.0);
-            sim.0
-                .with(move |s| *s = crate::sim::Simulator::new(world))
-                .await;
-            Msg::LessonReset(Ok(()))
+            audit,
+            ..
+        } => Answer::LessonStep(crate::lesson::perform(b, &request, since, &audit).await),
+        Work::ReplaceWorld(fresh) => {
+            world(b)?
+                .replace_world(Arc::unwrap_or_clone(fresh.0))
+                .await?;
+            Answer::Done(String::new())
         }
-        Command::CopyToClipboard(_) => return None,
     })
 }
 
-/// The inventory from the backend, then the audit on a blocking thread (it is pure CPU
-/// work over tens of thousands of grants and must not hold a runtime worker).
-async fn run_audit(
-    b: &dyn Backend,
-    config: crate::audit::AuditConfig,
-) -> crate::backend::BackendResult<Arc<AuditOutcome>> {
-    let inventory = b.inventory().await?;
-    tokio::task::spawn_blocking(move || Arc::new(analyse(&inventory, &config)))
-        .await
-        .map_err(|e| {
-            crate::backend::BackendError::new(
-                "InternalError",
-                format!("the audit stopped unexpectedly: {e}"),
-            )
-        })
+fn world(b: &dyn Backend) -> BackendResult<&dyn WorldControls> {
+    b.world().ok_or_else(|| {
+        BackendError::configuration("This backend has no world controls (the simulator has).")
+    })
 }
 
-async fn world(b: &dyn Backend, cmd: WorldCommand) -> Msg {
-    match cmd {
-        WorldCommand::CreatePrincipal { user, name } => Msg::WorldChanged {
-            what: format!("Created {} {name}", if user { "user" } else { "role" }),
-            result: b.create_principal(user, &name).await,
-        },
-        WorldCommand::DeletePrincipal { arn } => Msg::WorldChanged {
-            what: format!("Deleted {arn}"),
-            result: b.delete_principal(&arn).await.map(|()| String::new()),
-        },
-        WorldCommand::CreateKey { description, alias } => Msg::WorldChanged {
-            what: "Created key".into(),
-            result: b.create_key(&description, alias).await,
-        },
-        WorldCommand::KeyState { key_id, change } => Msg::WorldChanged {
-            what: format!("{change:?} {key_id}"),
-            result: b
-                .change_key_state(&key_id, change)
-                .await
-                .map(|()| String::new()),
-        },
-        WorldCommand::AdvanceClock(by) => Msg::WorldChanged {
-            what: format!(
-                "Advanced the simulator's clock by {}",
-                humantime::format_duration(by)
-            ),
-            result: b.advance_clock(by).await.map(|()| String::new()),
-        },
+async fn change_world(w: &dyn WorldControls, change: WorldChange) -> BackendResult<String> {
+    match change {
+        WorldChange::CreatePrincipal { user, name } => w.create_principal(user, &name).await,
+        WorldChange::DeletePrincipal { arn } => {
+            w.delete_principal(&arn).await.map(|()| String::new())
+        }
+        WorldChange::CreateKey { description, alias } => w.create_key(&description, alias).await,
+        WorldChange::KeyState { key, change } => w
+            .change_key_state(&key, change)
+            .await
+            .map(|()| String::new()),
+        WorldChange::AdvanceClock(by) => w.advance_clock(by).await.map(|()| String::new()),
     }
-}
-
-/// The message that reports `cmd` as failed (a task that panicked or was cancelled), so
-/// the UI shows the error and stops waiting for it.
-pub fn failed(cmd: &Command, why: &str) -> Option<Msg> {
-    let e = || crate::backend::BackendError::new("KMSInternalException", why);
-    Some(match cmd {
-        Command::LoadKeys => Msg::KeysLoaded(Err(e())),
-        Command::DescribeKeys { generation, .. } => Msg::KeysDescribed {
-            generation: *generation,
-            result: Err(e()),
-        },
-        Command::LoadGrants {
-            generation, marker, ..
-        } => Msg::GrantsLoaded {
-            generation: *generation,
-            first_page: marker.is_none(),
-            result: Err(e()),
-        },
-        Command::LoadPrincipalGrants { generation, .. } => Msg::PrincipalGrantsLoaded {
-            generation: *generation,
-            result: Err(e()),
-        },
-        Command::LoadPrincipals => Msg::PrincipalsLoaded(Err(e())),
-        Command::LoadActivity { .. } => Msg::ActivityLoaded(Err(e())),
-        Command::CreateGrant(input) => Msg::GrantCreated {
-            key_id: input.key_id.clone(),
-            result: Err(e()),
-        },
-        Command::RevokeGrant { .. } => Msg::GrantRemoved {
-            verb: "Revoked",
-            result: Err(e()),
-        },
-        Command::RetireGrant { .. } => Msg::GrantRemoved {
-            verb: "Retired",
-            result: Err(e()),
-        },
-        Command::TestEncrypt(_) => Msg::EncryptTested(Err(e())),
-        Command::RunAudit { generation, .. } => Msg::AuditDone {
-            generation: *generation,
-            result: Err(e()),
-        },
-        Command::World(_) => Msg::WorldChanged {
-            what: "The simulator control".into(),
-            result: Err(e()),
-        },
-        Command::LessonStep { ticket, .. } => Msg::LessonStepDone {
-            ticket: *ticket,
-            performed: crate::lesson::Performed {
-                result: crate::lesson::LessonResult::Done(Err(e())),
-                last_seq: 0,
-            },
-        },
-        Command::LessonReset { .. } => Msg::LessonReset(Err(e())),
-        Command::CopyToClipboard(_) => return None,
-    })
 }

@@ -1,12 +1,35 @@
-//! Key events to messages: dialogs get their keys decoded, the filter gets typed text,
-//! and otherwise the conventions of terminal tools (Tab, arrows, j/k, g/G, Enter, Esc)
-//! and the bindings of the actions the focused pane offers right now.
+//! Terminal events to messages: a paste goes to the field being typed in; a key goes to
+//! the open dialog or the filter, decoded (`Key`); otherwise the conventions of terminal
+//! tools (Tab, arrows, j/k, g/G, Enter, Esc) and the bindings of the actions offered
+//! right now (`keymap`).
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::actions::{lookup, Action, Binding};
+use super::actions::{Action, Binding};
 use super::app::App;
-use super::message::{DialogKey, FilterKey, Msg};
+use super::keymap::lookup;
+use super::message::{Key, Msg};
+
+/// The messages for a terminal event (the runtime and the tests both go through here):
+/// for a key, the overlay's record of it (when shown), then what it means.
+pub fn messages(app: &App, event: Event) -> Vec<Msg> {
+    match event {
+        Event::Key(key) => key_messages(app, key),
+        Event::Paste(text) => vec![Msg::Paste(text)],
+        // Resizes need nothing but the redraw that follows.
+        _ => vec![],
+    }
+}
+
+/// The messages for a key press.
+pub fn key_messages(app: &App, key: KeyEvent) -> Vec<Msg> {
+    let mut msgs = Vec::new();
+    if app.keys_trail.enabled {
+        msgs.extend(key_label(&key).map(Msg::KeyPressed));
+    }
+    msgs.extend(map_key(app, key));
+    msgs
+}
 
 /// The message for a key press, if it means anything here.
 pub fn map_key(app: &App, key: KeyEvent) -> Option<Msg> {
@@ -18,19 +41,15 @@ pub fn map_key(app: &App, key: KeyEvent) -> Option<Msg> {
         return Some(Msg::Act(Action::Quit));
     }
     if app.dialog.is_some() {
-        return dialog_key(key).map(Msg::Dialog);
+        return decode(key).map(Msg::Dialog);
     }
-    if app.filter_editing {
+    if app.filter.is_some() {
         return match key.code {
-            KeyCode::Esc => Some(Msg::Filter(FilterKey::Cancel)),
-            KeyCode::Enter => Some(Msg::Filter(FilterKey::Done)),
-            KeyCode::Backspace => Some(Msg::Filter(FilterKey::Backspace)),
             KeyCode::Up => Some(Msg::Up),
             KeyCode::Down => Some(Msg::Down),
             KeyCode::Tab => Some(Msg::FocusNext),
             KeyCode::BackTab => Some(Msg::FocusPrev),
-            KeyCode::Char(c) if !ctrl => Some(Msg::Filter(FilterKey::Char(c))),
-            _ => None,
+            _ => decode(key).map(Msg::Filter),
         };
     }
     match key.code {
@@ -53,18 +72,30 @@ pub fn map_key(app: &App, key: KeyEvent) -> Option<Msg> {
     }
 }
 
-fn dialog_key(key: KeyEvent) -> Option<DialogKey> {
+/// A key as dialogs and text fields take it.
+fn decode(key: KeyEvent) -> Option<Key> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
     Some(match key.code {
-        KeyCode::Esc => DialogKey::Cancel,
-        KeyCode::Enter => DialogKey::Submit,
-        KeyCode::Tab => DialogKey::Next,
-        KeyCode::BackTab => DialogKey::Prev,
-        KeyCode::Up => DialogKey::Up,
-        KeyCode::Down => DialogKey::Down,
-        KeyCode::Left => DialogKey::Left,
-        KeyCode::Right => DialogKey::Right,
-        KeyCode::Backspace => DialogKey::Backspace,
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => DialogKey::Char(c),
+        KeyCode::Esc => Key::Cancel,
+        KeyCode::Enter => Key::Submit,
+        KeyCode::Tab => Key::Next,
+        KeyCode::BackTab => Key::Prev,
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::Left if ctrl || alt => Key::WordLeft,
+        KeyCode::Right if ctrl || alt => Key::WordRight,
+        KeyCode::Left => Key::Left,
+        KeyCode::Right => Key::Right,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
+        KeyCode::Backspace if ctrl || alt => Key::Ctrl('w'),
+        KeyCode::Backspace => Key::Backspace,
+        KeyCode::Delete => Key::Delete,
+        KeyCode::Char('b') if alt => Key::WordLeft,
+        KeyCode::Char('f') if alt => Key::WordRight,
+        KeyCode::Char(c) if ctrl => Key::Ctrl(c.to_ascii_lowercase()),
+        KeyCode::Char(c) => Key::Char(c),
         _ => return None,
     })
 }
@@ -88,6 +119,7 @@ pub fn key_label(key: &KeyEvent) -> Option<String> {
         KeyCode::Left => "←".into(),
         KeyCode::Right => "→".into(),
         KeyCode::Backspace => "⌫".into(),
+        KeyCode::Delete => "Del".into(),
         KeyCode::PageUp => "PgUp".into(),
         KeyCode::PageDown => "PgDn".into(),
         KeyCode::Home => "Home".into(),
@@ -95,17 +127,6 @@ pub fn key_label(key: &KeyEvent) -> Option<String> {
         _ => return None,
     };
     Some(name)
-}
-
-/// The messages for a key press: the overlay's record of it (when shown), then what it
-/// means. The runtime and the tests both go through here.
-pub fn key_messages(app: &App, key: KeyEvent) -> Vec<Msg> {
-    let mut msgs = Vec::new();
-    if app.keys_trail.enabled {
-        msgs.extend(key_label(&key).map(Msg::KeyPressed));
-    }
-    msgs.extend(map_key(app, key));
-    msgs
 }
 
 /// A plain key press (for tests and the tmux-free walkthrough).

@@ -1,24 +1,30 @@
-//! Messages into the update function (what the person did, what the backend answered,
-//! time passing) and commands out of it (backend work for the runtime to run).
+//! What goes into the update function and what comes out of it. In: `Msg`, what the person
+//! did, time passing, and a job's answer. Out: `Command`, a job for the runtime to run
+//! (`Work` on the backend, answered by `Msg::Done` with an `Answer`) or a terminal effect.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::audit::AuditConfig;
+use crate::audit::{AuditConfig, IndexedReport};
 use crate::backend::{
-    ActivityEvent, BackendResult, CreateGrantInput, CreatedGrant, EncryptOutcome, GrantPage,
+    ActivityEvent, Actor, BackendResult, CreateGrantInput, CreatedGrant, EncryptOutcome, GrantPage,
     GrantSummary, KeyDetail, KeyList, KeyStateChange, PrincipalList, TestEncryptInput,
 };
-use crate::sim::Timestamp;
+use crate::kms::{GrantId, KeyRef, Timestamp};
+use crate::lesson::{LessonRequest, Performed, Ticket};
+use crate::sim::World;
 
 use super::actions::Action;
-use super::audit_state::AuditOutcome;
-use super::lesson_state::{LessonSim, LessonWorld};
+use super::jobs::{Job, Slot};
 
-/// A key press inside a dialog, already decoded.
+/// A key press, decoded: what dialogs, text fields and the filter act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DialogKey {
+pub enum Key {
     Char(char),
+    /// Ctrl + a letter (Ctrl-U clears a line, Ctrl-A/E go to its start/end...).
+    Ctrl(char),
     Backspace,
+    Delete,
     /// Tab: the next field.
     Next,
     /// Shift-Tab: the previous field.
@@ -27,23 +33,21 @@ pub enum DialogKey {
     Down,
     Left,
     Right,
+    /// Ctrl-Left / Alt-b: a word back.
+    WordLeft,
+    /// Ctrl-Right / Alt-f: a word on.
+    WordRight,
+    Home,
+    End,
     /// Enter.
     Submit,
     /// Esc.
     Cancel,
 }
 
-/// A key press while typing a filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FilterKey {
-    Char(char),
-    Backspace,
-    /// Enter: keep the filter, leave typing.
-    Done,
-    /// Esc: clear the filter, leave typing.
-    Cancel,
-}
-
+// Messages and commands are made a few at a time and moved once: their size costs
+// nothing, boxing their payloads would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     // ---- navigation
@@ -59,64 +63,41 @@ pub enum Msg {
     Back,
     /// An action of the action bar (only available ones reach update via input).
     Act(Action),
-    Filter(FilterKey),
-    Dialog(DialogKey),
-    /// A second passed (spinner, ages, activity polling).
+    /// A key while the filter is being typed.
+    Filter(Key),
+    /// A key inside the open dialog.
+    Dialog(Key),
+    /// Text pasted into the terminal (bracketed paste): goes to the field being typed in.
+    Paste(String),
+    // ---- time
+    /// A second passed (spinner, ages, activity polling), with the backend's clock.
     Tick(Timestamp),
-    // ---- backend results
-    KeysLoaded(BackendResult<KeyList>),
-    /// A batch of key details (AWS fills them in after the quick key list).
-    KeysDescribed {
-        generation: u64,
-        result: BackendResult<Vec<KeyDetail>>,
-    },
-    GrantsLoaded {
-        generation: u64,
-        /// The first page replaces the list; later pages extend it.
-        first_page: bool,
-        result: BackendResult<GrantPage>,
-    },
-    PrincipalGrantsLoaded {
-        generation: u64,
-        result: BackendResult<Vec<GrantSummary>>,
-    },
-    PrincipalsLoaded(BackendResult<PrincipalList>),
-    ActivityLoaded(BackendResult<Vec<ActivityEvent>>),
-    GrantCreated {
-        key_id: String,
-        result: BackendResult<CreatedGrant>,
-    },
-    GrantRemoved {
-        verb: &'static str,
-        result: BackendResult<()>,
-    },
-    EncryptTested(BackendResult<EncryptOutcome>),
-    WorldChanged {
-        what: String,
-        result: BackendResult<String>,
-    },
-    /// The stale-grant audit of run `generation`.
-    AuditDone {
-        generation: u64,
-        result: BackendResult<std::sync::Arc<AuditOutcome>>,
-    },
-    // ---- lessons and presenter aids
-    /// A key the presenter pressed, as the keys overlay shows it (`n`, `↓`, `Enter`).
-    KeyPressed(String),
     /// Wall time since the UI started (the keys overlay fades with it).
     WallClock(Duration),
-    /// The step key's request was performed.
-    LessonStepDone {
-        ticket: crate::lesson::Ticket,
-        performed: crate::lesson::Performed,
+    /// A key the presenter pressed, as the keys overlay shows it (`n`, `↓`, `Enter`).
+    KeyPressed(String),
+    // ---- answers
+    /// A job's answer.
+    Done {
+        job: Job,
+        work: Work,
+        result: BackendResult<Answer>,
     },
-    /// The lesson's world was replaced by a fresh one (a reset).
-    LessonReset(BackendResult<()>),
 }
 
-/// The world's controls (simulator only).
+/// What the runtime does for the update function.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Run `work` on the backend as a task; its answer comes back as `Msg::Done`.
+    Run { job: Job, work: Work },
+    /// Put text on the clipboard (OSC 52): a terminal effect, no backend call.
+    Copy(String),
+}
+
+/// A change to the simulated world (its controls; simulator only).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WorldCommand {
+pub enum WorldChange {
     CreatePrincipal {
         user: bool,
         name: String,
@@ -129,74 +110,154 @@ pub enum WorldCommand {
         alias: Option<String>,
     },
     KeyState {
-        key_id: String,
+        key: KeyRef,
         change: KeyStateChange,
     },
     AdvanceClock(Duration),
 }
 
-/// Work for the runtime: backend calls (run as tasks, answered by a `Msg`) and terminal
-/// effects.
+impl WorldChange {
+    /// What the status line says once it is done.
+    pub fn done_text(&self) -> String {
+        match self {
+            WorldChange::CreatePrincipal { user, name } => {
+                format!("Created {} {name}", if *user { "user" } else { "role" })
+            }
+            WorldChange::DeletePrincipal { arn } => format!("Deleted {arn}"),
+            WorldChange::CreateKey { .. } => "Created key".into(),
+            WorldChange::KeyState { key, change } => {
+                let verb = match change {
+                    KeyStateChange::Enable => "Enabled",
+                    KeyStateChange::Disable => "Disabled",
+                    KeyStateChange::ScheduleDeletion { .. } => "Scheduled the deletion of",
+                    KeyStateChange::CancelDeletion => "Cancelled the deletion of",
+                };
+                format!("{verb} {key}")
+            }
+            WorldChange::AdvanceClock(by) => format!(
+                "Advanced the simulator's clock by {}",
+                humantime::format_duration(*by)
+            ),
+        }
+    }
+}
+
+/// A fresh world on its way to the simulator (a lesson's reset). Compared by identity:
+/// commands are compared in tests by what they ask.
+#[derive(Clone)]
+pub struct FreshWorld(pub Arc<World>);
+
+impl std::fmt::Debug for FreshWorld {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FreshWorld(..)")
+    }
+}
+
+impl PartialEq for FreshWorld {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Backend work.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    LoadKeys,
+pub enum Work {
+    ListKeys,
     /// Details of a batch of keys the key list left as placeholders.
-    DescribeKeys {
-        key_ids: Vec<String>,
-        generation: u64,
-    },
-    LoadGrants {
-        key_id: String,
+    DescribeKeys(Vec<String>),
+    ListGrants {
+        key: KeyRef,
         marker: Option<String>,
-        generation: u64,
     },
-    LoadPrincipalGrants {
-        arn: String,
-        generation: u64,
+    /// The grants a principal holds, across keys.
+    GrantsOf {
+        principal: String,
     },
-    LoadPrincipals,
-    LoadActivity {
+    ListPrincipals,
+    Activity {
         since: u64,
     },
     CreateGrant(CreateGrantInput),
     RevokeGrant {
-        key_id: String,
-        grant_id: String,
+        key: KeyRef,
+        grant: GrantId,
     },
     RetireGrant {
-        key_id: String,
-        grant_id: String,
-        as_principal: Option<String>,
+        key: KeyRef,
+        grant: GrantId,
+        actor: Option<Actor>,
     },
     TestEncrypt(TestEncryptInput),
-    World(WorldCommand),
-    /// Take an inventory and audit it (on a blocking thread), answering `Msg::AuditDone`.
-    RunAudit {
-        generation: u64,
-        config: AuditConfig,
-    },
-    /// Put text on the clipboard with OSC 52 (a terminal effect, no backend call).
-    CopyToClipboard(String),
-    /// Perform a lesson step's request (`lesson::perform`), answering `LessonStepDone`.
+    World(WorldChange),
+    /// Take an inventory and audit it with these settings.
+    Audit(AuditConfig),
+    /// Perform a lesson step's request (`lesson::perform`).
     LessonStep {
-        ticket: crate::lesson::Ticket,
-        request: crate::lesson::LessonRequest,
+        ticket: Ticket,
+        request: LessonRequest,
         since: u64,
-        sim: LessonSim,
+        audit: AuditConfig,
     },
-    /// Replace the lesson simulator's world (a reset), answering `LessonReset`.
-    LessonReset {
-        sim: LessonSim,
-        world: LessonWorld,
-    },
+    /// Put a fresh world in place (a lesson's reset).
+    ReplaceWorld(FreshWorld),
 }
 
-impl Command {
-    /// Does the spinner turn for this command? (Background polling does not.)
-    pub fn shows_spinner(&self) -> bool {
-        !matches!(
-            self,
-            Command::LoadActivity { .. } | Command::CopyToClipboard(_)
-        )
+impl Work {
+    /// The slot its job runs in.
+    pub fn slot(&self) -> Slot {
+        match self {
+            Work::ListKeys => Slot::Keys,
+            Work::DescribeKeys(_) => Slot::KeyDetails,
+            Work::ListGrants { .. } | Work::GrantsOf { .. } => Slot::Grants,
+            Work::ListPrincipals => Slot::Principals,
+            Work::Activity { .. } => Slot::Activity,
+            Work::Audit(_) => Slot::Audit,
+            Work::LessonStep { .. } => Slot::Lesson,
+            Work::ReplaceWorld(_) => Slot::Reset,
+            Work::CreateGrant(_)
+            | Work::RevokeGrant { .. }
+            | Work::RetireGrant { .. }
+            | Work::TestEncrypt(_)
+            | Work::World(_) => Slot::Change,
+        }
     }
+
+    /// What the status line says when it fails (before the error itself).
+    pub fn failure_text(&self) -> String {
+        match self {
+            Work::ListKeys => "Could not list keys".into(),
+            Work::DescribeKeys(_) => "Could not describe keys".into(),
+            Work::ListGrants { .. } => "Could not list grants".into(),
+            Work::GrantsOf { .. } => "Could not list the principal's grants".into(),
+            Work::ListPrincipals => "Could not list principals".into(),
+            Work::Activity { .. } => "Could not read the activity log".into(),
+            Work::CreateGrant(_) => "CreateGrant failed".into(),
+            Work::RevokeGrant { .. } | Work::RetireGrant { .. } => {
+                "The grant was not removed".into()
+            }
+            Work::TestEncrypt(_) => "Encrypt failed".into(),
+            Work::World(change) => format!("{} failed", change.done_text()),
+            Work::Audit(_) => "The stale-grant audit failed".into(),
+            Work::LessonStep { .. } => "The lesson step failed".into(),
+            Work::ReplaceWorld(_) => "The lesson could not be reset".into(),
+        }
+    }
+}
+
+/// What a job came back with (the error of a failed one is `Msg::Done`'s `Err`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    Keys(KeyList),
+    KeyDetails(Vec<KeyDetail>),
+    GrantPage(GrantPage),
+    Grants(Vec<GrantSummary>),
+    Principals(PrincipalList),
+    Activity(Vec<ActivityEvent>),
+    Created(CreatedGrant),
+    Encrypted(EncryptOutcome),
+    /// A change with nothing to return (revoke, retire, a world change); the text says
+    /// what it made, when it made something (a key id, a principal's ARN).
+    Done(String),
+    Audited(Arc<IndexedReport>),
+    LessonStep(Performed),
 }

@@ -1,31 +1,48 @@
-//! The terminal UI, in the Elm architecture: `app` (the model), `message` (what happens
-//! and what to do), `update` (the pure state machine, with `dialog_update` for dialogs and
-//! `key_details` for key details that arrive after the key list),
-//! `view` (drawing, one file per pane or dialog), `input` (keys to messages), `actions`
-//! (what each pane offers, feeding the action bar and the key map), `executor` (commands
-//! to backend calls) and `runtime` (the terminal, the event loop, the tasks). The
-//! stale-grant audit lives in `audit_state` (its data) and `audit_update` (its messages).
-//! A classroom lesson (`grantscope lesson`) adds `lesson_state` (the runner in the model)
-//! and `lesson_update` (the step key, replay, reset, and noticing the presenter's actions).
-//! Nothing but `runtime` touches the terminal, and nothing but `executor` calls the backend.
+//! The terminal UI, in the Elm architecture, by feature.
+//!
+//! - The model and its vocabulary: `app` (the model), `rows` (every list), `pane` (focus
+//!   order), `message` (`Msg` in, `Command` and `Work` out), `jobs` (background work:
+//!   latest request wins, the spinner), `actions` (every action's key and label), `effect`
+//!   (what a feature asks of the rest), `theme`, `widgets`, `text_field`.
+//! - Features, each in one home with its state, keys, hints and drawing: `dialogs/` (a
+//!   file per dialog), `findings` (the audit's view), `lesson/` (a classroom lesson and its
+//!   narration), `keys_overlay`, and `panes/` (a file per pane: its rows, its answers, its
+//!   confirmations). Features answer with `Effect`s; none imports another's update code.
+//! - Below the features that use them: `effects` (reload, follow the selection, ask for an
+//!   audit, go to a grant, apply an `Effect`) and `keymap` (what is offered now).
+//! - The dispatcher: `update` routes each message to its owner; it is pure (no terminal,
+//!   no tokio), so tests drive it with messages and key presses.
+//! - The edges: `input` (terminal events to messages), `executor` (work to backend calls,
+//!   the only caller of the backend), `runtime` (the terminal, the event loop, the tasks)
+//!   and `view` (where each part is drawn).
+//!
+//! To add a dialog: a file in `dialogs/`, a variant of `Dialog`, an `Action` with its key,
+//! and its line in `update::act`. A pane: a file in `panes/` and its place in `view`. An
+//! action key: `actions.rs`, where `keymap` offers it, and its line in `update::act`.
 
-pub mod act;
 pub mod actions;
 pub mod app;
-pub mod audit_state;
-pub mod audit_update;
-pub mod dialog_update;
+pub mod dialogs;
+pub mod effect;
+pub mod effects;
 pub mod executor;
-pub mod forms;
+pub mod findings;
 pub mod input;
-pub mod key_details;
-pub mod lesson_state;
-pub mod lesson_update;
+pub mod jobs;
+pub mod keymap;
+pub mod keys_overlay;
+pub mod lesson;
 pub mod message;
+pub mod pane;
+pub mod panes;
+pub mod rows;
 pub mod runtime;
+pub mod text_field;
+pub mod theme;
 pub mod update;
 pub mod view;
+pub mod widgets;
 
 pub use app::App;
 pub use message::{Command, Msg};
-pub use runtime::{run, run_connecting, UiOptions};
+pub use runtime::{new_app, run, run_connecting, UiOptions};

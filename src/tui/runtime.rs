@@ -1,54 +1,59 @@
-//! The runtime: sets the terminal up (raw mode, alternate screen) and always puts it back
-//! (on exit, on error, and from a panic hook); runs the event loop, which waits for a key,
-//! a backend result or a tick, drains everything pending, then renders once inside a
-//! synchronized update; and runs each backend command as a tokio task that reports back
-//! as a message. Input handling never awaits the backend.
+//! The runtime: sets the terminal up with ratatui's `try_init` (raw mode, alternate screen,
+//! a panic hook that restores it) plus bracketed paste, and always puts it back; runs the
+//! event loop, which waits in one `select!` for a terminal event (crossterm's
+//! `EventStream`), a job's answer or a tick, drains everything pending, then renders once
+//! inside a synchronized update; and runs each job as a tokio task that reports back as a
+//! message. Input handling never awaits the backend.
 
-use std::io::{self, Stdout, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io::{self, Write};
 use std::sync::{Arc, OnceLock};
 use std::thread::ThreadId;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use base64::Engine;
-use crossterm::event::{self, Event};
-use crossterm::terminal::{
-    disable_raw_mode, enable_raw_mode, BeginSynchronizedUpdate, EndSynchronizedUpdate,
-    EnterAlternateScreen, LeaveAlternateScreen,
-};
-use crossterm::{cursor, execute};
-use ratatui::backend::CrosstermBackend;
-use ratatui::Terminal;
+use crossterm::clipboard::CopyToClipboard;
+use crossterm::cursor;
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, EventStream};
+use crossterm::execute;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use futures::StreamExt;
+use ratatui::DefaultTerminal;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
-use crate::backend::Backend;
+use crate::audit::AuditConfig;
+use crate::backend::{Backend, BackendError};
+use crate::kms::Timestamp;
 
 use super::app::App;
-use super::executor::{execute as run_command, failed};
-use super::input::key_messages;
+use super::executor::execute as run_work;
+use super::input::messages;
+use super::keys_overlay::KeyTrail;
+use super::lesson::LessonUi;
 use super::message::{Command, Msg};
+use super::theme::Theme;
 use super::{update, view};
 
-type Term = Terminal<CrosstermBackend<Stdout>>;
-
-/// What wakes the event loop.
-enum Incoming {
-    Terminal(Event),
-    Msg(Msg),
-}
-
-static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
-
 /// How the UI runs: read-only or not, the stale-grant audit's thresholds, the theme, the
-/// keys-pressed overlay, and the lesson being presented (on the lesson's simulator).
+/// keys-pressed overlay, and the lesson being presented.
 #[derive(Debug, Clone, Default)]
 pub struct UiOptions {
     pub read_only: bool,
-    pub audit: crate::audit::AuditConfig,
-    pub theme: super::view::theme::Theme,
+    pub audit: AuditConfig,
+    pub theme: Theme,
     pub show_keys: bool,
-    pub lesson: Option<super::lesson_state::LessonUi>,
+    pub lesson: Option<LessonUi>,
+}
+
+/// The model at the start, for `backend` and these options (the tests start from it too).
+pub fn new_app(backend: &dyn Backend, options: UiOptions) -> App {
+    let mut app = App::new(backend.info(), options.read_only, backend.now());
+    app.world_controls = backend.world().is_some();
+    app.acting_profiles = backend.acting_profiles();
+    app.findings.config = options.audit;
+    app.theme = options.theme;
+    app.keys_trail = KeyTrail::new(options.show_keys);
+    app.lesson = options.lesson;
+    app
 }
 
 /// Run the UI until the person quits. Blocks; builds its own tokio runtime.
@@ -69,8 +74,6 @@ where
         .build()
         .context("starting the tokio runtime")?;
     let backend = rt.block_on(connect)?;
-    let _ = UI_THREAD.set(std::thread::current().id());
-    install_panic_hook();
     let mut terminal = setup().context("setting up the terminal")?;
     let result = rt.block_on(event_loop(&mut terminal, backend, options));
     restore();
@@ -78,55 +81,57 @@ where
     result
 }
 
-fn setup() -> Result<Term> {
-    enable_raw_mode()?;
-    let mut out = io::stdout();
-    if let Err(e) = execute!(out, EnterAlternateScreen, cursor::Hide) {
+static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
+
+/// ratatui's set-up, then bracketed paste. ratatui's panic hook restores the terminal
+/// whichever thread panics; ours hands a panic of another thread (a backend task, which
+/// the runtime reports as a failed job) straight to the hook before it, so the screen
+/// stays up.
+fn setup() -> Result<DefaultTerminal> {
+    let _ = UI_THREAD.set(std::thread::current().id());
+    let before: Arc<dyn Fn(&std::panic::PanicHookInfo<'_>) + Send + Sync> =
+        Arc::from(std::panic::take_hook());
+    let plain = before.clone();
+    std::panic::set_hook(Box::new(move |info| plain(info)));
+    let terminal = ratatui::try_init()?;
+    let restoring = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if UI_THREAD.get() == Some(&std::thread::current().id()) {
+            let _ = execute!(io::stdout(), DisableBracketedPaste, cursor::Show);
+            restoring(info);
+        } else {
+            before(info);
+        }
+    }));
+    if let Err(e) = execute!(io::stdout(), EnableBracketedPaste) {
         restore();
         return Err(e.into());
     }
-    let terminal = Terminal::new(CrosstermBackend::new(io::stdout()));
-    match terminal {
-        Ok(t) => Ok(t),
-        Err(e) => {
-            restore();
-            Err(e.into())
-        }
-    }
+    Ok(terminal)
 }
 
 /// Put the terminal back as we found it. Safe to call more than once.
 pub fn restore() {
-    let _ = disable_raw_mode();
-    let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(io::stdout(), DisableBracketedPaste, cursor::Show);
+    ratatui::restore();
 }
 
-/// A panic on the UI thread restores the terminal before the message is printed.
-fn install_panic_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if UI_THREAD.get() == Some(&std::thread::current().id()) {
-            restore();
-        }
-        previous(info);
-    }));
+/// What wakes the event loop besides the terminal.
+#[allow(clippy::large_enum_variant)] // one at a time, moved once
+enum Wake {
+    Msg(Msg),
+    Tick,
 }
 
 async fn event_loop(
-    terminal: &mut Term,
+    terminal: &mut DefaultTerminal,
     backend: Arc<dyn Backend>,
     options: UiOptions,
 ) -> Result<()> {
-    let (tx, mut rx) = unbounded_channel::<Incoming>();
-    let stop = Arc::new(AtomicBool::new(false));
-    let input = spawn_input_thread(tx.clone(), stop.clone());
-    let mut app = App::new(backend.info(), options.read_only, backend.now());
-    app.acting_profiles = backend.acting_profiles();
-    app.audit.config = options.audit;
-    app.theme = options.theme;
-    app.keys_trail = super::lesson_state::KeyTrail::new(options.show_keys);
-    app.lesson = options.lesson;
-    let started = std::time::Instant::now();
+    let (tx, mut rx) = unbounded_channel::<Msg>();
+    let mut events = EventStream::new();
+    let mut app = new_app(backend.as_ref(), options);
+    let started = Instant::now();
     let cmds = update::init(&mut app);
     dispatch(&backend, &tx, cmds);
     draw(terminal, &app)?;
@@ -134,25 +139,42 @@ async fn event_loop(
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     let mut ticks = 0u64;
     let result = loop {
-        let first = tokio::select! {
-            incoming = rx.recv() => incoming,
-            _ = tick.tick() => {
+        let wake = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => {
+                    // The overlay stamps a key with the wall clock: bring it up to date first.
+                    let mut msgs = vec![Msg::WallClock(started.elapsed())];
+                    msgs.extend(messages(&app, event));
+                    for msg in msgs {
+                        handle(&mut app, &backend, &tx, msg);
+                    }
+                    None
+                }
+                Some(Err(e)) => break Err(anyhow::Error::new(e).context("reading the terminal")),
+                None => break Ok(()),
+            },
+            msg = rx.recv() => msg.map(Wake::Msg),
+            _ = tick.tick() => Some(Wake::Tick),
+        };
+        match wake {
+            Some(Wake::Msg(msg)) => handle(&mut app, &backend, &tx, msg),
+            Some(Wake::Tick) => {
                 ticks += 1;
                 // The spinner turns every tick; the clock and the activity poll every second.
-                if app.is_busy() || ticks % 4 == 0 {
+                if app.is_busy() || ticks.is_multiple_of(4) {
                     let now = *clock.now.lock().unwrap_or_else(|p| p.into_inner());
-                    Some(Incoming::Msg(Msg::Tick(now)))
+                    handle(&mut app, &backend, &tx, Msg::Tick(now));
                 } else if !app.keys_trail.is_empty() {
-                    Some(Incoming::Msg(Msg::WallClock(started.elapsed())))
+                    handle(&mut app, &backend, &tx, Msg::WallClock(started.elapsed()));
                 } else {
                     continue;
                 }
             }
-        };
-        let Some(first) = first else { break Ok(()) };
-        handle(&mut app, &backend, &tx, first, started);
-        while let Ok(more) = rx.try_recv() {
-            handle(&mut app, &backend, &tx, more, started);
+            None => {}
+        }
+        // Drain what else is pending, then draw once.
+        while let Ok(msg) = rx.try_recv() {
+            handle(&mut app, &backend, &tx, msg);
         }
         if app.should_quit {
             break Ok(());
@@ -162,36 +184,15 @@ async fn event_loop(
         }
     };
     clock.task.abort();
-    stop.store(true, Ordering::Relaxed);
-    let _ = input.join();
     result
 }
 
-fn handle(
-    app: &mut App,
-    backend: &Arc<dyn Backend>,
-    tx: &UnboundedSender<Incoming>,
-    incoming: Incoming,
-    started: std::time::Instant,
-) {
-    let msgs = match incoming {
-        Incoming::Msg(m) => vec![m],
-        Incoming::Terminal(Event::Key(k)) => {
-            // The overlay stamps the key with the wall clock: bring it up to date first.
-            let mut v = vec![Msg::WallClock(started.elapsed())];
-            v.extend(key_messages(app, k));
-            v
-        }
-        // Resizes need nothing but the redraw that follows.
-        Incoming::Terminal(_) => vec![],
-    };
-    for msg in msgs {
-        let cmds = update::update(app, msg);
-        dispatch(backend, tx, cmds);
-    }
+fn handle(app: &mut App, backend: &Arc<dyn Backend>, tx: &UnboundedSender<Msg>, msg: Msg) {
+    let cmds = update::update(app, msg);
+    dispatch(backend, tx, cmds);
 }
 
-fn draw(terminal: &mut Term, app: &App) -> Result<()> {
+fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<()> {
     execute!(io::stdout(), BeginSynchronizedUpdate)?;
     let drawn = terminal.draw(|f| view::render(f, app));
     execute!(io::stdout(), EndSynchronizedUpdate)?;
@@ -199,27 +200,29 @@ fn draw(terminal: &mut Term, app: &App) -> Result<()> {
     Ok(())
 }
 
-/// Run each command as a task; its result comes back as a message. A task that panics
-/// reports an error message instead of leaving the spinner turning.
-fn dispatch(backend: &Arc<dyn Backend>, tx: &UnboundedSender<Incoming>, cmds: Vec<Command>) {
+/// Run each job as a task; its answer comes back as a message. A task that panics or is
+/// cancelled answers with an error, so the UI says so and the spinner stops.
+fn dispatch(backend: &Arc<dyn Backend>, tx: &UnboundedSender<Msg>, cmds: Vec<Command>) {
     for cmd in cmds {
-        if let Command::CopyToClipboard(text) = &cmd {
-            copy_osc52(text);
-            continue;
-        }
-        let b = backend.clone();
-        let tx = tx.clone();
-        let for_failure = cmd.clone();
-        let task = tokio::spawn(run_command(b, cmd));
-        tokio::spawn(async move {
-            let msg = match task.await {
-                Ok(m) => m,
-                Err(e) => failed(&for_failure, &format!("the backend task failed: {e}")),
-            };
-            if let Some(m) = msg {
-                let _ = tx.send(Incoming::Msg(m));
+        match cmd {
+            Command::Copy(text) => {
+                let mut out = io::stdout();
+                let _ = execute!(out, CopyToClipboard::to_clipboard_from(text.as_bytes()));
+                let _ = out.flush();
             }
-        });
+            Command::Run { job, work } => {
+                let task = tokio::spawn(run_work(backend.clone(), work.clone()));
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let result = task.await.unwrap_or_else(|e| {
+                        Err(BackendError::internal(format!(
+                            "the backend task failed: {e}"
+                        )))
+                    });
+                    let _ = tx.send(Msg::Done { job, work, result });
+                });
+            }
+        }
     }
 }
 
@@ -227,11 +230,11 @@ fn dispatch(backend: &Arc<dyn Backend>, tx: &UnboundedSender<Incoming>, cmds: Ve
 /// (the simulator's clock sits behind the simulator's lock, which an inventory of tens of
 /// thousands of grants holds for a while).
 struct SharedClock {
-    now: Arc<std::sync::Mutex<crate::sim::Timestamp>>,
+    now: Arc<std::sync::Mutex<Timestamp>>,
     task: tokio::task::JoinHandle<()>,
 }
 
-fn spawn_clock(backend: Arc<dyn Backend>, start: crate::sim::Timestamp) -> SharedClock {
+fn spawn_clock(backend: Arc<dyn Backend>, start: Timestamp) -> SharedClock {
     let now = Arc::new(std::sync::Mutex::new(start));
     let shared = now.clone();
     let task = tokio::spawn(async move {
@@ -244,34 +247,4 @@ fn spawn_clock(backend: Arc<dyn Backend>, start: crate::sim::Timestamp) -> Share
         }
     });
     SharedClock { now, task }
-}
-
-/// OSC 52: ask the terminal to put `text` on the system clipboard.
-fn copy_osc52(text: &str) {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
-    let mut out = io::stdout();
-    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
-    let _ = out.flush();
-}
-
-fn spawn_input_thread(
-    tx: UnboundedSender<Incoming>,
-    stop: Arc<AtomicBool>,
-) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        while !stop.load(Ordering::Relaxed) {
-            match event::poll(Duration::from_millis(50)) {
-                Ok(true) => match event::read() {
-                    Ok(ev) => {
-                        if tx.send(Incoming::Terminal(ev)).is_err() {
-                            break;
-                        }
-                    }
-                    Err(_) => break,
-                },
-                Ok(false) => {}
-                Err(_) => break,
-            }
-        }
-    })
 }

@@ -1,497 +1,476 @@
 //! The update function: `update(&mut App, Msg) -> Vec<Command>`, a plain state machine
-//! with no terminal and no tokio. Navigation, the filter and backend results live here;
-//! what actions do is in `act.rs`, keys inside dialogs in `dialog_update.rs`.
+//! with no terminal and no tokio. It routes: a key to the open dialog, the filter or the
+//! panes; an action to the feature that owns it; a job's answer to the pane or feature
+//! that asked; and tells the lesson what the presenter did. The work itself is in the
+//! features (`dialogs`, `findings`, `lesson`, `panes`) and in `effects`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::backend::BackendError;
+use crate::audit::IndexedReport;
+use crate::backend::{BackendError, CreateGrantInput, CreatedGrant};
+use crate::kms::short_grant_id;
 
-use super::app::{
-    event_search_text, grant_search_text, key_search_text, principal_search_text, App, GrantScope,
-    KnownToken, Pane, EVENT_LOG_CAPACITY,
+use super::actions::Action;
+use super::app::App;
+use super::dialogs::{
+    Acting, CreateGrant, Detail, Dialog, GrantCreated, Help, SimpleForm, TestEncrypt,
 };
-use super::audit_update::{
-    audit_done, close_findings, finish_jump, move_in_findings, request_audit,
-};
-use super::dialog_update::dialog_key;
-use super::forms::Dialog;
-use super::key_details::{apply_key_details, next_details_batch, start_key_details};
-use super::lesson_update;
-use super::message::{Command, FilterKey, Msg};
+use super::effect::{Effect, KnownToken};
+use super::effects::{self, apply, poll_activity, reload_all, request_audit, run};
+use super::jobs::{Job, Slot};
+use super::lesson::LessonUi;
+use super::message::{Answer, Command, Msg, Work, WorldChange};
+use super::pane::Pane;
+use super::panes::{self, events, grants, keys, principals, PAGE};
 
 /// How far `+` moves the simulator's clock.
 pub const CLOCK_STEP: Duration = Duration::from_secs(300);
-/// Rows a PageUp/PageDown moves.
-const PAGE: isize = 10;
 
 /// The commands to run when the UI starts.
 pub fn init(app: &mut App) -> Vec<Command> {
-    let mut cmds = vec![
-        Command::LoadKeys,
-        Command::LoadPrincipals,
-        Command::LoadActivity { since: 0 },
-    ];
+    let mut cmds = vec![run(app, Work::ListKeys), run(app, Work::ListPrincipals)];
+    cmds.extend(poll_activity(app));
     cmds.extend(request_audit(app));
-    app.activity_in_flight = true;
-    count_pending(app, &cmds);
     cmds
 }
 
-/// Apply one message; return the backend work it asks for.
+/// Apply one message; return the work it asks for.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
-    if is_result(&msg) {
-        app.pending = app.pending.saturating_sub(1);
+    let answered = matches!(&msg, Msg::Done { work, .. } if work.slot() != Slot::Activity);
+    let mut cmds = route(app, msg);
+    // Whatever a call did shows in the event log at once.
+    if answered {
+        cmds.extend(poll_activity(app));
     }
-    let was_result = is_result(&msg);
-    let mut cmds = handle(app, msg);
-    if was_result && !app.activity_in_flight {
-        app.activity_in_flight = true;
-        cmds.push(Command::LoadActivity {
-            since: app.last_event_seq,
-        });
-    }
-    count_pending(app, &cmds);
     cmds
 }
 
-fn count_pending(app: &mut App, cmds: &[Command]) {
-    app.pending += cmds.iter().filter(|c| c.shows_spinner()).count();
-}
-
-/// Results of commands that turn the spinner (activity polling does not).
-fn is_result(msg: &Msg) -> bool {
-    matches!(
-        msg,
-        Msg::KeysLoaded(_)
-            | Msg::KeysDescribed { .. }
-            | Msg::GrantsLoaded { .. }
-            | Msg::PrincipalGrantsLoaded { .. }
-            | Msg::PrincipalsLoaded(_)
-            | Msg::GrantCreated { .. }
-            | Msg::GrantRemoved { .. }
-            | Msg::EncryptTested(_)
-            | Msg::WorldChanged { .. }
-            | Msg::AuditDone { .. }
-            | Msg::LessonStepDone { .. }
-            | Msg::LessonReset(_)
-    )
-}
-
-fn handle(app: &mut App, msg: Msg) -> Vec<Command> {
+fn route(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
-        Msg::FocusNext | Msg::FocusPrev if app.audit.view_open => vec![],
-        Msg::FocusNext => {
-            app.focus = app.focus.next();
-            app.filter_editing = false;
-            follow_selection(app)
-        }
-        Msg::FocusPrev => {
-            app.focus = app.focus.prev();
-            app.filter_editing = false;
-            follow_selection(app)
-        }
-        Msg::Up => move_selection(app, -1),
-        Msg::Down => move_selection(app, 1),
-        Msg::PageUp => move_selection(app, -PAGE),
-        Msg::PageDown => move_selection(app, PAGE),
-        Msg::Top => move_selection(app, isize::MIN / 2),
-        Msg::Bottom => move_selection(app, isize::MAX / 2),
-        Msg::Back => {
-            if app.dialog.is_some() {
-                app.dialog = None;
-                return vec![];
+        Msg::Dialog(key) => match app.dialog.as_mut() {
+            Some(d) => {
+                let effects = d.on_key(key);
+                apply(app, effects)
             }
-            if app.audit.view_open {
-                close_findings(app);
-                return vec![];
+            None => vec![],
+        },
+        Msg::Paste(text) => match app.dialog.as_mut() {
+            Some(d) => {
+                d.on_paste(&text);
+                vec![]
             }
-            app.filter_editing = false;
-            if !focused_filter(app).is_empty() {
-                set_focused_filter(app, "");
-                return follow_selection(app);
+            None => {
+                let cmds = panes::filter_paste(app, &text);
+                observe_selection(app, cmds)
             }
-            if app.focus != Pane::Keys {
-                app.focus = Pane::Keys;
-                return follow_selection(app);
-            }
+        },
+        Msg::Back if app.dialog.is_some() => {
+            app.dialog = None;
             vec![]
         }
-        Msg::Act(action) => super::act::act(app, action),
-        Msg::Filter(key) => filter_key(app, key),
-        Msg::Dialog(key) => dialog_key(app, key),
+        Msg::Back if app.findings.view_open => {
+            app.findings.view_open = false;
+            vec![]
+        }
+        Msg::FocusNext | Msg::FocusPrev if app.findings.view_open => vec![],
+        Msg::Up | Msg::Down | Msg::PageUp | Msg::PageDown | Msg::Top | Msg::Bottom
+            if app.findings.view_open =>
+        {
+            app.findings.move_by(step(&msg));
+            vec![]
+        }
+        Msg::FocusNext | Msg::FocusPrev => {
+            let cmds = panes::focus(app, msg == Msg::FocusNext);
+            observe_selection(app, cmds)
+        }
+        Msg::Up | Msg::Down | Msg::PageUp | Msg::PageDown | Msg::Top | Msg::Bottom => {
+            let cmds = panes::move_selection(app, step(&msg));
+            observe_selection(app, cmds)
+        }
+        Msg::Back => {
+            let cmds = panes::back(app);
+            observe_selection(app, cmds)
+        }
+        Msg::Filter(key) => {
+            let cmds = panes::filter_key(app, key);
+            observe_selection(app, cmds)
+        }
+        Msg::Act(action) => act(app, action),
         Msg::Tick(now) => {
             app.now = now;
             app.spinner = app.spinner.wrapping_add(1);
-            if app.activity_in_flight {
-                vec![]
-            } else {
-                app.activity_in_flight = true;
-                vec![Command::LoadActivity {
-                    since: app.last_event_seq,
-                }]
-            }
-        }
-        Msg::KeysLoaded(Ok(list)) => {
-            let keep = app.selected_key().map(|k| k.key_id.clone());
-            let keys = start_key_details(app, list.keys, list.details_later);
-            app.keys
-                .set_items(keys, key_search_text, |k| Some(&k.key_id) == keep.as_ref());
-            let mut cmds = next_details_batch(app);
-            if matches!(app.grant_scope, GrantScope::None) {
-                cmds.extend(scope_to_key(app, false));
-            }
-            cmds
-        }
-        Msg::KeysDescribed { generation, result } => {
-            if generation != app.key_details.generation {
-                return vec![];
-            }
-            match result {
-                Ok(details) => {
-                    apply_key_details(app, details);
-                    next_details_batch(app)
-                }
-                Err(e) => {
-                    app.key_details.loading = false;
-                    error(app, "Could not describe keys", &e)
-                }
-            }
-        }
-        Msg::KeysLoaded(Err(e)) => error(app, "Could not list keys", &e),
-        Msg::GrantsLoaded {
-            generation,
-            first_page,
-            result,
-        } => {
-            if generation != app.grants_generation {
-                return vec![];
-            }
-            match result {
-                Ok(page) => {
-                    if first_page {
-                        let keep = app.selected_grant().map(|g| g.grant_id.clone());
-                        app.grants.set_items(page.grants, grant_search_text, |g| {
-                            Some(&g.grant_id) == keep.as_ref()
-                        });
-                    } else {
-                        app.grants.extend(page.grants, grant_search_text);
-                    }
-                    let cmds = match (page.next_marker, &app.grant_scope) {
-                        (Some(marker), GrantScope::Key { key_id, .. }) => {
-                            vec![Command::LoadGrants {
-                                key_id: key_id.clone(),
-                                marker: Some(marker),
-                                generation,
-                            }]
-                        }
-                        _ => {
-                            app.grants_loading = false;
-                            vec![]
-                        }
-                    };
-                    finish_jump(app);
-                    cmds
-                }
-                Err(e) => {
-                    app.grants_loading = false;
-                    app.audit.jump = None;
-                    error(app, "Could not list grants", &e)
-                }
-            }
-        }
-        Msg::PrincipalGrantsLoaded { generation, result } => {
-            if generation != app.grants_generation {
-                return vec![];
-            }
-            app.grants_loading = false;
-            match result {
-                Ok(grants) => {
-                    let keep = app.selected_grant().map(|g| g.grant_id.clone());
-                    app.grants.set_items(grants, grant_search_text, |g| {
-                        Some(&g.grant_id) == keep.as_ref()
-                    });
-                    vec![]
-                }
-                Err(e) => error(app, "Could not list the principal's grants", &e),
-            }
-        }
-        Msg::PrincipalsLoaded(Ok(list)) => {
-            let keep = app.selected_principal().map(|p| p.arn.clone());
-            if list.note.is_some() && list.note != app.principals_note {
-                // Said once in full: the pane's title has room for its start only.
-                app.set_info(list.note.clone().unwrap_or_default());
-            }
-            app.principals_note = list.note;
-            app.principals
-                .set_items(list.principals, principal_search_text, |p| {
-                    Some(&p.arn) == keep.as_ref()
-                });
-            vec![]
-        }
-        Msg::PrincipalsLoaded(Err(e)) => error(app, "Could not list principals", &e),
-        Msg::ActivityLoaded(result) => {
-            app.activity_in_flight = false;
-            if lesson_update::drop_stale_activity(app) {
-                return vec![];
-            }
-            match result {
-                Ok(events) => {
-                    lesson_update::observe_activity(app, &events);
-                    add_events(app, events);
-                    vec![]
-                }
-                Err(e) => error(app, "Could not read the activity log", &e),
-            }
-        }
-        Msg::GrantCreated { key_id, result } => match result {
-            Ok(created) => {
-                lesson_update::note_created(app, &created);
-                app.tokens.push(KnownToken {
-                    key_id,
-                    grant_id: created.grant_id.clone(),
-                    token: created.grant_token.clone(),
-                });
-                let key_label = match &app.dialog {
-                    Some(Dialog::CreateGrant(f)) => f.key_label.clone(),
-                    _ => String::new(),
-                };
-                app.set_info(format!("Created grant {}", short(&created.grant_id)));
-                app.dialog = Some(Dialog::GrantCreated {
-                    key_label,
-                    grant_id: created.grant_id,
-                    grant_token: created.grant_token,
-                });
-                reload_all(app)
-            }
-            Err(e) => {
-                if let Some(Dialog::CreateGrant(form)) = &mut app.dialog {
-                    form.submitting = false;
-                    form.error = Some(e.to_string());
-                }
-                error(app, "CreateGrant failed", &e)
-            }
-        },
-        Msg::GrantRemoved { verb, result } => match result {
-            Ok(()) => {
-                app.set_info(format!("{verb} the grant"));
-                reload_all(app)
-            }
-            Err(e) => {
-                error(app, "The grant was not removed", &e);
-                reload_all(app)
-            }
-        },
-        Msg::EncryptTested(result) => {
-            match &result {
-                Ok(_) => app.set_info("Encrypt allowed"),
-                Err(e) => app.set_error(format!("Encrypt failed: {e}")),
-            }
-            if let Some(Dialog::TestEncrypt(form)) = &mut app.dialog {
-                form.running = false;
-                form.result = Some(result);
-            }
-            vec![]
-        }
-        Msg::WorldChanged { what, result } => {
-            match result {
-                Ok(detail) if detail.is_empty() => app.set_info(what),
-                Ok(detail) => app.set_info(format!("{what}: {detail}")),
-                Err(e) => app.set_error(format!("{what} failed: {e}")),
-            }
-            reload_all(app)
-        }
-        Msg::AuditDone { generation, result } => {
-            let cmds = audit_done(app, generation, result);
-            lesson_update::observe_audit(app);
-            cmds
-        }
-        Msg::KeyPressed(label) => {
-            lesson_update::key_pressed(app, label);
-            vec![]
+            poll_activity(app)
         }
         Msg::WallClock(now) => {
             app.keys_trail.tick(now);
             vec![]
         }
-        Msg::LessonStepDone { ticket, performed } => {
-            lesson_update::step_done(app, ticket, performed)
+        Msg::KeyPressed(label) => {
+            app.keys_trail.record(label);
+            vec![]
         }
-        Msg::LessonReset(result) => lesson_update::reset_done(app, result),
+        Msg::Done { job, work, result } => {
+            if !app.jobs.finish(job) {
+                // Superseded: a newer job of its kind is on its way.
+                return vec![];
+            }
+            match result {
+                Ok(answer) => answered(app, job, work, answer),
+                Err(e) => failed(app, work, e),
+            }
+        }
     }
 }
 
-/// The first 12 characters of a grant id (all of it when shorter).
-pub(super) fn short(id: &str) -> &str {
-    id.char_indices().nth(12).map_or(id, |(i, _)| &id[..i])
+/// How far a navigation message moves a selection.
+fn step(msg: &Msg) -> isize {
+    match msg {
+        Msg::Up => -1,
+        Msg::Down => 1,
+        Msg::PageUp => -PAGE,
+        Msg::PageDown => PAGE,
+        Msg::Top => isize::MIN / 2,
+        _ => isize::MAX / 2,
+    }
 }
 
-pub(super) fn error(app: &mut App, context: &str, e: &BackendError) -> Vec<Command> {
-    app.set_error(format!("{context}: {e}"));
+/// An action of the action bar, to the feature that owns it.
+fn act(app: &mut App, action: Action) -> Vec<Command> {
+    let effects = match action {
+        Action::Quit => {
+            app.should_quit = true;
+            vec![]
+        }
+        Action::Help => open(
+            app,
+            Dialog::Help(Help {
+                read_only: app.read_only,
+                world_controls: app.world_controls,
+                lesson: app.lesson.is_some(),
+            }),
+        ),
+        Action::Filter => {
+            panes::start_filter(app);
+            vec![]
+        }
+        Action::Refresh => {
+            app.set_info("Refreshing");
+            let mut cmds = reload_all(app);
+            cmds.extend(poll_activity(app));
+            return cmds;
+        }
+        Action::Detail => open(app, Dialog::Detail(Detail)),
+        Action::CreateGrant => match app.selected_key() {
+            Some(k) => {
+                let grantee = (app.focus == Pane::Principals)
+                    .then(|| app.selected_principal().map(|p| p.arn.clone()))
+                    .flatten();
+                let d = CreateGrant::new(
+                    &k.arn,
+                    k.label(),
+                    app.principal_choices(),
+                    grantee.as_deref(),
+                );
+                open(app, Dialog::CreateGrant(d))
+            }
+            None => vec![],
+        },
+        Action::TestEncrypt => open_test_encrypt(app),
+        Action::RevokeGrant | Action::RetireGrant => app
+            .selected_grant()
+            .and_then(|g| grants::confirm_removal(g, action == Action::RetireGrant))
+            .map(|c| vec![Effect::Confirm(c)])
+            .unwrap_or_default(),
+        Action::CopyGrantId => match app.selected_grant() {
+            Some(g) => vec![
+                Effect::Copy(g.grant_id.clone()),
+                Effect::Info(format!("Copied grant id {} to the clipboard", g.short_id())),
+            ],
+            None => vec![],
+        },
+        Action::NewKey => open(app, Dialog::Simple(SimpleForm::new_key())),
+        Action::NewPrincipal => open(app, Dialog::Simple(SimpleForm::new_principal())),
+        Action::DisableKey
+        | Action::EnableKey
+        | Action::ScheduleKeyDeletion
+        | Action::CancelKeyDeletion => app
+            .selected_key()
+            .and_then(|k| keys::confirm_state(k, action))
+            .map(|c| vec![Effect::Confirm(c)])
+            .unwrap_or_default(),
+        Action::DeletePrincipal => app
+            .selected_principal()
+            .and_then(principals::confirm_delete)
+            .map(|c| vec![Effect::Confirm(c)])
+            .unwrap_or_default(),
+        Action::AdvanceClock => {
+            let mut effects = lesson(app, |l| l.observe_clock(CLOCK_STEP));
+            effects.push(Effect::Run(Work::World(WorldChange::AdvanceClock(
+                CLOCK_STEP,
+            ))));
+            effects
+        }
+        Action::StaleOnly
+        | Action::AllGrants
+        | Action::Findings
+        | Action::CloseFindings
+        | Action::JumpToFinding
+        | Action::RevokeFinding => {
+            let mut effects = app.findings.on_action(action);
+            if matches!(action, Action::StaleOnly | Action::AllGrants) {
+                effects::apply_stale_only(app);
+            }
+            if action == Action::Findings {
+                app.filter = None;
+            }
+            effects.extend(observe_audit(app));
+            effects
+        }
+        Action::LessonStep => {
+            let audit = app.findings.config.clone();
+            lesson(app, |l| l.step(&audit))
+        }
+        Action::LessonBack => lesson(app, |l| l.back()),
+        Action::LessonReset => lesson(app, |l| l.ask_reset()),
+    };
+    apply(app, effects)
+}
+
+fn open(app: &mut App, dialog: Dialog) -> Vec<Effect> {
+    app.dialog = Some(dialog);
     vec![]
 }
 
-fn add_events(app: &mut App, events: Vec<crate::backend::ActivityEvent>) {
-    if let Some(last) = events.last() {
-        app.last_event_seq = app.last_event_seq.max(last.seq);
-    }
-    let at_end = app.events.selected_index() + 1 >= app.events.len();
-    app.events.extend(events, event_search_text);
-    if app.events.total() > EVENT_LOG_CAPACITY {
-        let all = app.events.all();
-        let tail = all[all.len() - EVENT_LOG_CAPACITY..].to_vec();
-        app.events.set_items(tail, event_search_text, |_| false);
-    }
-    if at_end {
-        app.events.select_last();
-    }
-}
-
-/// Reload everything after a change: keys (grant counts), grants, principals, and the
-/// stale-grant audit (coalesced with a run in flight).
-pub fn reload_all(app: &mut App) -> Vec<Command> {
-    let mut cmds = vec![Command::LoadKeys, Command::LoadPrincipals];
-    cmds.extend(reload_grants(app));
-    cmds.extend(request_audit(app));
-    cmds
-}
-
-/// Reload the grants pane in its current scope (keeping what it shows until the answer).
-fn reload_grants(app: &mut App) -> Vec<Command> {
-    app.grants_generation += 1;
-    let generation = app.grants_generation;
-    match &app.grant_scope {
-        GrantScope::None => vec![],
-        GrantScope::Key { key_id, .. } => {
-            app.grants_loading = true;
-            vec![Command::LoadGrants {
-                key_id: key_id.clone(),
-                marker: None,
-                generation,
-            }]
-        }
-        GrantScope::Principal { arn, .. } => {
-            app.grants_loading = true;
-            vec![Command::LoadPrincipalGrants {
-                arn: arn.clone(),
-                generation,
-            }]
-        }
-    }
-}
-
-fn set_scope(app: &mut App, scope: GrantScope, force: bool) -> Vec<Command> {
-    if app.grant_scope == scope && !force {
+/// Test-encrypt on the selected key, acting as the selected principal or grantee, or
+/// (AWS) as a configured profile.
+fn open_test_encrypt(app: &mut App) -> Vec<Effect> {
+    let Some(k) = app.selected_key() else {
         return vec![];
-    }
-    app.grant_scope = scope;
-    // A jump to a grant (from the findings view) ends when the pane shows another scope.
-    app.audit.jump = None;
-    app.grants.clear();
-    app.grants.set_filter("");
-    reload_grants(app)
-}
-
-pub(super) fn scope_to_key(app: &mut App, force: bool) -> Vec<Command> {
-    match app.selected_key() {
-        Some(k) => {
-            let scope = GrantScope::Key {
-                key_id: k.key_id.clone(),
-                label: k.label().to_string(),
-            };
-            set_scope(app, scope, force)
-        }
-        None => set_scope(app, GrantScope::None, force),
-    }
-}
-
-fn scope_to_principal(app: &mut App) -> Vec<Command> {
-    match app.selected_principal() {
-        Some(p) => {
-            let scope = GrantScope::Principal {
-                arn: p.arn.clone(),
-                name: p.name.clone(),
-            };
-            set_scope(app, scope, false)
-        }
-        None => vec![],
-    }
-}
-
-/// The grants pane follows the selection of the keys pane, or of the principals pane (and
-/// a lesson notices a selection it asks for).
-pub(super) fn follow_selection(app: &mut App) -> Vec<Command> {
-    let cmds = match app.focus {
-        Pane::Keys => scope_to_key(app, false),
-        Pane::Principals => scope_to_principal(app),
-        _ => vec![],
     };
-    lesson_update::observe_selection(app);
+    let (acting, act_as) = if app.acting_profiles.is_empty() {
+        let act_as = match app.focus {
+            Pane::Principals => app.selected_principal().map(|p| p.arn.clone()),
+            Pane::Grants => app.selected_grant().map(|g| g.grantee.clone()),
+            _ => None,
+        };
+        (Acting::Principals(app.principal_choices()), act_as)
+    } else {
+        (Acting::Profiles(app.acting_profiles.clone()), None)
+    };
+    let d = TestEncrypt::new(
+        &k.arn,
+        k.label(),
+        acting,
+        act_as.as_deref(),
+        app.token_choices(&k.key_id),
+    );
+    open(app, Dialog::TestEncrypt(d))
+}
+
+/// A job's answer, to the pane or feature that asked for it.
+fn answered(app: &mut App, job: Job, work: Work, answer: Answer) -> Vec<Command> {
+    match (work, answer) {
+        (_, Answer::Keys(list)) => keys::loaded(app, list),
+        (_, Answer::KeyDetails(details)) => keys::described(app, job, details),
+        (Work::ListGrants { marker, .. }, Answer::GrantPage(page)) => {
+            grants::page(app, job, marker.is_none(), page)
+        }
+        (_, Answer::Grants(held)) => {
+            grants::held(app, held);
+            vec![]
+        }
+        (_, Answer::Principals(list)) => {
+            principals::loaded(app, list);
+            vec![]
+        }
+        (_, Answer::Activity(new)) => {
+            let effects = lesson(app, |l| l.observe_activity(&new));
+            events::arrived(app, new);
+            apply(app, effects)
+        }
+        (Work::CreateGrant(input), Answer::Created(created)) => granted(app, input, created),
+        (Work::TestEncrypt(_), Answer::Encrypted(out)) => {
+            app.set_info("Encrypt allowed");
+            if let Some(Dialog::TestEncrypt(d)) = &mut app.dialog {
+                d.answered(Ok(out));
+            }
+            vec![]
+        }
+        (work @ (Work::RevokeGrant { .. } | Work::RetireGrant { .. }), Answer::Done(_)) => {
+            let verb = if matches!(work, Work::RevokeGrant { .. }) {
+                "Revoked"
+            } else {
+                "Retired"
+            };
+            app.set_info(format!("{verb} the grant"));
+            reload_all(app)
+        }
+        (Work::World(change), Answer::Done(detail)) => {
+            let what = change.done_text();
+            if detail.is_empty() {
+                app.set_info(what);
+            } else {
+                app.set_info(format!("{what}: {detail}"));
+            }
+            reload_all(app)
+        }
+        (_, Answer::Audited(outcome)) => audited(app, outcome),
+        (Work::LessonStep { ticket, .. }, Answer::LessonStep(performed)) => {
+            let open = app.findings.view_open;
+            let effects = lesson(app, |l| l.step_done(ticket, performed, open));
+            apply(app, effects)
+        }
+        (Work::ReplaceWorld(_), Answer::Done(_)) => {
+            let effects = lesson(app, |l| l.reset_done());
+            apply(app, effects)
+        }
+        (work, answer) => {
+            app.set_error(format!(
+                "Unexpected answer to {work:?}: {}",
+                answer_name(&answer)
+            ));
+            vec![]
+        }
+    }
+}
+
+/// A grant was created (through the dialog): its id and token in the dialog that replaces
+/// the form, its token remembered for test-encrypt, the lesson told, the panes reloaded.
+fn granted(app: &mut App, input: CreateGrantInput, created: CreatedGrant) -> Vec<Command> {
+    if let Some(l) = app.lesson.as_mut() {
+        l.note_created(&created);
+    }
+    let key_label = match &app.dialog {
+        Some(Dialog::CreateGrant(f)) => f.key_label.clone(),
+        _ => input.key.to_string(),
+    };
+    app.set_info(format!(
+        "Created grant {}",
+        short_grant_id(&created.grant_id)
+    ));
+    app.dialog = Some(Dialog::GrantCreated(GrantCreated {
+        key_label,
+        grant_id: created.grant_id.clone(),
+        grant_token: created.grant_token.clone(),
+    }));
+    let token = KnownToken {
+        key_id: input.key.key_id().unwrap_or_default().to_string(),
+        grant_id: created.grant_id,
+        token: created.grant_token,
+    };
+    apply(app, vec![Effect::Token(token), Effect::Reload])
+}
+
+/// An audit's result: the findings view and the stale-only filter take it, a lesson may be
+/// waiting for it, and a run asked for meanwhile starts.
+fn audited(app: &mut App, outcome: Arc<IndexedReport>) -> Vec<Command> {
+    app.findings.audited(&Ok(outcome));
+    if app.findings.stale_only {
+        effects::apply_stale_only(app);
+    }
+    let effects = observe_audit(app);
+    let mut cmds = apply(app, effects);
+    cmds.extend(audit_again(app));
     cmds
 }
 
-fn move_selection(app: &mut App, delta: isize) -> Vec<Command> {
-    if app.audit.view_open {
-        move_in_findings(app, delta);
-        return vec![];
-    }
-    match app.focus {
-        Pane::Keys => app.keys.move_by(delta),
-        Pane::Grants => app.grants.move_by(delta),
-        Pane::Principals => app.principals.move_by(delta),
-        Pane::Events => app.events.move_by(delta),
-    }
-    follow_selection(app)
-}
-
-fn focused_filter(app: &App) -> &str {
-    match app.focus {
-        Pane::Keys => app.keys.filter(),
-        Pane::Grants => app.grants.filter(),
-        Pane::Principals => app.principals.filter(),
-        Pane::Events => app.events.filter(),
+fn answer_name(a: &Answer) -> &'static str {
+    match a {
+        Answer::Keys(_) => "keys",
+        Answer::KeyDetails(_) => "key details",
+        Answer::GrantPage(_) | Answer::Grants(_) => "grants",
+        Answer::Principals(_) => "principals",
+        Answer::Activity(_) => "activity",
+        Answer::Created(_) => "a created grant",
+        Answer::Encrypted(_) => "an encryption",
+        Answer::Done(_) => "done",
+        Answer::Audited(_) => "an audit",
+        Answer::LessonStep(_) => "a lesson step",
     }
 }
 
-fn set_focused_filter(app: &mut App, filter: &str) {
-    match app.focus {
-        Pane::Keys => app.keys.set_filter(filter),
-        Pane::Grants => app.grants.set_filter(filter),
-        Pane::Principals => app.principals.set_filter(filter),
-        Pane::Events => app.events.set_filter(filter),
-    }
-}
-
-fn filter_key(app: &mut App, key: FilterKey) -> Vec<Command> {
-    let mut text = focused_filter(app).to_string();
-    match key {
-        FilterKey::Char(c) if !c.is_control() => text.push(c),
-        FilterKey::Char(_) => return vec![],
-        FilterKey::Backspace => {
-            text.pop();
+/// A job failed: the status line says what and why; the feature that asked is told.
+fn failed(app: &mut App, work: Work, e: BackendError) -> Vec<Command> {
+    app.set_error(format!("{}: {e}", work.failure_text()));
+    match work {
+        Work::CreateGrant(_) => {
+            if let Some(Dialog::CreateGrant(d)) = &mut app.dialog {
+                d.failed(&e);
+            }
+            vec![]
         }
-        FilterKey::Done => {
-            app.filter_editing = false;
-            return vec![];
+        Work::TestEncrypt(_) => {
+            if let Some(Dialog::TestEncrypt(d)) = &mut app.dialog {
+                d.answered(Err(e));
+            }
+            vec![]
         }
-        FilterKey::Cancel => {
-            app.filter_editing = false;
-            text.clear();
+        // What failed may have changed something nonetheless: show the world as it is.
+        Work::RevokeGrant { .. } | Work::RetireGrant { .. } | Work::World(_) => reload_all(app),
+        Work::ListGrants { .. } | Work::GrantsOf { .. } => {
+            app.jump = None;
+            vec![]
         }
+        Work::Audit(_) => {
+            app.findings.audited(&Err(e));
+            audit_again(app)
+        }
+        Work::LessonStep { ticket, .. } => {
+            let performed = crate::lesson::Performed {
+                result: crate::lesson::LessonResult::Done(Err(e)),
+                last_seq: 0,
+            };
+            let open = app.findings.view_open;
+            let effects = lesson(app, |l| l.step_done(ticket, performed, open));
+            apply(app, effects)
+        }
+        Work::ListKeys
+        | Work::DescribeKeys(_)
+        | Work::ListPrincipals
+        | Work::Activity { .. }
+        | Work::ReplaceWorld(_) => vec![],
     }
-    set_focused_filter(app, &text);
-    follow_selection(app)
 }
 
-/// Force the grants pane to the selected key (used by tests and after a key change).
-pub fn show_key(app: &mut App, key_id: &str) -> Vec<Command> {
-    app.focus = Pane::Keys;
-    if !app
-        .keys
-        .select_where(|k| k.key_id == key_id || k.aliases.iter().any(|a| a == key_id))
-    {
-        return vec![];
+/// The audit ran while more changes came: once more.
+fn audit_again(app: &mut App) -> Vec<Command> {
+    if app.jobs.take_again(Slot::Audit) {
+        request_audit(app)
+    } else {
+        vec![]
     }
-    let cmds = scope_to_key(app, true);
-    count_pending(app, &cmds);
+}
+
+/// What the lesson, if one is presented, makes of something (none without a lesson).
+fn lesson(app: &mut App, f: impl FnOnce(&mut LessonUi) -> Vec<Effect>) -> Vec<Effect> {
+    app.lesson.as_mut().map(f).unwrap_or_default()
+}
+
+/// The presenter moved a selection in the keys or principals pane: a lesson may be
+/// waiting for it.
+fn observe_selection(app: &mut App, cmds: Vec<Command>) -> Vec<Command> {
+    if !matches!(app.focus, Pane::Keys | Pane::Principals) {
+        return cmds;
+    }
+    let key = app.selected_key().map(|k| k.arn.clone());
+    let principal = app.selected_principal().map(|p| p.arn.clone());
+    let effects = lesson(app, |l| {
+        l.observe_selection(key.as_deref(), principal.as_deref())
+    });
+    let mut cmds = cmds;
+    cmds.extend(apply(app, effects));
     cmds
+}
+
+/// The presenter has the audit's result on screen (findings view or stale-only): a
+/// lesson may be waiting for it.
+fn observe_audit(app: &mut App) -> Vec<Effect> {
+    if app.auditing() || !(app.findings.view_open || app.findings.stale_only) {
+        return vec![];
+    }
+    let Some(outcome) = app.findings.outcome.clone() else {
+        return vec![];
+    };
+    lesson(app, |l| l.observe_audit(&outcome.report))
 }

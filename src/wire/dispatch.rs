@@ -43,79 +43,115 @@ fn member_name(path: &str) -> String {
         .join(".")
 }
 
-fn between(text: &str, open: char, close: char) -> Option<&str> {
-    let start = text.find(open)? + open.len_utf8();
-    let end = start + text[start..].find(close)?;
-    Some(&text[start..end])
+/// How a request body does not fit its operation's shape, as serde's `de::Error` methods
+/// name it: by kind, never by reading the wording of a message.
+#[derive(Debug)]
+enum Misfit {
+    /// A required member is absent.
+    Missing(&'static str),
+    /// JSON null where a value is required.
+    Null,
+    /// A value outside the member's enum.
+    UnknownVariant {
+        value: String,
+        expected: &'static [&'static str],
+    },
+    /// A value of the wrong type, or one its type refuses (a blob that is not base64).
+    Invalid(String),
 }
 
-/// Parse a request body (empty means `{}`) into the operation's request type.
+impl std::fmt::Display for Misfit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Misfit::Missing(field) => write!(f, "missing field `{field}`"),
+            Misfit::Null => f.write_str("null"),
+            Misfit::UnknownVariant { value, .. } => write!(f, "unknown variant `{value}`"),
+            Misfit::Invalid(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for Misfit {}
+
+impl serde::de::Error for Misfit {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        Misfit::Invalid(msg.to_string())
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        Misfit::Missing(field)
+    }
+
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        Misfit::UnknownVariant {
+            value: variant.to_string(),
+            expected,
+        }
+    }
+
+    fn invalid_type(unexp: serde::de::Unexpected, exp: &dyn serde::de::Expected) -> Self {
+        match unexp {
+            serde::de::Unexpected::Unit | serde::de::Unexpected::Option => Misfit::Null,
+            _ => Misfit::Invalid(format!("invalid type: {unexp}, expected {exp}")),
+        }
+    }
+}
+
+/// Parse a request body (empty means `{}`) into the operation's request type: the JSON is
+/// read first (a body that is not one JSON object is a SerializationException), then its
+/// members are fitted to the request type with `Misfit` as the error, which says what
+/// kind of misfit it is (a missing member or a value outside an enum is AWS's
+/// ValidationException, a wrong type a SerializationException).
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> KmsResult<T> {
     let body: &[u8] = if body.iter().all(|b| b.is_ascii_whitespace()) {
         b"{}"
     } else {
         body
     };
-    // A request body is one JSON object: serde would also read a struct from an array,
-    // and stops at the end of the first value unless asked to check for more.
-    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(KmsError::new(
-            ErrorCode::SerializationException,
-            "The request body must be a JSON object.",
+    let serialization = |m: String| KmsError::new(ErrorCode::SerializationException, m);
+    let json: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| serialization(format!("The request body is not valid JSON: {e}")))?;
+    // A request body is one JSON object: serde would also read a struct from an array.
+    if !json.is_object() {
+        return Err(serialization(
+            "The request body must be a JSON object.".into(),
         ));
     }
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    let result: Result<T, _> = serde_path_to_error::deserialize(&mut *de);
-    let value = result.map_err(|e| {
+    let tree = serde_value::to_value(json)
+        .map_err(|e| serialization(format!("The request body could not be read: {e}")))?;
+    let result: Result<T, serde_path_to_error::Error<Misfit>> =
+        serde_path_to_error::deserialize(serde_value::ValueDeserializer::<Misfit>::new(tree));
+    result.map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        let msg = inner.to_string();
-        let serialization = |m: String| KmsError::new(ErrorCode::SerializationException, m);
-        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-            return serialization(format!("The request body is not valid JSON: {msg}"));
-        }
         let at = |p: &str| member_name(p);
-        if msg.starts_with("missing field") {
-            let field = between(&msg, '`', '`').unwrap_or_default();
-            let full = if path == "." || path.is_empty() {
-                field.to_string()
-            } else {
-                format!("{path}.{field}")
-            };
-            return KmsError::missing(&at(&full));
-        }
-        if msg.starts_with("invalid type: null") {
-            return KmsError::missing(&at(&path));
-        }
-        if msg.starts_with("unknown variant") {
-            let value = between(&msg, '`', '`').unwrap_or_default();
-            let expected = msg
-                .split("expected one of ")
-                .nth(1)
-                .unwrap_or_default()
-                .replace('`', "");
-            return KmsError::validation(
+        match e.into_inner() {
+            Misfit::Missing(field) => {
+                let full = if path == "." || path.is_empty() {
+                    field.to_string()
+                } else {
+                    format!("{path}.{field}")
+                };
+                KmsError::missing(&at(&full))
+            }
+            Misfit::Null => KmsError::missing(&at(&path)),
+            Misfit::UnknownVariant { value, expected } => KmsError::validation(
                 &format!("'{value}'"),
                 &at(&path),
-                &format!("Member must satisfy enum value set: [{expected}]"),
-            );
+                &format!(
+                    "Member must satisfy enum value set: [{}]",
+                    expected.join(", ")
+                ),
+            ),
+            Misfit::Invalid(why) => {
+                let member = at(&path);
+                serialization(if member.is_empty() {
+                    format!("Unexpected request body: {why}")
+                } else {
+                    format!("Invalid value for '{member}': {why}")
+                })
+            }
         }
-        // A value of the wrong type, or a blob that is not base64.
-        let member = at(&path);
-        let cut = msg.find(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
-        serialization(if member.is_empty() {
-            format!("Unexpected request body: {cut}")
-        } else {
-            format!("Invalid value for '{member}': {cut}")
-        })
-    })?;
-    de.end().map_err(|e| {
-        KmsError::new(
-            ErrorCode::SerializationException,
-            format!("The request body is not valid JSON: {e}"),
-        )
-    })?;
-    Ok(value)
+    })
 }
 
 fn run<Req: DeserializeOwned, Resp: Serialize>(

@@ -1,6 +1,6 @@
 //! Request-rate limits for `grantscope serve`, so clients meet ThrottlingException as on
-//! AWS: either AWS's own per-operation quotas (`--quotas aws`) or one rate for every
-//! operation (`--throttle N`, requests per second per operation).
+//! AWS: either quotas after AWS's (`--throttle aws`, `aws_quota` below) or one rate for
+//! every operation (`--throttle N`, requests per second per operation).
 
 use std::num::NonZeroU32;
 
@@ -14,8 +14,8 @@ use crate::kms::ApiOperation;
 /// How requests are limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ThrottlePolicy {
-    /// AWS's documented request quotas (CreateGrant 50/s, ListGrants 100/s,
-    /// RetireGrant and RevokeGrant 30/s, others 5,500/s, shared symmetric crypto).
+    /// Quotas after AWS's request quotas, as `aws_quota` lists them (the grant
+    /// operations' own, one shared bucket for symmetric cryptography, reads and writes).
     AwsQuotas,
     /// The same rate for every operation.
     PerOperation(NonZeroU32),
@@ -38,7 +38,11 @@ fn rate(n: u32) -> NonZeroU32 {
     NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
 }
 
-/// AWS's request quota (per second) for an operation, and the bucket it shares.
+/// The request quota (per second) for an operation, and the bucket it shares. The grant
+/// operations and the shared cryptographic bucket have AWS's default quotas (CreateGrant
+/// 50, ListGrants 100, RetireGrant and RevokeGrant 30, symmetric cryptography 5,500);
+/// decision: the other reads share one bucket of 100 and the key-management writes one
+/// of 5, the lowest of AWS's defaults for them, so a client meets throttling early.
 fn aws_quota(op: ApiOperation) -> (&'static str, u32) {
     use ApiOperation::*;
     match op {

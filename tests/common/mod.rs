@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::TimeZone;
 use grantscope::kms::api::*;
-use grantscope::kms::{EncryptionContext, GrantListEntry, KmsError, KmsResult};
+use grantscope::kms::{EncryptionContext, GrantListEntry, KmsError, KmsResult, OperationInput};
 use grantscope::sim::{Caller, Clock, Scenario, Simulator, Timestamp};
 
 pub const REGION: &str = "eu-west-1";
@@ -124,8 +124,8 @@ pub fn ctx(pairs: &[(&str, &str)]) -> EncryptionContext {
         .collect()
 }
 
-pub fn ops(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
+pub fn ops(list: &[&str]) -> Vec<OperationInput> {
+    list.iter().map(|s| OperationInput::parse(s)).collect()
 }
 
 pub fn grant_req(key: &str, grantee: &str, operations: &[&str]) -> CreateGrantRequest {

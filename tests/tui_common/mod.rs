@@ -12,11 +12,14 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 use grantscope::backend::{Backend, SimBackend};
-use grantscope::sim::{Clock, Scenario, SharedSimulator, Simulator, Timestamp};
+use grantscope::kms::Timestamp;
+use grantscope::sim::{Clock, Scenario, SharedSimulator, Simulator};
 use grantscope::tui::executor::execute;
 use grantscope::tui::input::key_messages;
+use grantscope::tui::keys_overlay::KeyTrail;
+use grantscope::tui::lesson::LessonUi;
 use grantscope::tui::message::{Command, Msg};
-use grantscope::tui::{update, view, App};
+use grantscope::tui::{new_app, update, view, App, UiOptions};
 
 /// The fixed "now" every test world starts at.
 pub fn t0() -> Timestamp {
@@ -66,12 +69,13 @@ impl Harness {
     pub fn lesson(name: &str) -> Self {
         let lesson = grantscope::lesson::Lesson::load(name).expect("shipped lesson");
         let (run, world) = lesson.start_at(t0()).expect("lesson world");
-        let (sim, backend) =
+        let backend =
             grantscope::lesson::backend_for(world, &lesson.scenario.name).expect("backend");
-        let ui = grantscope::tui::lesson_state::LessonUi::new(run, sim.clone());
+        let sim = backend.simulator().clone();
+        let ui = LessonUi::new(run);
         Self::start(sim, backend, move |app| {
             app.lesson = Some(ui);
-            app.keys_trail = grantscope::tui::lesson_state::KeyTrail::new(true);
+            app.keys_trail = KeyTrail::new(true);
         })
     }
 
@@ -83,7 +87,7 @@ impl Harness {
             .enable_all()
             .build()
             .expect("tokio");
-        let mut app = App::new(backend.info(), false, backend.now());
+        let mut app = new_app(backend.as_ref(), UiOptions::default());
         configure(&mut app);
         let cmds = update::init(&mut app);
         let mut h = Self {
@@ -97,16 +101,45 @@ impl Harness {
         h
     }
 
-    /// Execute commands (and the ones their results ask for) until nothing is pending.
+    /// Execute commands (and the ones their answers ask for) until nothing is pending.
     pub fn run(&mut self, cmds: Vec<Command>) {
         let mut queue: VecDeque<Command> = cmds.into();
         while let Some(cmd) = queue.pop_front() {
             self.commands.push(cmd.clone());
-            let backend = self.backend.clone();
-            if let Some(msg) = self.rt.block_on(execute(backend, cmd)) {
-                queue.extend(update::update(&mut self.app, msg));
+            if let Command::Run { job, work } = cmd {
+                let backend = self.backend.clone();
+                let result = self.rt.block_on(execute(backend, work.clone()));
+                queue.extend(update::update(
+                    &mut self.app,
+                    Msg::Done { job, work, result },
+                ));
             }
         }
+    }
+
+    /// The work the update function asked for, in order.
+    pub fn works(&self) -> Vec<&grantscope::tui::message::Work> {
+        self.commands
+            .iter()
+            .filter_map(|c| match c {
+                Command::Run { work, .. } => Some(work),
+                Command::Copy(_) => None,
+            })
+            .collect()
+    }
+
+    /// The backend answers `work` with this error, as the answer of a job the UI started.
+    pub fn fail(
+        &mut self,
+        work: grantscope::tui::message::Work,
+        error: grantscope::backend::BackendError,
+    ) {
+        let job = self.app.jobs.start(work.slot());
+        self.send(Msg::Done {
+            job,
+            work,
+            result: Err(error),
+        });
     }
 
     pub fn send(&mut self, msg: Msg) {

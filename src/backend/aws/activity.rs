@@ -40,7 +40,10 @@ impl ActivityLog {
                 EventOutcome::Denied,
                 format!("{} (AWS does not say which policy denied it)", e.message),
             ),
-            Err(e) => (EventOutcome::Failed(e.code.clone()), e.message.clone()),
+            Err(e) => (
+                EventOutcome::Failed(e.label().to_string()),
+                e.message.clone(),
+            ),
         };
         // A poisoned lock only means a panic elsewhere mid-push; the log is still usable.
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
@@ -90,7 +93,10 @@ mod tests {
             "me",
             "Encrypt",
             Some("k"),
-            &Err(BackendError::new("AccessDeniedException", "no")),
+            &Err(BackendError::aws(
+                crate::kms::ErrorCode::AccessDeniedException,
+                "no",
+            )),
         );
         let last = log.since(0).pop().unwrap();
         assert_eq!(last.outcome, EventOutcome::Denied);

@@ -15,17 +15,16 @@ use futures::StreamExt;
 use tokio::sync::Mutex;
 
 use crate::backend::{
-    ActivityEvent, Backend, BackendInfo, BackendResult, CreateGrantInput, CreatedGrant,
+    ActivityEvent, Actor, Backend, BackendInfo, BackendResult, CreateGrantInput, CreatedGrant,
     EncryptOutcome, GrantPage, GrantSummary, KeyDetail, KeyList, PrincipalList, TestEncryptInput,
 };
-use crate::kms::inventory::short_principal_name;
-use crate::kms::GrantListEntry;
-use crate::sim::Timestamp;
+use crate::kms::ids::display_name;
+use crate::kms::{GrantId, GrantListEntry, KeyRef, Timestamp};
 
 use super::activity::ActivityLog;
 use super::connection::{grant_entry, next_marker, sdk_error, AwsConnection, AwsOptions};
 use super::keys::placeholder;
-use super::profiles::{Actor, ProfileSources};
+use super::profiles::{ActingProfile, ProfileSources};
 use super::{CONCURRENCY, KEYS_AT_ONCE};
 
 /// ListGrants page size (AWS's maximum).
@@ -40,7 +39,7 @@ pub struct AwsBackend {
     pub(super) aliases: std::sync::Mutex<HashMap<String, Vec<String>>>,
     /// Profiles acted as so far (their clients and identities), by profile name.
     /// Ordered, so the profile chosen for an ARN several profiles resolve to is always the same.
-    pub(super) actors: Mutex<BTreeMap<String, Actor>>,
+    pub(super) actors: Mutex<BTreeMap<String, ActingProfile>>,
     pub(super) log: ActivityLog,
 }
 
@@ -60,7 +59,6 @@ impl AwsBackend {
             account: me.account,
             region: conn.region.clone(),
             identity: me.arn,
-            world_controls: false,
         };
         Ok(Self {
             profiles: sources.profile_names(),
@@ -87,24 +85,10 @@ impl AwsBackend {
     }
 
     fn summarize(&self, e: GrantListEntry) -> GrantSummary {
-        let key_id = e.key_id.rsplit('/').next().unwrap_or(&e.key_id).to_string();
-        GrantSummary {
-            key_alias: self.alias_of(&key_id),
-            grant_id: e.grant_id,
-            key_arn: e.key_id,
-            key_id,
-            name: e.name,
-            created: e
-                .creation_date
-                .and_then(|s| chrono::DateTime::from_timestamp_millis((s * 1000.0) as i64)),
-            grantee_name: short_principal_name(&e.grantee_principal),
-            grantee: e.grantee_principal,
-            retiring_name: e.retiring_principal.as_deref().map(short_principal_name),
-            retiring: e.retiring_principal,
-            issuing_account: e.issuing_account.unwrap_or_default(),
-            operations: e.operations,
-            constraints: e.constraints,
-        }
+        let alias = KeyRef::parse(&e.key_id)
+            .key_id()
+            .and_then(|id| self.alias_of(id));
+        GrantSummary::from_entry(e, alias, display_name)
     }
 
     /// The key's ARN for grant entries whose KeyId a compatible endpoint left bare.
@@ -180,7 +164,9 @@ impl Backend for AwsBackend {
         Ok(details)
     }
 
-    async fn list_grants(&self, key_id: &str, marker: Option<String>) -> BackendResult<GrantPage> {
+    async fn list_grants(&self, key: &KeyRef, marker: Option<String>) -> BackendResult<GrantPage> {
+        let key_id = key.to_string();
+        let key_id = key_id.as_str();
         let result = self
             .conn
             .kms
@@ -255,9 +241,9 @@ impl Backend for AwsBackend {
             .conn
             .kms
             .create_grant()
-            .key_id(&input.key_id)
-            .grantee_principal(&input.grantee)
-            .set_retiring_principal(input.retiring.clone())
+            .key_id(input.key.to_string())
+            .grantee_principal(input.grantee.as_str())
+            .set_retiring_principal(input.retiring.as_ref().map(|r| r.to_string()))
             .set_operations(Some(
                 input
                     .operations
@@ -274,55 +260,65 @@ impl Backend for AwsBackend {
                 grant_id: out.grant_id().unwrap_or_default().to_string(),
                 grant_token: out.grant_token().unwrap_or_default().to_string(),
             });
-        self.log
-            .record(self.me(), "CreateGrant", Some(&input.key_id), &result);
+        self.log.record(
+            self.me(),
+            "CreateGrant",
+            Some(&input.key.to_string()),
+            &result,
+        );
         result
     }
 
-    async fn revoke_grant(&self, key_id: &str, grant_id: &str) -> BackendResult<()> {
+    async fn revoke_grant(&self, key: &KeyRef, grant: &GrantId) -> BackendResult<()> {
+        let key_id = key.to_string();
         let result = self
             .conn
             .kms
             .revoke_grant()
-            .key_id(key_id)
-            .grant_id(grant_id)
+            .key_id(&key_id)
+            .grant_id(grant.as_str())
             .send()
             .await
             .map(|_| ())
             .map_err(sdk_error);
         self.log
-            .record(self.me(), "RevokeGrant", Some(key_id), &result);
+            .record(self.me(), "RevokeGrant", Some(&key_id), &result);
         result
     }
 
     async fn retire_grant(
         &self,
-        key_id: &str,
-        grant_id: &str,
-        as_principal: Option<String>,
+        key: &KeyRef,
+        grant: &GrantId,
+        actor: Option<&Actor>,
     ) -> BackendResult<()> {
-        let (kms, caller) = match as_principal.as_deref() {
-            Some(who) if who != self.me() => {
-                let a = self.actor(who).await?;
+        let key_id = key.to_string();
+        let (kms, caller) = match actor {
+            Some(Actor::Principal(p)) if p.as_str() == self.me() => {
+                (self.conn.kms.clone(), self.me().to_string())
+            }
+            Some(a) => {
+                let a = self.actor(a).await?;
                 (a.kms, a.identity.arn)
             }
-            _ => (self.conn.kms.clone(), self.me().to_string()),
+            None => (self.conn.kms.clone(), self.me().to_string()),
         };
         let result = kms
             .retire_grant()
-            .key_id(key_id)
-            .grant_id(grant_id)
+            .key_id(&key_id)
+            .grant_id(grant.as_str())
             .send()
             .await
             .map(|_| ())
             .map_err(sdk_error);
         self.log
-            .record(&caller, "RetireGrant", Some(key_id), &result);
+            .record(&caller, "RetireGrant", Some(&key_id), &result);
         result
     }
 
     async fn test_encrypt(&self, input: TestEncryptInput) -> BackendResult<EncryptOutcome> {
-        let actor = self.actor(&input.as_principal).await?;
+        let actor = self.actor(&input.actor).await?;
+        let key_id = input.key.to_string();
         let caller = actor.identity.arn.clone();
         let context: Option<HashMap<String, String>> =
             (!input.encryption_context.is_empty()).then(|| {
@@ -336,15 +332,14 @@ impl Backend for AwsBackend {
         let enc = actor
             .kms
             .encrypt()
-            .key_id(&input.key_id)
+            .key_id(&key_id)
             .plaintext(Blob::new(input.plaintext.as_bytes()))
             .set_encryption_context(context.clone())
             .set_grant_tokens(tokens.clone())
             .send()
             .await
             .map_err(sdk_error);
-        self.log
-            .record(&caller, "Encrypt", Some(&input.key_id), &enc);
+        self.log.record(&caller, "Encrypt", Some(&key_id), &enc);
         let enc = enc?;
         let blob = enc
             .ciphertext_blob()
@@ -353,7 +348,7 @@ impl Backend for AwsBackend {
         let decrypt = actor
             .kms
             .decrypt()
-            .key_id(&input.key_id)
+            .key_id(&key_id)
             .ciphertext_blob(Blob::new(blob.clone()))
             .set_encryption_context(context)
             .set_grant_tokens(tokens)
@@ -365,11 +360,10 @@ impl Backend for AwsBackend {
                     .map(|p| String::from_utf8_lossy(p.as_ref()).into_owned())
                     .unwrap_or_default()
             });
-        self.log
-            .record(&caller, "Decrypt", Some(&input.key_id), &decrypt);
+        self.log.record(&caller, "Decrypt", Some(&key_id), &decrypt);
         Ok(EncryptOutcome {
             caller,
-            key_arn: enc.key_id().unwrap_or(&input.key_id).to_string(),
+            key_arn: enc.key_id().unwrap_or(&key_id).to_string(),
             ciphertext_base64: base64::engine::general_purpose::STANDARD.encode(&blob),
             decrypt,
         })

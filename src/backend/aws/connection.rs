@@ -12,7 +12,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_kms::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use crate::kms::grant::GrantConstraints;
-use crate::kms::{GrantListEntry, GrantOperation};
+use crate::kms::{AwsErrorCode, GrantListEntry, GrantOperation};
 
 use super::profiles::ProfileSources;
 use crate::backend::{BackendError, BackendResult};
@@ -58,31 +58,28 @@ where
     R: std::fmt::Debug + 'static,
 {
     match &e {
-        SdkError::ServiceError(se) => {
-            let err = se.err();
-            BackendError::new(
-                err.code().unwrap_or("UnknownError"),
-                err.message().unwrap_or_default(),
-            )
+        // An error answer without a code is not one we can name: say what came back.
+        SdkError::ServiceError(se) => match se.err().code() {
+            Some(code) => BackendError::aws(
+                AwsErrorCode::parse(code),
+                se.err().message().unwrap_or_default(),
+            ),
+            None => BackendError::response(DisplayErrorContext(&e).to_string()),
+        },
+        SdkError::DispatchFailure(df) if df.is_io() || df.is_timeout() => {
+            BackendError::network(format!("The endpoint could not be reached: {}", causes(&e)))
         }
-        SdkError::DispatchFailure(df) if df.is_io() || df.is_timeout() => BackendError::new(
-            "NetworkError",
-            format!("The endpoint could not be reached: {}", causes(&e)),
-        ),
-        SdkError::DispatchFailure(_) if causes(&e).contains("credential") => BackendError::new(
-            "CredentialsError",
-            format!("No usable AWS credentials: {}", causes(&e)),
-        ),
-        SdkError::DispatchFailure(_) => BackendError::new(
-            "RequestError",
-            format!("The request could not be sent: {}", causes(&e)),
-        ),
-        SdkError::TimeoutError(_) => BackendError::new("Timeout", "The request timed out."),
-        SdkError::ConstructionFailure(_) => BackendError::new(
-            "ConfigurationError",
-            format!("The request could not be made: {}", causes(&e)),
-        ),
-        _ => BackendError::new("ResponseError", DisplayErrorContext(&e).to_string()),
+        SdkError::DispatchFailure(_) if causes(&e).contains("credential") => {
+            BackendError::configuration(format!("No usable AWS credentials: {}", causes(&e)))
+        }
+        SdkError::DispatchFailure(_) => {
+            BackendError::network(format!("The request could not be sent: {}", causes(&e)))
+        }
+        SdkError::TimeoutError(_) => BackendError::network("The request timed out."),
+        SdkError::ConstructionFailure(_) => {
+            BackendError::configuration(format!("The request could not be made: {}", causes(&e)))
+        }
+        _ => BackendError::response(DisplayErrorContext(&e).to_string()),
     }
 }
 
@@ -144,8 +141,7 @@ impl AwsConnection {
     pub async fn connect_with(opts: AwsOptions, sources: &ProfileSources) -> BackendResult<Self> {
         let config = load_config_with(&opts, sources).await;
         let region = config.region().map(|r| r.to_string()).ok_or_else(|| {
-            BackendError::new(
-                "ConfigurationError",
+            BackendError::configuration(
                 "No AWS region: pass --region, set AWS_REGION, or set region in the profile.",
             )
         })?;
@@ -308,10 +304,7 @@ pub(super) fn next_marker(
 }
 
 fn no_new_marker() -> BackendError {
-    BackendError::new(
-        "ResponseError",
-        "The endpoint reported more pages but gave no new marker.",
-    )
+    BackendError::response("The endpoint reported more pages but gave no new marker.")
 }
 
 /// More pages than any KMS or IAM listing has (50,000 grants of a key are 500 pages of
@@ -342,10 +335,9 @@ impl Pager {
             .filter(|m| !self.seen.contains(*m))
             .ok_or_else(no_new_marker)?;
         if self.seen.len() >= MAX_PAGES {
-            return Err(BackendError::new(
-                "ResponseError",
-                format!("The endpoint reported more than {MAX_PAGES} pages for one listing."),
-            ));
+            return Err(BackendError::response(format!(
+                "The endpoint reported more than {MAX_PAGES} pages for one listing."
+            )));
         }
         self.seen.insert(next.to_string());
         self.current = Some(next.to_string());
@@ -404,7 +396,7 @@ mod tests {
         pages.advance(true, Some("a")).unwrap();
         pages.advance(true, Some("b")).unwrap();
         let e = pages.advance(true, Some("a")).unwrap_err();
-        assert_eq!(e.code, "ResponseError");
+        assert_eq!(e.kind, crate::backend::ErrorKind::Response);
         assert!(e.message.contains("no new marker"), "{}", e.message);
 
         assert!(Pager::default().advance(true, None).is_err());

@@ -10,8 +10,9 @@
 use futures::StreamExt;
 
 use crate::backend::{BackendError, BackendResult};
+use crate::kms::ids::display_name;
 use crate::kms::inventory::{
-    short_principal_name, Inventory, InventoryGrant, InventoryKey, KeyRead, Unreadable, UsageSource,
+    Inventory, InventoryGrant, InventoryKey, KeyRead, Unreadable, UsageSource,
 };
 use crate::kms::{KeyManager, KeyState};
 
@@ -100,11 +101,8 @@ impl AwsConnection {
             grants: grants
                 .into_iter()
                 .map(|entry| InventoryGrant {
-                    grantee_name: short_principal_name(&entry.grantee_principal),
-                    retiring_name: entry
-                        .retiring_principal
-                        .as_deref()
-                        .map(short_principal_name),
+                    grantee_name: display_name(&entry.grantee_principal),
+                    retiring_name: entry.retiring_principal.as_deref().map(display_name),
                     last_used: None,
                     entry,
                 })
@@ -152,7 +150,11 @@ impl AwsConnection {
             let key = match joined {
                 Ok(key) => key?,
                 Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-                Err(e) => return Err(BackendError::new("Cancelled", e.to_string())),
+                Err(e) => {
+                    return Err(BackendError::internal(format!(
+                        "the inventory was cancelled: {e}"
+                    )))
+                }
             };
             slots[i] = Some(key);
             done += 1;

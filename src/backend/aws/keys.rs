@@ -3,8 +3,8 @@
 //! the grant count, sent together) that `describe_keys` fills in.
 
 use crate::backend::{BackendResult, KeySummary};
+use crate::kms::Timestamp;
 use crate::kms::{KeySpec, KeyState};
-use crate::sim::Timestamp;
 
 use super::backend::AwsBackend;
 

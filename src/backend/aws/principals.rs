@@ -13,8 +13,8 @@ use futures::StreamExt;
 use crate::backend::{
     BackendError, BackendResult, PrincipalKindLabel, PrincipalList, PrincipalSummary,
 };
+use crate::kms::ids::display_name;
 use crate::kms::ids::PrincipalArn;
-use crate::kms::inventory::short_principal_name;
 use crate::kms::policy::{PolicyDocument, PrincipalSpec};
 
 use super::connection::{sdk_error, AwsConnection, Pager};
@@ -22,19 +22,16 @@ use super::CONCURRENCY;
 
 /// The kind and short name of a principal string as grants and policies show it.
 pub fn classify(s: &str) -> (PrincipalKindLabel, String) {
-    match PrincipalArn::parse(s) {
-        Some(PrincipalArn::Root { account }) => {
-            (PrincipalKindLabel::Root, format!("root:{account}"))
-        }
-        Some(PrincipalArn::Service(svc)) => (PrincipalKindLabel::Service, svc),
-        Some(PrincipalArn::AssumedRole { role, session, .. }) => {
-            (PrincipalKindLabel::AssumedRole, format!("{role}/{session}"))
-        }
-        Some(PrincipalArn::User { name, .. }) => (PrincipalKindLabel::User, name),
-        Some(PrincipalArn::Role { name, .. }) => (PrincipalKindLabel::Role, name),
+    let kind = match PrincipalArn::parse(s) {
+        Some(PrincipalArn::Root { .. }) => PrincipalKindLabel::Root,
+        Some(PrincipalArn::Service(_)) => PrincipalKindLabel::Service,
+        Some(PrincipalArn::AssumedRole { .. }) => PrincipalKindLabel::AssumedRole,
+        Some(PrincipalArn::User { .. }) => PrincipalKindLabel::User,
+        Some(PrincipalArn::Role { .. }) => PrincipalKindLabel::Role,
         // A bare unique id (AIDA..., AROA...): grants name a deleted principal this way.
-        None => (PrincipalKindLabel::Deleted, short_principal_name(s)),
-    }
+        None => PrincipalKindLabel::Deleted,
+    };
+    (kind, display_name(s))
 }
 
 /// The AWS principals a key policy names (`"*"` and non-AWS principals aside).

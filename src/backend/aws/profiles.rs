@@ -9,7 +9,7 @@ use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 
 use futures::StreamExt;
 
-use crate::backend::{BackendError, BackendResult};
+use crate::backend::{Actor, BackendError, BackendResult};
 use crate::kms::ids::PrincipalArn;
 
 use super::backend::AwsBackend;
@@ -91,7 +91,7 @@ fn sections(text: &str) -> impl Iterator<Item = &str> {
 
 /// A profile to act as: its KMS client and who it is.
 #[derive(Clone)]
-pub struct Actor {
+pub struct ActingProfile {
     pub kms: aws_sdk_kms::Client,
     pub identity: CallerIdentity,
 }
@@ -102,7 +102,7 @@ pub async fn act_as(
     operator: &AwsOptions,
     region: &str,
     sources: &ProfileSources,
-) -> BackendResult<Actor> {
+) -> BackendResult<ActingProfile> {
     let opts = AwsOptions {
         profile: Some(profile.to_string()),
         region: Some(region.to_string()),
@@ -110,7 +110,7 @@ pub async fn act_as(
     };
     let conn = AwsConnection::connect_with(opts, sources).await?;
     let identity = conn.caller_identity().await?;
-    Ok(Actor {
+    Ok(ActingProfile {
         kms: conn.kms,
         identity,
     })
@@ -130,8 +130,13 @@ pub fn acts_as(identity: &str, who: &str) -> bool {
 }
 
 impl AwsBackend {
-    /// The profile to act as: a profile name, or the ARN one of the profiles resolves to.
-    pub(super) async fn actor(&self, who: &str) -> BackendResult<Actor> {
+    /// The profile to act as: one by name, or the one that resolves to a principal.
+    pub(super) async fn actor(&self, actor: &Actor) -> BackendResult<ActingProfile> {
+        let who = match actor {
+            Actor::Principal(p) => p.as_str(),
+            Actor::Profile(name) => name.as_str(),
+        };
+        let by_name = matches!(actor, Actor::Profile(_));
         let mut actors = self.actors.lock().await;
         if let Some(a) = actors.get(who) {
             return Ok(a.clone());
@@ -144,7 +149,7 @@ impl AwsBackend {
         {
             return Ok(a.clone());
         }
-        if self.profiles.iter().any(|p| p == who) || !who.starts_with("arn:") {
+        if by_name {
             let a = act_as(who, &self.conn.options, &self.conn.region, &self.sources).await?;
             actors.insert(who.to_string(), a.clone());
             return Ok(a);
@@ -177,12 +182,9 @@ impl AwsBackend {
                 }
             }
         }
-        Err(BackendError::new(
-            "NoProfileForPrincipal",
-            format!(
-                "No profile configured on this machine resolves to {who}; acting as it needs its credentials."
-            ),
-        ))
+        Err(BackendError::configuration(format!(
+            "No profile configured on this machine resolves to {who}; acting as it needs its credentials."
+        )))
     }
 }
 

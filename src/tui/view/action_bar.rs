@@ -7,11 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::tui::actions::available;
 use crate::tui::app::App;
-use crate::tui::forms::Dialog;
-
-use super::theme::Theme;
+use crate::tui::keymap::available;
+use crate::tui::theme::Theme;
 
 fn hints(pairs: &[(&str, &str)], t: &Theme) -> Line<'static> {
     let key = Style::default().fg(t.accent).add_modifier(Modifier::BOLD);
@@ -23,7 +21,8 @@ fn hints(pairs: &[(&str, &str)], t: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-/// The (key, label) pairs shown for the current state.
+/// The (key, label) pairs shown for the current state: the open dialog's, the filter's,
+/// or the actions offered now.
 pub fn current_hints(app: &App) -> Vec<(String, String)> {
     let owned = |v: &[(&str, &str)]| {
         v.iter()
@@ -31,46 +30,15 @@ pub fn current_hints(app: &App) -> Vec<(String, String)> {
             .collect()
     };
     if let Some(d) = &app.dialog {
-        return match d {
-            Dialog::Help | Dialog::Detail => owned(&[("esc", "close")]),
-            Dialog::GrantCreated { .. } => owned(&[
-                ("c", "copy token"),
-                ("i", "copy id"),
-                ("enter/esc", "close"),
-            ]),
-            Dialog::Confirm(_) => owned(&[
-                ("tab/←→", "choose"),
-                ("enter", "activate choice"),
-                ("esc", "cancel"),
-            ]),
-            Dialog::CreateGrant(_) => owned(&[
-                ("tab", "next field"),
-                ("↑↓", "pick"),
-                ("space", "toggle"),
-                ("enter", "create"),
-                ("esc", "cancel"),
-            ]),
-            Dialog::TestEncrypt(_) => owned(&[
-                ("tab", "next field"),
-                ("↑↓", "pick"),
-                ("enter", "run"),
-                ("esc", "close"),
-            ]),
-            Dialog::Simple(_) => owned(&[
-                ("tab", "next field"),
-                ("enter", "create"),
-                ("esc", "cancel"),
-            ]),
-        };
+        return owned(d.hints());
     }
-    if app.filter_editing {
+    if app.filter.is_some() {
         return owned(&[("type", "filter"), ("enter", "keep"), ("esc", "clear")]);
     }
-    let v: Vec<(String, String)> = available(app)
+    available(app)
         .into_iter()
         .map(|a| (a.binding().label(), a.label().to_string()))
-        .collect();
-    v
+        .collect()
 }
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {

@@ -1,24 +1,14 @@
-//! The view: draws the model and never changes it. The main screen is keys and
-//! principals on the left, grants and detail on the right, the event log below, then
-//! the status line and the action bar; the findings view, when open, takes the place of
-//! the panes and the event log; an open dialog floats over it. A terminal
-//! smaller than 80x24 gets a message instead. In lesson mode the narration panel runs
-//! across the top and the WHY banner sits above the event log; the keys overlay, when
-//! on, takes the bottom-right corner. Colours come from `theme` (`app.theme`).
+//! The view: where each part of the screen is drawn; it reads the model and never changes
+//! it. The main screen is keys and principals on the left, grants and detail on the
+//! right, the event log below, then the status line and the action bar; the findings
+//! view, when open, takes the place of the panes and the event log; an open dialog floats
+//! over it. A terminal smaller than 80x24 gets a message instead. In lesson mode the
+//! narration panel runs across the top and the WHY banner sits above the event log; the
+//! keys overlay, when on, takes the bottom-right corner. Each part draws itself (the
+//! panes in `panes/`, the features in their own files); colours come from `app.theme`.
 
 pub mod action_bar;
-pub mod detail;
-pub mod dialogs;
-pub mod event_log;
-pub mod findings;
-pub mod grants_pane;
-pub mod keys_overlay;
-pub mod keys_pane;
-pub mod narration;
-pub mod principals_pane;
 pub mod status_line;
-pub mod theme;
-pub mod widgets;
 
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
@@ -26,6 +16,9 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::app::App;
+use super::keys_overlay;
+use super::lesson::narration;
+use super::panes::{detail, events, grants, keys, principals};
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
@@ -56,34 +49,36 @@ pub fn render(frame: &mut Frame, app: &App) {
     ])
     .areas(screen);
     if let (Some(n), Some(lesson)) = (narration_area, &app.lesson) {
-        narration::render(frame, n, app, lesson);
-        narration::render_banner(frame, banner, app);
+        narration::render(frame, n, lesson, &app.theme);
+        narration::render_banner(frame, banner, &app.events, &app.theme);
     }
-    if app.audit.view_open {
-        findings::render(frame, main.union(events), app);
-        status_line::render(frame, status, app);
-        action_bar::render(frame, actions, app);
-        keys_overlay::render(frame, main.union(events), app);
-        dialogs::render(frame, area, app);
-        app.theme.finish(frame.buffer_mut());
-        return;
+    if app.findings.view_open {
+        app.findings
+            .render(frame, main.union(events), app.auditing(), &app.theme);
+    } else {
+        render_panes(frame, main, events, app);
     }
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(38), Constraint::Percentage(62)]).areas(main);
-    let [keys, principals] =
-        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(left);
-    let [grants, detail] =
-        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
-    keys_pane::render(frame, keys, app);
-    principals_pane::render(frame, principals, app);
-    grants_pane::render(frame, grants, app);
-    detail::render(frame, detail, app);
-    event_log::render(frame, events, app);
     status_line::render(frame, status, app);
     action_bar::render(frame, actions, app);
-    keys_overlay::render(frame, main.union(events), app);
-    dialogs::render(frame, area, app);
+    keys_overlay::render(frame, main.union(events), &app.keys_trail, &app.theme);
+    if let Some(dialog) = &app.dialog {
+        dialog.render(frame, area, || detail::lines(app));
+    }
     app.theme.finish(frame.buffer_mut());
+}
+
+fn render_panes(frame: &mut Frame, main: Rect, events_area: Rect, app: &App) {
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(38), Constraint::Percentage(62)]).areas(main);
+    let [keys_area, principals_area] =
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(left);
+    let [grants_area, detail_area] =
+        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
+    keys::render(frame, keys_area, app);
+    principals::render(frame, principals_area, app);
+    grants::render(frame, grants_area, app);
+    detail::render(frame, detail_area, app);
+    events::render(frame, events_area, app);
 }
 
 fn render_too_small(frame: &mut Frame, area: Rect) {

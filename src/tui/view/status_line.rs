@@ -27,13 +27,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         },
         Style::default().fg(app.theme.accent),
     )];
-    if app.audit.running {
+    if app.auditing() {
         left.push(Span::styled(
             "auditing grants… ",
             Style::default().fg(app.theme.accent),
         ));
     }
-    if let Some(p) = app.key_details.progress() {
+    if let Some(p) = app.key_details_progress() {
         left.push(Span::styled(
             format!("{p} "),
             Style::default().fg(app.theme.accent),

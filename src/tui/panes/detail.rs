@@ -9,11 +9,12 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::backend::{ActivityEvent, EventOutcome, GrantSummary, KeySummary, PrincipalSummary};
+use crate::kms::time::format_utc;
 use crate::kms::GrantConstraints;
-use crate::tui::app::{App, Pane};
-
-use super::findings::finding_lines;
-use super::widgets::{age, pane_block_themed};
+use crate::tui::app::App;
+use crate::tui::findings::finding_lines;
+use crate::tui::pane::Pane;
+use crate::tui::widgets::{age, pane_block};
 
 fn field(name: &str, value: impl Into<String>) -> Line<'static> {
     Line::from(vec![
@@ -62,13 +63,13 @@ fn key_lines(app: &App, k: &KeySummary) -> Vec<Line<'static>> {
             "CreationDate",
             format!(
                 "{} ({} ago)",
-                k.created.format("%Y-%m-%d %H:%M:%S UTC"),
+                format_utc(k.created),
                 age(app.now, k.created)
             ),
         ),
         field("Grants", k.grant_count.to_string()),
     ]);
-    if let Some(o) = app.audit.outcome.as_deref() {
+    if let Some(o) = app.findings.outcome.as_deref() {
         let kf = o.key(&k.arn);
         v.push(field(
             "Stale grants",
@@ -81,10 +82,7 @@ fn key_lines(app: &App, k: &KeySummary) -> Vec<Line<'static>> {
         }
     }
     if let Some(d) = k.deletion_date {
-        v.push(field(
-            "DeletionDate",
-            d.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-        ));
+        v.push(field("DeletionDate", format_utc(d)));
     }
     v
 }
@@ -144,11 +142,7 @@ fn grant_lines(app: &App, g: &GrantSummary) -> Vec<Line<'static>> {
     if let Some(c) = g.created {
         v.push(field(
             "CreationDate",
-            format!(
-                "{} ({} ago)",
-                c.format("%Y-%m-%d %H:%M:%S UTC"),
-                age(app.now, c)
-            ),
+            format!("{} ({} ago)", format_utc(c), age(app.now, c)),
         ));
     }
     v
@@ -156,10 +150,10 @@ fn grant_lines(app: &App, g: &GrantSummary) -> Vec<Line<'static>> {
 
 /// The grant's findings, most severe first, or why there are none to show.
 fn grant_findings(app: &App, g: &GrantSummary) -> Vec<Line<'static>> {
-    let Some(o) = app.audit.outcome.as_deref() else {
+    let Some(o) = app.findings.outcome.as_deref() else {
         return vec![field(
             "Findings",
-            match &app.audit.error {
+            match &app.findings.error {
                 Some(e) => format!("the audit failed: {e}"),
                 None => "auditing…".to_string(),
             },
@@ -252,10 +246,6 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let (what, lines) = lines(app);
     let p = Paragraph::new(lines)
         .wrap(Wrap { trim: false })
-        .block(pane_block_themed(
-            format!("Detail: {what}"),
-            false,
-            &app.theme,
-        ));
+        .block(pane_block(format!("Detail: {what}"), false, &app.theme));
     frame.render_widget(p, area);
 }

@@ -1,15 +1,39 @@
 //! The event log: every backend call, with time, caller, operation, the verdict and WHY
-//! (the key policy statement or grant that allowed it, or the reason it was denied).
+//! (the key policy statement or grant that allowed it, or the reason it was denied), as
+//! the activity poll brings it; it keeps the last `EVENT_LOG_CAPACITY` and follows the
+//! newest unless the person scrolled up.
 
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::widgets::{Cell, Row};
 use ratatui::Frame;
 
-use crate::backend::EventOutcome;
-use crate::tui::app::{App, Pane};
+use crate::backend::{ActivityEvent, EventOutcome};
+use crate::tui::app::{App, EVENT_LOG_CAPACITY};
+use crate::tui::pane::Pane;
+use crate::tui::widgets::{pane_block, render_table, short_arn, Columns};
 
-use super::widgets::{pane_block_themed, render_table_themed, short_arn, Columns};
+/// What `/` searches.
+pub fn search_text(e: &ActivityEvent) -> String {
+    format!("{} {} {:?} {}", e.caller, e.operation, e.outcome, e.why)
+}
+
+/// New events came.
+pub fn arrived(app: &mut App, events: Vec<ActivityEvent>) {
+    if let Some(last) = events.last() {
+        app.last_event_seq = app.last_event_seq.max(last.seq);
+    }
+    let at_end = app.events.selected_index() + 1 >= app.events.len();
+    app.events.extend(events, search_text);
+    if app.events.total() > EVENT_LOG_CAPACITY {
+        let all = app.events.all();
+        let tail = all[all.len() - EVENT_LOG_CAPACITY..].to_vec();
+        app.events.set_items(tail, search_text, |_| false);
+    }
+    if at_end {
+        app.events.select_last();
+    }
+}
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Events;
@@ -23,10 +47,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             rows.filter()
         );
     }
-    render_table_themed(
+    render_table(
         frame,
         area,
-        pane_block_themed(title, focused, &app.theme),
+        pane_block(title, focused, &app.theme),
         rows,
         Columns {
             header: &["Time", "Caller", "Operation", "Result", "Why"],

@@ -1,66 +1,19 @@
-//! A classroom lesson as the UI holds it (issue #7): the lesson runner, a handle to the
-//! simulator it runs on (the audit step reads it, a reset replaces its world), the request
-//! in flight, and the bookkeeping that keeps a reset clean. Also the presenter's
-//! keys-pressed trail, which fades with the wall clock the runtime reports.
+//! The keys-pressed overlay (`--show-keys`, on in lessons): the presenter's last keys in
+//! a small box in the bottom-right corner, so the audience sees what was typed. Keys dim
+//! after a couple of seconds and go after a few more, by the wall clock the runtime
+//! reports.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
 use std::time::Duration;
 
-use crate::lesson::{LessonRequest, LessonRun};
-use crate::sim::{SharedSimulator, World};
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+use ratatui::Frame;
 
-/// The lesson's simulator, carried by lesson commands to the executor. There is one per
-/// UI, so any two compare equal (commands are compared in tests by what they ask).
-#[derive(Debug, Clone)]
-pub struct LessonSim(pub SharedSimulator);
-
-impl PartialEq for LessonSim {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-/// A fresh lesson world on its way to the simulator (after a reset).
-#[derive(Clone)]
-pub struct LessonWorld(pub Arc<World>);
-
-impl std::fmt::Debug for LessonWorld {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("LessonWorld(..)")
-    }
-}
-
-impl PartialEq for LessonWorld {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-/// The lesson in the UI.
-#[derive(Debug, Clone)]
-pub struct LessonUi {
-    pub run: LessonRun,
-    pub sim: LessonSim,
-    /// The step key's request being performed (for what its result needs to know).
-    pub request: Option<(crate::lesson::Ticket, LessonRequest)>,
-    /// A reset is replacing the world: activity of the old world is dropped meanwhile.
-    pub resetting: bool,
-    /// Activity polls issued before a reset whose answers must be dropped.
-    pub stale_polls: u32,
-}
-
-impl LessonUi {
-    pub fn new(run: LessonRun, sim: SharedSimulator) -> Self {
-        Self {
-            run,
-            sim: LessonSim(sim),
-            request: None,
-            resetting: false,
-            stale_polls: 0,
-        }
-    }
-}
+use super::theme::Theme;
+use super::widgets::pane_block;
 
 /// How many keys the overlay shows.
 pub const KEYS_SHOWN: usize = 8;
@@ -119,6 +72,43 @@ impl KeyTrail {
             .map(|(k, at)| (k.as_str(), self.now.saturating_sub(*at) >= KEY_FADES_AFTER))
             .collect()
     }
+}
+
+const TITLE: &str = "keys";
+
+/// Draw the overlay at the bottom-right of `area` (nothing when no key is shown).
+pub fn render(frame: &mut Frame, area: Rect, trail: &KeyTrail, t: &Theme) {
+    let keys = trail.visible();
+    if keys.is_empty() {
+        return;
+    }
+    let fresh = t.fg(t.heading).add_modifier(Modifier::BOLD);
+    let faded = t.fg(t.muted);
+    let mut spans = Vec::new();
+    for (i, (k, fading)) in keys.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(
+            k.to_string(),
+            if *fading { faded } else { fresh },
+        ));
+    }
+    let line = Line::from(spans);
+    // Wide enough for the title too (" keys " between the corners) when one key shows.
+    let width = (line.width().max(TITLE.len()) as u16 + 4).min(area.width);
+    let height = 3.min(area.height);
+    let rect = Rect {
+        x: area.x + area.width - width,
+        y: area.y + area.height - height,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(line).block(pane_block(TITLE.into(), true, t)),
+        rect,
+    );
 }
 
 #[cfg(test)]

@@ -1,16 +1,14 @@
-//! The stale-grant audit as the UI holds it: the configuration, whether a run is in flight
-//! (and whether another was asked for meanwhile, so bursts of changes coalesce into one
-//! rerun), the last result with the indexes the panes read every frame, the stale-only
-//! toggle, the findings view's selection and a pending jump to a grant.
-//!
-//! `analyse` turns an inventory into an `AuditOutcome` (the report plus those indexes); it
-//! is pure and heavy, so the executor runs it on a blocking thread.
+//! An audit report indexed for a screen that reads it every frame: findings by grant and
+//! by key, each grant's worst severity, and the labels a findings list shows beside each
+//! finding (key alias, grant name or short id, grantee), all worked out once, off the UI
+//! thread. Pure, like the rest of the audit.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
-use crate::audit::{audit, AuditConfig, Finding, Report, Severity};
 use crate::kms::inventory::Inventory;
+use crate::kms::short_grant_id;
+
+use super::{audit, AuditConfig, Finding, Report, Severity};
 
 /// What the findings view shows beside a finding (resolved once, off the UI thread).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -36,7 +34,7 @@ pub struct KeyFindings {
 
 /// One audit run's result, indexed for the panes.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AuditOutcome {
+pub struct IndexedReport {
     /// Findings most severe first (as `audit` sorts them).
     pub report: Report,
     /// Parallel to `report.findings`.
@@ -50,7 +48,7 @@ pub struct AuditOutcome {
     pub worst: HashMap<String, HashMap<String, Severity>>,
 }
 
-impl AuditOutcome {
+impl IndexedReport {
     pub fn finding(&self, i: usize) -> Option<&Finding> {
         self.report.findings.get(i)
     }
@@ -87,7 +85,7 @@ impl AuditOutcome {
 }
 
 /// Audit an inventory and index the result (heavy: run it off the UI thread).
-pub fn analyse(inv: &Inventory, cfg: &AuditConfig) -> AuditOutcome {
+pub fn audit_indexed(inv: &Inventory, cfg: &AuditConfig) -> IndexedReport {
     let report = audit(inv, cfg);
     let key_labels: HashMap<&str, String> = inv
         .keys
@@ -113,7 +111,7 @@ pub fn analyse(inv: &Inventory, cfg: &AuditConfig) -> AuditOutcome {
             let id = (k.arn.as_str(), g.entry.grant_id.as_str());
             if wanted.contains(&id) {
                 let label = if g.entry.name.is_empty() {
-                    g.entry.grant_id.chars().take(12).collect()
+                    short_grant_id(&g.entry.grant_id).to_string()
                 } else {
                     g.entry.name.clone()
                 };
@@ -148,7 +146,7 @@ pub fn analyse(inv: &Inventory, cfg: &AuditConfig) -> AuditOutcome {
                 let (grant, grantee) =
                     grant_names.get(&(&*f.key, g)).cloned().unwrap_or_else(|| {
                         (
-                            g.chars().take(12).collect(),
+                            short_grant_id(g).to_string(),
                             f.grantee.as_deref().unwrap_or("-").to_string(),
                         )
                     });
@@ -168,66 +166,11 @@ pub fn analyse(inv: &Inventory, cfg: &AuditConfig) -> AuditOutcome {
             }
         }
     }
-    AuditOutcome {
+    IndexedReport {
         report,
         labels,
         by_grant,
         by_key,
         worst,
-    }
-}
-
-/// Where a jump from a finding is going: the grant to select once its key's grants load.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JumpTarget {
-    pub key_arn: String,
-    pub grant_id: String,
-}
-
-/// The audit in the UI.
-#[derive(Debug, Clone, Default)]
-pub struct AuditState {
-    pub config: AuditConfig,
-    /// A run is in flight.
-    pub running: bool,
-    /// A change arrived while a run was in flight: run once more when it ends.
-    pub rerun: bool,
-    /// Bumped per run; an answer of another run is dropped.
-    pub generation: u64,
-    /// The latest result (kept, and shown, while a rerun is in flight).
-    pub outcome: Option<Arc<AuditOutcome>>,
-    /// Why the latest run failed.
-    pub error: Option<String>,
-    /// The grants pane shows only stale grants.
-    pub stale_only: bool,
-    /// The findings view is open.
-    pub view_open: bool,
-    /// The selected row of the findings view.
-    pub selected: usize,
-    /// A grant to select when its key's grants arrive.
-    pub jump: Option<JumpTarget>,
-}
-
-impl AuditState {
-    /// Number of findings of the latest result.
-    pub fn len(&self) -> usize {
-        self.outcome.as_ref().map_or(0, |o| o.report.findings.len())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The finding selected in the findings view.
-    pub fn selected_finding(&self) -> Option<&Finding> {
-        self.outcome.as_ref()?.finding(self.selected)
-    }
-
-    /// The first row and the number of rows of a `height`-row window that shows the
-    /// selection (at the bottom edge when scrolled), as the panes' lists do.
-    pub fn window(&self, height: usize) -> (usize, usize) {
-        let height = height.max(1);
-        let offset = (self.selected + 1).saturating_sub(height);
-        (offset, self.len().saturating_sub(offset).min(height))
     }
 }

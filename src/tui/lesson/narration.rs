@@ -11,22 +11,21 @@ use ratatui::Frame;
 
 use crate::backend::{ActivityEvent, EventOutcome};
 use crate::lesson::{Completion, LessonRun, StepStatus};
-use crate::tui::app::App;
-use crate::tui::lesson_state::LessonUi;
+use crate::tui::rows::Rows;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{pane_block, short_arn};
 
-use super::theme::Theme;
-use super::widgets::{pane_block_themed, short_arn};
+use super::LessonUi;
 
 /// Rows the panel takes (with its frame).
 pub const HEIGHT: u16 = 11;
 /// Rows of the WHY banner.
 pub const BANNER_HEIGHT: u16 = 3;
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, lesson: &LessonUi) {
-    let t = &app.theme;
+pub fn render(frame: &mut Frame, area: Rect, lesson: &LessonUi, t: &Theme) {
     let run = &lesson.run;
     let title = format!("Lesson: {}", run.lesson().title);
-    let block = pane_block_themed(title, true, t);
+    let block = pane_block(title, true, t);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [body, outcome] =
@@ -161,10 +160,8 @@ const UI_READS: [&str; 5] = [
 /// The latest call's verdict and WHY, big, above the event log (the panes' own reads
 /// aside, so a denial stays in view after the panes reload). A test-encrypt's round trip
 /// shows both calls: Encrypt, then the Decrypt of its result.
-pub fn render_banner(frame: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let mut notable = app
-        .events
+pub fn render_banner(frame: &mut Frame, area: Rect, events: &Rows<ActivityEvent>, t: &Theme) {
+    let mut notable = events
         .all()
         .iter()
         .rev()

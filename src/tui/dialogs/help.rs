@@ -1,0 +1,136 @@
+//! The help screen: every key, from the same table as the action bar and the key map,
+//! for what this session offers (read-only, the simulator's controls, a lesson).
+
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::tui::actions::{Action, LESSON_ACTIONS};
+use crate::tui::effect::Effect;
+use crate::tui::message::Key;
+use crate::tui::widgets::popup;
+
+const NAVIGATION: &[(&str, &str)] = &[
+    ("tab / shift-tab", "next / previous pane"),
+    ("↑↓ or j k", "move"),
+    ("pgup pgdn g G", "page, top, bottom"),
+    ("enter", "detail of the selection"),
+    ("esc", "close, clear filter, back to keys"),
+    ("/", "filter the focused pane (all columns)"),
+];
+
+/// What the session offers, fixed while the help is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Help {
+    pub read_only: bool,
+    pub world_controls: bool,
+    pub lesson: bool,
+}
+
+impl Help {
+    pub fn on_key(&mut self, key: Key) -> Vec<Effect> {
+        close_on(key)
+    }
+
+    pub const HINTS: &'static [(&'static str, &'static str)] = &[("esc", "close")];
+
+    pub fn render(&self, frame: &mut Frame, area: Rect) {
+        let inner = popup(frame, area, 84, 34, "Help");
+        let key = Style::default()
+            .fg(Color::Cyan)
+            .add_modifier(Modifier::BOLD);
+        let head = Style::default()
+            .fg(Color::Yellow)
+            .add_modifier(Modifier::BOLD);
+        let mut lines = vec![Line::from(Span::styled("Navigation", head))];
+        for (k, what) in NAVIGATION {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {k:<18}"), key),
+                Span::raw(*what),
+            ]));
+        }
+        lines.push(Line::from(Span::styled(
+            "Actions (the action bar shows those of the focused pane)",
+            head,
+        )));
+        use Action::*;
+        let all = [
+            CreateGrant,
+            RevokeGrant,
+            RetireGrant,
+            TestEncrypt,
+            CopyGrantId,
+            StaleOnly,
+            Findings,
+            Refresh,
+            Help,
+            Quit,
+        ];
+        let world = [
+            NewKey,
+            DisableKey,
+            EnableKey,
+            ScheduleKeyDeletion,
+            CancelKeyDeletion,
+            NewPrincipal,
+            DeletePrincipal,
+            AdvanceClock,
+        ];
+        for a in all {
+            if self.read_only && a.mutating() {
+                continue;
+            }
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<18}", a.binding().label()), key),
+                Span::raw(a.label()),
+            ]));
+        }
+        // The findings view's keys on one line, from the same table as its action bar.
+        let mut in_view = vec![Span::styled("  In the findings view (f): ", head)];
+        for a in [JumpToFinding, RevokeFinding, CloseFindings] {
+            if self.read_only && a.mutating() {
+                continue;
+            }
+            in_view.push(Span::styled(a.binding().label(), key));
+            in_view.push(Span::raw(format!(" {}  ", a.label())));
+        }
+        lines.push(Line::from(in_view));
+        lines.push(Line::from(
+            "  Stale column: the grant's worst finding, HIGH MED LOW (info: a service grant)",
+        ));
+        if self.lesson {
+            let mut spans = vec![Span::styled("  Lesson: ", head)];
+            for a in LESSON_ACTIONS {
+                spans.push(Span::styled(a.binding().label(), key));
+                spans.push(Span::raw(format!(" {}  ", a.label())));
+            }
+            lines.push(Line::from(spans));
+        }
+        if self.world_controls && !self.read_only {
+            lines.push(Line::from(Span::styled("Simulator controls", head)));
+            for a in world {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {:<18}", a.binding().label()), key),
+                    Span::raw(a.label()),
+                ]));
+            }
+        }
+        if self.read_only {
+            lines.push(Line::from(Span::styled(
+                "Read-only mode: actions that change keys or grants are not offered.",
+                Style::default().fg(Color::Yellow),
+            )));
+        }
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+}
+
+/// Esc, Enter, q or ? close a screen of text (help, detail).
+pub fn close_on(key: Key) -> Vec<Effect> {
+    match key {
+        Key::Cancel | Key::Submit | Key::Char('q') | Key::Char('?') => vec![Effect::CloseDialog],
+        _ => vec![],
+    }
+}

@@ -1,0 +1,290 @@
+//! The keys pane: its rows (alias, short key id, state, grant count, stale count), the key
+//! list as it arrives, key details filled in after a quick key list (AWS: a round asks
+//! for the keys in batches of `DETAIL_BATCH`, one after the other, so the status line can
+//! count them; keys described before keep their details while refreshed, new ones show
+//! `…` until described, `?` when they could not be), and the confirmations of the key
+//! state controls. The Stale column counts the key's stale grants (`!` marks a finding
+//! about the key itself), coloured by its most severe finding; AWS-managed keys are
+//! marked.
+
+use std::collections::HashMap;
+
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::widgets::{Cell, Row};
+use ratatui::Frame;
+
+use crate::backend::{KeyDetail, KeyList, KeyStateChange, KeySummary};
+use crate::kms::{KeyRef, KeyState};
+use crate::tui::actions::Action;
+use crate::tui::app::{App, GrantScope, KeyDetails};
+use crate::tui::effect::{ConfirmAction, ConfirmRequest};
+use crate::tui::effects::scope_to_key;
+use crate::tui::findings::severity_style;
+use crate::tui::jobs::{Job, Slot};
+use crate::tui::message::{Command, Work, WorldChange};
+use crate::tui::pane::Pane;
+use crate::tui::widgets::{pane_block, render_table, Columns};
+
+/// What `/` searches: the text of every visible column.
+pub fn search_text(k: &KeySummary) -> String {
+    format!(
+        "{} {} {} {} {}",
+        k.aliases.join(" "),
+        k.key_id,
+        k.state,
+        k.grant_count,
+        k.description
+    )
+}
+
+/// The key list came: the selection stays on its key, details are asked for when the
+/// list is a quick one, and the grants pane follows the selection when it shows nothing.
+pub fn loaded(app: &mut App, list: KeyList) -> Vec<Command> {
+    let keep = app.selected_key().map(|k| k.key_id.clone());
+    let keys = start_key_details(app, list.keys, list.details_later);
+    app.keys
+        .set_items(keys, search_text, |k| Some(&k.key_id) == keep.as_ref());
+    let mut cmds = next_details_batch(app, None);
+    if matches!(app.grant_scope, GrantScope::None) {
+        cmds.extend(scope_to_key(app, false));
+    }
+    cmds
+}
+
+/// The confirmation of a key state control (disable, enable, schedule or cancel deletion).
+pub fn confirm_state(k: &KeySummary, action: Action) -> Option<ConfirmRequest> {
+    let (change, verb, consequence) = match action {
+        Action::DisableKey => (
+            KeyStateChange::Disable,
+            "Disable",
+            "Every cryptographic operation with it will fail (DisabledException).",
+        ),
+        Action::EnableKey => (KeyStateChange::Enable, "Enable", "It can be used again."),
+        Action::ScheduleKeyDeletion => (
+            KeyStateChange::ScheduleDeletion { days: 7 },
+            "Schedule deletion",
+            "It will be deleted in 7 days, with its grants.",
+        ),
+        Action::CancelKeyDeletion => (
+            KeyStateChange::CancelDeletion,
+            "Cancel deletion",
+            "It comes back disabled, as on AWS.",
+        ),
+        _ => return None,
+    };
+    Some(ConfirmRequest {
+        title: format!("{verb} {}?", k.label()),
+        lines: vec![format!("Key {}", k.arn), consequence.to_string()],
+        verb,
+        action: ConfirmAction::Run(Work::World(WorldChange::KeyState {
+            key: KeyRef::parse(&k.arn),
+            change,
+        })),
+    })
+}
+
+/// Keys asked for per `describe_keys` batch (the backend runs each with bounded
+/// concurrency; small batches keep the progress moving).
+pub const DETAIL_BATCH: usize = 25;
+
+/// A new round of key details for a quick key list: keys described before keep their
+/// details (refreshed in this round), new ones show placeholders until described. A
+/// complete list (the simulator) ends any round.
+fn start_key_details(app: &mut App, keys: Vec<KeySummary>, details_later: bool) -> Vec<KeySummary> {
+    // Whatever round was still running is over: its answers are dropped.
+    app.jobs.cancel(Slot::KeyDetails);
+    if !details_later {
+        app.key_details = KeyDetails::default();
+        return keys;
+    }
+    let d = &app.key_details;
+    let known: HashMap<&str, &KeySummary> = app
+        .keys
+        .all()
+        .iter()
+        .filter(|k| !d.pending.contains(&k.key_id) && !d.failed.contains_key(&k.key_id))
+        .map(|k| (k.key_id.as_str(), k))
+        .collect();
+    let keys: Vec<KeySummary> = keys
+        .into_iter()
+        .map(|k| match known.get(k.key_id.as_str()) {
+            Some(old) => KeySummary {
+                aliases: k.aliases,
+                ..(*old).clone()
+            },
+            None => k,
+        })
+        .collect();
+    let pending = keys
+        .iter()
+        .filter(|k| !known.contains_key(k.key_id.as_str()))
+        .map(|k| k.key_id.clone())
+        .collect();
+    app.key_details = KeyDetails {
+        queue: keys.iter().map(|k| k.key_id.clone()).collect(),
+        pending,
+        failed: HashMap::new(),
+        done: 0,
+        total: keys.len(),
+    };
+    keys
+}
+
+/// The next batch of key details to ask for (the first starts the round's job, the others
+/// follow it up), or none when the round is complete.
+fn next_details_batch(app: &mut App, round: Option<Job>) -> Vec<Command> {
+    let d = &mut app.key_details;
+    let n = d.queue.len().min(DETAIL_BATCH);
+    if n == 0 {
+        return vec![];
+    }
+    let work = Work::DescribeKeys(d.queue.drain(..n).collect());
+    let job = match round {
+        Some(job) => app.jobs.follow_up(job),
+        None => app.jobs.start(Slot::KeyDetails),
+    };
+    vec![Command::Run { job, work }]
+}
+
+/// A batch of key details came: put it in place (the selection stays where it is) and ask
+/// for the next.
+pub fn described(app: &mut App, round: Job, details: Vec<KeyDetail>) -> Vec<Command> {
+    app.key_details.done += details.len();
+    let mut found: HashMap<String, KeySummary> = HashMap::new();
+    let mut first_error = None;
+    for d in details {
+        app.key_details.pending.remove(&d.key_id);
+        match d.result {
+            Ok(k) => {
+                found.insert(d.key_id, k);
+            }
+            Err(e) => {
+                first_error.get_or_insert_with(|| e.clone());
+                app.key_details.failed.insert(d.key_id, e.to_string());
+            }
+        }
+    }
+    app.keys.update_items(
+        |k| match found.remove(&k.key_id) {
+            Some(mut new) => {
+                if new.aliases.is_empty() {
+                    new.aliases = std::mem::take(&mut k.aliases);
+                }
+                *k = new;
+                true
+            }
+            None => false,
+        },
+        search_text,
+    );
+    if let Some(e) = first_error {
+        let n = app.key_details.failed.len();
+        app.set_error(format!("Could not describe {n} key(s): {e}"));
+    }
+    next_details_batch(app, Some(round))
+}
+
+const WITH_ID: [&str; 5] = ["Alias", "Key", "State", "Grants", "Stale"];
+const WITHOUT_ID: [&str; 4] = ["Alias", "State", "Grants", "Stale"];
+const WIDTHS_WITH_ID: [Constraint; 5] = [
+    Constraint::Fill(1),
+    Constraint::Length(8),
+    Constraint::Length(10),
+    Constraint::Length(6),
+    Constraint::Length(6),
+];
+const WIDTHS_WITHOUT_ID: [Constraint; 4] = [
+    Constraint::Fill(1),
+    Constraint::Length(10),
+    Constraint::Length(6),
+    Constraint::Length(6),
+];
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let focused = app.focus == Pane::Keys;
+    let details = &app.key_details;
+    let rows = &app.keys;
+    let outcome = app.findings.outcome.as_deref();
+    // A narrow pane gives the short key id's room to the alias (the detail shows the id).
+    let show_id = area.width >= 60;
+    let mut title = format!("Keys ({})", rows.len());
+    if !rows.filter().is_empty() {
+        title = format!("Keys ({}/{}) /{}", rows.len(), rows.total(), rows.filter());
+    }
+    render_table(
+        frame,
+        area,
+        pane_block(title, focused, &app.theme),
+        rows,
+        Columns {
+            header: if show_id { &WITH_ID } else { &WITHOUT_ID },
+            widths: if show_id {
+                &WIDTHS_WITH_ID
+            } else {
+                &WIDTHS_WITHOUT_ID
+            },
+            focused,
+        },
+        &app.theme,
+        |k| {
+            let state_style = match k.state {
+                KeyState::Enabled => Style::default().fg(app.theme.allowed),
+                KeyState::Disabled => Style::default().fg(app.theme.warning),
+                _ => Style::default().fg(app.theme.denied),
+            };
+            let placeholder = if details.pending.contains(&k.key_id) {
+                Some("…")
+            } else if details.failed.contains_key(&k.key_id) {
+                Some("?")
+            } else {
+                None
+            };
+            let (state, grants) = match placeholder {
+                Some(p) => (p.to_string(), format!("{p:>6}")),
+                None => (
+                    match k.state {
+                        KeyState::PendingDeletion => "PendingDel".to_string(),
+                        s => s.as_str().to_string(),
+                    },
+                    format!("{:>6}", k.grant_count),
+                ),
+            };
+            let mut alias = k.aliases.first().cloned().unwrap_or_else(|| "-".into());
+            if k.manager == "AWS" {
+                alias.push_str(" (AWS)");
+            }
+            let state_style = if placeholder.is_some() {
+                Style::default().fg(app.theme.border)
+            } else {
+                state_style
+            };
+            let stale = match outcome {
+                None => {
+                    Cell::from(format!("{:>5} ", "…")).style(Style::default().fg(app.theme.border))
+                }
+                Some(o) => match o.key(&k.arn) {
+                    None => Cell::from(format!("{:>5} ", 0)),
+                    Some(kf) => {
+                        let bang = if kf.key_level.is_empty() { " " } else { "!" };
+                        let text = format!("{:>5}{bang}", kf.stale_grants);
+                        match kf.worst {
+                            Some(s) => Cell::from(text).style(severity_style(s)),
+                            None => Cell::from(text),
+                        }
+                    }
+                },
+            };
+            let mut cells = vec![Cell::from(alias)];
+            if show_id {
+                cells.push(Cell::from(k.short_id().to_string()));
+            }
+            cells.extend([
+                Cell::from(state).style(state_style),
+                Cell::from(grants),
+                stale,
+            ]);
+            Row::new(cells)
+        },
+    );
+}
