@@ -440,6 +440,23 @@ fn server_parts(c: &mut Criterion) {
         },
     );
     group.bench_function("request id", |b| b.iter(wire::errors::request_id));
+    // Reading the body: the server's parse (JSON, then fitted to the request type with
+    // errors classified by kind), against serde_json straight into the type.
+    group.bench_function("parse the Encrypt body", |b| {
+        b.iter(|| {
+            wire::dispatch::parse::<grantscope::kms::api::EncryptRequest>(body.as_bytes())
+                .expect("a request")
+        })
+    });
+    group.bench_function(
+        "parse the Encrypt body (serde_json alone, reference)",
+        |b| {
+            b.iter(|| {
+                serde_json::from_slice::<grantscope::kms::api::EncryptRequest>(body.as_bytes())
+                    .expect("a request")
+            })
+        },
+    );
     group.finish();
 }
 

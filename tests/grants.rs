@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use common::*;
 use grantscope::kms::api::*;
+use grantscope::kms::time::epoch_seconds;
 use grantscope::kms::{ErrorCode, GrantConstraints, GrantOperation, KeySpec, KeyUsage};
-use grantscope::sim::clock::epoch_seconds;
 use grantscope::sim::Caller;
 
 // ------------------------------------------------------------------ validation

@@ -76,7 +76,7 @@ fn the_stale_grants_world_holds_what_its_comments_promise() {
     let expected = start() - chrono::Duration::days(400);
     assert_eq!(
         old.creation_date,
-        Some(grantscope::sim::clock::epoch_seconds(expected))
+        Some(grantscope::kms::time::epoch_seconds(expected))
     );
     // Grants on the disabled and pending-deletion keys are listed too.
     for key in [

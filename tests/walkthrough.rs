@@ -8,8 +8,8 @@ mod common;
 use std::time::Duration;
 
 use grantscope::kms::api::*;
+use grantscope::kms::time::epoch_seconds;
 use grantscope::kms::{ErrorCode, GrantOperation};
-use grantscope::sim::clock::epoch_seconds;
 use grantscope::sim::{Caller, Clock, Outcome, Scenario, Simulator};
 
 const KEY_ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";

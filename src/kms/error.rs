@@ -46,47 +46,9 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    /// Every code this crate knows.
-    pub const ALL: [ErrorCode; 31] = {
-        use ErrorCode::*;
-        [
-            AccessDeniedException,
-            AlreadyExistsException,
-            DisabledException,
-            DryRunOperationException,
-            IncorrectKeyException,
-            InvalidAliasNameException,
-            InvalidArnException,
-            InvalidCiphertextException,
-            InvalidGrantIdException,
-            InvalidGrantTokenException,
-            InvalidKeyUsageException,
-            InvalidMarkerException,
-            KmsInternalException,
-            KmsInvalidStateException,
-            LimitExceededException,
-            MalformedPolicyDocumentException,
-            NotFoundException,
-            UnsupportedOperationException,
-            ValidationException,
-            ThrottlingException,
-            SerializationException,
-            UnknownOperationException,
-            MissingAuthenticationTokenException,
-            UnrecognizedClientException,
-            InvalidSignatureException,
-            IncompleteSignatureException,
-            InvalidClientTokenId,
-            RequestExpired,
-            RequestEntityTooLargeException,
-            InvalidAction,
-            MissingAction,
-        ]
-    };
-
-    /// The code AWS wrote, if this crate knows it.
+    /// The code AWS wrote, if this crate knows it (the enum's serde names are AWS's).
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
+        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
     }
 
     /// The code exactly as AWS writes it in `__type`.
@@ -269,11 +231,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_code_parses_back_from_its_wire_name() {
-        for c in ErrorCode::ALL {
+    fn codes_parse_back_from_their_wire_names() {
+        use ErrorCode::*;
+        for c in [
+            AccessDeniedException,
+            KmsInternalException,
+            KmsInvalidStateException,
+            InvalidClientTokenId,
+            MissingAction,
+        ] {
             assert_eq!(ErrorCode::parse(c.as_str()), Some(c));
             assert_eq!(AwsErrorCode::parse(c.as_str()), AwsErrorCode::Known(c));
         }
+        assert_eq!(
+            ErrorCode::parse("KmsInternalException"),
+            None,
+            "AWS's spelling only"
+        );
         let other = AwsErrorCode::parse("KMSInvalidMacException");
         assert_eq!(other, AwsErrorCode::Other("KMSInvalidMacException".into()));
         assert_eq!(other.to_string(), "KMSInvalidMacException");

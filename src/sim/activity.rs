@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::kms::{ApiOperation, ErrorCode, GrantId};
 
-use super::clock::Timestamp;
+use crate::kms::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]

@@ -8,10 +8,10 @@ use crate::kms::ids::PrincipalArn;
 use crate::kms::policy::{Effect, PolicyDocument, PrincipalSpec, Statement};
 use crate::kms::{EncryptionContext, GrantConstraints, GrantId, GrantOperation, KmsError};
 
-use super::clock::Timestamp;
 use super::conditions::{evaluate, wildcard_match, RequestFacts, Truth};
 use super::principals::{CallerKind, ResolvedCaller};
 use super::world::{Key, World};
+use crate::kms::Timestamp;
 
 /// How grants may authorize the call being decided.
 #[derive(Debug, Clone, Copy)]

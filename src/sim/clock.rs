@@ -4,7 +4,7 @@
 use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use crate::kms::time::{epoch_seconds, Timestamp};
+use crate::kms::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "mode", rename_all = "snake_case")]

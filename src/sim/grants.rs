@@ -23,13 +23,15 @@ use crate::kms::{
 };
 
 use super::authorize::{AuthRequest, Decision, GrantUse, Why};
-use super::clock::{chrono_duration, epoch_seconds, Timestamp};
+use super::clock::chrono_duration;
 use super::conditions::RequestFacts;
 use super::keys::read_marker;
 use super::principals::{CallerKind, ResolvedCaller};
 use super::validate::{self, GRANTS};
 use super::world::{Grant, PrincipalRef, Removal, RemovalKind, World};
 use super::{crypto, Caller, Simulator};
+use crate::kms::time::epoch_seconds;
+use crate::kms::Timestamp;
 
 /// Grants per key (AWS's quota).
 pub const MAX_GRANTS_PER_KEY: usize = 50_000;

@@ -4,9 +4,9 @@
 use crate::kms::ids::display_name;
 use crate::kms::inventory::{Inventory, InventoryGrant, InventoryKey, UsageSource};
 
-use super::clock::epoch_seconds;
 use super::grants::grant_entry;
 use super::world::{PrincipalRef, World};
+use crate::kms::time::epoch_seconds;
 
 /// The inventory of the world's home account.
 pub fn inventory(world: &World) -> Inventory {

@@ -15,12 +15,12 @@ use crate::kms::{
 };
 
 use super::authorize::{AuthRequest, GrantUse};
-use super::clock::epoch_seconds;
 use super::conditions::RequestFacts;
 use super::principals::ResolvedCaller;
 use super::validate::{self, ADMIN, CRYPTO};
 use super::world::{Alias, Key, World};
 use super::{crypto, CallRecord, Caller, Simulator};
+use crate::kms::time::epoch_seconds;
 
 /// `KeyMetadata` for a key.
 pub fn key_metadata(k: &Key) -> KeyMetadata {

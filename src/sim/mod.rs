@@ -23,11 +23,11 @@ pub mod world;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::kms::{ApiOperation, ErrorCode, KmsResult};
+use crate::kms::{ApiOperation, ErrorCode, KmsResult, Timestamp};
 
 pub use activity::{ActivityEntry, ActivityLog, Outcome};
 pub use authorize::{Decision, Why};
-pub use clock::{Clock, Timestamp};
+pub use clock::Clock;
 pub use principals::{Caller, ResolvedCaller};
 pub use scenario::Scenario;
 pub use world::{PrincipalKind, World};

@@ -13,7 +13,8 @@ use crate::kms::policy::PolicyDocument;
 use crate::kms::{AccountId, GrantId, GrantOperation, KeyManager, KeySpec, KeyState, KeyUsage};
 
 use super::activity::ActivityLog;
-use super::clock::{Clock, Timestamp};
+use super::clock::Clock;
+use crate::kms::Timestamp;
 
 /// Base64 for secret byte strings in snapshots.
 mod b64 {

@@ -26,6 +26,20 @@ pub fn pane_block(title: String, focused: bool, t: &Theme) -> Block<'static> {
     }
 }
 
+/// A list pane's title: `Keys (12)`, or `Keys (3/12) /alias` while filtered.
+pub fn list_title<T>(name: &str, rows: &Rows<T>) -> String {
+    if rows.filter().is_empty() {
+        format!("{name} ({})", rows.len())
+    } else {
+        format!(
+            "{name} ({}/{}) /{}",
+            rows.len(),
+            rows.total(),
+            rows.filter()
+        )
+    }
+}
+
 /// The columns of a table and whether its pane has the focus.
 pub struct Columns<'a> {
     pub header: &'a [&'static str],

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use chrono::TimeZone;
 use grantscope::kms::api::*;
+use grantscope::kms::Timestamp;
 use grantscope::kms::{EncryptionContext, GrantListEntry, KmsError, KmsResult, OperationInput};
-use grantscope::sim::{Caller, Clock, Scenario, Simulator, Timestamp};
+use grantscope::sim::{Caller, Clock, Scenario, Simulator};
 
 pub const REGION: &str = "eu-west-1";
 pub const HOME: &str = "111122223333";

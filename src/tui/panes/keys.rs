@@ -24,7 +24,7 @@ use crate::tui::findings::severity_style;
 use crate::tui::jobs::{Job, Slot};
 use crate::tui::message::{Command, Work, WorldChange};
 use crate::tui::pane::Pane;
-use crate::tui::widgets::{pane_block, render_table, Columns};
+use crate::tui::widgets::{list_title, pane_block, render_table, Columns};
 
 /// What `/` searches: the text of every visible column.
 pub fn search_text(k: &KeySummary) -> String {
@@ -208,10 +208,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let outcome = app.findings.outcome.as_deref();
     // A narrow pane gives the short key id's room to the alias (the detail shows the id).
     let show_id = area.width >= 60;
-    let mut title = format!("Keys ({})", rows.len());
-    if !rows.filter().is_empty() {
-        title = format!("Keys ({}/{}) /{}", rows.len(), rows.total(), rows.filter());
-    }
+    let title = list_title("Keys", rows);
     render_table(
         frame,
         area,

@@ -12,7 +12,7 @@ use crate::tui::app::App;
 use crate::tui::effect::{ConfirmAction, ConfirmRequest};
 use crate::tui::message::{Work, WorldChange};
 use crate::tui::pane::Pane;
-use crate::tui::widgets::{pane_block, render_table, Columns};
+use crate::tui::widgets::{list_title, pane_block, render_table, Columns};
 
 /// What `/` searches.
 pub fn search_text(p: &PrincipalSummary) -> String {
@@ -58,15 +58,7 @@ pub fn confirm_delete(p: &PrincipalSummary) -> Option<ConfirmRequest> {
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Principals;
     let rows = &app.principals;
-    let mut title = format!("Principals ({})", rows.len());
-    if !rows.filter().is_empty() {
-        title = format!(
-            "Principals ({}/{}) /{}",
-            rows.len(),
-            rows.total(),
-            rows.filter()
-        );
-    }
+    let mut title = list_title("Principals", rows);
     if let Some(note) = &app.principals_note {
         title = format!("{title} · {note}");
     }
