@@ -43,6 +43,7 @@ fn info() -> BackendInfo {
         account: "111122223333".into(),
         region: "eu-west-1".into(),
         identity: "arn:aws:iam::111122223333:user/admin".into(),
+        endpoint: None,
     }
 }
 

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::kms::inventory::Inventory;
-use crate::kms::short_grant_id;
+use crate::kms::{distinct_prefix_len, grant_id_label};
 
 use super::{audit, AuditConfig, Finding, Report, Severity};
 
@@ -105,13 +105,15 @@ pub fn audit_indexed(inv: &Inventory, cfg: &AuditConfig) -> IndexedReport {
         .iter()
         .filter_map(|f| f.grant_id.as_deref().map(|g| (&*f.key, g)))
         .collect();
+    // Unnamed grants are shown by as much of their id as tells them apart.
+    let id_len = distinct_prefix_len(wanted.iter().map(|(_, g)| *g));
     let mut grant_names: HashMap<(&str, &str), (String, String)> = HashMap::new();
     for k in &inv.keys {
         for g in &k.grants {
             let id = (k.arn.as_str(), g.entry.grant_id.as_str());
             if wanted.contains(&id) {
                 let label = if g.entry.name.is_empty() {
-                    short_grant_id(&g.entry.grant_id).to_string()
+                    grant_id_label(&g.entry.grant_id, id_len)
                 } else {
                     g.entry.name.clone()
                 };
@@ -146,7 +148,7 @@ pub fn audit_indexed(inv: &Inventory, cfg: &AuditConfig) -> IndexedReport {
                 let (grant, grantee) =
                     grant_names.get(&(&*f.key, g)).cloned().unwrap_or_else(|| {
                         (
-                            short_grant_id(g).to_string(),
+                            grant_id_label(g, id_len),
                             f.grantee.as_deref().unwrap_or("-").to_string(),
                         )
                     });

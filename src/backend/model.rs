@@ -21,6 +21,8 @@ pub struct BackendInfo {
     pub region: String,
     /// The operator's identity: the ARN every UI call is made as.
     pub identity: String,
+    /// The endpoint calls go to, when it is not AWS's own (`--endpoint-url`).
+    pub endpoint: Option<String>,
 }
 
 /// One key, as the keys pane lists it.

@@ -64,6 +64,7 @@ impl SimBackend {
                 account,
                 region,
                 identity,
+                endpoint: None,
             },
         })
     }

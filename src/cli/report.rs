@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::audit::{Report, Severity};
+use crate::kms::distinct_prefix_len;
 use crate::kms::inventory::Inventory;
-use crate::kms::short_grant_id;
 
 pub use super::inventory::Format;
 use super::inventory::Source;
@@ -113,26 +113,58 @@ fn table(report: &Report, inv: &Inventory) -> String {
             )
         })
         .collect();
+    // A grant by its name, or by as much of its id as tells it from the others listed.
+    let names: HashMap<(&str, &str), &str> = inv
+        .keys
+        .iter()
+        .flat_map(|k| {
+            k.grants
+                .iter()
+                .filter(|g| !g.entry.name.is_empty())
+                .map(move |g| {
+                    (
+                        (k.arn.as_str(), g.entry.grant_id.as_str()),
+                        g.entry.name.as_str(),
+                    )
+                })
+        })
+        .collect();
+    let id_len = distinct_prefix_len(report.findings.iter().filter_map(|f| f.grant_id.as_deref()));
+    let grant_label = |f: &crate::audit::Finding| -> String {
+        match f.grant_id.as_deref() {
+            None => "-".into(),
+            Some(g) => match names.get(&(&*f.key, g)) {
+                Some(name) => name.to_string(),
+                None => g.chars().take(id_len).collect(),
+            },
+        }
+    };
+    let grants: Vec<String> = report.findings.iter().map(grant_label).collect();
+    let width = grants
+        .iter()
+        .map(|g| g.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(5);
     let mut out = String::new();
     if !report.findings.is_empty() {
         let _ = writeln!(
             out,
-            "{:<8} {:<22} {:<22} {:<13} REASON",
+            "{:<8} {:<22} {:<22} {:<width$} REASON",
             "SEVERITY", "RULE", "KEY", "GRANT"
         );
     }
-    for f in &report.findings {
-        let grant = f.grant_id.as_deref().map_or("-", short_grant_id);
+    for (f, grant) in report.findings.iter().zip(&grants) {
         let _ = writeln!(
             out,
-            "{:<8} {:<22} {:<22} {:<13} {}",
+            "{:<8} {:<22} {:<22} {:<width$} {}",
             f.severity.as_str(),
             f.rule.id(),
             labels.get(&*f.key).copied().unwrap_or(&f.key),
             grant,
             f.reason()
         );
-        let _ = writeln!(out, "{:<68} -> {}", "", f.action());
+        let _ = writeln!(out, "{:<w$} -> {}", "", f.action(), w = 55 + width);
     }
     let s = &report.summary;
     let by: Vec<String> = [

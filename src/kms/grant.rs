@@ -50,6 +50,38 @@ pub fn short_grant_id(id: &str) -> &str {
     id.char_indices().nth(12).map_or(id, |(i, _)| &id[..i])
 }
 
+/// How many leading characters tell these grant ids apart: at least the 12 of
+/// `short_grant_id`, more when two ids share a longer start (at most the whole id).
+pub fn distinct_prefix_len<'a>(ids: impl IntoIterator<Item = &'a str>) -> usize {
+    let mut ids: Vec<&str> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let shared = ids
+        .windows(2)
+        .map(|w| {
+            w[0].chars()
+                .zip(w[1].chars())
+                .take_while(|(a, b)| a == b)
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    (shared + 1).max(12)
+}
+
+/// A grant id shown in `len` characters or so, where `len` comes from
+/// `distinct_prefix_len`: its start when that is short enough, else its first 6 and last 5
+/// characters (ids that share a long start, as generated ones do, differ at the end).
+pub fn grant_id_label(id: &str, len: usize) -> String {
+    let n = id.chars().count();
+    if len <= 12 || n <= 12 {
+        return short_grant_id(id).to_string();
+    }
+    let head: String = id.chars().take(6).collect();
+    let tail: String = id.chars().skip(n - 5).collect();
+    format!("{head}…{tail}")
+}
+
 /// `GrantConstraints`: at most one of the two maps is meaningful in practice, but AWS
 /// accepts both and enforces both.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -154,6 +186,18 @@ pub fn is_valid_grant_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_that_share_a_long_start_are_told_apart() {
+        let random = ["8f2b14def89c78c2", "0f1e2d3c4b5a6978"];
+        assert_eq!(distinct_prefix_len(random), 12);
+        let a = "5a1e000000000000000000000000000000000000000000000000000000000005";
+        let b = "5a1e00000000000000000000000000000000000000000000000000000000000c";
+        assert_eq!(distinct_prefix_len([a, b, a]), 64);
+        assert_eq!(grant_id_label(a, 64), "5a1e00…00005");
+        assert_ne!(grant_id_label(a, 64), grant_id_label(b, 64));
+        assert_eq!(grant_id_label(random[0], 12), "8f2b14def89c");
+    }
 
     fn ctx(pairs: &[(&str, &str)]) -> EncryptionContext {
         pairs

@@ -15,7 +15,10 @@ pub mod policy;
 pub mod time;
 
 pub use error::{AwsErrorCode, ErrorCode, KmsError, KmsResult};
-pub use grant::{short_grant_id, EncryptionContext, GrantConstraints, GrantId, GrantListEntry};
+pub use grant::{
+    distinct_prefix_len, grant_id_label, short_grant_id, EncryptionContext, GrantConstraints,
+    GrantId, GrantListEntry,
+};
 pub use ids::{display_name, AccountId, KeyRef, Principal, PrincipalArn};
 pub use key::{KeyManager, KeyMetadata, KeySpec, KeyState, KeyUsage};
 pub use operation::{ApiOperation, GrantOperation, OperationInput};

@@ -73,6 +73,8 @@ pub struct App {
     pub key_details: KeyDetails,
     pub grants: Rows<GrantSummary>,
     pub grant_scope: GrantScope,
+    /// How much of a grant id tells the listed grants apart (`distinct_prefix_len`).
+    pub grant_id_len: usize,
     pub principals: Rows<PrincipalSummary>,
     /// What the principals pane could not list (e.g. IAM users and roles).
     pub principals_note: Option<String>,
@@ -114,6 +116,7 @@ impl App {
             key_details: KeyDetails::default(),
             grants: Rows::new(),
             grant_scope: GrantScope::None,
+            grant_id_len: 12,
             principals: Rows::new(),
             principals_note: None,
             acting_profiles: Vec::new(),

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::audit::{AuditConfig, Finding, IndexedReport, Rule, Severity};
@@ -22,10 +22,10 @@ use crate::kms::{short_grant_id, GrantId, KeyRef};
 
 use super::actions::Action;
 use super::effect::{ConfirmAction, ConfirmRequest, Effect};
+use super::list_view::{self, Column, Width};
 use super::message::Work;
-use super::rows::window;
 use super::theme::Theme;
-use super::widgets::{highlight, pane_block};
+use super::widgets::pane_block;
 
 /// The audit in the UI.
 #[derive(Debug, Clone, Default)]
@@ -193,22 +193,29 @@ impl Findings {
             return;
         };
         let mut summary = summary_lines(&self.config, outcome, t);
+        // A small screen keeps room for the list: the counts and what cannot be evaluated
+        // stay, the rule counts and the thresholds go.
+        let compact = inner.height < 24;
+        if compact {
+            summary.drain(1..3);
+        }
         if let Some(e) = &self.error {
             summary.push(Line::from(Span::styled(
                 format!("The latest rerun failed ({e}); these findings are from the run before."),
                 failed,
             )));
         }
-        // The summary's height once wrapped (word wrapping may take a line more: one spare).
-        let width = inner.width.max(1) as usize;
-        let summary_height: usize = summary
-            .iter()
-            .map(|l| l.width().div_ceil(width).max(1))
-            .sum();
+        let summary_height = Paragraph::new(summary.clone())
+            .wrap(Wrap { trim: true })
+            .line_count(inner.width.max(1)) as u16;
         // A small terminal keeps room for the list: the selected finding gets fewer lines.
-        let bottom_height = if inner.height >= 30 { 10 } else { 5 };
+        let bottom_height = match inner.height {
+            h if h >= 30 => 10,
+            h if h >= 16 => 5,
+            _ => 3,
+        };
         let [top, list, bottom] = Layout::vertical([
-            Constraint::Length(summary_height as u16 + 1),
+            Constraint::Length(summary_height + u16::from(!compact)),
             Constraint::Fill(1),
             Constraint::Length(bottom_height),
         ])
@@ -232,42 +239,61 @@ impl Findings {
         frame.render_widget(detail, bottom);
     }
 
-    /// The findings table, rows built only for the visible window.
+    /// The findings table: the severity, the rule and where first, then who and why.
     fn render_list(&self, frame: &mut Frame, area: Rect, o: &IndexedReport, t: &Theme) {
-        let height = area.height.saturating_sub(1) as usize;
-        let (offset, count) = window(self.selected, self.len(), height);
-        let rows: Vec<Row> = (offset..offset + count)
-            .filter_map(|i| Some((o.finding(i)?, o.labels.get(i)?)))
-            .map(|(f, l)| {
-                Row::new(vec![
-                    Cell::from(f.severity.as_str()).style(severity_style(f.severity)),
-                    Cell::from(f.rule.id()),
-                    Cell::from(l.key.clone()),
-                    Cell::from(l.grant.clone()),
-                    Cell::from(l.grantee.clone()),
-                    Cell::from(f.reason()),
-                ])
-            })
-            .collect();
-        let header = Row::new(["Sev", "Rule", "Key", "Grant", "Grantee", "Reason"])
-            .style(t.fg(t.heading).add_modifier(Modifier::BOLD));
-        let table = Table::new(
-            rows,
-            [
-                Constraint::Length(6),
-                Constraint::Length(21),
-                Constraint::Length(18),
-                Constraint::Length(16),
-                Constraint::Length(16),
-                Constraint::Fill(1),
-            ],
-        )
-        .header(header)
-        .column_spacing(1)
-        .row_highlight_style(highlight(t, true));
-        let mut state = TableState::default();
-        state.select(Some(self.selected.saturating_sub(offset)));
-        frame.render_stateful_widget(table, area, &mut state);
+        let finding = |i: &usize| o.finding(*i);
+        let label = |i: &usize| o.labels.get(*i).cloned().unwrap_or_default();
+        let plain = Style::default();
+        let columns = vec![
+            Column::new("Sev", Width::Fixed(6), 0, move |i: &usize| {
+                match finding(i) {
+                    Some(f) => (f.severity.as_str().to_string(), severity_style(f.severity)),
+                    None => (String::new(), plain),
+                }
+            }),
+            Column::new(
+                "Rule",
+                Width::Flex { min: 8, max: 21 },
+                0,
+                move |i: &usize| {
+                    (
+                        finding(i)
+                            .map(|f| f.rule.id().to_string())
+                            .unwrap_or_default(),
+                        plain,
+                    )
+                },
+            ),
+            Column::new(
+                "Key",
+                Width::Flex { min: 10, max: 24 },
+                1,
+                move |i: &usize| (label(i).key, plain),
+            ),
+            Column::new(
+                "Grant",
+                Width::Flex { min: 12, max: 24 },
+                2,
+                move |i: &usize| (label(i).grant, plain),
+            ),
+            Column::new(
+                "Grantee",
+                Width::Flex { min: 10, max: 24 },
+                4,
+                move |i: &usize| (label(i).grantee, plain),
+            ),
+            Column::new("Reason", Width::Text { min: 16 }, 3, move |i: &usize| {
+                (finding(i).map(|f| f.reason()).unwrap_or_default(), plain)
+            }),
+        ];
+        list_view::render_indexed(
+            frame,
+            area,
+            Block::default(),
+            (self.len(), self.selected),
+            &columns,
+            t,
+        );
         let position = format!(" {}/{} ", self.selected + 1, self.len());
         let width = position.chars().count() as u16;
         if area.width > width && area.height > 0 {

@@ -32,6 +32,7 @@ pub mod jobs;
 pub mod keymap;
 pub mod keys_overlay;
 pub mod lesson;
+pub mod list_view;
 pub mod message;
 pub mod pane;
 pub mod panes;

@@ -24,7 +24,17 @@ impl<T> std::fmt::Debug for Only<T> {
     }
 }
 
-/// A filterable, selectable list.
+/// A list's order by one of its columns (`column` is the pane's column index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortOrder {
+    pub column: usize,
+    pub descending: bool,
+}
+
+/// How two items compare for a sort.
+pub type Compare<T> = fn(&T, &T) -> std::cmp::Ordering;
+
+/// A filterable, sortable, selectable list.
 #[derive(Debug, Clone, Default)]
 pub struct Rows<T> {
     items: Vec<T>,
@@ -39,6 +49,8 @@ pub struct Rows<T> {
     only: Option<Only<T>>,
     /// `only`'s answer for each item, computed once per item (a filter keystroke reuses it).
     passes: Vec<bool>,
+    /// The order of `visible` (none: the order the items came in).
+    sort: Option<(SortOrder, Compare<T>)>,
 }
 
 impl<T> Rows<T> {
@@ -51,6 +63,7 @@ impl<T> Rows<T> {
             filter: String::new(),
             only: None,
             passes: Vec::new(),
+            sort: None,
         }
     }
 
@@ -124,6 +137,42 @@ impl<T> Rows<T> {
             self.haystacks.push(hay);
             self.items.push(item);
         }
+        // The new rows go to their place (a stable sort of a sorted run and a short tail:
+        // linear work per page).
+        self.apply_sort();
+    }
+
+    /// Sort the rows (none: back to the order they came in); the selection stays on its
+    /// item.
+    pub fn set_sort(&mut self, sort: Option<(SortOrder, Compare<T>)>) {
+        let selected_item = self.visible.get(self.selected).copied();
+        self.sort = sort;
+        if self.sort.is_some() {
+            self.apply_sort();
+        } else {
+            self.visible.sort_unstable();
+        }
+        self.selected = selected_item
+            .and_then(|s| self.visible.iter().position(|&i| i == s))
+            .unwrap_or(0);
+    }
+
+    pub fn sort_order(&self) -> Option<SortOrder> {
+        self.sort.map(|(o, _)| o)
+    }
+
+    fn apply_sort(&mut self) {
+        if let Some((order, compare)) = self.sort {
+            let items = &self.items;
+            self.visible.sort_by(|&a, &b| {
+                let o = compare(&items[a], &items[b]);
+                if order.descending {
+                    o.reverse()
+                } else {
+                    o
+                }
+            });
+        }
     }
 
     pub fn clear(&mut self) {
@@ -188,12 +237,13 @@ impl<T> Rows<T> {
             let hay = &self.haystacks;
             let hit = |i: usize| finder.find(hay[i].as_bytes()).is_some();
             if narrowing {
-                // What is visible already passes `only`.
+                // What is visible already passes `only`, in order.
                 self.visible.retain(|&i| hit(i));
-            } else {
-                self.visible = (0..items.len()).filter(|&i| passes(i) && hit(i)).collect();
+                return;
             }
+            self.visible = (0..items.len()).filter(|&i| passes(i) && hit(i)).collect();
         }
+        self.apply_sort();
     }
 
     /// Number of rows that pass the filter.
@@ -331,6 +381,29 @@ mod tests {
         r.set_only(None);
         assert_eq!(r.len(), 102);
         assert_eq!(r.selected().map(String::as_str), Some("item-14"));
+    }
+
+    #[test]
+    fn a_sort_orders_every_row_including_later_pages_and_keeps_the_selection() {
+        let mut r = rows(30);
+        r.move_by(12);
+        let by_length_then_text: Compare<String> = |a, b| (a.len(), a).cmp(&(b.len(), b));
+        let order = SortOrder {
+            column: 0,
+            descending: true,
+        };
+        r.set_sort(Some((order, by_length_then_text)));
+        assert_eq!(r.row(0).map(String::as_str), Some("item-29"));
+        assert_eq!(r.selected().map(String::as_str), Some("item-12"));
+        r.extend(vec!["item-100".into(), "item-5b".into()], |s| s.clone());
+        assert_eq!(r.row(0).map(String::as_str), Some("item-100"));
+        r.set_filter("item-1");
+        assert_eq!(r.row(0).map(String::as_str), Some("item-100"));
+        assert_eq!(r.row(1).map(String::as_str), Some("item-19"));
+        r.set_filter("");
+        r.set_sort(None);
+        assert_eq!(r.row(0).map(String::as_str), Some("item-0"));
+        assert_eq!(r.sort_order(), None);
     }
 
     #[test]

@@ -148,6 +148,7 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
                 read_only: app.read_only,
                 world_controls: app.world_controls,
                 lesson: app.lesson.is_some(),
+                scroll: 0,
             }),
         ),
         Action::Filter => {
@@ -160,7 +161,7 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
             cmds.extend(poll_activity(app));
             return cmds;
         }
-        Action::Detail => open(app, Dialog::Detail(Detail)),
+        Action::Detail => open(app, Dialog::Detail(Detail::default())),
         Action::CreateGrant => match app.selected_key() {
             Some(k) => {
                 let grantee = (app.focus == Pane::Principals)

@@ -5,7 +5,7 @@
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Row, Table, TableState};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Row, Table, TableState, Wrap};
 use ratatui::Frame;
 
 use crate::kms::Timestamp;
@@ -115,6 +115,93 @@ pub fn popup(frame: &mut Frame, area: Rect, width: u16, height: u16, title: &str
     inner
 }
 
+/// Draw `lines` (wrapped) in `area`, scrolled so that line `focus` is in view (the top of
+/// the text when there is no focus), with `▲`/`▼` in the right edge when there is more
+/// above or below. Dialogs draw through this, so a small screen scrolls instead of
+/// cutting them off.
+pub fn render_scrolled(
+    frame: &mut Frame,
+    area: Rect,
+    lines: Vec<Line<'static>>,
+    focus: Option<usize>,
+) {
+    let (area, heights) = text_area(area, &lines);
+    let total: usize = heights.iter().sum();
+    let view = area.height as usize;
+    let scroll = match focus {
+        Some(f) if total > view => {
+            let start: usize = heights.iter().take(f).sum();
+            let end = start + heights.get(f).copied().unwrap_or(1);
+            // Keep a line of context below the focus when there is room.
+            (end + 1).min(total).saturating_sub(view).min(start)
+        }
+        _ => 0,
+    };
+    draw_scrolled(frame, area, lines, scroll, total);
+}
+
+/// Draw `lines` (wrapped) in `area` from rendered row `scroll` on (as far as the text
+/// goes), with the same `▲`/`▼` marks: for text the person scrolls (help, detail).
+pub fn render_from(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>, scroll: usize) {
+    let (area, heights) = text_area(area, &lines);
+    let total: usize = heights.iter().sum();
+    let scroll = scroll.min(total.saturating_sub(area.height as usize));
+    draw_scrolled(frame, area, lines, scroll, total);
+}
+
+/// The rows each line takes when wrapped in `area`; when they do not all fit, the text
+/// gives its last column to the `▲`/`▼` marks.
+fn text_area(area: Rect, lines: &[Line<'static>]) -> (Rect, Vec<usize>) {
+    let heights = |width: u16| -> Vec<usize> {
+        lines
+            .iter()
+            .map(|l| {
+                Paragraph::new(l.clone())
+                    .wrap(Wrap { trim: false })
+                    .line_count(width.max(1))
+                    .max(1)
+            })
+            .collect()
+    };
+    let all = heights(area.width);
+    if all.iter().sum::<usize>() <= area.height as usize || area.width < 2 {
+        return (area, all);
+    }
+    let narrower = Rect {
+        width: area.width - 1,
+        ..area
+    };
+    (narrower, heights(narrower.width))
+}
+
+fn draw_scrolled(
+    frame: &mut Frame,
+    area: Rect,
+    lines: Vec<Line<'static>>,
+    scroll: usize,
+    total: usize,
+) {
+    let view = area.height as usize;
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll as u16, 0)),
+        area,
+    );
+    let more = Style::default()
+        .fg(Color::Cyan)
+        .add_modifier(Modifier::BOLD);
+    // The marks go in the column the text left free.
+    let x = area.x + area.width;
+    if scroll > 0 && area.height > 0 {
+        frame.render_widget(Paragraph::new("▲").style(more), Rect::new(x, area.y, 1, 1));
+    }
+    if scroll + view < total && area.height > 0 {
+        let y = area.y + area.height - 1;
+        frame.render_widget(Paragraph::new("▼").style(more), Rect::new(x, y, 1, 1));
+    }
+}
+
 /// Width of a form's labels.
 pub const LABEL_WIDTH: usize = 18;
 
@@ -177,6 +264,22 @@ pub fn cut(s: &str, max: usize) -> String {
     } else {
         let head: String = s.chars().take(max - 1).collect();
         format!("{head}…")
+    }
+}
+
+/// Cut free text to at most `max` characters at a word's end (a space, or after a comma
+/// of a list), marking the cut with `…`; a single word longer than that is cut where it
+/// must be.
+pub fn cut_words(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let head: String = s.chars().take(max.saturating_sub(1)).collect();
+    let at_space = head.rfind(' ');
+    let after_comma = head.rfind(',').map(|i| i + 1);
+    match at_space.max(after_comma) {
+        Some(i) if i > 0 => format!("{}…", head[..i].trim_end()),
+        _ => cut(s, max),
     }
 }
 

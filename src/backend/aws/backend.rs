@@ -59,6 +59,7 @@ impl AwsBackend {
             account: me.account,
             region: conn.region.clone(),
             identity: me.arn,
+            endpoint: conn.config.endpoint_url().map(str::to_string),
         };
         Ok(Self {
             profiles: sources.profile_names(),

@@ -3,12 +3,11 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::tui::effect::{ConfirmRequest, Effect};
 use crate::tui::message::Key;
-use crate::tui::widgets::{buttons, popup};
+use crate::tui::widgets::{buttons, popup, render_scrolled};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confirm {
@@ -58,6 +57,8 @@ impl Confirm {
             &["Cancel", r.verb],
             Some(usize::from(self.confirm_chosen)),
         ));
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        // The buttons are what to see.
+        let focus = lines.len() - 1;
+        render_scrolled(frame, inner, lines, Some(focus));
     }
 }

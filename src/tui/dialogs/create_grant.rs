@@ -5,7 +5,6 @@
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::backend::{BackendError, CreateGrantInput};
@@ -16,7 +15,7 @@ use super::{cycle_focus, principal_from, Choice};
 use crate::tui::effect::Effect;
 use crate::tui::message::{Key, Work};
 use crate::tui::text_field::TextField;
-use crate::tui::widgets::{buttons, error_line, label_span, popup, LABEL_WIDTH};
+use crate::tui::widgets::{buttons, error_line, label_span, popup, render_scrolled, LABEL_WIDTH};
 
 /// Parse `k=v, k2=v2` into an encryption context.
 pub fn parse_pairs(text: &str) -> Result<EncryptionContext, String> {
@@ -320,12 +319,79 @@ impl CreateGrant {
         ("esc", "cancel"),
     ];
 
+    /// The operations checklist as lines: beside its label when there is room for two
+    /// columns of names there, else under it in two columns (or one). Also the line that
+    /// holds the operation under the cursor.
+    fn checklist(&self, width: usize) -> (Vec<Line<'static>>, usize) {
+        let focused = self.field() == GrantField::Operations;
+        let name_width = GrantOperation::ALL
+            .iter()
+            .map(|o| o.as_str().len())
+            .max()
+            .unwrap_or(0);
+        // Two columns as wide as their names (the first with a space after), or one.
+        let half = self.operations.len().div_ceil(2);
+        let widest = |ops: &[(GrantOperation, bool)]| {
+            ops.iter()
+                .map(|(o, _)| o.as_str().len() + 4)
+                .max()
+                .unwrap_or(0)
+        };
+        let two = widest(&self.operations[..half]) + 1 + widest(&self.operations[half..]);
+        let (beside, columns) = if width >= LABEL_WIDTH + 2 * (name_width + 5) {
+            (true, 2)
+        } else if width >= two {
+            (false, 2)
+        } else {
+            (false, 1)
+        };
+        let cell = if beside {
+            name_width + 5
+        } else {
+            widest(&self.operations[..half]) + 1
+        };
+        let per_col = self.operations.len().div_ceil(columns);
+        let mut lines = Vec::new();
+        if !beside {
+            lines.push(Line::from(label_span("Operations", focused)));
+        }
+        let mut cursor_line = 0;
+        for row in 0..per_col {
+            let mut spans = Vec::new();
+            if beside {
+                spans.push(if row == 0 {
+                    label_span("Operations", focused)
+                } else {
+                    Span::raw(" ".repeat(LABEL_WIDTH))
+                });
+            }
+            for col in 0..columns {
+                let i = col * per_col + row;
+                if let Some((op, checked)) = self.operations.get(i) {
+                    let mark = if *checked { "[x]" } else { "[ ]" };
+                    let mut style = Style::default();
+                    if *checked {
+                        style = style.fg(Color::Green);
+                    }
+                    if focused && i == self.op_cursor {
+                        style = style.add_modifier(Modifier::REVERSED);
+                        cursor_line = lines.len();
+                    }
+                    let text = format!("{mark} {}", op.as_str());
+                    spans.push(Span::styled(format!("{text:<cell$}"), style));
+                }
+            }
+            lines.push(Line::from(spans));
+        }
+        (lines, cursor_line)
+    }
+
     pub fn render(&self, frame: &mut Frame, area: Rect) {
         let inner = popup(
             frame,
             area,
             100,
-            30,
+            32,
             &format!("Create grant on {}", self.key_label),
         );
         let width = inner.width as usize;
@@ -338,51 +404,53 @@ impl CreateGrant {
             self.grantee
                 .line("Grantee", f == GrantField::Grantee, width),
         ];
-        // The checklist: two columns of operations.
-        let focused_ops = f == GrantField::Operations;
-        let per_col = self.operations.len().div_ceil(2);
-        for row in 0..per_col {
-            let mut spans = vec![if row == 0 {
-                label_span("Operations", focused_ops)
-            } else {
-                Span::raw(" ".repeat(LABEL_WIDTH))
-            }];
-            for col in 0..2 {
-                let i = col * per_col + row;
-                if let Some((op, checked)) = self.operations.get(i) {
-                    let mark = if *checked { "[x]" } else { "[ ]" };
-                    let mut style = Style::default();
-                    if *checked {
-                        style = style.fg(Color::Green);
-                    }
-                    if focused_ops && i == self.op_cursor {
-                        style = style.add_modifier(Modifier::REVERSED);
-                    }
-                    spans.push(Span::styled(format!("{mark} {:<36}", op.as_str()), style));
-                }
-            }
-            lines.push(Line::from(spans));
+        let mut focus = match f {
+            GrantField::Grantee => 1,
+            _ => 0,
+        };
+        let (checklist, cursor) = self.checklist(width);
+        if f == GrantField::Operations {
+            focus = lines.len() + cursor;
         }
-        lines.push(
+        lines.extend(checklist);
+        let mut field = |lines: &mut Vec<Line<'static>>, which: GrantField, line: Line<'static>| {
+            if f == which {
+                focus = lines.len();
+            }
+            lines.push(line);
+        };
+        field(
+            &mut lines,
+            GrantField::Retiring,
             self.retiring
                 .line("Retiring principal", f == GrantField::Retiring, width),
         );
-        lines.push(Line::from(vec![
-            label_span("Constraint", f == GrantField::ConstraintKind),
-            Span::raw(format!("◀ {} ▶", self.constraint_kind.label())),
-        ]));
-        lines.push(self.constraint_pairs.line(
-            "Context pairs",
-            f == GrantField::ConstraintPairs,
-            width,
-        ));
-        lines.push(self.name.line("Name", f == GrantField::Name, width));
+        field(
+            &mut lines,
+            GrantField::ConstraintKind,
+            Line::from(vec![
+                label_span("Constraint", f == GrantField::ConstraintKind),
+                Span::raw(format!("◀ {} ▶", self.constraint_kind.label())),
+            ]),
+        );
+        field(
+            &mut lines,
+            GrantField::ConstraintPairs,
+            self.constraint_pairs
+                .line("Context pairs", f == GrantField::ConstraintPairs, width),
+        );
+        field(
+            &mut lines,
+            GrantField::Name,
+            self.name.line("Name", f == GrantField::Name, width),
+        );
         lines.push(Line::from(""));
         let focus_button = match f {
             GrantField::Create => Some(0),
             GrantField::Cancel => Some(1),
             _ => None,
         };
+        let on_buttons = focus_button.is_some();
         lines.push(buttons(&["Create", "Cancel"], focus_button));
         if self.submitting {
             lines.push(Line::from(Span::styled(
@@ -391,6 +459,8 @@ impl CreateGrant {
             )));
         }
         if let Some(e) = error_line(&self.error) {
+            // An error is what the person must read next.
+            focus = lines.len();
             lines.push(e);
         }
         lines.push(Line::from(""));
@@ -402,6 +472,10 @@ impl CreateGrant {
             self.cli_command(),
             Style::default().fg(Color::Green),
         )));
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        if on_buttons && self.error.is_none() {
+            // On the buttons: down to the command line that Create would run.
+            focus = lines.len() - 1;
+        }
+        render_scrolled(frame, inner, lines, Some(focus));
     }
 }

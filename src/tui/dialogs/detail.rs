@@ -4,24 +4,28 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::tui::effect::Effect;
 use crate::tui::message::Key;
-use crate::tui::widgets::popup;
+use crate::tui::widgets::{popup, render_from};
 
-use super::help::close_on;
+use super::help::{close_on, scroll_on};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Detail;
+/// How far the detail is scrolled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Detail {
+    pub scroll: usize,
+}
 
 impl Detail {
     pub fn on_key(&mut self, key: Key) -> Vec<Effect> {
+        scroll_on(&mut self.scroll, key);
         close_on(key)
     }
 
-    pub const HINTS: &'static [(&'static str, &'static str)] = &[("esc", "close")];
+    pub const HINTS: &'static [(&'static str, &'static str)] =
+        &[("↑↓ pgup pgdn", "scroll"), ("esc", "close")];
 
     /// Draw `what` (Key, Grant...) and its lines.
     pub fn render(&self, frame: &mut Frame, area: Rect, what: &str, lines: Vec<Line<'static>>) {
@@ -29,9 +33,9 @@ impl Detail {
             frame,
             area,
             area.width.saturating_sub(8),
-            20,
+            (area.height * 2 / 3).max(20),
             &format!("Detail: {what}"),
         );
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        render_from(frame, inner, lines, self.scroll);
     }
 }

@@ -3,12 +3,11 @@
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::tui::effect::Effect;
 use crate::tui::message::Key;
-use crate::tui::widgets::popup;
+use crate::tui::widgets::{popup, render_scrolled};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantCreated {
@@ -66,6 +65,6 @@ impl GrantCreated {
             ),
             Line::from("c copies the token, i copies the grant id (OSC 52); Enter or Esc closes."),
         ];
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        render_scrolled(frame, inner, lines, None);
     }
 }

@@ -4,13 +4,12 @@
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::tui::actions::{Action, LESSON_ACTIONS};
 use crate::tui::effect::Effect;
 use crate::tui::message::Key;
-use crate::tui::widgets::popup;
+use crate::tui::widgets::{popup, render_from};
 
 const NAVIGATION: &[(&str, &str)] = &[
     ("tab / shift-tab", "next / previous pane"),
@@ -21,20 +20,23 @@ const NAVIGATION: &[(&str, &str)] = &[
     ("/", "filter the focused pane (all columns)"),
 ];
 
-/// What the session offers, fixed while the help is open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the session offers, fixed while the help is open, and how far it is scrolled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Help {
     pub read_only: bool,
     pub world_controls: bool,
     pub lesson: bool,
+    pub scroll: usize,
 }
 
 impl Help {
     pub fn on_key(&mut self, key: Key) -> Vec<Effect> {
+        scroll_on(&mut self.scroll, key);
         close_on(key)
     }
 
-    pub const HINTS: &'static [(&'static str, &'static str)] = &[("esc", "close")];
+    pub const HINTS: &'static [(&'static str, &'static str)] =
+        &[("↑↓ pgup pgdn", "scroll"), ("esc", "close")];
 
     pub fn render(&self, frame: &mut Frame, area: Rect) {
         let inner = popup(frame, area, 84, 34, "Help");
@@ -123,8 +125,24 @@ impl Help {
                 Style::default().fg(Color::Yellow),
             )));
         }
-        frame.render_widget(Paragraph::new(lines), inner);
+        render_from(frame, inner, lines, self.scroll);
     }
+}
+
+/// The longest text a screen of it scrolls through.
+const MAX_SCROLL: usize = 200;
+
+/// Up, Down, PageUp, PageDown, Home and End scroll a screen of text (help, detail).
+pub fn scroll_on(scroll: &mut usize, key: Key) {
+    *scroll = match key {
+        Key::Up => scroll.saturating_sub(1),
+        Key::Down => (*scroll + 1).min(MAX_SCROLL),
+        Key::Left | Key::Prev => scroll.saturating_sub(10),
+        Key::Right | Key::Next => (*scroll + 10).min(MAX_SCROLL),
+        Key::Home => 0,
+        Key::End => MAX_SCROLL,
+        _ => return,
+    };
 }
 
 /// Esc, Enter, q or ? close a screen of text (help, detail).

@@ -3,14 +3,13 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::kms::ids::is_valid_alias_name;
 use crate::tui::effect::Effect;
 use crate::tui::message::{Key, Work, WorldChange};
 use crate::tui::text_field::TextField;
-use crate::tui::widgets::{error_line, popup};
+use crate::tui::widgets::{error_line, popup, render_scrolled};
 
 use super::cycle_focus;
 
@@ -167,6 +166,7 @@ impl SimpleForm {
         if let Some(e) = error_line(&self.error) {
             lines.push(e);
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        let focus = self.focus.min(self.fields.len().saturating_sub(1));
+        render_scrolled(frame, inner, lines, Some(focus));
     }
 }

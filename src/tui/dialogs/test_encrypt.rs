@@ -5,7 +5,6 @@
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::backend::{Actor, BackendError, EncryptOutcome, TestEncryptInput};
@@ -13,7 +12,7 @@ use crate::kms::KeyRef;
 use crate::tui::effect::Effect;
 use crate::tui::message::{Key, Work};
 use crate::tui::text_field::TextField;
-use crate::tui::widgets::{buttons, cut, error_line, popup};
+use crate::tui::widgets::{buttons, cut, error_line, popup, render_scrolled};
 
 use super::create_grant::parse_pairs;
 use super::{cycle_focus, principal_from, Choice};
@@ -208,6 +207,7 @@ impl TestEncrypt {
         );
         let width = inner.width as usize;
         let f = self.field();
+        let focus_index = self.focus.min(EncryptField::ALL.len() - 1);
         let mut lines = vec![
             self.act_as.line("Act as", f == EncryptField::ActAs, width),
             self.plaintext
@@ -280,6 +280,15 @@ impl TestEncrypt {
                 }));
             }
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        // The fields are lines 0-3 and the buttons line 5; once a result is in, it is
+        // what to read.
+        let focus = if self.result.is_some() || self.error.is_some() {
+            lines.len() - 1
+        } else if focus_index < 4 {
+            focus_index
+        } else {
+            5
+        };
+        render_scrolled(frame, inner, lines, Some(focus));
     }
 }

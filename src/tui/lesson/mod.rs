@@ -203,10 +203,8 @@ impl LessonUi {
 fn report(index: usize, status: &StepStatus) -> Vec<Effect> {
     let n = index + 1;
     match status {
-        StepStatus::Done { note, .. } if note.is_empty() => {
-            vec![Effect::Info(format!("Step {n} done"))]
-        }
-        StepStatus::Done { note, .. } => vec![Effect::Info(format!("Step {n} done: {note}"))],
+        // What happened is in the narration's last line and the WHY banner.
+        StepStatus::Done { .. } => vec![Effect::Info(format!("Step {n} done"))],
         StepStatus::Unexpected { message } => {
             vec![Effect::Error(format!("Step {n} UNEXPECTED: {message}"))]
         }

@@ -13,14 +13,24 @@ use crate::backend::{ActivityEvent, EventOutcome};
 use crate::lesson::{Completion, LessonRun, StepStatus};
 use crate::tui::rows::Rows;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{pane_block, short_arn};
+use crate::tui::widgets::{cut_words, pane_block, short_arn};
 
 use super::LessonUi;
 
-/// Rows the panel takes (with its frame).
-pub const HEIGHT: u16 = 11;
-/// Rows of the WHY banner.
-pub const BANNER_HEIGHT: u16 = 3;
+/// Rows of the WHY banner, at most (a round trip's verdicts and both WHYs).
+pub const BANNER_HEIGHT: u16 = 4;
+/// The fewest rows the panel takes: its frame, the step's title, a line of narration and
+/// how the last step went.
+pub const MIN_HEIGHT: u16 = 5;
+
+/// Rows the panel needs at `width` to show the step in full (with its frame).
+pub fn height(lesson: &LessonUi, width: u16, t: &Theme) -> u16 {
+    let inner = width.saturating_sub(2).max(1);
+    let body = Paragraph::new(body_lines(&lesson.run, t))
+        .wrap(Wrap { trim: true })
+        .line_count(inner);
+    (body as u16).saturating_add(1 + 2).max(MIN_HEIGHT)
+}
 
 pub fn render(frame: &mut Frame, area: Rect, lesson: &LessonUi, t: &Theme) {
     let run = &lesson.run;
@@ -29,13 +39,56 @@ pub fn render(frame: &mut Frame, area: Rect, lesson: &LessonUi, t: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [body, outcome] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(inner);
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
     frame.render_widget(
         Paragraph::new(body_lines(run, t)).wrap(Wrap { trim: true }),
         body,
     );
-    // One line each: the outcome is cut to the width (the WHY banner has the full reason).
-    frame.render_widget(Paragraph::new(outcome_lines(run, t)), outcome);
+    // One line: the outcome is cut at a word to the width (the WHY banner has the reason).
+    let line = outcome_line(run, t);
+    frame.render_widget(
+        Paragraph::new(cut_line(line, outcome.width as usize)),
+        outcome,
+    );
+}
+
+/// A line cut to `width` at a word's end, with `…`.
+fn cut_line(line: Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width {
+        return line;
+    }
+    let mut left = width;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let n = span.content.chars().count();
+        if n <= left {
+            left -= n;
+            spans.push(span);
+            continue;
+        }
+        spans.push(Span::styled(cut_words(&span.content, left), span.style));
+        break;
+    }
+    Line::from(spans)
+}
+
+/// A CLI command as the panel shows it: a value too long to read aloud (a grant token is
+/// hundreds of characters) keeps its start and end.
+fn readable_cli(cli: &str) -> String {
+    const LONG: usize = 100;
+    cli.split(' ')
+        .map(|word| {
+            let n = word.chars().count();
+            if n <= LONG {
+                word.to_string()
+            } else {
+                let head: String = word.chars().take(16).collect();
+                let tail: String = word.chars().skip(n - 8).collect();
+                format!("{head}…{tail}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn body_lines(run: &LessonRun, t: &Theme) -> Vec<Line<'static>> {
@@ -45,7 +98,7 @@ fn body_lines(run: &LessonRun, t: &Theme) -> Vec<Line<'static>> {
     let Some(step) = run.current_step() else {
         return vec![
             Line::from(Span::styled(
-                format!("Step {total}/{total} · The lesson is over"),
+                format!("The lesson is over ({total} steps)"),
                 heading,
             )),
             Line::from(run.lesson().summary.clone()),
@@ -65,25 +118,26 @@ fn body_lines(run: &LessonRun, t: &Theme) -> Vec<Line<'static>> {
     if let Some(cli) = run.cli(i) {
         lines.push(Line::from(vec![
             Span::styled("$ ", t.fg(t.muted)),
-            Span::styled(cli, t.fg(t.accent).add_modifier(Modifier::BOLD)),
+            Span::styled(
+                readable_cli(&cli),
+                t.fg(t.accent).add_modifier(Modifier::BOLD),
+            ),
         ]));
     }
     lines
 }
 
-/// How the previous step went (or the current one, when it did not go as expected), and
-/// what the keys do now.
-fn outcome_lines(run: &LessonRun, t: &Theme) -> Vec<Line<'static>> {
+/// How the previous step went (or the current one, when it did not go as expected, or is
+/// being performed). The action bar says what the keys do.
+fn outcome_line(run: &LessonRun, t: &Theme) -> Line<'static> {
     let i = run.current_index();
-    let key = t.fg(t.accent).add_modifier(Modifier::BOLD);
-    let mut lines = Vec::new();
     let current = run.status(i);
     let shown = match current {
         Some(StepStatus::Unexpected { .. } | StepStatus::InFlight) => Some((i, current)),
         _ if i > 0 => Some((i - 1, run.status(i - 1))),
         _ => None,
     };
-    lines.push(match shown {
+    match shown {
         Some((j, Some(status))) => {
             let denied = run
                 .lesson()
@@ -92,25 +146,12 @@ fn outcome_lines(run: &LessonRun, t: &Theme) -> Vec<Line<'static>> {
                 .is_some_and(|s| s.expect.outcome == Some(crate::lesson::Verdict::Denied));
             status_line(j, status, denied, t)
         }
-        _ => Line::from("The lesson starts here."),
-    });
-    let mut keys = vec![
-        Span::styled("n", key),
-        Span::raw(if run.is_finished() {
-            " (done)  "
-        } else {
-            " perform this step (or do it in the UI)  "
-        }),
-        Span::styled("b", key),
-        Span::raw(" back/replay  "),
-        Span::styled("R", key),
-        Span::raw(" reset the lesson"),
-    ];
-    if matches!(current, Some(StepStatus::InFlight)) {
-        keys.insert(0, Span::raw("… performing  "));
+        _ => Line::from(vec![
+            Span::raw("The lesson starts here: "),
+            Span::styled("n", t.fg(t.accent).add_modifier(Modifier::BOLD)),
+            Span::raw(" performs each step, or do it yourself in the UI."),
+        ]),
     }
-    lines.push(Line::from(keys));
-    lines
 }
 
 /// One step's status as the panel says it (`denied`: the lesson expects a denial).
@@ -161,17 +202,30 @@ const UI_READS: [&str; 5] = [
 /// aside, so a denial stays in view after the panes reload). A test-encrypt's round trip
 /// shows both calls: Encrypt, then the Decrypt of its result.
 pub fn render_banner(frame: &mut Frame, area: Rect, events: &Rows<ActivityEvent>, t: &Theme) {
+    frame.render_widget(
+        Paragraph::new(banner_lines(events, t)).wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+/// Rows the banner needs at `width` (its text wrapped), between two and `most`.
+pub fn banner_height(events: &Rows<ActivityEvent>, width: u16, t: &Theme, most: u16) -> u16 {
+    let rows = Paragraph::new(banner_lines(events, t))
+        .wrap(Wrap { trim: false })
+        .line_count(width.max(1));
+    (rows as u16).clamp(2, most.max(2))
+}
+
+fn banner_lines(events: &Rows<ActivityEvent>, t: &Theme) -> Vec<Line<'static>> {
     let mut notable = events
         .all()
         .iter()
         .rev()
         .filter(|e| !UI_READS.contains(&e.operation.as_str()));
     let Some(last) = notable.next() else {
-        frame.render_widget(
-            Paragraph::new("No KMS call yet: the latest verdict and its WHY show here."),
-            area,
-        );
-        return;
+        return vec![Line::from(
+            "No KMS call yet: the latest verdict and its WHY show here.",
+        )];
     };
     let bold = Style::default().add_modifier(Modifier::BOLD);
     let why = |e: &ActivityEvent| {
@@ -191,7 +245,7 @@ pub fn render_banner(frame: &mut Frame, area: Rect, events: &Rows<ActivityEvent>
     let round_trip = notable.next().filter(|prev| {
         last.operation == "Decrypt" && prev.operation == "Encrypt" && prev.caller == last.caller
     });
-    let lines = match round_trip {
+    match round_trip {
         Some(enc) => vec![
             Line::from(vec![
                 badge(enc, t),
@@ -211,8 +265,7 @@ pub fn render_banner(frame: &mut Frame, area: Rect, events: &Rows<ActivityEvent>
             ]),
             why(last),
         ],
-    };
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    }
 }
 
 /// ` ALLOWED ` on green, ` DENIED ` on red, another error code on yellow.

@@ -3,15 +3,15 @@
 //! the activity poll brings it; it keeps the last `EVENT_LOG_CAPACITY` and follows the
 //! newest unless the person scrolled up.
 
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::widgets::{Cell, Row};
 use ratatui::Frame;
 
 use crate::backend::{ActivityEvent, EventOutcome};
 use crate::tui::app::{App, EVENT_LOG_CAPACITY};
+use crate::tui::list_view::{self, Column, Width};
 use crate::tui::pane::Pane;
-use crate::tui::widgets::{pane_block, render_table, short_arn, Columns};
+use crate::tui::widgets::{list_title, pane_block, short_arn};
 
 /// What `/` searches.
 pub fn search_text(e: &ActivityEvent) -> String {
@@ -35,56 +35,66 @@ pub fn arrived(app: &mut App, events: Vec<ActivityEvent>) {
     }
 }
 
+/// The log's columns: the operation and its verdict first, then who, why and when.
+pub fn columns(app: &App) -> Vec<Column<'_, ActivityEvent>> {
+    let t = &app.theme;
+    let plain = Style::default();
+    vec![
+        Column::new("Time", Width::Fixed(8), 3, move |e: &ActivityEvent| {
+            (e.time.format("%H:%M:%S").to_string(), plain)
+        })
+        .sorted_by(|a, b| a.seq.cmp(&b.seq)),
+        Column::new(
+            "Caller",
+            Width::Flex { min: 8, max: 24 },
+            1,
+            move |e: &ActivityEvent| (short_arn(&e.caller).to_string(), plain),
+        )
+        .sorted_by(|a, b| a.caller.cmp(&b.caller)),
+        Column::new(
+            "Operation",
+            Width::Flex { min: 9, max: 20 },
+            0,
+            move |e: &ActivityEvent| (e.operation.clone(), plain),
+        )
+        .sorted_by(|a, b| a.operation.cmp(&b.operation)),
+        Column::new(
+            "Result",
+            Width::Flex { min: 7, max: 16 },
+            0,
+            move |e: &ActivityEvent| match &e.outcome {
+                EventOutcome::Allowed => ("ALLOWED".to_string(), Style::default().fg(t.allowed)),
+                EventOutcome::Denied => ("DENIED".to_string(), Style::default().fg(t.denied)),
+                EventOutcome::Failed(code) => (
+                    code.trim_end_matches("Exception").to_string(),
+                    Style::default().fg(t.warning),
+                ),
+            },
+        ),
+        Column::new(
+            "Why",
+            Width::Text { min: 12 },
+            2,
+            move |e: &ActivityEvent| (e.why.clone(), plain),
+        ),
+    ]
+}
+
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Events;
     let rows = &app.events;
-    let mut title = "Event log".to_string();
-    if !rows.filter().is_empty() {
-        title = format!(
-            "Event log ({}/{}) /{}",
-            rows.len(),
-            rows.total(),
-            rows.filter()
-        );
-    }
-    render_table(
+    let title = if rows.filter().is_empty() {
+        "Event log".to_string()
+    } else {
+        list_title("Event log", rows)
+    };
+    list_view::render(
         frame,
         area,
         pane_block(title, focused, &app.theme),
         rows,
-        Columns {
-            header: &["Time", "Caller", "Operation", "Result", "Why"],
-            widths: &[
-                Constraint::Length(8),
-                Constraint::Length(14),
-                Constraint::Length(14),
-                Constraint::Length(9),
-                Constraint::Fill(1),
-            ],
-            focused,
-        },
+        &columns(app),
+        focused,
         &app.theme,
-        |e| {
-            let (verdict, style) = match &e.outcome {
-                EventOutcome::Allowed => (
-                    "ALLOWED".to_string(),
-                    Style::default().fg(app.theme.allowed),
-                ),
-                EventOutcome::Denied => {
-                    ("DENIED".to_string(), Style::default().fg(app.theme.denied))
-                }
-                EventOutcome::Failed(code) => (
-                    code.trim_end_matches("Exception").to_string(),
-                    Style::default().fg(app.theme.warning),
-                ),
-            };
-            Row::new(vec![
-                Cell::from(e.time.format("%H:%M:%S").to_string()),
-                Cell::from(short_arn(&e.caller).to_string()),
-                Cell::from(e.operation.clone()),
-                Cell::from(verdict).style(style),
-                Cell::from(e.why.clone()),
-            ])
-        },
     );
 }

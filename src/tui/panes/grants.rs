@@ -3,21 +3,21 @@
 //! severity, coloured), short id or name, grantee by name, operations, constraints marker,
 //! age and retiring principal. Also the confirmation of revoking or retiring a grant.
 
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
-use ratatui::widgets::{Cell, Row};
 use ratatui::Frame;
 
 use crate::backend::{Actor, GrantPage, GrantSummary};
-use crate::kms::{GrantId, GrantOperation, KeyRef, Principal};
+use crate::kms::{distinct_prefix_len, grant_id_label, GrantId, GrantOperation, KeyRef, Principal};
 use crate::tui::app::{App, GrantScope};
 use crate::tui::effect::{ConfirmAction, ConfirmRequest};
 use crate::tui::effects::finish_jump;
 use crate::tui::findings::{marker, severity_style};
 use crate::tui::jobs::Job;
+use crate::tui::list_view::{self, Column, Width};
 use crate::tui::message::{Command, Work};
 use crate::tui::pane::Pane;
-use crate::tui::widgets::{age, pane_block, render_table, Columns};
+use crate::tui::widgets::{age, pane_block};
 
 /// What `/` searches: the text of every visible column (the age aside, which changes
 /// with the clock).
@@ -53,10 +53,18 @@ pub fn page(app: &mut App, job: Job, first: bool, page: GrantPage) -> Vec<Comman
                 marker: Some(marker),
             },
         }],
-        _ => vec![],
+        _ => {
+            measure_ids(app);
+            vec![]
+        }
     };
     finish_jump(app);
     cmds
+}
+
+/// The listing is complete: how much of an id tells its grants apart.
+fn measure_ids(app: &mut App) {
+    app.grant_id_len = distinct_prefix_len(app.grants.all().iter().map(|g| g.grant_id.as_str()));
 }
 
 /// The grants a principal holds came (all at once).
@@ -64,6 +72,7 @@ pub fn held(app: &mut App, grants: Vec<GrantSummary>) {
     let keep = app.selected_grant().map(|g| g.grant_id.clone());
     app.grants
         .set_items(grants, search_text, |g| Some(&g.grant_id) == keep.as_ref());
+    measure_ids(app);
 }
 
 /// The confirmation of revoking (as the operator) or retiring a grant. Who may retire:
@@ -113,13 +122,107 @@ pub fn confirm_removal(g: &GrantSummary, retire: bool) -> Option<ConfirmRequest>
     })
 }
 
+/// The grant as the pane names it: its name, or as much of its id as tells it apart.
+fn label(g: &GrantSummary, id_len: usize) -> String {
+    if g.name.is_empty() {
+        grant_id_label(&g.grant_id, id_len)
+    } else {
+        g.name.clone()
+    }
+}
+
+/// The pane's columns, most important first where the pane is narrow: the grant, the
+/// grantee (or the key, for a principal's grants), the operations, the stale marker, the
+/// age, the constraint marker, the retiring principal.
+pub fn columns(app: &App) -> Vec<Column<'_, GrantSummary>> {
+    let by_principal = matches!(app.grant_scope, GrantScope::Principal { .. });
+    let now = app.now;
+    let id_len = app.grant_id_len;
+    let outcome = app.findings.outcome.as_deref();
+    let plain = Style::default();
+    vec![
+        Column::new(
+            "Stale",
+            Width::Fixed(5),
+            3,
+            move |g: &GrantSummary| match outcome
+                .and_then(|o| o.grant_worst(&g.key_arn, &g.grant_id))
+            {
+                Some(s) => (marker(s).to_string(), severity_style(s)),
+                None => (String::new(), plain),
+            },
+        ),
+        Column::new(
+            "Grant",
+            Width::Flex { min: 12, max: 28 },
+            0,
+            move |g: &GrantSummary| (label(g, id_len), plain),
+        )
+        .sorted_by(|a, b| label(a, 12).cmp(&label(b, 12))),
+        if by_principal {
+            Column::new(
+                "Key",
+                Width::Flex { min: 10, max: 32 },
+                1,
+                move |g: &GrantSummary| {
+                    (
+                        g.key_alias.clone().unwrap_or_else(|| g.key_id.clone()),
+                        plain,
+                    )
+                },
+            )
+            .sorted_by(|a, b| a.key_alias.cmp(&b.key_alias).then(a.key_id.cmp(&b.key_id)))
+        } else {
+            Column::new(
+                "Grantee",
+                Width::Flex { min: 10, max: 32 },
+                1,
+                move |g: &GrantSummary| (g.grantee_name.clone(), plain),
+            )
+            .sorted_by(|a, b| a.grantee_name.cmp(&b.grantee_name))
+        },
+        Column::new(
+            "Operations",
+            Width::Text { min: 10 },
+            2,
+            move |g: &GrantSummary| {
+                let ops: Vec<&str> = g.operations.iter().map(|o| o.as_str()).collect();
+                (ops.join(","), plain)
+            },
+        )
+        .sorted_by(|a, b| a.operations.cmp(&b.operations)),
+        Column::new("C", Width::Fixed(1), 5, move |g: &GrantSummary| {
+            let constrained = g.constraints.as_ref().is_some_and(|c| !c.is_empty());
+            (
+                if constrained { "C" } else { " " }.to_string(),
+                Style::default().fg(Color::Magenta),
+            )
+        }),
+        Column::new("Age", Width::Fixed(4), 4, move |g: &GrantSummary| {
+            (
+                g.created.map(|c| age(now, c)).unwrap_or_else(|| "-".into()),
+                plain,
+            )
+        })
+        // The oldest first: ascending by age is descending by creation date.
+        .sorted_by(|a, b| b.created.cmp(&a.created)),
+        Column::new(
+            "Retiring",
+            Width::Flex { min: 8, max: 24 },
+            6,
+            move |g: &GrantSummary| (g.retiring_name.clone().unwrap_or_else(|| "-".into()), plain),
+        )
+        .sorted_by(|a, b| a.retiring_name.cmp(&b.retiring_name)),
+    ]
+}
+
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Grants;
     let rows = &app.grants;
-    let (scope, by_principal) = match &app.grant_scope {
-        GrantScope::None => ("of no key".to_string(), false),
-        GrantScope::Key { label, .. } => (format!("of {label}"), false),
-        GrantScope::Principal { name, .. } => (format!("held by {name}"), true),
+    let scope = match &app.grant_scope {
+        GrantScope::None => "of no key".to_string(),
+        GrantScope::Key { label, .. } => format!("of {label}"),
+        GrantScope::Principal { name, .. } => format!("held by {name}"),
     };
     let mut title = format!("Grants {scope} ({})", rows.len());
     if !rows.filter().is_empty() || rows.has_only() {
@@ -134,63 +237,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     if app.grants_loading() {
         title.push_str(" loading…");
     }
-    let now = app.now;
-    let outcome = app.findings.outcome.as_deref();
-    render_table(
+    list_view::render(
         frame,
         area,
         pane_block(title, focused, &app.theme),
         rows,
-        Columns {
-            header: &[
-                "Stale",
-                "Grant",
-                if by_principal { "Key" } else { "Grantee" },
-                "Operations",
-                "C",
-                "Age",
-                "Retiring",
-            ],
-            widths: &[
-                Constraint::Length(5),
-                Constraint::Length(14),
-                Constraint::Fill(1),
-                Constraint::Fill(1),
-                Constraint::Length(1),
-                Constraint::Length(4),
-                Constraint::Length(13),
-            ],
-            focused,
-        },
+        &columns(app),
+        focused,
         &app.theme,
-        move |g| {
-            let label = if g.name.is_empty() {
-                g.short_id().to_string()
-            } else {
-                g.name.clone()
-            };
-            let who = if by_principal {
-                g.key_alias.clone().unwrap_or_else(|| g.key_id.clone())
-            } else {
-                g.grantee_name.clone()
-            };
-            let ops: Vec<&str> = g.operations.iter().map(|o| o.as_str()).collect();
-            let constrained = g.constraints.as_ref().is_some_and(|c| !c.is_empty());
-            let worst = outcome.and_then(|o| o.grant_worst(&g.key_arn, &g.grant_id));
-            let stale = match worst {
-                Some(s) => Cell::from(marker(s)).style(severity_style(s)),
-                None => Cell::from(""),
-            };
-            Row::new(vec![
-                stale,
-                Cell::from(label),
-                Cell::from(who),
-                Cell::from(ops.join(",")),
-                Cell::from(if constrained { "C" } else { " " })
-                    .style(Style::default().fg(Color::Magenta)),
-                Cell::from(g.created.map(|c| age(now, c)).unwrap_or_else(|| "-".into())),
-                Cell::from(g.retiring_name.clone().unwrap_or_else(|| "-".into())),
-            ])
-        },
     );
 }

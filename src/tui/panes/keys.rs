@@ -9,9 +9,8 @@
 
 use std::collections::HashMap;
 
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::widgets::{Cell, Row};
 use ratatui::Frame;
 
 use crate::backend::{KeyDetail, KeyList, KeyStateChange, KeySummary};
@@ -22,9 +21,10 @@ use crate::tui::effect::{ConfirmAction, ConfirmRequest};
 use crate::tui::effects::scope_to_key;
 use crate::tui::findings::severity_style;
 use crate::tui::jobs::{Job, Slot};
+use crate::tui::list_view::{self, Column, Width};
 use crate::tui::message::{Command, Work, WorldChange};
 use crate::tui::pane::Pane;
-use crate::tui::widgets::{list_title, pane_block, render_table, Columns};
+use crate::tui::widgets::{list_title, pane_block};
 
 /// What `/` searches: the text of every visible column.
 pub fn search_text(k: &KeySummary) -> String {
@@ -185,103 +185,101 @@ pub fn described(app: &mut App, round: Job, details: Vec<KeyDetail>) -> Vec<Comm
     next_details_batch(app, Some(round))
 }
 
-const WITH_ID: [&str; 5] = ["Alias", "Key", "State", "Grants", "Stale"];
-const WITHOUT_ID: [&str; 4] = ["Alias", "State", "Grants", "Stale"];
-const WIDTHS_WITH_ID: [Constraint; 5] = [
-    Constraint::Fill(1),
-    Constraint::Length(8),
-    Constraint::Length(10),
-    Constraint::Length(6),
-    Constraint::Length(6),
-];
-const WIDTHS_WITHOUT_ID: [Constraint; 4] = [
-    Constraint::Fill(1),
-    Constraint::Length(10),
-    Constraint::Length(6),
-    Constraint::Length(6),
-];
-
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let focused = app.focus == Pane::Keys;
+/// The pane's columns, most important first where the pane is narrow: the alias, the
+/// state, the stale count, the grant count, the short key id.
+pub fn columns(app: &App) -> Vec<Column<'_, KeySummary>> {
+    let t = &app.theme;
     let details = &app.key_details;
-    let rows = &app.keys;
     let outcome = app.findings.outcome.as_deref();
-    // A narrow pane gives the short key id's room to the alias (the detail shows the id).
-    let show_id = area.width >= 60;
-    let title = list_title("Keys", rows);
-    render_table(
-        frame,
-        area,
-        pane_block(title, focused, &app.theme),
-        rows,
-        Columns {
-            header: if show_id { &WITH_ID } else { &WITHOUT_ID },
-            widths: if show_id {
-                &WIDTHS_WITH_ID
-            } else {
-                &WIDTHS_WITHOUT_ID
+    // A key whose details are still loading (AWS) shows `…`, one that could not be read `?`.
+    let placeholder = move |k: &KeySummary| {
+        if details.pending.contains(&k.key_id) {
+            Some("…")
+        } else if details.failed.contains_key(&k.key_id) {
+            Some("?")
+        } else {
+            None
+        }
+    };
+    let muted = Style::default().fg(t.border);
+    vec![
+        Column::new(
+            "Alias",
+            Width::Flex { min: 12, max: 48 },
+            0,
+            move |k: &KeySummary| {
+                let mut alias = k.aliases.first().cloned().unwrap_or_else(|| "-".into());
+                if k.manager == "AWS" {
+                    alias.push_str(" (AWS)");
+                }
+                (alias, Style::default())
             },
-            focused,
-        },
-        &app.theme,
-        |k| {
-            let state_style = match k.state {
-                KeyState::Enabled => Style::default().fg(app.theme.allowed),
-                KeyState::Disabled => Style::default().fg(app.theme.warning),
-                _ => Style::default().fg(app.theme.denied),
-            };
-            let placeholder = if details.pending.contains(&k.key_id) {
-                Some("…")
-            } else if details.failed.contains_key(&k.key_id) {
-                Some("?")
-            } else {
-                None
-            };
-            let (state, grants) = match placeholder {
-                Some(p) => (p.to_string(), format!("{p:>6}")),
-                None => (
-                    match k.state {
+        )
+        .sorted_by(|a, b| a.label().cmp(b.label())),
+        Column::new("Key", Width::Fixed(8), 4, move |k: &KeySummary| {
+            (k.short_id().to_string(), Style::default())
+        })
+        .sorted_by(|a, b| a.key_id.cmp(&b.key_id)),
+        Column::new(
+            "State",
+            Width::Fixed(10),
+            1,
+            move |k: &KeySummary| match placeholder(k) {
+                Some(p) => (p.to_string(), muted),
+                None => {
+                    let style = match k.state {
+                        KeyState::Enabled => Style::default().fg(t.allowed),
+                        KeyState::Disabled => Style::default().fg(t.warning),
+                        _ => Style::default().fg(t.denied),
+                    };
+                    let text = match k.state {
                         KeyState::PendingDeletion => "PendingDel".to_string(),
                         s => s.as_str().to_string(),
-                    },
-                    format!("{:>6}", k.grant_count),
-                ),
-            };
-            let mut alias = k.aliases.first().cloned().unwrap_or_else(|| "-".into());
-            if k.manager == "AWS" {
-                alias.push_str(" (AWS)");
-            }
-            let state_style = if placeholder.is_some() {
-                Style::default().fg(app.theme.border)
-            } else {
-                state_style
-            };
-            let stale = match outcome {
-                None => {
-                    Cell::from(format!("{:>5} ", "…")).style(Style::default().fg(app.theme.border))
+                    };
+                    (text, style)
                 }
+            },
+        )
+        .sorted_by(|a, b| a.state.as_str().cmp(b.state.as_str())),
+        Column::new(
+            "Grants",
+            Width::Fixed(6),
+            3,
+            move |k: &KeySummary| match placeholder(k) {
+                Some(p) => (format!("{p:>6}"), muted),
+                None => (format!("{:>6}", k.grant_count), Style::default()),
+            },
+        )
+        .sorted_by(|a, b| a.grant_count.cmp(&b.grant_count)),
+        Column::new(
+            "Stale",
+            Width::Fixed(6),
+            2,
+            move |k: &KeySummary| match outcome {
+                None => (format!("{:>5} ", "…"), muted),
                 Some(o) => match o.key(&k.arn) {
-                    None => Cell::from(format!("{:>5} ", 0)),
+                    None => (format!("{:>5} ", 0), Style::default()),
                     Some(kf) => {
                         let bang = if kf.key_level.is_empty() { " " } else { "!" };
                         let text = format!("{:>5}{bang}", kf.stale_grants);
-                        match kf.worst {
-                            Some(s) => Cell::from(text).style(severity_style(s)),
-                            None => Cell::from(text),
-                        }
+                        (text, kf.worst.map(severity_style).unwrap_or_default())
                     }
                 },
-            };
-            let mut cells = vec![Cell::from(alias)];
-            if show_id {
-                cells.push(Cell::from(k.short_id().to_string()));
-            }
-            cells.extend([
-                Cell::from(state).style(state_style),
-                Cell::from(grants),
-                stale,
-            ]);
-            Row::new(cells)
-        },
+            },
+        ),
+    ]
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let focused = app.focus == Pane::Keys;
+    let title = list_title("Keys", &app.keys);
+    list_view::render(
+        frame,
+        area,
+        pane_block(title, focused, &app.theme),
+        &app.keys,
+        &columns(app),
+        focused,
+        &app.theme,
     );
 }

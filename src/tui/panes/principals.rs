@@ -2,17 +2,17 @@
 //! one shows its grants across all keys in the grants pane), the list as it arrives with
 //! what could not be listed, and the confirmation of deleting a principal (simulator).
 
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::widgets::{Cell, Row};
 use ratatui::Frame;
 
 use crate::backend::{PrincipalKindLabel, PrincipalList, PrincipalSummary};
 use crate::tui::app::App;
 use crate::tui::effect::{ConfirmAction, ConfirmRequest};
+use crate::tui::list_view::{self, Column, Width};
 use crate::tui::message::{Work, WorldChange};
 use crate::tui::pane::Pane;
-use crate::tui::widgets::{list_title, pane_block, render_table, Columns};
+use crate::tui::widgets::{list_title, pane_block};
 
 /// What `/` searches.
 pub fn search_text(p: &PrincipalSummary) -> String {
@@ -55,40 +55,48 @@ pub fn confirm_delete(p: &PrincipalSummary) -> Option<ConfirmRequest> {
     })
 }
 
+/// The pane's columns: the name first, then the grants held, then the kind.
+pub fn columns(app: &App) -> Vec<Column<'_, PrincipalSummary>> {
+    let deleted = Style::default().fg(app.theme.denied);
+    let style = move |p: &PrincipalSummary| {
+        if p.kind == PrincipalKindLabel::Deleted {
+            deleted
+        } else {
+            Style::default()
+        }
+    };
+    vec![
+        Column::new("Kind", Width::Fixed(8), 2, move |p: &PrincipalSummary| {
+            (p.kind.as_str().to_string(), style(p))
+        })
+        .sorted_by(|a, b| a.kind.as_str().cmp(b.kind.as_str())),
+        Column::new(
+            "Name",
+            Width::Flex { min: 10, max: 48 },
+            0,
+            move |p: &PrincipalSummary| (p.name.clone(), style(p)),
+        )
+        .sorted_by(|a, b| a.name.cmp(&b.name)),
+        Column::new("Grants", Width::Fixed(6), 1, move |p: &PrincipalSummary| {
+            (format!("{:>6}", p.grant_count), style(p))
+        })
+        .sorted_by(|a, b| a.grant_count.cmp(&b.grant_count)),
+    ]
+}
+
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Principals;
-    let rows = &app.principals;
-    let mut title = list_title("Principals", rows);
+    let mut title = list_title("Principals", &app.principals);
     if let Some(note) = &app.principals_note {
         title = format!("{title} · {note}");
     }
-    render_table(
+    list_view::render(
         frame,
         area,
         pane_block(title, focused, &app.theme),
-        rows,
-        Columns {
-            header: &["Kind", "Name", "Grants"],
-            widths: &[
-                Constraint::Length(8),
-                Constraint::Fill(1),
-                Constraint::Length(6),
-            ],
-            focused,
-        },
+        &app.principals,
+        &columns(app),
+        focused,
         &app.theme,
-        |p| {
-            let style = if p.kind == PrincipalKindLabel::Deleted {
-                Style::default().fg(app.theme.denied)
-            } else {
-                Style::default()
-            };
-            Row::new(vec![
-                Cell::from(p.kind.as_str()),
-                Cell::from(p.name.clone()),
-                Cell::from(format!("{:>6}", p.grant_count)),
-            ])
-            .style(style)
-        },
     );
 }

@@ -8,11 +8,12 @@
 //! panes in `panes/`, the features in their own files); colours come from `app.theme`.
 
 pub mod action_bar;
+pub mod layout;
 pub mod status_line;
 
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::app::App;
@@ -30,55 +31,34 @@ pub fn render(frame: &mut Frame, app: &App) {
         render_too_small(frame, area);
         return;
     }
-    // Lesson mode: the narration panel across the top, the WHY banner above the log.
-    let (narration_area, screen, banner_height, log_height) = match &app.lesson {
-        Some(_) => {
-            let [n, rest] =
-                Layout::vertical([Constraint::Length(narration::HEIGHT), Constraint::Fill(1)])
-                    .areas(area);
-            (Some(n), rest, narration::BANNER_HEIGHT, 6)
-        }
-        None => (None, area, 0, 8),
-    };
-    let [main, banner, events, status, actions] = Layout::vertical([
-        Constraint::Fill(1),
-        Constraint::Length(banner_height),
-        Constraint::Length(log_height),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(screen);
-    if let (Some(n), Some(lesson)) = (narration_area, &app.lesson) {
+    let a = layout::areas(app, area);
+    if let (Some(n), Some(b), Some(lesson)) = (a.narration, a.banner, &app.lesson) {
         narration::render(frame, n, lesson, &app.theme);
-        narration::render_banner(frame, banner, &app.events, &app.theme);
+        narration::render_banner(frame, b, &app.events, &app.theme);
     }
     if app.findings.view_open {
+        frame.render_widget(Clear, a.main);
         app.findings
-            .render(frame, main.union(events), app.auditing(), &app.theme);
+            .render(frame, a.main, app.auditing(), &app.theme);
     } else {
-        render_panes(frame, main, events, app);
+        keys::render(frame, a.keys, app);
+        principals::render(frame, a.principals, app);
+        grants::render(frame, a.grants, app);
+        if let Some(d) = a.detail {
+            detail::render(frame, d, app);
+        }
+        if let Some(e) = a.events {
+            events::render(frame, e, app);
+        }
     }
-    status_line::render(frame, status, app);
-    action_bar::render(frame, actions, app);
-    keys_overlay::render(frame, main.union(events), &app.keys_trail, &app.theme);
+    status_line::render(frame, a.status, app);
+    action_bar::render(frame, a.actions, app);
     if let Some(dialog) = &app.dialog {
         dialog.render(frame, area, || detail::lines(app));
     }
+    // Last, so the audience sees the keys pressed in a dialog too.
+    keys_overlay::render(frame, a.main, &app.keys_trail, &app.theme);
     app.theme.finish(frame.buffer_mut());
-}
-
-fn render_panes(frame: &mut Frame, main: Rect, events_area: Rect, app: &App) {
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(38), Constraint::Percentage(62)]).areas(main);
-    let [keys_area, principals_area] =
-        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(left);
-    let [grants_area, detail_area] =
-        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
-    keys::render(frame, keys_area, app);
-    principals::render(frame, principals_area, app);
-    grants::render(frame, grants_area, app);
-    detail::render(frame, detail_area, app);
-    events::render(frame, events_area, app);
 }
 
 fn render_too_small(frame: &mut Frame, area: Rect) {

@@ -1,12 +1,16 @@
-//! The status line: a spinner while backend work is pending, the latest message or error
-//! (errors first, they matter most), "auditing grants…" while the stale-grant audit runs,
-//! and on the right the backend, account, region, who
-//! you are and `[RO]` in read-only mode.
+//! The status line: a spinner while backend work is pending, "auditing grants…" while the
+//! stale-grant audit runs, the latest message or error, and on the right what you are
+//! working on: the backend, the endpoint when it is not AWS's, the account, who you are,
+//! the region, and `[RO]` in read-only mode.
+//!
+//! Decision (what gives way): the facts on the right go, least important first (the
+//! region, then who you are, the account, the endpoint), until the message fits; `[RO]`
+//! and the backend always stay. A message longer than what is left takes a second row.
 
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::tui::app::App;
@@ -18,26 +22,21 @@ fn identity(arn: &str) -> &str {
     arn.splitn(6, ':').nth(5).unwrap_or(arn)
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let mut left = vec![Span::styled(
+fn left(app: &App) -> Line<'static> {
+    let accent = Style::default().fg(app.theme.accent);
+    let mut spans = vec![Span::styled(
         if app.is_busy() {
             format!(" {} ", SPINNER[app.spinner % SPINNER.len()])
         } else {
             "   ".into()
         },
-        Style::default().fg(app.theme.accent),
+        accent,
     )];
     if app.auditing() {
-        left.push(Span::styled(
-            "auditing grants… ",
-            Style::default().fg(app.theme.accent),
-        ));
+        spans.push(Span::styled("auditing grants… ", accent));
     }
     if let Some(p) = app.key_details_progress() {
-        left.push(Span::styled(
-            format!("{p} "),
-            Style::default().fg(app.theme.accent),
-        ));
+        spans.push(Span::styled(format!("{p} "), accent));
     }
     if let Some(s) = &app.status {
         let style = if s.error {
@@ -45,51 +44,106 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         } else {
             Style::default().fg(app.theme.allowed)
         };
-        left.push(Span::styled(s.text.clone(), style));
+        spans.push(Span::styled(s.text.clone(), style));
     }
-    let full = right_part(app, true);
-    let short = right_part(app, false);
-    let left = Line::from(left);
-    // The message wins: the backend facts shrink, then go, to leave it room.
-    let room = (area.width as usize).saturating_sub(left.width() + 1);
-    let right = if full.width() <= room {
-        full
-    } else if short.width() <= room {
-        short
-    } else {
-        Line::default()
-    };
-    let right_width = right.width() as u16;
-    let [l, r] =
-        Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_width)]).areas(area);
-    frame.render_widget(Paragraph::new(left), l);
-    frame.render_widget(Paragraph::new(right).alignment(Alignment::Right), r);
+    Line::from(spans)
 }
 
-/// Backend, account, region, identity and `[RO]`; or only the backend and `[RO]`.
-fn right_part(app: &App, full: bool) -> Line<'static> {
-    let mut right = vec![Span::styled(
-        format!("{}:{} ", app.info.kind, app.info.source),
-        Style::default().add_modifier(Modifier::BOLD),
+/// The facts on the right, each with its importance (0 always stays).
+fn facts(app: &App) -> Vec<(u8, Span<'static>)> {
+    let muted = Style::default().fg(app.theme.muted);
+    let info = &app.info;
+    let mut v = vec![(
+        0,
+        Span::styled(
+            format!("{}:{}", info.kind, info.source),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
     )];
-    if full {
-        right.push(Span::styled(
-            format!(
-                "│ {} │ {} │ as {} ",
-                app.info.account,
-                app.info.region,
-                identity(&app.info.identity)
-            ),
-            Style::default().fg(app.theme.muted),
+    if let Some(e) = &info.endpoint {
+        v.push((
+            1,
+            Span::styled(e.clone(), Style::default().fg(app.theme.warning)),
         ));
     }
+    v.push((2, Span::styled(info.account.clone(), muted)));
+    v.push((4, Span::styled(info.region.clone(), muted)));
+    v.push((
+        3,
+        Span::styled(format!("as {}", identity(&info.identity)), muted),
+    ));
     if app.read_only {
-        right.push(Span::styled(
-            "[RO] ",
-            Style::default()
-                .fg(Color::Yellow)
-                .add_modifier(Modifier::BOLD),
+        v.push((
+            0,
+            Span::styled(
+                "[RO]",
+                Style::default()
+                    .fg(Color::Yellow)
+                    .add_modifier(Modifier::BOLD),
+            ),
         ));
     }
-    Line::from(right)
+    v
+}
+
+/// The right part with the facts of importance up to `keep`.
+fn right(app: &App, keep: u8) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (importance, span) in facts(app) {
+        if importance > keep {
+            continue;
+        }
+        if !spans.is_empty() {
+            let sep = if span.content == "[RO]" { " " } else { " │ " };
+            spans.push(Span::styled(sep, Style::default().fg(app.theme.muted)));
+        }
+        spans.push(span);
+    }
+    spans.push(Span::raw(" "));
+    Line::from(spans)
+}
+
+/// The right part that leaves the message room, and whether the message needs two rows.
+/// The right part that leaves the message room, and the rows the message then takes
+/// (three at most).
+fn fit(app: &App, width: u16) -> (Line<'static>, u16) {
+    let message = Paragraph::new(left(app)).wrap(Wrap { trim: false });
+    // The account stays before the message takes another row; the rest give way first.
+    for keeps in [2..=4, 0..=1] {
+        for rows in 1..=MAX_ROWS {
+            for keep in keeps.clone().rev() {
+                let r = right(app, keep);
+                let room = width.saturating_sub(r.width() as u16 + 1).max(1);
+                if message.line_count(room) <= rows as usize {
+                    return (r, rows);
+                }
+            }
+        }
+    }
+    (right(app, 0), MAX_ROWS)
+}
+
+/// The most rows a long message (an error) takes.
+const MAX_ROWS: u16 = 3;
+
+/// Rows the status line needs at `width`: more than one when the message does not fit
+/// beside the facts that always stay.
+pub fn height(app: &App, width: u16) -> u16 {
+    fit(app, width).1
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let (right, _) = fit(app, area.width);
+    let right_width = right.width() as u16;
+    let [l, _, r] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(right_width),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(left(app)).wrap(Wrap { trim: false }), l);
+    frame.render_widget(
+        Paragraph::new(right).alignment(Alignment::Right),
+        Rect { height: 1, ..r },
+    );
 }

@@ -1,0 +1,333 @@
+//! Drawing a list pane: columns that fit the pane's width by priority, rows built only for
+//! the visible window, the sort order in the header, and the position of the selection
+//! (`12/3,400`) on the bottom border.
+//!
+//! Decision (what fits): a column's width is `Fixed`, or `Flex` between a minimum and a
+//! maximum, as wide as its widest visible cell, or `Text` (free text, which takes the room
+//! the others leave). In order of importance (lowest `priority` first) each column takes
+//! its width if it fits; a name or id that does not fit whole is left out rather than cut
+//! (but for the most important one), free text is cut between words. What is left goes
+//! to the free text. A cell wider than its column is cut at the end with `…`, so its start reads:
+//! an alias, a grantee or an id is never cut to a few letters while a less important column
+//! is shown.
+
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Cell, Row, Table, TableState};
+use ratatui::Frame;
+
+use super::rows::{window, Compare, Rows, SortOrder};
+use super::theme::Theme;
+use super::widgets::{cut, cut_words, highlight};
+
+/// How wide a column may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    Fixed(u16),
+    /// A name or an id: as wide as the widest visible cell (or the header), up to `max`;
+    /// shown whole or not at all (only the most important column is ever cut, to `min`).
+    Flex {
+        min: u16,
+        max: u16,
+    },
+    /// Free text (a reason, a list of operations): at least `min`, and whatever room the
+    /// other columns leave; it is the one cut when text is long.
+    Text {
+        min: u16,
+    },
+}
+
+/// What a column shows of a row: the text and its style.
+pub type CellText<'a, T> = Box<dyn Fn(&T) -> (String, Style) + 'a>;
+
+/// One column: its header, width, importance (0 is always shown; higher numbers go first
+/// when the pane is narrow) and what a row shows in it.
+pub struct Column<'a, T> {
+    pub header: &'static str,
+    pub width: Width,
+    pub priority: u8,
+    /// The cell's text and style.
+    pub cell: CellText<'a, T>,
+    /// How the rows compare when the list is sorted by this column.
+    pub sort: Option<Compare<T>>,
+}
+
+impl<'a, T> Column<'a, T> {
+    pub fn new(
+        header: &'static str,
+        width: Width,
+        priority: u8,
+        cell: impl Fn(&T) -> (String, Style) + 'a,
+    ) -> Self {
+        Self {
+            header,
+            width,
+            priority,
+            cell: Box::new(cell),
+            sort: None,
+        }
+    }
+
+    /// The list can be sorted by this column, comparing rows with `compare`.
+    pub fn sorted_by(mut self, compare: Compare<T>) -> Self {
+        self.sort = Some(compare);
+        self
+    }
+
+    fn min(&self) -> u16 {
+        match self.width {
+            Width::Fixed(n) => n,
+            Width::Flex { min, .. } | Width::Text { min } => min,
+        }
+    }
+}
+
+/// Which columns fit `width` and how wide each is, in display order: (column index, width).
+/// `want[i]` is how wide column `i` would like to be. In order of importance each column
+/// takes its want when it fits; free text (`fills`), and the most important column, take
+/// what is left when that is at least their minimum; other columns are left out. What is
+/// left at the end goes to the last free-text column.
+pub fn fit(
+    priorities: &[u8],
+    mins: &[u16],
+    want: &[u16],
+    fills: &[bool],
+    width: u16,
+) -> Vec<(usize, u16)> {
+    let n = priorities.len();
+    let mut by_importance: Vec<usize> = (0..n).collect();
+    by_importance.sort_by_key(|&i| priorities[i]);
+    let mut widths: Vec<Option<u16>> = vec![None; n];
+    let mut used: u16 = 0;
+    for &i in &by_importance {
+        let gap = u16::from(used > 0);
+        let room = width.saturating_sub(used + gap);
+        // A name or an id is shown whole or not at all, unless it is the most important
+        // column (something must show); free text is cut to the room.
+        let may_cut = fills[i] || used == 0;
+        let w = if want[i] <= room {
+            want[i]
+        } else if may_cut && mins[i] <= room {
+            room
+        } else {
+            continue;
+        };
+        widths[i] = Some(w);
+        used += gap + w;
+    }
+    // What is left goes to the last free-text column; without one, the columns keep their
+    // widths and the rest of the row is empty.
+    let left = width.saturating_sub(used);
+    if let Some(w) = (0..n)
+        .rev()
+        .find(|&i| fills[i] && widths[i].is_some())
+        .and_then(|i| widths[i].as_mut())
+    {
+        *w += left;
+    }
+    (0..n).filter_map(|i| widths[i].map(|w| (i, w))).collect()
+}
+
+/// Draw `rows` in `area` inside `block` as a table of the columns that fit, with the
+/// selection's position on the bottom border when the list is longer than the pane.
+pub fn render<T>(
+    frame: &mut Frame,
+    area: Rect,
+    block: Block<'_>,
+    rows: &Rows<T>,
+    columns: &[Column<'_, T>],
+    focused: bool,
+    t: &Theme,
+) {
+    // Inside the borders, one line goes to the header.
+    let height = block.inner(area).height.saturating_sub(1) as usize;
+    let (offset, count) = rows.window(height);
+    let visible: Vec<&T> = (offset..offset + count)
+        .filter_map(|i| rows.row(i))
+        .collect();
+    let mut block = block;
+    if rows.len() > height {
+        block = block.title_bottom(
+            Line::from(format!(" {}/{} ", rows.selected_index() + 1, rows.len())).right_aligned(),
+        );
+    }
+    let window = Window {
+        visible,
+        offset,
+        selected: (!rows.is_empty()).then(|| rows.selected_index()),
+        sort: rows.sort_order(),
+    };
+    draw(frame, area, block, window, columns, focused, t);
+}
+
+/// Draw a list of `len` rows known by their index (row `i` is `&i` to the columns), the
+/// selection at `selected` (focused), as `render` draws a pane's rows.
+pub fn render_indexed(
+    frame: &mut Frame,
+    area: Rect,
+    block: Block<'_>,
+    (len, selected): (usize, usize),
+    columns: &[Column<'_, usize>],
+    t: &Theme,
+) {
+    let height = block.inner(area).height.saturating_sub(1) as usize;
+    let (offset, count) = window(selected, len, height);
+    let indexes: Vec<usize> = (offset..offset + count).collect();
+    let window = Window {
+        visible: indexes.iter().collect(),
+        offset,
+        selected: (len > 0).then_some(selected),
+        sort: None,
+    };
+    draw(frame, area, block, window, columns, true, t);
+}
+
+/// The rows of a list that are drawn.
+struct Window<'r, T> {
+    visible: Vec<&'r T>,
+    /// The position of the first of them in the list.
+    offset: usize,
+    selected: Option<usize>,
+    sort: Option<SortOrder>,
+}
+
+fn draw<T>(
+    frame: &mut Frame,
+    area: Rect,
+    block: Block<'_>,
+    window: Window<'_, T>,
+    columns: &[Column<'_, T>],
+    focused: bool,
+    t: &Theme,
+) {
+    let inner_width = block.inner(area).width;
+    let cells: Vec<Vec<(String, Style)>> = window
+        .visible
+        .iter()
+        .map(|item| columns.iter().map(|c| (c.cell)(item)).collect())
+        .collect();
+    let header_text = |i: usize| -> String {
+        match window.sort {
+            Some(SortOrder { column, descending }) if column == i => {
+                format!(
+                    "{}{}",
+                    columns[i].header,
+                    if descending { "▼" } else { "▲" }
+                )
+            }
+            _ => columns[i].header.to_string(),
+        }
+    };
+    let want: Vec<u16> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match c.width {
+            Width::Fixed(n) | Width::Text { min: n } => n,
+            Width::Flex { min, max } => {
+                let widest = cells
+                    .iter()
+                    .map(|r| r[i].0.chars().count())
+                    .max()
+                    .unwrap_or(0)
+                    .max(header_text(i).chars().count());
+                (widest as u16).clamp(min, max)
+            }
+        })
+        .collect();
+    let priorities: Vec<u8> = columns.iter().map(|c| c.priority).collect();
+    let mins: Vec<u16> = columns.iter().map(Column::min).collect();
+    let fills: Vec<bool> = columns
+        .iter()
+        .map(|c| matches!(c.width, Width::Text { .. }))
+        .collect();
+    let shown = fit(&priorities, &mins, &want, &fills, inner_width);
+    let header = Row::new(
+        shown
+            .iter()
+            .map(|&(i, w)| Cell::from(cut(&header_text(i), w as usize))),
+    )
+    .style(t.fg(t.heading).add_modifier(Modifier::BOLD));
+    let body: Vec<Row> = cells
+        .iter()
+        .map(|r| {
+            Row::new(shown.iter().map(|&(i, w)| {
+                let (text, style) = &r[i];
+                let text = match columns[i].width {
+                    // Free text is cut between words.
+                    Width::Text { .. } => cut_words(text, w as usize),
+                    _ => cut(text, w as usize),
+                };
+                Cell::from(text).style(*style)
+            }))
+        })
+        .collect();
+    let widths: Vec<Constraint> = shown.iter().map(|&(_, w)| Constraint::Length(w)).collect();
+    let table = Table::new(body, widths)
+        .header(header)
+        .block(block)
+        .column_spacing(1)
+        .row_highlight_style(highlight(t, focused));
+    let mut state = TableState::default();
+    state.select(window.selected.map(|s| s - window.offset));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+/// The next order `o` puts a list in: each sortable column ascending, then descending,
+/// then the order the rows came in.
+pub fn next_sort<T>(
+    columns: &[Column<'_, T>],
+    now: Option<SortOrder>,
+) -> Option<(SortOrder, Compare<T>)> {
+    let sortable: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].sort.is_some())
+        .collect();
+    let next = match now {
+        None => sortable.first().map(|&column| SortOrder {
+            column,
+            descending: false,
+        }),
+        Some(SortOrder {
+            column,
+            descending: false,
+        }) => Some(SortOrder {
+            column,
+            descending: true,
+        }),
+        Some(SortOrder { column, .. }) => {
+            sortable
+                .iter()
+                .find(|&&c| c > column)
+                .map(|&column| SortOrder {
+                    column,
+                    descending: false,
+                })
+        }
+    }?;
+    Some((next, columns[next.column].sort?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_least_important_columns_go_first_and_the_rest_share_the_room() {
+        // Alias (flex 10..30, wants 15), State (10), Grants (6), Stale (6), Key id (8).
+        let priorities = [0, 1, 3, 2, 4];
+        let mins = [10, 10, 6, 6, 8];
+        let want = [15, 10, 6, 6, 8];
+        let fills = [false; 5];
+        // Wide: everything at its width.
+        let all = fit(&priorities, &mins, &want, &fills, 60);
+        assert_eq!(all, vec![(0, 15), (1, 10), (2, 6), (3, 6), (4, 8)]);
+        // 28 columns: the alias in full and the state; the rest goes.
+        let narrow = fit(&priorities, &mins, &want, &fills, 28);
+        assert_eq!(narrow, vec![(0, 15), (1, 10)]);
+        // 34: the stale count too.
+        let medium = fit(&priorities, &mins, &want, &fills, 34);
+        assert_eq!(medium, vec![(0, 15), (1, 10), (3, 6)]);
+        // Very narrow: the alias alone.
+        assert_eq!(fit(&priorities, &mins, &want, &fills, 12), vec![(0, 12)]);
+    }
+}
