@@ -191,6 +191,11 @@ enum Command {
         #[arg(long)]
         hide_keys: bool,
     },
+    /// Print the shell completions for grantscope (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Print an AWS shared-credentials file with a profile per principal of the world.
     Credentials {
         /// Scenario whose principals to print (a bundled name or a path).
@@ -248,6 +253,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     latency,
                 },
             )))
+        }
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "grantscope", &mut out);
+            grantscope::cli::emit(&String::from_utf8_lossy(&out))?;
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Credentials {
             scenario,

@@ -267,3 +267,31 @@ fn the_cli_is_refused_with_a_wrong_secret_or_unknown_key() {
         "{e}"
     );
 }
+
+/// The walkthrough types its commands without `--profile`: the credentials file's
+/// `[default]` profile is the administrator, with the simulator's region and endpoint.
+#[test]
+fn commands_without_a_profile_run_as_the_administrator() {
+    let exe = aws_cli();
+    let server = Server::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let creds = credentials_file(dir.path(), &server.url, &[]);
+    let text = std::fs::read_to_string(&creds).unwrap();
+    assert!(text.contains("[default]"), "{text}");
+    let out = Command::new(&exe)
+        .args(["sts", "get-caller-identity", "--output", "json"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", std::env::temp_dir())
+        .env("AWS_SHARED_CREDENTIALS_FILE", &creds)
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .output()
+        .expect("run the AWS CLI");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let me: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(me["Arn"], "arn:aws:iam::111122223333:user/admin");
+}

@@ -288,7 +288,7 @@ async fn a_grant_retiring_by_a_role_is_retired_by_the_profile_that_assumes_it() 
 async fn test_encrypt_as_another_profile_denied_then_allowed_with_a_grant_token() {
     let w = ServedWorld::start(&[]);
     let b = w.connect("admin").await;
-    assert_eq!(b.acting_profiles(), ["admin", "granttestuser"]);
+    assert_eq!(b.acting_profiles(), ["default", "admin", "granttestuser"]);
     let key = b.list_keys().await.unwrap().keys[0].arn.clone();
     let input = |tokens: Vec<String>| TestEncryptInput {
         key: key_ref(&key),
@@ -614,7 +614,7 @@ fn the_ui_shows_progress_while_aws_key_details_load() {
     match &ui.app.dialog {
         Some(Dialog::TestEncrypt(f)) => {
             let labels: Vec<&str> = f.act_as.choices.iter().map(|(l, _)| l.as_str()).collect();
-            assert_eq!(labels, ["profile admin", "profile app"]);
+            assert_eq!(labels, ["profile default", "profile admin", "profile app"]);
         }
         other => panic!("expected the test-encrypt dialog, got {other:?}"),
     }
@@ -713,7 +713,7 @@ fn aws_mode_typed_in_tmux() {
 
     keys(&["e"]);
     wait_for(&["Test encrypt with alias/classroom"]);
-    keys(&["Down", "Down", "Tab", "Tab", "Down", "Enter"]);
+    keys(&["Down", "Down", "Down", "Tab", "Tab", "Down", "Enter"]);
     wait_for(&["Encrypt: ALLOWED", &format!("As {USER}")]);
     keys(&["Escape", "q"]);
     let deadline = Instant::now() + Duration::from_secs(10);

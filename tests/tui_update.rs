@@ -660,3 +660,198 @@ fn every_piece_of_background_work_stops_the_spinner_when_it_fails() {
         );
     }
 }
+
+#[test]
+fn o_sorts_the_focused_list_by_each_column_and_the_header_says_so() {
+    let mut h = Harness::scenario("stale-grants", false);
+    while h.app.focus != Pane::Principals {
+        h.key(KeyCode::Tab);
+    }
+    let names = |h: &Harness| -> Vec<String> {
+        (0..h.app.principals.len())
+            .filter_map(|i| h.app.principals.row(i).map(|p| p.name.clone()))
+            .collect()
+    };
+    let came = names(&h);
+    h.press('o'); // Kind ▲
+    h.press('o'); // Kind ▼
+    h.press('o'); // Name ▲
+    let mut sorted = came.clone();
+    sorted.sort();
+    assert_eq!(names(&h), sorted);
+    assert_eq!(h.app.status.clone().unwrap().text, "Sorted by Name ▲");
+    assert!(h.screen(120, 36).contains("Name▲"));
+    h.press('o'); // Name ▼
+    sorted.reverse();
+    assert_eq!(names(&h), sorted);
+    h.press('o'); // Grants ▲
+    let counts: Vec<usize> = (0..h.app.principals.len())
+        .filter_map(|i| h.app.principals.row(i).map(|p| p.grant_count))
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] <= w[1]), "{counts:?}");
+    h.press('o');
+    h.press('o'); // back to the order they came in
+    assert_eq!(names(&h), came);
+    assert_eq!(h.app.status.clone().unwrap().text, "In the order they came");
+}
+
+#[test]
+fn the_mouse_selects_what_it_clicks_and_the_wheel_scrolls() {
+    let mut h = Harness::scenario("stale-grants", false);
+    h.send(Msg::Resize(120, 36));
+    // The principals pane is at the left, below the keys: click its third row.
+    let screen = h.screen(120, 36);
+    let (row, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("Principals ("))
+        .expect("the principals pane");
+    assert!(line.starts_with('┌'));
+    let third = (row + 4) as u16;
+    h.send(Msg::Click {
+        column: 3,
+        row: third,
+    });
+    assert_eq!(h.app.focus, Pane::Principals);
+    assert_eq!(h.app.principals.selected_index(), 2);
+    assert!(matches!(h.app.grant_scope, GrantScope::Principal { .. }));
+    h.send(Msg::Wheel {
+        column: 3,
+        row: third,
+        down: true,
+    });
+    assert_eq!(h.app.principals.selected_index(), 5);
+    // A click on a frame's border or header selects nothing, and dialogs take no clicks.
+    h.press('?');
+    h.send(Msg::Click { column: 3, row: 2 });
+    assert_eq!(h.app.focus, Pane::Principals);
+}
+
+#[test]
+fn y_copies_the_selected_arn_in_every_pane() {
+    let mut h = classroom();
+    h.press('y');
+    assert_eq!(
+        h.commands.last(),
+        Some(&Command::Copy(
+            "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab".into()
+        ))
+    );
+    select_granttestuser(&mut h);
+    h.press('y');
+    assert_eq!(h.commands.last(), Some(&Command::Copy(USER_ARN.into())));
+}
+
+#[test]
+fn test_encrypt_remembers_whom_it_acted_as_and_shows_its_cli() {
+    let mut h = classroom();
+    select_granttestuser(&mut h);
+    let _ = test_encrypt(&mut h, false);
+    // From the keys pane, with no principal chosen there: the same principal again.
+    h.key(KeyCode::Esc);
+    h.press('e');
+    match &h.app.dialog {
+        Some(Dialog::TestEncrypt(f)) => {
+            assert_eq!(f.act_as.value(), USER_ARN);
+            let cli = f.cli_commands();
+            assert!(
+                cli[0].starts_with(
+                    "aws kms encrypt --key-id arn:aws:kms:eu-west-1:111122223333:key/"
+                ) && cli[0].contains("--plaintext hello")
+                    && cli[0].contains("--profile granttestuser"),
+                "{cli:?}"
+            );
+            assert!(cli[1].starts_with("aws kms decrypt"), "{cli:?}");
+        }
+        other => panic!("expected the test-encrypt dialog, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_token_field_offers_no_token_and_clears() {
+    let mut h = classroom();
+    select_granttestuser(&mut h);
+    h.press('c');
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Down);
+    h.press(' ');
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    h.press('e');
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    let tokens = |h: &Harness| match &h.app.dialog {
+        Some(Dialog::TestEncrypt(f)) => (f.tokens.value().to_string(), f.token_list()),
+        other => panic!("expected the test-encrypt dialog, got {other:?}"),
+    };
+    h.key(KeyCode::Down);
+    assert_eq!(tokens(&h).1.len(), 1, "the session's token");
+    h.key(KeyCode::Up);
+    assert_eq!(tokens(&h).0, "", "no token");
+    h.key(KeyCode::Down);
+    h.key_with(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    assert!(tokens(&h).1.is_empty(), "Ctrl-U clears");
+}
+
+#[test]
+fn revoke_and_retire_show_their_cli_equivalent() {
+    let mut h = classroom();
+    select_granttestuser(&mut h);
+    h.press('c');
+    h.key(KeyCode::Tab);
+    h.press(' ');
+    h.key(KeyCode::Tab);
+    h.type_text(USER_ARN);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Tab);
+    for (key, cli) in [
+        ('x', "$ aws kms revoke-grant --key-id arn:aws:kms:"),
+        ('t', "$ aws kms retire-grant --key-id arn:aws:kms:"),
+    ] {
+        h.press(key);
+        match &h.app.dialog {
+            Some(Dialog::Confirm(c)) => {
+                let line = c
+                    .request
+                    .lines
+                    .iter()
+                    .find(|l| l.starts_with("$ aws"))
+                    .cloned();
+                let line = line.expect("a CLI line");
+                assert!(
+                    line.starts_with(cli) && line.contains("--grant-id "),
+                    "{line}"
+                );
+                if key == 't' {
+                    assert!(line.ends_with("--profile granttestuser"), "{line}");
+                }
+            }
+            other => panic!("expected a confirmation, got {other:?}"),
+        }
+        h.key(KeyCode::Esc);
+    }
+}
+
+#[test]
+fn q_asks_before_leaving_a_changed_world_and_q_again_quits() {
+    let mut h = classroom();
+    h.press('+');
+    h.press('q');
+    assert!(!h.app.should_quit);
+    match &h.app.dialog {
+        Some(Dialog::Confirm(c)) => assert_eq!(c.request.title, "Quit grantscope?"),
+        other => panic!("expected the quit confirmation, got {other:?}"),
+    }
+    h.key(KeyCode::Enter);
+    assert!(!h.app.should_quit, "Enter on the default button cancels");
+    h.press('q');
+    h.press('q');
+    assert!(h.app.should_quit);
+    // Ctrl-C leaves at once.
+    let mut h = classroom();
+    h.press('+');
+    h.key_with(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(h.app.should_quit);
+}

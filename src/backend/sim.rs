@@ -89,7 +89,7 @@ impl SimBackend {
 }
 
 /// The home account's first principal with AdministratorAccess, else its first principal.
-fn default_operator(w: &World) -> Option<String> {
+pub fn default_operator(w: &World) -> Option<String> {
     let home = w.home_account()?;
     let mine = || w.principals.values().filter(|p| &p.account == home);
     mine()

@@ -7,6 +7,7 @@ use crate::backend::aws::{AwsConnection, AwsOptions};
 use crate::kms::inventory::Inventory;
 use crate::kms::short_grant_id;
 use crate::kms::time::from_epoch_seconds;
+use crate::kms::words::count;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -110,12 +111,12 @@ fn table(inv: &Inventory) -> String {
     let grants: usize = inv.keys.iter().map(|k| k.grants.len()).sum();
     let _ = writeln!(
         out,
-        "{} account {} in {}: {} keys, {} grants",
+        "{} account {} in {}: {}, {}",
         inv.backend,
         inv.account,
         inv.region,
-        inv.keys.len(),
-        grants
+        count(inv.keys.len(), "key"),
+        count(grants, "grant")
     );
     for k in &inv.keys {
         let label = if k.aliases.is_empty() {
@@ -125,11 +126,11 @@ fn table(inv: &Inventory) -> String {
         };
         let _ = writeln!(
             out,
-            "\n{}  {}  {}  {} grants",
+            "\n{}  {}  {}  {}",
             k.key_id,
             k.state,
             label,
-            k.grants.len()
+            count(k.grants.len(), "grant")
         );
         for u in &k.unreadable {
             let _ = writeln!(out, "  not readable: {}: {}", u.operation, u.error);

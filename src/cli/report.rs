@@ -8,6 +8,7 @@ use std::fmt::Write;
 use crate::audit::{Report, Severity};
 use crate::kms::distinct_prefix_len;
 use crate::kms::inventory::Inventory;
+use crate::kms::words::count;
 
 pub use super::inventory::Format;
 use super::inventory::Source;
@@ -178,22 +179,22 @@ fn table(report: &Report, inv: &Inventory) -> String {
     .collect();
     let _ = writeln!(
         out,
-        "\n{} findings ({}) over {} keys and {} grants.",
-        s.findings,
+        "\n{} ({}) over {} and {}.",
+        count(s.findings, "finding"),
         if by.is_empty() {
             "none".to_string()
         } else {
             by.join(", ")
         },
-        s.keys,
-        s.grants
+        count(s.keys, "key"),
+        count(s.grants, "grant")
     );
     if s.unreadable_keys > 0 {
         let _ = writeln!(
             out,
-            "{} keys could not be fully read (AccessDenied on DescribeKey or ListGrants): \
+            "{} could not be fully read (AccessDenied on DescribeKey or ListGrants): \
              their grants are not all audited; `grantscope inventory --format json` says which.",
-            s.unreadable_keys
+            count(s.unreadable_keys, "key")
         );
     }
     for r in &s.unavailable {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::audit::Report;
 use crate::backend::{ActivityEvent, BackendError, EventOutcome};
+use crate::kms::words::count;
 
 use super::placeholders::fill;
 use super::request::LessonResult;
@@ -102,10 +103,12 @@ pub fn check_result(
             let note = compare("ListGrants", want, &Seen::of(r))?;
             match (r, expect.grants) {
                 (Ok(list), Some(n)) if list.len() != n => Err(format!(
-                    "ListGrants: expected {n} grants, but {} are listed",
-                    list.len()
+                    "ListGrants: expected {}, but {} {} listed",
+                    count(n, "grant"),
+                    count(list.len(), "grant"),
+                    if list.len() == 1 { "is" } else { "are" }
                 )),
-                (Ok(list), _) => Ok(format!("{note}: {} grants listed", list.len())),
+                (Ok(list), _) => Ok(format!("{note}: {} listed", count(list.len(), "grant"))),
                 (Err(_), _) => Ok(note),
             }
         }
@@ -153,8 +156,9 @@ pub fn check_report(
         return Err(format!("the audit still reports {}", label(f)));
     }
     Ok(format!(
-        "{} findings on {} grants",
-        report.summary.findings, report.summary.grants
+        "{} on {}",
+        count(report.summary.findings, "finding"),
+        count(report.summary.grants, "grant")
     ))
 }
 

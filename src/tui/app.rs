@@ -10,7 +10,7 @@ use crate::backend::{
 };
 use crate::kms::Timestamp;
 
-use super::dialogs::{Choice, Dialog};
+use super::dialogs::{Choice, CliSession, Dialog};
 use super::effect::KnownToken;
 use super::findings::Findings;
 use super::jobs::{Jobs, Slot};
@@ -98,6 +98,12 @@ pub struct App {
     /// The keys-pressed overlay (`--show-keys`, on in lessons).
     pub keys_trail: KeyTrail,
     pub theme: Theme,
+    /// Something this session changed in a simulated world (lost on quitting).
+    pub changed: bool,
+    /// Whom test-encrypt acted as last (it opens acting as them again).
+    pub last_actor: Option<String>,
+    /// The terminal's size as last reported (mouse clicks are placed with it).
+    pub screen: ratatui::layout::Rect,
     pub should_quit: bool,
 }
 
@@ -133,6 +139,9 @@ impl App {
             lesson: None,
             keys_trail: KeyTrail::default(),
             theme: Theme::default(),
+            changed: false,
+            last_actor: None,
+            screen: ratatui::layout::Rect::default(),
             should_quit: false,
         }
     }
@@ -197,6 +206,17 @@ impl App {
                 )
             })
             .collect()
+    }
+
+    /// How the equivalent AWS CLI commands reach what this session works on.
+    pub fn cli_session(&self) -> CliSession {
+        let aws = self.info.kind == "aws";
+        CliSession {
+            aws,
+            profile: (aws && self.info.source != "default").then(|| self.info.source.clone()),
+            region: aws.then(|| self.info.region.clone()),
+            endpoint: self.info.endpoint.clone(),
+        }
     }
 
     pub fn set_error(&mut self, text: impl Into<String>) {

@@ -22,6 +22,8 @@ pub enum ConfirmAction {
     Run(Work),
     /// Back to the lesson's start: a fresh world, every step pending.
     ResetLesson,
+    /// Leave grantscope.
+    Quit,
 }
 
 /// A confirmation to ask: its title, what it will do, the verb on its button and the

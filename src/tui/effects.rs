@@ -232,12 +232,21 @@ pub fn apply(app: &mut App, effects: Vec<Effect>) -> Vec<Command> {
     for effect in effects {
         match effect {
             Effect::CloseDialog => app.dialog = None,
-            Effect::Run(work) => cmds.push(run(app, work)),
+            Effect::Run(work) => {
+                if let Work::TestEncrypt(input) = &work {
+                    app.last_actor = Some(match &input.actor {
+                        crate::backend::Actor::Principal(p) => p.to_string(),
+                        crate::backend::Actor::Profile(p) => p.clone(),
+                    });
+                }
+                cmds.push(run(app, work));
+            }
             Effect::Copy(text) => cmds.push(Command::Copy(text)),
             Effect::Info(text) => app.set_info(text),
             Effect::Error(text) => app.set_error(text),
             Effect::Confirm(request) => app.dialog = Some(Dialog::Confirm(Confirm::new(request))),
             Effect::Confirmed(ConfirmAction::Run(work)) => cmds.push(run(app, work)),
+            Effect::Confirmed(ConfirmAction::Quit) => app.should_quit = true,
             Effect::Confirmed(ConfirmAction::ResetLesson) => {
                 let more = app.lesson.as_mut().map(|l| l.reset()).unwrap_or_default();
                 cmds.extend(apply(app, more));

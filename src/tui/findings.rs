@@ -18,6 +18,7 @@ use ratatui::Frame;
 
 use crate::audit::{AuditConfig, Finding, IndexedReport, Rule, Severity};
 use crate::backend::BackendResult;
+use crate::kms::words::count;
 use crate::kms::{short_grant_id, GrantId, KeyRef};
 
 use super::actions::Action;
@@ -315,7 +316,8 @@ impl Findings {
 pub fn severity_style(s: Severity) -> Style {
     match s {
         Severity::High => Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
-        Severity::Medium => Style::default().fg(Color::LightRed),
+        // Orange (xterm 208), between HIGH's red and LOW's yellow.
+        Severity::Medium => Style::default().fg(Color::Indexed(208)),
         Severity::Low => Style::default().fg(Color::Yellow),
         Severity::Info => Style::default().fg(Color::DarkGray),
     }
@@ -387,8 +389,10 @@ fn summary_lines(config: &AuditConfig, o: &IndexedReport, t: &Theme) -> Vec<Line
     let s = &o.report.summary;
     let mut by_sev = vec![Span::styled(
         format!(
-            "{} findings over {} keys and {} grants: ",
-            s.findings, s.keys, s.grants
+            "{} over {} and {}: ",
+            count(s.findings, "finding"),
+            count(s.keys, "key"),
+            count(s.grants, "grant")
         ),
         Style::default().add_modifier(Modifier::BOLD),
     )];

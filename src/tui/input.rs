@@ -3,9 +3,11 @@
 //! tools (Tab, arrows, j/k, g/G, Enter, Esc) and the bindings of the actions offered
 //! right now (`keymap`).
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
 
-use super::actions::{Action, Binding};
+use super::actions::Binding;
 use super::app::App;
 use super::keymap::lookup;
 use super::message::{Key, Msg};
@@ -16,8 +18,25 @@ pub fn messages(app: &App, event: Event) -> Vec<Msg> {
     match event {
         Event::Key(key) => key_messages(app, key),
         Event::Paste(text) => vec![Msg::Paste(text)],
-        // Resizes need nothing but the redraw that follows.
-        _ => vec![],
+        Event::Resize(w, h) => vec![Msg::Resize(w, h)],
+        Event::Mouse(m) => {
+            let (column, row) = (m.column, m.row);
+            match m.kind {
+                MouseEventKind::Down(MouseButton::Left) => vec![Msg::Click { column, row }],
+                MouseEventKind::ScrollDown => vec![Msg::Wheel {
+                    column,
+                    row,
+                    down: true,
+                }],
+                MouseEventKind::ScrollUp => vec![Msg::Wheel {
+                    column,
+                    row,
+                    down: false,
+                }],
+                _ => vec![],
+            }
+        }
+        Event::FocusGained | Event::FocusLost => vec![],
     }
 }
 
@@ -38,7 +57,7 @@ pub fn map_key(app: &App, key: KeyEvent) -> Option<Msg> {
     }
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && matches!(key.code, KeyCode::Char('c')) {
-        return Some(Msg::Act(Action::Quit));
+        return Some(Msg::Quit);
     }
     if app.dialog.is_some() {
         return decode(key).map(Msg::Dialog);

@@ -58,6 +58,9 @@ fn available_without_lesson(app: &App) -> Vec<Action> {
                     ScheduleKeyDeletion
                 });
             }
+            if has_key {
+                v.push(CopyArn);
+            }
             v.push(NewKey);
             v
         }
@@ -77,15 +80,24 @@ fn available_without_lesson(app: &App) -> Vec<Action> {
             if has_key {
                 v.extend([CreateGrant, TestEncrypt]);
             }
+            if app.selected_principal().is_some() {
+                v.push(CopyArn);
+            }
             v.push(NewPrincipal);
             if app.selected_principal().is_some_and(deletable) {
                 v.push(DeletePrincipal);
             }
             v
         }
-        Pane::Events => vec![Detail],
+        Pane::Events => {
+            let mut v = vec![Detail];
+            if app.events.selected().is_some() {
+                v.push(CopyArn);
+            }
+            v
+        }
     };
-    pane.extend([Findings, Filter, Help, Quit, Refresh, AdvanceClock]);
+    pane.extend([Sort, Findings, Filter, Help, Quit, Refresh, AdvanceClock]);
     pane.retain(|a| {
         let removed_by_read_only = app.read_only && a.mutating();
         let unsupported = a.world_control() && !app.world_controls;

@@ -61,6 +61,8 @@ pub enum Msg {
     Bottom,
     /// Esc outside dialogs: leave the filter, or go back to the keys pane.
     Back,
+    /// Ctrl-C: leave at once, whatever is open.
+    Quit,
     /// An action of the action bar (only available ones reach update via input).
     Act(Action),
     /// A key while the filter is being typed.
@@ -69,6 +71,19 @@ pub enum Msg {
     Dialog(Key),
     /// Text pasted into the terminal (bracketed paste): goes to the field being typed in.
     Paste(String),
+    /// The terminal's size (at the start and on every resize): where a click lands.
+    Resize(u16, u16),
+    /// A click (left button) at this column and row.
+    Click {
+        column: u16,
+        row: u16,
+    },
+    /// The mouse wheel over this column and row, `down` or up.
+    Wheel {
+        column: u16,
+        row: u16,
+        down: bool,
+    },
     // ---- time
     /// A second passed (spinner, ages, activity polling), with the backend's clock.
     Tick(Timestamp),

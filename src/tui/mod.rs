@@ -34,6 +34,7 @@ pub mod keys_overlay;
 pub mod lesson;
 pub mod list_view;
 pub mod message;
+pub mod mouse;
 pub mod pane;
 pub mod panes;
 pub mod rows;

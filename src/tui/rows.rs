@@ -288,6 +288,11 @@ impl<T> Rows<T> {
         self.selected = target.clamp(0, last as isize) as usize;
     }
 
+    /// Select the row at position `pos` (clamped to the list).
+    pub fn select(&mut self, pos: usize) {
+        self.selected = pos.min(self.visible.len().saturating_sub(1));
+    }
+
     pub fn select_first(&mut self) {
         self.selected = 0;
     }

@@ -1,5 +1,6 @@
 //! The runtime: sets the terminal up with ratatui's `try_init` (raw mode, alternate screen,
-//! a panic hook that restores it) plus bracketed paste, and always puts it back; runs the
+//! a panic hook that restores it) plus bracketed paste and the mouse, and always puts it
+//! back; runs the
 //! event loop, which waits in one `select!` for a terminal event (crossterm's
 //! `EventStream`), a job's answer or a tick, drains everything pending, then renders once
 //! inside a synchronized update; and runs each job as a tokio task that reports back as a
@@ -13,7 +14,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use crossterm::clipboard::CopyToClipboard;
 use crossterm::cursor;
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, EventStream};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    EventStream,
+};
 use crossterm::execute;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
@@ -97,13 +101,18 @@ fn setup() -> Result<DefaultTerminal> {
     let restoring = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         if UI_THREAD.get() == Some(&std::thread::current().id()) {
-            let _ = execute!(io::stdout(), DisableBracketedPaste, cursor::Show);
+            let _ = execute!(
+                io::stdout(),
+                DisableMouseCapture,
+                DisableBracketedPaste,
+                cursor::Show
+            );
             restoring(info);
         } else {
             before(info);
         }
     }));
-    if let Err(e) = execute!(io::stdout(), EnableBracketedPaste) {
+    if let Err(e) = execute!(io::stdout(), EnableBracketedPaste, EnableMouseCapture) {
         restore();
         return Err(e.into());
     }
@@ -112,7 +121,12 @@ fn setup() -> Result<DefaultTerminal> {
 
 /// Put the terminal back as we found it. Safe to call more than once.
 pub fn restore() {
-    let _ = execute!(io::stdout(), DisableBracketedPaste, cursor::Show);
+    let _ = execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        DisableBracketedPaste,
+        cursor::Show
+    );
     ratatui::restore();
 }
 
@@ -132,6 +146,14 @@ async fn event_loop(
     let mut events = EventStream::new();
     let mut app = new_app(backend.as_ref(), options);
     let started = Instant::now();
+    if let Ok(size) = terminal.size() {
+        handle(
+            &mut app,
+            &backend,
+            &tx,
+            Msg::Resize(size.width, size.height),
+        );
+    }
     let cmds = update::init(&mut app);
     dispatch(&backend, &tx, cmds);
     draw(terminal, &app)?;

@@ -16,11 +16,12 @@ use super::app::App;
 use super::dialogs::{
     Acting, CreateGrant, Detail, Dialog, GrantCreated, Help, SimpleForm, TestEncrypt,
 };
-use super::effect::{Effect, KnownToken};
+use super::effect::{ConfirmAction, ConfirmRequest, Effect, KnownToken};
 use super::effects::{self, apply, poll_activity, reload_all, request_audit, run};
 use super::jobs::{Job, Slot};
 use super::lesson::LessonUi;
 use super::message::{Answer, Command, Msg, Work, WorldChange};
+use super::mouse;
 use super::pane::Pane;
 use super::panes::{self, events, grants, keys, principals, PAGE};
 
@@ -97,6 +98,22 @@ fn route(app: &mut App, msg: Msg) -> Vec<Command> {
             observe_selection(app, cmds)
         }
         Msg::Act(action) => act(app, action),
+        Msg::Quit => {
+            app.should_quit = true;
+            vec![]
+        }
+        Msg::Resize(w, h) => {
+            app.screen = ratatui::layout::Rect::new(0, 0, w, h);
+            vec![]
+        }
+        Msg::Click { column, row } => {
+            let cmds = mouse::click(app, column, row);
+            observe_selection(app, cmds)
+        }
+        Msg::Wheel { column, row, down } => {
+            let cmds = mouse::wheel(app, column, row, down);
+            observe_selection(app, cmds)
+        }
         Msg::Tick(now) => {
             app.now = now;
             app.spinner = app.spinner.wrapping_add(1);
@@ -139,8 +156,23 @@ fn step(msg: &Msg) -> isize {
 fn act(app: &mut App, action: Action) -> Vec<Command> {
     let effects = match action {
         Action::Quit => {
-            app.should_quit = true;
-            vec![]
+            // A simulated world lives only in this process; a lesson is a session too.
+            if (app.changed && app.world_controls) || app.lesson.is_some() {
+                vec![Effect::Confirm(ConfirmRequest {
+                    title: "Quit grantscope?".into(),
+                    lines: vec![if app.lesson.is_some() {
+                        "The lesson ends here; it starts over next time.".into()
+                    } else {
+                        "The simulator's world is not saved: what changed in this session is gone."
+                            .into()
+                    }],
+                    verb: "Quit",
+                    action: ConfirmAction::Quit,
+                })]
+            } else {
+                app.should_quit = true;
+                vec![]
+            }
         }
         Action::Help => open(
             app,
@@ -172,7 +204,8 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
                     k.label(),
                     app.principal_choices(),
                     grantee.as_deref(),
-                );
+                )
+                .in_session(app.cli_session());
                 open(app, Dialog::CreateGrant(d))
             }
             None => vec![],
@@ -180,7 +213,9 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
         Action::TestEncrypt => open_test_encrypt(app),
         Action::RevokeGrant | Action::RetireGrant => app
             .selected_grant()
-            .and_then(|g| grants::confirm_removal(g, action == Action::RetireGrant))
+            .and_then(|g| {
+                grants::confirm_removal(g, action == Action::RetireGrant, &app.cli_session())
+            })
             .map(|c| vec![Effect::Confirm(c)])
             .unwrap_or_default(),
         Action::CopyGrantId => match app.selected_grant() {
@@ -190,6 +225,25 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
             ],
             None => vec![],
         },
+        Action::CopyArn => {
+            let arn = match app.focus {
+                Pane::Keys => app.selected_key().map(|k| k.arn.clone()),
+                Pane::Principals => app.selected_principal().map(|p| p.arn.clone()),
+                Pane::Events => app.events.selected().map(|e| e.caller.clone()),
+                Pane::Grants => None,
+            };
+            match arn {
+                Some(arn) => vec![
+                    Effect::Info(format!("Copied {arn} to the clipboard")),
+                    Effect::Copy(arn),
+                ],
+                None => vec![],
+            }
+        }
+        Action::Sort => {
+            panes::cycle_sort(app);
+            vec![]
+        }
         Action::NewKey => open(app, Dialog::Simple(SimpleForm::new_key())),
         Action::NewPrincipal => open(app, Dialog::Simple(SimpleForm::new_principal())),
         Action::DisableKey
@@ -255,9 +309,15 @@ fn open_test_encrypt(app: &mut App) -> Vec<Effect> {
             Pane::Grants => app.selected_grant().map(|g| g.grantee.clone()),
             _ => None,
         };
-        (Acting::Principals(app.principal_choices()), act_as)
+        (
+            Acting::Principals(app.principal_choices()),
+            act_as.or_else(|| app.last_actor.clone()),
+        )
     } else {
-        (Acting::Profiles(app.acting_profiles.clone()), None)
+        (
+            Acting::Profiles(app.acting_profiles.clone()),
+            app.last_actor.clone(),
+        )
     };
     let d = TestEncrypt::new(
         &k.arn,
@@ -265,12 +325,19 @@ fn open_test_encrypt(app: &mut App) -> Vec<Effect> {
         acting,
         act_as.as_deref(),
         app.token_choices(&k.key_id),
-    );
+    )
+    .in_session(app.cli_session());
     open(app, Dialog::TestEncrypt(d))
 }
 
 /// A job's answer, to the pane or feature that asked for it.
 fn answered(app: &mut App, job: Job, work: Work, answer: Answer) -> Vec<Command> {
+    if matches!(
+        work,
+        Work::CreateGrant(_) | Work::RevokeGrant { .. } | Work::RetireGrant { .. } | Work::World(_)
+    ) {
+        app.changed = true;
+    }
     match (work, answer) {
         (_, Answer::Keys(list)) => keys::loaded(app, list),
         (_, Answer::KeyDetails(details)) => keys::described(app, job, details),
@@ -395,15 +462,19 @@ fn answer_name(a: &Answer) -> &'static str {
 fn failed(app: &mut App, work: Work, e: BackendError) -> Vec<Command> {
     app.set_error(format!("{}: {e}", work.failure_text()));
     match work {
+        // The dialog shows AWS's message in full; the status line names the error.
         Work::CreateGrant(_) => {
             if let Some(Dialog::CreateGrant(d)) = &mut app.dialog {
                 d.failed(&e);
+                app.set_error(format!("{}: {}", work.failure_text(), e.label()));
             }
             vec![]
         }
         Work::TestEncrypt(_) => {
+            let short = format!("{}: {}", work.failure_text(), e.label());
             if let Some(Dialog::TestEncrypt(d)) = &mut app.dialog {
                 d.answered(Err(e));
+                app.set_error(short);
             }
             vec![]
         }

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::Frame;
 
-use crate::tui::effect::{ConfirmRequest, Effect};
+use crate::tui::effect::{ConfirmAction, ConfirmRequest, Effect};
 use crate::tui::message::Key;
 use crate::tui::widgets::{buttons, popup, render_scrolled};
 
@@ -35,6 +35,10 @@ impl Confirm {
                 Effect::Info(format!("{}...", self.request.verb)),
                 Effect::Confirmed(self.request.action.clone()),
             ],
+            // `q q` quits: the second q confirms the first.
+            Key::Char('q') if self.request.action == ConfirmAction::Quit => {
+                vec![Effect::CloseDialog, Effect::Confirmed(ConfirmAction::Quit)]
+            }
             Key::Submit | Key::Cancel | Key::Char('n') => {
                 vec![Effect::CloseDialog, Effect::Info("Cancelled".into())]
             }

@@ -11,7 +11,7 @@ use crate::backend::{BackendError, CreateGrantInput};
 use crate::kms::grant::is_valid_grant_name;
 use crate::kms::{EncryptionContext, GrantConstraints, GrantOperation, KeyRef};
 
-use super::{cycle_focus, principal_from, Choice};
+use super::{cycle_focus, principal_from, Choice, CliSession};
 use crate::tui::effect::Effect;
 use crate::tui::message::{Key, Work};
 use crate::tui::text_field::TextField;
@@ -101,6 +101,7 @@ pub struct CreateGrant {
     pub focus: usize,
     pub error: Option<String>,
     pub submitting: bool,
+    pub session: CliSession,
 }
 
 impl CreateGrant {
@@ -128,7 +129,14 @@ impl CreateGrant {
             focus: 0,
             error: None,
             submitting: false,
+            session: CliSession::default(),
         }
+    }
+
+    /// The CLI command line for this session (profile, region, endpoint).
+    pub fn in_session(mut self, session: CliSession) -> Self {
+        self.session = session;
+        self
     }
 
     pub fn field(&self) -> GrantField {
@@ -231,6 +239,7 @@ impl CreateGrant {
         if !name.is_empty() {
             cmd.push_str(&format!(" --name {name}"));
         }
+        cmd.push_str(&self.session.flags(None));
         cmd
     }
 

@@ -64,6 +64,8 @@ impl Help {
             RetireGrant,
             TestEncrypt,
             CopyGrantId,
+            CopyArn,
+            Sort,
             StaleOnly,
             Findings,
             Refresh,

@@ -32,6 +32,42 @@ pub use test_encrypt::{Acting, EncryptField, TestEncrypt};
 /// A value a field offers with Up/Down: its label and the value it puts in.
 pub type Choice = (String, String);
 
+/// How the equivalent AWS CLI commands reach what this session works on: on AWS the
+/// profile (when not the default), region and endpoint the session uses; on the simulator
+/// nothing (the credentials file of `grantscope credentials` has the endpoint, and its
+/// `[default]` profile is the administrator the UI acts as).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CliSession {
+    pub aws: bool,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint: Option<String>,
+}
+
+impl CliSession {
+    /// The flags of a command made as the operator, or as `acting` (a principal on the
+    /// simulator, whose credentials profile bears its name; a profile on AWS).
+    pub fn flags(&self, acting: Option<&str>) -> String {
+        let mut out = String::new();
+        match acting {
+            Some(who) if self.aws => out.push_str(&format!(" --profile {who}")),
+            Some(who) => out.push_str(&format!(" --profile {}", crate::kms::display_name(who))),
+            None => {
+                if let Some(p) = &self.profile {
+                    out.push_str(&format!(" --profile {p}"));
+                }
+            }
+        }
+        if let Some(r) = &self.region {
+            out.push_str(&format!(" --region {r}"));
+        }
+        if let Some(e) = &self.endpoint {
+            out.push_str(&format!(" --endpoint-url {e}"));
+        }
+        out
+    }
+}
+
 /// The open dialog.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dialog {

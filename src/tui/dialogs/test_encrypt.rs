@@ -15,7 +15,19 @@ use crate::tui::text_field::TextField;
 use crate::tui::widgets::{buttons, cut, error_line, popup, render_scrolled};
 
 use super::create_grant::parse_pairs;
-use super::{cycle_focus, principal_from, Choice};
+use super::{cycle_focus, principal_from, Choice, CliSession};
+
+/// A value as a shell reads it: as is when plain, else in single quotes.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
 
 /// The fields of the form, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +74,7 @@ pub struct TestEncrypt {
     pub error: Option<String>,
     pub running: bool,
     pub result: Option<Result<EncryptOutcome, BackendError>>,
+    pub session: CliSession,
 }
 
 impl TestEncrypt {
@@ -84,19 +97,60 @@ impl TestEncrypt {
         if let Some(who) = act_as {
             act_as_field.set(who);
         }
+        // Up/Down offers this session's tokens, and none.
+        let mut token_choices = vec![("no token".to_string(), String::new())];
+        token_choices.extend(tokens);
         Self {
             key: KeyRef::parse(key_arn),
             key_label: key_label.to_string(),
             by_profile,
             act_as: act_as_field,
             plaintext: TextField::new("hello"),
-            tokens: TextField::default().with_choices(tokens),
+            tokens: TextField::default().with_choices(token_choices),
             context: TextField::default(),
             focus: 0,
             error: None,
             running: false,
             result: None,
+            session: CliSession::default(),
         }
+    }
+
+    /// The CLI command lines for this session (profile, region, endpoint).
+    pub fn in_session(mut self, session: CliSession) -> Self {
+        self.session = session;
+        self
+    }
+
+    /// The equivalent AWS CLI command lines: Encrypt, then the Decrypt of its result.
+    pub fn cli_commands(&self) -> Vec<String> {
+        let who = self.act_as.value().trim();
+        let acting = (!who.is_empty()).then_some(who);
+        let flags = self.session.flags(acting);
+        let mut encrypt = format!(
+            "aws kms encrypt --key-id {} --plaintext {}",
+            self.key,
+            shell_word(self.plaintext.value())
+        );
+        let mut decrypt = "aws kms decrypt --ciphertext-blob fileb://ciphertext.bin".to_string();
+        let tokens = self.token_list();
+        if !tokens.is_empty() {
+            let list = format!(" --grant-tokens {}", tokens.join(" "));
+            encrypt.push_str(&list);
+            decrypt.push_str(&list);
+        }
+        if let Ok(context) = parse_pairs(self.context.value()) {
+            if !context.is_empty() {
+                let pairs: Vec<String> = context.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let arg = format!(" --encryption-context {}", pairs.join(","));
+                encrypt.push_str(&arg);
+                decrypt.push_str(&arg);
+            }
+        }
+        encrypt.push_str(&flags);
+        encrypt.push_str(" --output text --query CiphertextBlob | base64 -d > ciphertext.bin");
+        decrypt.push_str(&flags);
+        vec![encrypt, decrypt]
     }
 
     pub fn field(&self) -> EncryptField {
@@ -289,6 +343,17 @@ impl TestEncrypt {
         } else {
             5
         };
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            "Equivalent AWS CLI commands:",
+            Style::default().fg(Color::DarkGray),
+        )));
+        for cmd in self.cli_commands() {
+            lines.push(Line::from(Span::styled(
+                cmd,
+                Style::default().fg(Color::Green),
+            )));
+        }
         render_scrolled(frame, inner, lines, Some(focus));
     }
 }

@@ -10,6 +10,7 @@ use ratatui::Frame;
 use crate::backend::{Actor, GrantPage, GrantSummary};
 use crate::kms::{distinct_prefix_len, grant_id_label, GrantId, GrantOperation, KeyRef, Principal};
 use crate::tui::app::{App, GrantScope};
+use crate::tui::dialogs::CliSession;
 use crate::tui::effect::{ConfirmAction, ConfirmRequest};
 use crate::tui::effects::finish_jump;
 use crate::tui::findings::{marker, severity_style};
@@ -78,7 +79,11 @@ pub fn held(app: &mut App, grants: Vec<GrantSummary>) {
 /// The confirmation of revoking (as the operator) or retiring a grant. Who may retire:
 /// the retiring principal, or the grantee when the grant includes RetireGrant; otherwise
 /// the operator tries (AWS may deny).
-pub fn confirm_removal(g: &GrantSummary, retire: bool) -> Option<ConfirmRequest> {
+pub fn confirm_removal(
+    g: &GrantSummary,
+    retire: bool,
+    session: &CliSession,
+) -> Option<ConfirmRequest> {
     let grant = GrantId::parse(&g.grant_id)?;
     let key = KeyRef::parse(&g.key_arn);
     let ops: Vec<&str> = g.operations.iter().map(|o| o.as_str()).collect();
@@ -102,6 +107,10 @@ pub fn confirm_removal(g: &GrantSummary, retire: bool) -> Option<ConfirmRequest>
             "RetireGrant is made as {}.",
             actor.as_ref().map_or("you, the operator", |p| p.as_str())
         ));
+        lines.push(format!(
+            "$ aws kms retire-grant --key-id {key} --grant-id {grant}{}",
+            session.flags(actor.as_ref().map(Principal::as_str))
+        ));
         (
             "Retire",
             Work::RetireGrant {
@@ -112,6 +121,10 @@ pub fn confirm_removal(g: &GrantSummary, retire: bool) -> Option<ConfirmRequest>
         )
     } else {
         lines.push("RevokeGrant is made as you, the operator.".into());
+        lines.push(format!(
+            "$ aws kms revoke-grant --key-id {key} --grant-id {grant}{}",
+            session.flags(None)
+        ));
         ("Revoke", Work::RevokeGrant { key, grant })
     };
     Some(ConfirmRequest {

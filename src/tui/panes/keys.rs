@@ -14,6 +14,7 @@ use ratatui::style::Style;
 use ratatui::Frame;
 
 use crate::backend::{KeyDetail, KeyList, KeyStateChange, KeySummary};
+use crate::kms::words::count;
 use crate::kms::{KeyRef, KeyState};
 use crate::tui::actions::Action;
 use crate::tui::app::{App, GrantScope, KeyDetails};
@@ -180,7 +181,7 @@ pub fn described(app: &mut App, round: Job, details: Vec<KeyDetail>) -> Vec<Comm
     );
     if let Some(e) = first_error {
         let n = app.key_details.failed.len();
-        app.set_error(format!("Could not describe {n} key(s): {e}"));
+        app.set_error(format!("Could not describe {}: {e}", count(n, "key")));
     }
     next_details_batch(app, Some(round))
 }

@@ -11,8 +11,10 @@ pub mod principals;
 
 use super::app::App;
 use super::effects::follow_selection;
+use super::list_view::{next_sort, Column};
 use super::message::{Command, Key};
 use super::pane::Pane;
+use super::rows::{Compare, SortOrder};
 use super::text_field::TextField;
 
 /// Rows a PageUp/PageDown moves.
@@ -70,6 +72,51 @@ fn set_focused_filter(app: &mut App, filter: &str) {
         Pane::Principals => app.principals.set_filter(filter),
         Pane::Events => app.events.set_filter(filter),
     }
+}
+
+/// `o`: sort the focused list by its next column (each ascending, then descending, then
+/// back to the order the rows came in); the status line says how it is sorted.
+pub fn cycle_sort(app: &mut App) {
+    let said = match app.focus {
+        Pane::Keys => {
+            let (next, said) = next_of(&keys::columns(app), app.keys.sort_order());
+            app.keys.set_sort(next);
+            said
+        }
+        Pane::Grants => {
+            let (next, said) = next_of(&grants::columns(app), app.grants.sort_order());
+            app.grants.set_sort(next);
+            said
+        }
+        Pane::Principals => {
+            let (next, said) = next_of(&principals::columns(app), app.principals.sort_order());
+            app.principals.set_sort(next);
+            said
+        }
+        Pane::Events => {
+            let (next, said) = next_of(&events::columns(app), app.events.sort_order());
+            app.events.set_sort(next);
+            said
+        }
+    };
+    app.set_info(said);
+}
+
+/// The next order of a list with these columns, and how the status line says it.
+fn next_of<T>(
+    columns: &[Column<'_, T>],
+    now: Option<SortOrder>,
+) -> (Option<(SortOrder, Compare<T>)>, String) {
+    let next = next_sort(columns, now);
+    let said = match &next {
+        Some((o, _)) => format!(
+            "Sorted by {} {}",
+            columns[o.column].header,
+            if o.descending { "▼" } else { "▲" }
+        ),
+        None => "In the order they came".to_string(),
+    };
+    (next, said)
 }
 
 /// `/`: start typing the focused pane's filter (from what it is now).

@@ -7,6 +7,7 @@ use ratatui::style::Style;
 use ratatui::Frame;
 
 use crate::backend::{PrincipalKindLabel, PrincipalList, PrincipalSummary};
+use crate::kms::words::count;
 use crate::tui::app::App;
 use crate::tui::effect::{ConfirmAction, ConfirmRequest};
 use crate::tui::list_view::{self, Column, Width};
@@ -44,8 +45,11 @@ pub fn confirm_delete(p: &PrincipalSummary) -> Option<ConfirmRequest> {
         lines: vec![
             p.arn.clone(),
             format!(
-                "Its {} grant(s) stay and will name its unique id; a principal re-created under this name does not inherit them.",
-                p.grant_count
+                "{} it holds stay and name its unique id; a principal re-created under this name does not inherit them.",
+                match p.grant_count {
+                    1 => "The grant".to_string(),
+                    n => format!("The {}", count(n, "grant")),
+                }
             ),
         ],
         verb: "Delete",

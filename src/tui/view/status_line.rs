@@ -14,6 +14,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::tui::app::App;
+use crate::tui::widgets::cut_words;
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
@@ -23,6 +24,11 @@ fn identity(arn: &str) -> &str {
 }
 
 fn left(app: &App) -> Line<'static> {
+    left_cut(app, usize::MAX)
+}
+
+/// The left part with the message cut at a word to `max` characters.
+fn left_cut(app: &App, max: usize) -> Line<'static> {
     let accent = Style::default().fg(app.theme.accent);
     let mut spans = vec![Span::styled(
         if app.is_busy() {
@@ -44,7 +50,7 @@ fn left(app: &App) -> Line<'static> {
         } else {
             Style::default().fg(app.theme.allowed)
         };
-        spans.push(Span::styled(s.text.clone(), style));
+        spans.push(Span::styled(cut_words(&s.text, max), style));
     }
     Line::from(spans)
 }
@@ -133,7 +139,7 @@ pub fn height(app: &App, width: u16) -> u16 {
 }
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let (right, _) = fit(app, area.width);
+    let (right, rows) = fit(app, area.width);
     let right_width = right.width() as u16;
     let [l, _, r] = Layout::horizontal([
         Constraint::Fill(1),
@@ -141,7 +147,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Constraint::Length(right_width),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(left(app)).wrap(Wrap { trim: false }), l);
+    // A message longer than its rows is cut at a word, with `…`.
+    let mut max = usize::MAX;
+    let mut line = left(app);
+    while max > 8
+        && Paragraph::new(line.clone())
+            .wrap(Wrap { trim: false })
+            .line_count(l.width.max(1))
+            > rows as usize
+    {
+        max = line.width().saturating_sub(8).min(max.saturating_sub(8));
+        line = left_cut(app, max);
+    }
+    frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), l);
     frame.render_widget(
         Paragraph::new(right).alignment(Alignment::Right),
         Rect { height: 1, ..r },
