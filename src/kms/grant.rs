@@ -113,6 +113,55 @@ impl GrantConstraints {
         true
     }
 
+    /// Why a request's encryption context does not meet these constraints, in words: the
+    /// constraint, its pairs, the request's, and the pair that differs (missing, extra, or
+    /// with another value). None when the context meets them.
+    pub fn mismatch(&self, context: &EncryptionContext) -> Option<String> {
+        let show = |m: &EncryptionContext| {
+            let pairs: Vec<String> = m.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!("{{{}}}", pairs.join(", "))
+        };
+        let differs = |want: &EncryptionContext, exact: bool| -> Option<String> {
+            for (k, v) in want {
+                match context.get(k) {
+                    None => return Some(format!("{k}={v} is missing")),
+                    Some(got) if got != v => return Some(format!("{k} is {got}, not {v}")),
+                    _ => {}
+                }
+            }
+            if exact {
+                if let Some((k, v)) = context.iter().find(|(k, _)| !want.contains_key(*k)) {
+                    return Some(format!("{k}={v} is extra"));
+                }
+            }
+            None
+        };
+        let checks = [
+            (
+                "EncryptionContextEquals",
+                &self.encryption_context_equals,
+                true,
+            ),
+            (
+                "EncryptionContextSubset",
+                &self.encryption_context_subset,
+                false,
+            ),
+        ];
+        for (name, want, exact) in checks {
+            if let Some(want) = want {
+                if let Some(why) = differs(want, exact) {
+                    return Some(format!(
+                        "its {name} {} does not match the request's context {} ({why})",
+                        show(want),
+                        show(context)
+                    ));
+                }
+            }
+        }
+        None
+    }
+
     /// Are `self` at least as strict as `parent`? (Any context `self` allows, `parent`
     /// allows too.) Used when a grant is created through another grant.
     pub fn at_least_as_strict_as(&self, parent: &GrantConstraints) -> bool {
@@ -186,6 +235,40 @@ pub fn is_valid_grant_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mismatch_names_the_constraint_and_the_pair_that_differs() {
+        let subset = GrantConstraints {
+            encryption_context_subset: Some(ctx(&[("app", "orders")])),
+            ..Default::default()
+        };
+        assert_eq!(
+            subset.mismatch(&ctx(&[("app", "billing")])).as_deref(),
+            Some("its EncryptionContextSubset {app=orders} does not match the request's context {app=billing} (app is billing, not orders)")
+        );
+        assert_eq!(
+            subset.mismatch(&ctx(&[("app", "orders"), ("env", "prod")])),
+            None
+        );
+        let equals = GrantConstraints {
+            encryption_context_equals: Some(ctx(&[("app", "orders")])),
+            ..Default::default()
+        };
+        let extra = equals.mismatch(&ctx(&[("app", "orders"), ("env", "prod")]));
+        assert!(
+            extra
+                .as_deref()
+                .is_some_and(|m| m.ends_with("(env=prod is extra)")),
+            "{extra:?}"
+        );
+        let missing = equals.mismatch(&ctx(&[]));
+        assert!(
+            missing
+                .as_deref()
+                .is_some_and(|m| m.ends_with("(app=orders is missing)")),
+            "{missing:?}"
+        );
+    }
 
     #[test]
     fn ids_that_share_a_long_start_are_told_apart() {

@@ -10,7 +10,7 @@ use crate::kms::{EncryptionContext, GrantConstraints, GrantId, GrantOperation, K
 
 use super::conditions::{evaluate, wildcard_match, RequestFacts, Truth};
 use super::principals::{CallerKind, ResolvedCaller};
-use super::world::{Key, World};
+use super::world::{Key, RemovalKind, World};
 use crate::kms::Timestamp;
 
 /// How grants may authorize the call being decided.
@@ -44,6 +44,27 @@ pub struct AuthRequest<'a> {
     pub facts: RequestFacts<'a>,
 }
 
+/// A retired or revoked grant that still authorizes: what happened to it, how long ago,
+/// and when it stops (whole seconds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemovedGrant {
+    pub revoked: bool,
+    pub secs_ago: i64,
+    pub stops_in_secs: i64,
+}
+
+/// A span of seconds as people say it: `3 s`, `5 min`, `2 min 10 s`, `3 h`.
+pub fn say_secs(secs: i64) -> String {
+    let secs = secs.max(0);
+    match secs {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 && s % 60 == 0 => format!("{} min", s / 60),
+        s if s < 3600 => format!("{} min {} s", s / 60, s % 60),
+        s if s % 3600 == 0 => format!("{} h", s / 3600),
+        s => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+    }
+}
+
 /// Why a call was allowed or denied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Why {
@@ -58,6 +79,8 @@ pub enum Why {
     Grant {
         grant_id: GrantId,
         by_token: bool,
+        /// The grant was retired or revoked, but the removal has not propagated yet.
+        removed: Option<RemovedGrant>,
     },
     /// The account root acting on IAM-only resources of its own account.
     AccountRoot,
@@ -93,12 +116,22 @@ impl fmt::Display for Why {
                 }
                 Ok(())
             }
-            Why::Grant { grant_id, by_token } => {
+            Why::Grant {
+                grant_id,
+                by_token,
+                removed,
+            } => {
                 write!(f, "allowed by grant {}", grant_id.short())?;
-                if *by_token {
-                    write!(f, " (effective now through its grant token)")
-                } else {
-                    write!(f, " (propagated)")
+                match removed {
+                    Some(r) => write!(
+                        f,
+                        ", which was {} {} ago and stops working in {} (a removal takes time to propagate)",
+                        if r.revoked { "revoked" } else { "retired" },
+                        say_secs(r.secs_ago),
+                        say_secs(r.stops_in_secs)
+                    ),
+                    None if *by_token => write!(f, " (effective now through its grant token)"),
+                    None => write!(f, " (propagated)"),
                 }
             }
             Why::AccountRoot => write!(f, "allowed: the account root"),
@@ -128,6 +161,19 @@ pub struct Decision {
     pub why: Why,
     /// Conditions that could not be evaluated (they failed closed).
     pub unevaluated: Vec<String>,
+    /// For a denial: a grant of the caller's that would allow the call but does not yet,
+    /// or not for this context, and why (what to do about it).
+    pub near_miss: Option<String>,
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.why)?;
+        if let Some(n) = &self.near_miss {
+            write!(f, "; {n}")?;
+        }
+        Ok(())
+    }
 }
 
 impl Decision {
@@ -340,6 +386,7 @@ pub fn authorize(
         allowed,
         why,
         unevaluated,
+        near_miss: None,
     };
 
     // The key policy.
@@ -449,16 +496,27 @@ pub fn authorize(
                     );
                 }
             }
-            if let Some((grant_id, by_token)) = find_grant(world, caller, req, now) {
-                return decide(true, Why::Grant { grant_id, by_token }, unevaluated);
-            }
+            let near_miss = match find_grant(world, caller, req, now) {
+                Ok(found) => {
+                    let why = Why::Grant {
+                        grant_id: found.id,
+                        by_token: found.by_token,
+                        removed: found.removed,
+                    };
+                    return decide(true, why, unevaluated);
+                }
+                Err(near_miss) => near_miss,
+            };
             let why = if kp.allow_account.is_some() || (!same_account && kp.allow_direct.is_some())
             {
                 Why::NoIdentityPolicy
             } else {
                 Why::NoResourcePolicy
             };
-            decide(false, why, unevaluated)
+            Decision {
+                near_miss,
+                ..decide(false, why, unevaluated)
+            }
         }
     }
 }
@@ -531,22 +589,38 @@ pub fn authorize_identity(
         allowed: matches!(why, Why::AccountRoot | Why::IdentityPolicy { .. }),
         why,
         unevaluated,
+        near_miss: None,
     }
 }
 
-/// An effective grant that authorizes the request, if any: only the caller's own grants on
-/// this key are looked at, so the cost does not grow with grants held by others.
+/// The grant that authorizes a request.
+struct GrantMatch {
+    id: GrantId,
+    by_token: bool,
+    removed: Option<RemovedGrant>,
+}
+
+/// An effective grant that authorizes the request; else, when one of the caller's grants on
+/// the key would, why it does not (it has not propagated yet, or its constraints do not
+/// hold for this context). Only the caller's own grants on this key are looked at, so the
+/// cost does not grow with grants held by others.
 fn find_grant(
     world: &World,
     caller: &ResolvedCaller,
     req: &AuthRequest,
     now: Timestamp,
-) -> Option<(GrantId, bool)> {
-    let key = req.key?;
+) -> Result<GrantMatch, Option<String>> {
+    let Some(key) = req.key else {
+        return Err(None);
+    };
     if matches!(req.grant_use, GrantUse::Never) {
-        return None;
+        return Err(None);
     }
-    let by_grantee = world.idx.grants_by_grantee.get(&key.id)?;
+    let Some(by_grantee) = world.idx.grants_by_grantee.get(&key.id) else {
+        return Err(None);
+    };
+    let mut pending: Option<String> = None;
+    let mut mismatch: Option<String> = None;
     for mk in caller.grant_match_keys() {
         let Some(ids) = by_grantee.get(mk) else {
             continue;
@@ -556,41 +630,67 @@ fn find_grant(
                 continue;
             };
             let by_token = req.token_grants.contains(id);
-            if !g.is_effective(now, by_token) {
-                continue;
-            }
+            let effective = g.is_effective(now, by_token);
             let fits = match req.grant_use {
-                GrantUse::Never => false,
+                GrantUse::Never => Ok(false),
                 GrantUse::Operation { op, context } => {
-                    g.allows_operation(op)
-                        && match (context, &g.constraints) {
-                            (Some(ctx), Some(c)) if op.takes_encryption_context() => c.allows(ctx),
-                            (None, Some(c)) if op.takes_encryption_context() => {
-                                c.allows(&EncryptionContext::new())
+                    if !g.allows_operation(op) {
+                        Ok(false)
+                    } else {
+                        let empty = EncryptionContext::new();
+                        match (&g.constraints, op.takes_encryption_context()) {
+                            (Some(c), true) => {
+                                let ctx = context.unwrap_or(&empty);
+                                match c.mismatch(ctx) {
+                                    None => Ok(true),
+                                    Some(why) => Err(why),
+                                }
                             }
-                            _ => true,
+                            _ => Ok(true),
                         }
+                    }
                 }
                 GrantUse::Delegate {
                     operations,
                     constraints,
-                } => {
-                    g.allows_operation(GrantOperation::CreateGrant)
-                        && operations.iter().all(|o| g.allows_operation(*o))
-                        && match &g.constraints {
-                            None => true,
-                            Some(parent) => constraints
-                                .cloned()
-                                .unwrap_or_default()
-                                .at_least_as_strict_as(parent),
-                        }
-                }
+                } => Ok(g.allows_operation(GrantOperation::CreateGrant)
+                    && operations.iter().all(|o| g.allows_operation(*o))
+                    && match &g.constraints {
+                        None => true,
+                        Some(parent) => constraints
+                            .cloned()
+                            .unwrap_or_default()
+                            .at_least_as_strict_as(parent),
+                    }),
             };
-            if fits {
-                let propagated = g.removal.is_some() || g.effective_at <= now;
-                return Some((id.clone(), !propagated));
+            match (fits, effective) {
+                (Ok(true), true) => {
+                    let removed = g.removal.as_ref().map(|r| RemovedGrant {
+                        revoked: r.kind == RemovalKind::Revoked,
+                        secs_ago: (now - r.at).num_seconds(),
+                        stops_in_secs: (r.effective_at - now).num_seconds().max(1),
+                    });
+                    let propagated = g.removal.is_some() || g.effective_at <= now;
+                    return Ok(GrantMatch {
+                        id: id.clone(),
+                        by_token: !propagated,
+                        removed,
+                    });
+                }
+                // Would allow it, once propagated: say so, and how to use it now.
+                (Ok(true), false) if g.removal.is_none() && pending.is_none() => {
+                    pending = Some(format!(
+                        "grant {} exists but has not propagated yet (effective in {}); pass its token to use it now",
+                        id.short(),
+                        say_secs((g.effective_at - now).num_seconds().max(1))
+                    ));
+                }
+                (Err(why), _) if g.removal.is_none() && mismatch.is_none() => {
+                    mismatch = Some(format!("grant {} would allow this but {why}", id.short()));
+                }
+                _ => {}
             }
         }
     }
-    None
+    Err(pending.or(mismatch))
 }

@@ -520,6 +520,7 @@ impl Simulator {
                     None => Why::NoResourcePolicy,
                 },
                 unevaluated: vec![],
+                near_miss: None,
             };
             let denial = decision.denial(&rec.caller.arn, "kms:RetireGrant", &key.arn);
             rec.decisions.push(decision);

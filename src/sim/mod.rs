@@ -138,7 +138,7 @@ impl Simulator {
                 }
             }
         }
-        let mut why: Vec<String> = rec.decisions.iter().map(|d| d.why.to_string()).collect();
+        let mut why: Vec<String> = rec.decisions.iter().map(|d| d.to_string()).collect();
         let outcome = match &result {
             Ok(_) => Outcome::Allowed,
             Err(e) if e.code == ErrorCode::AccessDeniedException => Outcome::Denied,
