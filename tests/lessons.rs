@@ -188,8 +188,8 @@ async fn a_step_done_in_the_ui_is_noticed() {
     else {
         panic!("create-grant request")
     };
-    let created = live.backend.create_grant(input).await.unwrap();
-    live.run.note_created_grant(&created);
+    let created = live.backend.create_grant(input.clone()).await.unwrap();
+    live.run.note_created_grant(&created, &input);
     assert!(observe_ui(&mut live).await);
     assert_eq!(live.run.vars().get("grant_id"), Some(&created.grant_id));
     assert_eq!(
@@ -410,4 +410,41 @@ fn the_cli_lists_and_checks_lessons() {
         "token filled: {report}"
     );
     assert!(!report.contains("{grant_id}"), "{report}");
+}
+
+#[tokio::test]
+async fn a_grant_made_in_the_ui_that_is_not_the_steps_is_flagged_with_what_differs() {
+    for observed_first in [false, true] {
+        let mut live = start("walkthrough");
+        press_until(&mut live, "create-grant").await;
+        let i = live.run.current_index();
+        let LessonRequest::CreateGrant(mut input) = live.run.request(i).unwrap() else {
+            panic!("create-grant request")
+        };
+        // The presenter ticks Decrypt instead of Encrypt.
+        input.operations = vec![grantscope::kms::GrantOperation::Decrypt];
+        let created = live.backend.create_grant(input.clone()).await.unwrap();
+        if observed_first {
+            observe_ui(&mut live).await;
+            live.run.note_created_grant(&created, &input);
+        } else {
+            live.run.note_created_grant(&created, &input);
+            observe_ui(&mut live).await;
+        }
+        match live.run.status(i) {
+            Some(StepStatus::Unexpected { message }) => {
+                assert!(
+                    message.contains("it allows Decrypt, the step asks for Encrypt"),
+                    "{message}"
+                );
+                assert!(message.contains("Revoke it"), "{message}");
+            }
+            other => panic!("observed first: {observed_first}: {other:?}"),
+        }
+        assert_eq!(live.run.current_index(), i, "the step stays current");
+        assert!(
+            live.run.vars().get("grant_id").is_none(),
+            "nothing captured"
+        );
+    }
 }

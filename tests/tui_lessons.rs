@@ -431,3 +431,35 @@ fn snapshot_keys_overlay() {
     h.key(KeyCode::Down);
     assert_snapshot!(h.screen(W, H));
 }
+
+#[test]
+fn a_wrong_grant_made_in_the_ui_is_flagged_at_once_with_what_to_do() {
+    let mut h = Harness::lesson("walkthrough");
+    step_until(&mut h, "create-grant");
+    let i = run(&h).current_index();
+    // The presenter opens create-grant from the principals pane and ticks Decrypt.
+    while h.app.focus != Pane::Principals {
+        h.key(KeyCode::Tab);
+    }
+    h.key(KeyCode::Home);
+    while h.app.selected_principal().map(|p| p.name.as_str()) != Some("granttestuser") {
+        h.press('j');
+    }
+    h.press('c');
+    h.key(KeyCode::Tab);
+    h.press(' ');
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    assert_eq!(run(&h).current_index(), i, "the step stays");
+    let status = h.app.status.clone().unwrap();
+    assert!(status.error, "{status:?}");
+    assert!(
+        status
+            .text
+            .contains("it allows Decrypt, the step asks for Encrypt"),
+        "{}",
+        status.text
+    );
+    let screen = h.screen(W, H);
+    assert!(screen.contains("UNEXPECTED"), "{screen}");
+}

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::audit::Report;
-use crate::backend::{ActivityEvent, CreatedGrant, EventOutcome};
+use crate::backend::{ActivityEvent, CreateGrantInput, CreatedGrant, EventOutcome};
 use crate::sim::World;
 
 use super::expect::{check_event, check_report, check_result};
@@ -90,6 +90,9 @@ pub struct LessonRun {
     created: Option<CreatedGrant>,
     /// A create-grant step observed done whose GrantId/GrantToken the UI has not told yet.
     awaiting_capture: Option<usize>,
+    /// How the grant the UI created differs from what the current step asks for, when it
+    /// does (found before its CreateGrant call is observed).
+    wrong_grant: Option<String>,
 }
 
 impl LessonRun {
@@ -108,6 +111,7 @@ impl LessonRun {
             seen_seq: 0,
             created: None,
             awaiting_capture: None,
+            wrong_grant: None,
         };
         run.vars = run.globals();
         run
@@ -250,6 +254,12 @@ impl LessonRun {
                     if matches!(step.action, Action::CreateGrant { .. })
                         && e.outcome == EventOutcome::Allowed
                     {
+                        if let Some(message) = self.wrong_grant.take() {
+                            // Not the grant the step asks for: the step stays, and says why.
+                            self.created = None;
+                            self.status[i] = StepStatus::Unexpected { message };
+                            continue;
+                        }
                         match self.created.take() {
                             Some(g) => self.capture(&step.action, &g),
                             None => self.awaiting_capture = Some(i),
@@ -263,17 +273,99 @@ impl LessonRun {
         changed
     }
 
-    /// The UI created a grant (its CreateGrant dialog succeeded): the GrantId and token a
-    /// create-grant step done through the UI captures.
-    pub fn note_created_grant(&mut self, grant: &CreatedGrant) {
+    /// The UI created a grant (its CreateGrant dialog succeeded), with these parameters:
+    /// the GrantId and token a create-grant step done through the UI captures, once the
+    /// grant is the one the step asks for (grantee, operations, retiring principal,
+    /// constraints); when it is not, the step stays and says what differs and how to go on.
+    pub fn note_created_grant(&mut self, grant: &CreatedGrant, made: &CreateGrantInput) {
+        let step = self.awaiting_capture.unwrap_or(self.current);
+        let wrong = self.grant_differs(step, made);
         match self.awaiting_capture.take() {
-            Some(i) => {
-                if let Some(action) = self.lesson.steps.get(i).map(|s| s.action.clone()) {
-                    self.capture(&action, grant);
+            // Its CreateGrant call was observed first: the step was taken as done.
+            Some(i) => match wrong {
+                Some(message) => {
+                    self.status[i] = StepStatus::Unexpected { message };
+                    self.current = i;
+                    self.created = None;
                 }
+                None => {
+                    if let Some(action) = self.lesson.steps.get(i).map(|s| s.action.clone()) {
+                        self.capture(&action, grant);
+                    }
+                }
+            },
+            None => {
+                self.created = Some(grant.clone());
+                self.wrong_grant = wrong;
             }
-            None => self.created = Some(grant.clone()),
         }
+    }
+
+    /// How `made` differs from the grant step `index` asks for (None: it is that grant, or
+    /// the step asks for no grant).
+    fn grant_differs(&self, index: usize, made: &CreateGrantInput) -> Option<String> {
+        let Ok(LessonRequest::CreateGrant(want)) = self.request(index) else {
+            return None;
+        };
+        let ops = |o: &[crate::kms::GrantOperation]| {
+            let mut v: Vec<&str> = o.iter().map(|o| o.as_str()).collect();
+            v.sort_unstable();
+            v.join(", ")
+        };
+        let constraint =
+            |c: &Option<crate::kms::GrantConstraints>| match c.as_ref().filter(|c| !c.is_empty()) {
+                None => "no constraint".to_string(),
+                Some(c) => {
+                    let show = |m: &crate::kms::EncryptionContext| {
+                        let pairs: Vec<String> =
+                            m.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                        pairs.join(", ")
+                    };
+                    match (&c.encryption_context_subset, &c.encryption_context_equals) {
+                        (Some(s), _) => format!("EncryptionContextSubset {{{}}}", show(s)),
+                        (_, Some(e)) => format!("EncryptionContextEquals {{{}}}", show(e)),
+                        _ => "no constraint".to_string(),
+                    }
+                }
+            };
+        let mut differences = Vec::new();
+        if made.grantee != want.grantee {
+            differences.push(format!(
+                "the grantee is {}, the step asks for {}",
+                made.grantee.display_name(),
+                want.grantee.display_name()
+            ));
+        }
+        if ops(&made.operations) != ops(&want.operations) {
+            differences.push(format!(
+                "it allows {}, the step asks for {}",
+                ops(&made.operations),
+                ops(&want.operations)
+            ));
+        }
+        if made.retiring != want.retiring {
+            let name = |r: &Option<crate::kms::Principal>| {
+                r.as_ref().map_or("none".to_string(), |p| p.display_name())
+            };
+            differences.push(format!(
+                "the retiring principal is {}, the step asks for {}",
+                name(&made.retiring),
+                name(&want.retiring)
+            ));
+        }
+        if constraint(&made.constraints) != constraint(&want.constraints) {
+            differences.push(format!(
+                "it has {}, the step asks for {}",
+                constraint(&made.constraints),
+                constraint(&want.constraints)
+            ));
+        }
+        (!differences.is_empty()).then(|| {
+            format!(
+                "this is not the grant the step asks for: {}. Revoke it (x in the grants pane) and create the one the step asks for, or press n to have it made.",
+                differences.join("; ")
+            )
+        })
     }
 
     /// The presenter selected a key and/or principal (ARNs). Completes a select step that
@@ -353,6 +445,7 @@ impl LessonRun {
         self.current = index;
         self.created = None;
         self.awaiting_capture = None;
+        self.wrong_grant = None;
         for s in &mut self.status[index..] {
             *s = StepStatus::Pending;
         }
@@ -426,5 +519,6 @@ impl LessonRun {
     fn advance(&mut self) {
         self.current += 1;
         self.created = None;
+        self.wrong_grant = None;
     }
 }

@@ -406,9 +406,7 @@ fn answered(app: &mut App, job: Job, work: Work, answer: Answer) -> Vec<Command>
 /// A grant was created (through the dialog): its id and token in the dialog that replaces
 /// the form, its token remembered for test-encrypt, the lesson told, the panes reloaded.
 fn granted(app: &mut App, input: CreateGrantInput, created: CreatedGrant) -> Vec<Command> {
-    if let Some(l) = app.lesson.as_mut() {
-        l.note_created(&created);
-    }
+    let lesson_says = lesson(app, |l| l.note_created(&created, &input));
     let key_label = match &app.dialog {
         Some(Dialog::CreateGrant(f)) => f.key_label.clone(),
         _ => input.key.to_string(),
@@ -427,7 +425,9 @@ fn granted(app: &mut App, input: CreateGrantInput, created: CreatedGrant) -> Vec
         grant_id: created.grant_id,
         token: created.grant_token,
     };
-    apply(app, vec![Effect::Token(token), Effect::Reload])
+    let mut effects = vec![Effect::Token(token), Effect::Reload];
+    effects.extend(lesson_says);
+    apply(app, effects)
 }
 
 /// An audit's result: the findings view and the stale-only filter take it, a lesson may be

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::audit::{AuditConfig, Report};
-use crate::backend::{ActivityEvent, CreatedGrant};
+use crate::backend::{ActivityEvent, CreateGrantInput, CreatedGrant};
 use crate::lesson::{
     LessonRequest, LessonResult, LessonRun, Performed, StepKey, StepStatus, Ticket,
 };
@@ -167,9 +167,15 @@ impl LessonUi {
         self.observed(|run| run.observe(events))
     }
 
-    /// The create-grant dialog made a grant: its id and token for the lesson's placeholders.
-    pub fn note_created(&mut self, created: &CreatedGrant) {
-        self.run.note_created_grant(created);
+    /// The create-grant dialog made a grant: its id and token for the lesson's placeholders,
+    /// once it is the grant the step asks for (else the step says what differs).
+    pub fn note_created(&mut self, created: &CreatedGrant, made: &CreateGrantInput) -> Vec<Effect> {
+        let index = self.run.current_index();
+        self.run.note_created_grant(created, made);
+        match self.run.status(index) {
+            Some(status @ StepStatus::Unexpected { .. }) => report(index, &status.clone()),
+            _ => vec![],
+        }
     }
 
     /// The presenter moved a selection in the keys or principals pane (ARNs).
