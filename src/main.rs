@@ -47,6 +47,10 @@ struct UiArgs {
     /// Show the last keys pressed in a corner (for presenting).
     #[arg(long)]
     show_keys: bool,
+    /// How long grant changes take to propagate (e.g. 30s, 0s), overriding the scenario
+    /// (simulator). `p` in the UI freezes time, to show a change before it propagates.
+    #[arg(long, value_name = "DURATION")]
+    propagation_delay: Option<String>,
     #[command(flatten)]
     aws: AwsArgs,
     #[command(flatten)]
@@ -363,8 +367,8 @@ fn run_ui(args: UiArgs) -> Result<()> {
     };
     if let Some(opts) = args.aws.options() {
         anyhow::ensure!(
-            !args.summary && args.operator.is_none(),
-            "--summary and --as are for the simulator; on AWS, --profile chooses who you are"
+            !args.summary && args.operator.is_none() && args.propagation_delay.is_none(),
+            "--summary, --as and --propagation-delay are for the simulator; on AWS, --profile chooses who you are"
         );
         return grantscope::tui::run_connecting(
             async move {
@@ -375,7 +379,11 @@ fn run_ui(args: UiArgs) -> Result<()> {
             options,
         );
     }
-    let world = Scenario::load(&args.scenario)?.build()?;
+    let mut world = Scenario::load(&args.scenario)?.build()?;
+    if let Some(d) = &args.propagation_delay {
+        world.propagation_delay = grantscope::sim::scenario::parse_duration(d)
+            .map_err(|e| anyhow::anyhow!("--propagation-delay {d:?}: {e}"))?;
+    }
     let sim = Simulator::new(world);
     if args.summary {
         grantscope::cli::emit(&grantscope::cli::summary::describe(sim.world()))?;

@@ -855,3 +855,29 @@ fn q_asks_before_leaving_a_changed_world_and_q_again_quits() {
     h.key_with(KeyCode::Char('c'), KeyModifiers::CONTROL);
     assert!(h.app.should_quit);
 }
+
+#[test]
+fn p_freezes_and_runs_the_simulators_clock_and_the_status_line_says_so() {
+    let mut h = classroom();
+    // The tests' worlds run on a clock that stands still.
+    assert!(h.app.time_frozen);
+    assert!(h.screen(120, 36).contains("⏸ time frozen"));
+    assert!(available(&h.app).contains(&Action::ThawClock));
+    h.press('p');
+    assert!(!h.app.time_frozen);
+    assert!(!h.sim.lock().world().clock.is_frozen());
+    assert!(!h.screen(120, 36).contains("time frozen"));
+    assert_eq!(h.app.status.clone().unwrap().text, "Time runs again");
+    h.press('p');
+    assert!(h.app.time_frozen && h.sim.lock().world().clock.is_frozen());
+    assert!(h
+        .app
+        .status
+        .clone()
+        .unwrap()
+        .text
+        .starts_with("Time is frozen: new grants wait to propagate"));
+    // Read-only mode offers no clock control.
+    let ro = Harness::scenario("classroom", true);
+    assert!(!available(&ro.app).contains(&Action::ThawClock));
+}

@@ -107,6 +107,12 @@ pub trait WorldControls: Send + Sync {
 
     async fn advance_clock(&self, by: Duration) -> BackendResult<()>;
 
+    /// Stop the clock (grants wait to propagate, removals to take effect) or let it run.
+    async fn freeze_clock(&self, frozen: bool) -> BackendResult<()>;
+
+    /// Does the world's clock stand still?
+    fn clock_frozen(&self) -> bool;
+
     /// Replace the whole world (a lesson going back to its start).
     async fn replace_world(&self, world: World) -> BackendResult<()>;
 }

@@ -565,6 +565,21 @@ impl WorldControls for SimBackend {
         Ok(())
     }
 
+    async fn freeze_clock(&self, frozen: bool) -> BackendResult<()> {
+        self.sim
+            .with(move |s| {
+                let w = s.world_mut();
+                w.clock.set_frozen(frozen);
+                w.settle();
+            })
+            .await;
+        Ok(())
+    }
+
+    fn clock_frozen(&self) -> bool {
+        self.sim.lock().world().clock.is_frozen()
+    }
+
     async fn replace_world(&self, world: World) -> BackendResult<()> {
         self.sim.with(move |s| *s = Simulator::new(world)).await;
         Ok(())

@@ -33,6 +33,24 @@ impl Clock {
         }
     }
 
+    /// Does the clock stand still?
+    pub fn is_frozen(&self) -> bool {
+        matches!(self, Clock::Manual { .. })
+    }
+
+    /// Stop the clock where it is (`true`), or let it run again from there (`false`): a
+    /// running clock keeps the time it had, as an offset from the wall clock.
+    pub fn set_frozen(&mut self, frozen: bool) {
+        let now = self.now();
+        *self = if frozen {
+            Clock::Manual { now }
+        } else {
+            Clock::System {
+                offset_ms: (now - Utc::now()).num_milliseconds(),
+            }
+        };
+    }
+
     pub fn advance(&mut self, by: std::time::Duration) {
         let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX / 2);
         match self {
@@ -58,6 +76,21 @@ mod tests {
         assert_eq!(c.now(), start);
         c.advance(std::time::Duration::from_secs(5));
         assert_eq!(c.now(), start + Duration::seconds(5));
+    }
+
+    #[test]
+    fn a_frozen_clock_stands_still_and_runs_on_from_there() {
+        let mut c = Clock::default();
+        c.advance(std::time::Duration::from_secs(3600));
+        c.set_frozen(true);
+        assert!(c.is_frozen());
+        let stopped = c.now();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(c.now(), stopped);
+        c.set_frozen(false);
+        assert!(!c.is_frozen());
+        let running = c.now();
+        assert!(running >= stopped && running - stopped < Duration::seconds(1));
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub enum Action {
     NewPrincipal,
     DeletePrincipal,
     AdvanceClock,
+    /// Stop the simulator's clock (and `ThawClock` lets it run): a teacher's pause.
+    FreezeClock,
+    ThawClock,
     /// The grants pane shows only stale grants (and `AllGrants` turns it back).
     StaleOnly,
     AllGrants,
@@ -82,6 +85,7 @@ impl Action {
             NewPrincipal => 'a',
             DeletePrincipal => 'D',
             AdvanceClock => '+',
+            FreezeClock | ThawClock => 'p',
             StaleOnly | AllGrants => 's',
             Findings | CloseFindings => 'f',
             JumpToFinding => return Binding::Enter,
@@ -115,6 +119,8 @@ impl Action {
             NewPrincipal => "new principal",
             DeletePrincipal => "delete principal",
             AdvanceClock => "clock +5m",
+            FreezeClock => "freeze time",
+            ThawClock => "run time",
             StaleOnly => "stale only",
             AllGrants => "all grants",
             Findings => "findings",
@@ -144,6 +150,8 @@ impl Action {
                 | NewPrincipal
                 | DeletePrincipal
                 | AdvanceClock
+                | FreezeClock
+                | ThawClock
                 | RevokeFinding
         )
     }
@@ -161,6 +169,8 @@ impl Action {
                 | NewPrincipal
                 | DeletePrincipal
                 | AdvanceClock
+                | FreezeClock
+                | ThawClock
         )
     }
 }

@@ -98,6 +98,8 @@ pub struct App {
     /// The keys-pressed overlay (`--show-keys`, on in lessons).
     pub keys_trail: KeyTrail,
     pub theme: Theme,
+    /// The simulator's clock stands still (a teacher's pause, or a lesson's manual clock).
+    pub time_frozen: bool,
     /// Something this session changed in a simulated world (lost on quitting).
     pub changed: bool,
     /// Whom test-encrypt acted as last (it opens acting as them again).
@@ -139,6 +141,7 @@ impl App {
             lesson: None,
             keys_trail: KeyTrail::default(),
             theme: Theme::default(),
+            time_frozen: false,
             changed: false,
             last_actor: None,
             screen: ratatui::layout::Rect::default(),

@@ -73,5 +73,6 @@ async fn change_world(w: &dyn WorldControls, change: WorldChange) -> BackendResu
             .await
             .map(|()| String::new()),
         WorldChange::AdvanceClock(by) => w.advance_clock(by).await.map(|()| String::new()),
+        WorldChange::FreezeClock(frozen) => w.freeze_clock(frozen).await.map(|()| String::new()),
     }
 }

@@ -97,7 +97,21 @@ fn available_without_lesson(app: &App) -> Vec<Action> {
             v
         }
     };
-    pane.extend([Sort, Findings, Filter, Help, Quit, Refresh, AdvanceClock]);
+    let clock = if app.time_frozen {
+        ThawClock
+    } else {
+        FreezeClock
+    };
+    pane.extend([
+        Sort,
+        Findings,
+        Filter,
+        Help,
+        Quit,
+        Refresh,
+        AdvanceClock,
+        clock,
+    ]);
     pane.retain(|a| {
         let removed_by_read_only = app.read_only && a.mutating();
         let unsupported = a.world_control() && !app.world_controls;

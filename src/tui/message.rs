@@ -129,6 +129,8 @@ pub enum WorldChange {
         change: KeyStateChange,
     },
     AdvanceClock(Duration),
+    /// Stop (`true`) or restart the simulator's clock.
+    FreezeClock(bool),
 }
 
 impl WorldChange {
@@ -153,6 +155,10 @@ impl WorldChange {
                 "Advanced the simulator's clock by {}",
                 humantime::format_duration(*by)
             ),
+            WorldChange::FreezeClock(true) => {
+                "Time is frozen: new grants wait to propagate until it runs again (p)".into()
+            }
+            WorldChange::FreezeClock(false) => "Time runs again".into(),
         }
     }
 }

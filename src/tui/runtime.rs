@@ -52,6 +52,7 @@ pub struct UiOptions {
 pub fn new_app(backend: &dyn Backend, options: UiOptions) -> App {
     let mut app = App::new(backend.info(), options.read_only, backend.now());
     app.world_controls = backend.world().is_some();
+    app.time_frozen = backend.world().is_some_and(|w| w.clock_frozen());
     app.acting_profiles = backend.acting_profiles();
     app.findings.config = options.audit;
     app.theme = options.theme;

@@ -240,6 +240,9 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
                 None => vec![],
             }
         }
+        Action::FreezeClock | Action::ThawClock => vec![Effect::Run(Work::World(
+            WorldChange::FreezeClock(action == Action::FreezeClock),
+        ))],
         Action::Sort => {
             panes::cycle_sort(app);
             vec![]
@@ -375,6 +378,9 @@ fn answered(app: &mut App, job: Job, work: Work, answer: Answer) -> Vec<Command>
             reload_all(app)
         }
         (Work::World(change), Answer::Done(detail)) => {
+            if let WorldChange::FreezeClock(frozen) = change {
+                app.time_frozen = frozen;
+            }
             let what = change.done_text();
             if detail.is_empty() {
                 app.set_info(what);

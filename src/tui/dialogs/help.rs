@@ -81,6 +81,7 @@ impl Help {
             NewPrincipal,
             DeletePrincipal,
             AdvanceClock,
+            FreezeClock,
         ];
         for a in all {
             if self.read_only && a.mutating() {

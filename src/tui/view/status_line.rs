@@ -38,6 +38,14 @@ fn left_cut(app: &App, max: usize) -> Line<'static> {
         },
         accent,
     )];
+    if app.time_frozen && app.world_controls {
+        spans.push(Span::styled(
+            "⏸ time frozen ",
+            Style::default()
+                .fg(app.theme.warning)
+                .add_modifier(Modifier::BOLD),
+        ));
+    }
     if app.auditing() {
         spans.push(Span::styled("auditing grants… ", accent));
     }
