@@ -697,7 +697,9 @@ fn aws_mode_typed_in_tmux() {
 
     keys(&["e"]);
     wait_for(&["Test encrypt with alias/classroom"]);
-    keys(&["Down", "Down"]);
+    // Whom to act as: a configured profile, typed (or picked with ↑↓).
+    wait_for(&["↑↓ to pick"]);
+    keys(&["granttestuser"]);
     wait_for(&["(profile granttestuser)"]);
     keys(&["Enter"]);
     wait_for(&["Encrypt: DENIED", "user/granttestuser is not authorized"]);
@@ -713,7 +715,9 @@ fn aws_mode_typed_in_tmux() {
 
     keys(&["e"]);
     wait_for(&["Test encrypt with alias/classroom"]);
-    keys(&["Down", "Down", "Down", "Tab", "Tab", "Down", "Enter"]);
+    // It remembers whom it acted as last; the token is this session's.
+    wait_for(&["(profile granttestuser)"]);
+    keys(&["Tab", "Tab", "Down", "Enter"]);
     wait_for(&["Encrypt: ALLOWED", &format!("As {USER}")]);
     keys(&["Escape", "q"]);
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -353,6 +353,11 @@ fn malformed_lessons_are_refused_naming_file_and_step() {
             format!("{HEAD}{}{}", step("a", ""), step("a", "")),
             "step 2 \"a\": duplicate step id \"a\"".into(),
         ),
+        (
+            "select-grant",
+            format!("{HEAD}{}", step("a", "action = { do = \"select\", principal = \"granttestuser\", grant = \"{grant_id}\" }")),
+            "step 1 \"a\": select with a grant needs the grant's key".into(),
+        ),
         ("empty", HEAD.to_string(), "the lesson has no steps".into()),
         (
             "denied-narration",

@@ -184,8 +184,12 @@ fn stale_grants_carry_markers_and_keys_count_them() {
         tenant_row.contains("0!"),
         "near-quota marks the key: {tenant_row}"
     );
-    // The detail panel explains: rule, severity, reason and what to do.
+    // The detail panel explains: rule, severity and reason (and `▼`: there is more);
+    // Enter shows it all, with what to do.
     assert!(screen.contains("high   cross-account: The grantee is in account 444455556666"));
+    assert!(screen.contains('▼'), "{screen}");
+    h.key(KeyCode::Enter);
+    let screen = h.screen(W, H);
     assert!(screen.contains("-> "), "{screen}");
 }
 

@@ -243,3 +243,142 @@ fn the_lesson_findings_view_has_no_text_from_other_parts() {
     assert!(!s.contains("SevMS"), "{s}");
     assert_snapshot!(s);
 }
+
+/// The narration panel's rows of a screen (between its top and bottom frame lines).
+fn narration_rows(screen: &str) -> Vec<&str> {
+    screen
+        .lines()
+        .skip_while(|l| !l.starts_with("┏ Lesson:"))
+        .skip(1)
+        .take_while(|l| !l.starts_with('┗'))
+        .collect()
+}
+
+/// Every step of every shipped lesson is read whole at 80x24 and on a projector: its
+/// title, all of its narration and its CLI command, without scrolling (no `▼`), while
+/// the panes below keep their rows.
+#[test]
+fn every_lesson_step_is_whole_at_80x24_and_100x30() {
+    for name in grantscope::lesson::Lesson::builtin_names() {
+        let mut h = Harness::lesson(name);
+        let total = h
+            .app
+            .lesson
+            .as_ref()
+            .expect("lesson")
+            .run
+            .lesson()
+            .steps
+            .len();
+        for i in 0..=total {
+            let run = &h.app.lesson.as_ref().expect("lesson").run;
+            let last_word = match run.current_step() {
+                Some(step) => match run.cli(i) {
+                    Some(cli) => cli.split(' ').next_back().unwrap_or_default().to_string(),
+                    None => step
+                        .narration
+                        .split_whitespace()
+                        .next_back()
+                        .unwrap_or_default()
+                        .into(),
+                },
+                None => run
+                    .lesson()
+                    .summary
+                    .split_whitespace()
+                    .next_back()
+                    .unwrap_or_default()
+                    .into(),
+            };
+            for (w, hgt) in [(80, 24), (100, 30)] {
+                let screen = h.screen(w, hgt);
+                let rows = narration_rows(&screen);
+                let text = rows.join("\n");
+                assert!(
+                    !text.contains('▼'),
+                    "{name} step {}: cut at {w}x{hgt}:\n{screen}",
+                    i + 1
+                );
+                let head = if i < total {
+                    format!("Step {}/{total}", i + 1)
+                } else {
+                    format!("The lesson is over ({total} steps)")
+                };
+                assert!(
+                    text.contains(&head),
+                    "{name} {head} at {w}x{hgt}:\n{screen}"
+                );
+                if last_word.chars().count() < 40 {
+                    assert!(
+                        text.contains(&last_word),
+                        "{name} step {}: {last_word:?} missing at {w}x{hgt}:\n{screen}",
+                        i + 1
+                    );
+                }
+                // The panes, or the findings view an audit step opened in their place.
+                assert!(
+                    h.app.findings.view_open
+                        || screen.contains("Keys (")
+                            && screen.contains("Grants")
+                            && screen.contains("Principals ("),
+                    "{name} step {}: the panes at {w}x{hgt}:\n{screen}",
+                    i + 1
+                );
+            }
+            if i < total {
+                h.press('n');
+            }
+        }
+    }
+}
+
+/// A lesson written with more to say than 80x24 holds: its narration shows `▼` where it
+/// is cut, the wheel over it scrolls to the rest (`▲` above), and the next step starts
+/// at its top again. The panes keep their rows all along.
+#[test]
+fn a_long_narration_scrolls_with_the_wheel() {
+    use grantscope::tui::message::Msg;
+    let mut lesson = grantscope::lesson::Lesson::load("walkthrough").expect("lesson");
+    let words: Vec<String> = (1..=120).map(|i| format!("word{i}")).collect();
+    lesson.steps[0].narration = words.join(" ");
+    let mut h = Harness::lesson_from(lesson);
+    h.send(Msg::Resize(80, 24));
+    let screen = h.screen(80, 24);
+    let text = narration_rows(&screen).join("\n");
+    assert!(text.contains("word1 ") && text.contains('▼'), "{screen}");
+    assert!(!text.contains("word120"), "{screen}");
+    assert!(screen.contains("Keys (1)"), "{screen}");
+    let row = screen
+        .lines()
+        .position(|l| l.contains("word1 "))
+        .expect("narration row") as u16;
+    for _ in 0..10 {
+        h.send(Msg::Wheel {
+            column: 10,
+            row,
+            down: true,
+        });
+    }
+    let screen = h.screen(80, 24);
+    let text = narration_rows(&screen).join("\n");
+    assert!(text.contains("word120") && text.contains('▲'), "{screen}");
+    assert!(
+        !text.contains('▼'),
+        "the end of the text, not beyond:\n{screen}"
+    );
+    // One notch up from the end shows the rows just before it.
+    h.send(Msg::Wheel {
+        column: 10,
+        row,
+        down: false,
+    });
+    let text = narration_rows(&h.screen(80, 24)).join("\n");
+    assert!(text.contains('▼') && !text.contains("word120"), "{text}");
+    h.press('n');
+    let screen = h.screen(80, 24);
+    let text = narration_rows(&screen).join("\n");
+    assert!(
+        text.contains("Step 2/14") && !text.contains('▲'),
+        "{screen}"
+    );
+}

@@ -17,6 +17,11 @@ impl Tmux {
     /// A detached 120x36 session named `name` on a server of its own, running `command`.
     /// Without tmux the test fails (never passes silently).
     fn start(name: &str, command: &[&str]) -> Tmux {
+        Tmux::start_sized(name, (120, 36), command)
+    }
+
+    /// The same at `width` x `height`: the sizes people use (80x24, a 100x30 projector).
+    fn start_sized(name: &str, (width, height): (u16, u16), command: &[&str]) -> Tmux {
         assert!(
             tmux_available(),
             "tmux is not on PATH. This test drives the real program in tmux: run the test script \
@@ -26,6 +31,7 @@ impl Tmux {
             socket: format!("grantscope-{name}-{}", std::process::id()),
             session: name.into(),
         };
+        let (width, height) = (width.to_string(), height.to_string());
         let mut args = vec![
             "-f",
             "/dev/null",
@@ -34,9 +40,9 @@ impl Tmux {
             "-s",
             name,
             "-x",
-            "120",
+            &width,
             "-y",
-            "36",
+            &height,
         ];
         args.extend_from_slice(command);
         let out = t.run(&args);
@@ -113,6 +119,39 @@ impl Tmux {
             }
             if Instant::now() > deadline {
                 panic!("timed out waiting for a line with {words:?}; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Wait until the screen's text, read as prose (frames, line breaks and runs of spaces
+    /// taken out, so a sentence wrapped in a dialog reads whole), shows every one of
+    /// `texts`.
+    fn wait_for_prose(&self, texts: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let screen = self.screen();
+            let prose = prose(&screen);
+            if texts.iter().all(|t| prose.contains(t)) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {texts:?}; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Wait until `holds` is true of the screen (or fail, saying `what` and showing it).
+    fn wait_until(&self, what: &str, holds: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let screen = self.screen();
+            if holds(&screen) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; the screen:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -238,6 +277,126 @@ fn walkthrough_typed_in_tmux() {
     t.quit(true);
 }
 
+/// The walkthrough at 80x24, the smallest terminal, with the teacher's clock: `p` stops
+/// time, so the moment a new grant is denied without its token (and why) can be shown at
+/// leisure; the token makes it work at once; `+` lets the grant propagate; a revoked
+/// grant still works until its removal propagates, and the WHY says so; then denied.
+/// Each dialog shows its verdict, the WHY and the buttons within 80x24.
+#[test]
+fn walkthrough_at_80x24_with_the_teachers_clock() {
+    let bin = env!("CARGO_BIN_EXE_grantscope");
+    let t = Tmux::start_sized("small", (80, 24), &[bin]);
+    // The status line keeps the account and who you are at 80 columns.
+    t.wait_for(&[
+        "alias/classroom",
+        "granttestuser",
+        "111122223333",
+        "as user/admin",
+    ]);
+    t.keys(&["p"]);
+    t.wait_for(&["⏸ time frozen", "? all keys"]);
+
+    // granttestuser, with no permissions, is denied, and the dialog says why.
+    t.keys(&["Tab", "Tab", "j"]);
+    t.wait_for(&["user/granttestuser"]);
+    t.keys(&["e"]);
+    t.wait_for(&["Test encrypt with alias/classroom"]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["Encrypt: DENIED"]);
+    t.wait_for_prose(&[
+        "because no identity-based policy allows the kms:Encrypt action",
+        "WHY Encrypt: denied: the key policy delegates to IAM",
+    ]);
+    t.keys(&["Escape"]);
+    t.wait_gone("Test encrypt with");
+
+    // The create-grant dialog scrolls to its button and shows the CLI command whole.
+    t.keys(&["c"]);
+    t.wait_for(&["Create grant on alias/classroom"]);
+    t.keys(&["Tab", "Down", "Space"]);
+    t.wait_for(&["[x] Encrypt"]);
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab"]);
+    t.wait_for(&["[ Create ]", "Name"]);
+    t.wait_for_prose(&[
+        "aws kms create-grant --key-id arn:aws:kms:eu-west-1:111122223333:key/",
+        "--grantee-principal arn:aws:iam::111122223333:user/granttestuser --operations Encrypt",
+    ]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["Grant created on alias/classroom", "GrantId", "GrantToken"]);
+    t.keys(&["Escape"]);
+    t.wait_gone("Grant created on");
+
+    // Time stands still: the grant has not propagated, and the WHY names it.
+    t.keys(&["e"]);
+    t.wait_for(&["Test encrypt with alias/classroom", "(no token)"]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["Encrypt: DENIED"]);
+    t.wait_for_prose(&[
+        "exists but has not propagated yet",
+        "pass its token to use it now",
+    ]);
+    t.keys(&["Escape"]);
+    t.wait_gone("Test encrypt with");
+
+    // With its token (the dialog offers this session's tokens): allowed at once.
+    t.keys(&["e"]);
+    t.wait_for(&["Test encrypt with alias/classroom"]);
+    t.keys(&["Tab", "Tab", "Down", "Enter"]);
+    // The grant is for Encrypt only: the decrypt round trip is denied, and says why.
+    t.wait_for(&["Encrypt: ALLOWED", "Decrypt round trip: DENIED"]);
+    t.wait_for_prose(&[
+        "WHY Encrypt: allowed by grant",
+        "effective now through its grant token",
+        "WHY Decrypt: denied",
+    ]);
+    t.keys(&["Escape"]);
+    t.wait_gone("Test encrypt with");
+
+    // Five minutes on: the grant has propagated; no token needed.
+    t.keys(&["+"]);
+    t.wait_for(&["Advanced", "clock by 5m"]);
+    t.keys(&["e"]);
+    t.wait_for(&["Test encrypt with alias/classroom", "(no token)"]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["Encrypt: ALLOWED"]);
+    t.wait_for_prose(&["WHY Encrypt: allowed by grant"]);
+    t.keys(&["Escape"]);
+    t.wait_gone("Test encrypt with");
+
+    // Revoke it (the confirmation shows the CLI command and starts on Cancel).
+    t.keys(&["Escape", "Tab"]);
+    t.wait_for(&["Grants of alias/classroom (1)"]);
+    t.keys(&["x"]);
+    t.wait_for(&["Revoke grant", "[ Cancel ]", "[ Revoke ]"]);
+    t.wait_for_prose(&["aws kms revoke-grant --key-id"]);
+    t.keys(&["Tab", "Enter"]);
+    t.wait_for(&["Revoked the grant", "Grants of alias/classroom (0)"]);
+
+    // Still frozen: the revoked grant works until its removal propagates, and says so.
+    t.keys(&["e"]);
+    t.wait_for(&["Test encrypt with alias/classroom"]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["Encrypt: ALLOWED"]);
+    t.wait_for_prose(&["which was revoked", "and stops working in"]);
+    t.keys(&["Escape"]);
+    t.wait_gone("Test encrypt with");
+
+    // Time passes: denied again.
+    t.keys(&["+"]);
+    t.wait_for(&["Advanced", "clock by 5m"]);
+    t.keys(&["e"]);
+    t.wait_for(&["Test encrypt with alias/classroom"]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["Encrypt: DENIED"]);
+    t.keys(&["Escape"]);
+    t.wait_gone("Test encrypt with");
+
+    // p again: time runs (the status line no longer says it stands).
+    t.keys(&["p"]);
+    t.wait_gone("time frozen");
+    t.quit(true);
+}
+
 /// A form field edits like a shell's line, and a paste lands in it whole: with bracketed
 /// paste on, the line break at its end neither submits the form nor types keys.
 #[test]
@@ -292,22 +451,25 @@ fn findings_view_typed_in_tmux() {
     t.keys(&["Enter"]);
     t.wait_gone("13 findings over");
     t.wait_for(&[
-        "GrantId",
-        "partner-feed",
+        "Detail: Grant",
+        "Name              partner-feed",
         "cross-account: The grantee is in account",
+        "Grant partner-feed: high cross-account",
     ]);
     t.quit(false);
 }
 
-/// Lesson 1 presented with the real binary: `grantscope lesson walkthrough`, the step key
-/// pressed through every step, the narration and the WHY banner read back on the way
-/// (denied, allowed with the token, denied again at the end); `q` quits and the shell gets
-/// its screen back.
+/// Lesson 1 presented with the real binary on a 100x30 projector: `grantscope lesson
+/// walkthrough`, the step key pressed through every step, the narration and the WHY
+/// banner read back on the way (denied, allowed with the token, denied again at the end),
+/// and after each step the rows its narration talks about on screen in the panes: the
+/// key, granttestuser, and the grant while it exists. `q` quits and the shell gets its
+/// screen back.
 #[test]
 fn lesson_walkthrough_presented_in_tmux() {
     let bin = env!("CARGO_BIN_EXE_grantscope");
     let script = format!("'{bin}' lesson walkthrough; echo grantscope-exited-$?; sleep 60");
-    let t = Tmux::start("lesson", &["sh", "-c", &script]);
+    let t = Tmux::start_sized("lesson", (100, 30), &["sh", "-c", &script]);
 
     t.wait_for(&[
         "Lesson: KMS grants: the walkthrough",
@@ -317,6 +479,20 @@ fn lesson_walkthrough_presented_in_tmux() {
     for k in 1..=14 {
         t.keys(&["n"]);
         let screen = t.wait_for(&[&format!("✓ Step {k} done by the step key")]);
+        // The panes keep the rows the lesson is about: the key and the test user, and
+        // from the grant's creation (step 4) to its revocation (step 10) its row.
+        let grant_listed = (4..10).contains(&k);
+        t.wait_until(
+            &format!("step {k}'s rows in the panes (grant listed: {grant_listed})"),
+            |screen| {
+                let panes = below_narration(screen);
+                let has = |words: &[&str]| panes.iter().any(|l| in_order(l, words));
+                has(&["alias/classroom"])
+                    && has(&["user", "granttestuser"])
+                    && has(&["admin"])
+                    && has(&["granttestuser", "Encrypt"]) == grant_listed
+            },
+        );
         match k {
             3 => {
                 t.wait_for(&["(DENIED, as the lesson expects)", " DENIED   Encrypt"]);
@@ -336,9 +512,18 @@ fn lesson_walkthrough_presented_in_tmux() {
             5 => {
                 // Step 6's command carries the token the grant returned.
                 t.wait_for(&["Step 6/14", "--grant-tokens"]);
+                t.wait_for_prose(&["grant", "has not propagated yet"]);
             }
             6 => {
                 t.wait_for(&[" ALLOWED   Encrypt", "allowed by grant"]);
+            }
+            10 => {
+                t.wait_for(&["Grants of alias/classroom (0)", " ALLOWED   RevokeGrant"]);
+            }
+            11 => {
+                // Revoked but not yet propagated: allowed, and the WHY says until when.
+                t.wait_for(&[" ALLOWED   Encrypt"]);
+                t.wait_for_prose(&["which was revoked", "stops working in"]);
             }
             13 => {
                 t.wait_for(&["(DENIED, as the lesson expects)", " DENIED   Encrypt"]);
@@ -346,7 +531,7 @@ fn lesson_walkthrough_presented_in_tmux() {
             _ => {}
         }
     }
-    t.wait_for(&["The lesson is over"]);
+    t.wait_for(&["The lesson is over (14 steps)"]);
 
     // Reset (the confirmation starts on Cancel): back to step 1 on a fresh world.
     t.keys(&["R"]);
@@ -369,6 +554,127 @@ fn lesson_walkthrough_presented_in_tmux() {
         !screen.contains("Lesson: KMS grants"),
         "the terminal is restored (the alternate screen is gone):\n{screen}"
     );
+}
+
+/// Lesson 3 on a 100x30 projector: each step's narration names grants and keys, and
+/// when the step is shown (before `n`) or done, those rows are on screen below the
+/// narration and the WHY banner (in the panes, or in the findings view an audit step
+/// opened): the class sees what the teacher talks about.
+#[test]
+fn stale_grant_hunt_shows_what_its_narration_names_at_100x30() {
+    let bin = env!("CARGO_BIN_EXE_grantscope");
+    let t = Tmux::start_sized(
+        "hunt",
+        (100, 30),
+        &[bin, "lesson", "stale-grant-hunt", "--hide-keys"],
+    );
+    t.wait_for(&["Lesson: Hunting stale grants", "Step 1/10"]);
+    t.keys(&["n"]);
+    t.wait_for(&["Step 2/10 · Run the audit"]);
+    // Step by step: the step shown (1-based) and what its narration names, as rows
+    // (words in order on one line below the narration), once the previous step is done.
+    let named: [(usize, &[&[&str]]); 9] = [
+        // The audit's findings: the orphan, the re-delegation, the unused, the foreigner.
+        (
+            3,
+            &[
+                &["orphaned-grantee", "bob-export"],
+                &["re-delegation", "alice-delegate"],
+                &["unused", "never-used"],
+                &["cross-account", "partner-feed"],
+            ],
+        ),
+        // Selected: the key, and bob-export (its row and its detail: the grantee as IAM's
+        // unique id).
+        (
+            4,
+            &[
+                &["alias/app-data"],
+                &["bob-export", "bob (deleted)"],
+                &["Name", "bob-export"],
+                &["AIDASTALEBOB000000001"],
+            ],
+        ),
+        (5, &[&["Grants of alias/app-data (12)"]]),
+        (6, &[&["bob-export", "bob (deleted)"]]),
+        (7, &[&["Grants of alias/app-data (11)"]]),
+        // Selected: alice-delegate, what it allows and who may retire it.
+        (
+            8,
+            &[
+                &["alice-delegate", "alice"],
+                &["Operations", "CreateGrant"],
+                &["RetiringPrincipal", "user/admin"],
+            ],
+        ),
+        (9, &[&["Grants of alias/app-data (10)"]]),
+        (10, &[&["unused", "never-used"]]),
+        (11, &[&["Grants of alias/app-data (10)"]]),
+    ];
+    for (shown, rows) in named {
+        t.keys(&["n"]);
+        let head = if shown <= 10 {
+            format!("Step {shown}/10")
+        } else {
+            "The lesson is over".to_string()
+        };
+        t.wait_for(&[&head]);
+        // The rows are there; and once revoked (step 6), bob-export is gone from the
+        // panes and, when the UI's own audit has caught up (the view's title says
+        // "auditing…" meanwhile), from the findings; alice-delegate likewise once retired
+        // (step 8).
+        t.wait_until(
+            &format!("at step {shown}: {rows:?} below the narration, the removed grants gone"),
+            |screen| {
+                let below = below_narration(screen);
+                let gone = |name: &str| !below.iter().any(|l| l.contains(name));
+                rows.iter()
+                    .all(|words| below.iter().any(|l| in_order(l, words)))
+                    && (shown < 7 || gone("bob-export"))
+                    && (shown < 9 || gone("alice-delegate"))
+                    && !screen.contains("(auditing…)")
+            },
+        );
+    }
+    t.quit(true);
+}
+
+/// Does `line` hold `words` in this order?
+fn in_order(line: &str, words: &[&str]) -> bool {
+    let mut rest = line;
+    words.iter().all(|w| match rest.find(w) {
+        Some(i) => {
+            rest = &rest[i + w.len()..];
+            true
+        }
+        None => false,
+    })
+}
+
+/// The lines below a lesson's narration panel and WHY banner, down to the status line:
+/// the panes (or the findings view).
+fn below_narration(screen: &str) -> Vec<&str> {
+    screen
+        .lines()
+        .skip_while(|l| !l.starts_with("┏ Lesson:"))
+        .skip_while(|l| !l.starts_with('┗'))
+        .skip(1)
+        .filter(|l| l.starts_with(['┏', '┌', '┃', '│', '┗', '└']))
+        .collect()
+}
+
+/// A screen read as prose: each line without the frame characters at its ends, the lines
+/// joined by a space, runs of spaces as one.
+fn prose(screen: &str) -> String {
+    let frame = |c: char| "│┃║▲▼".contains(c) || c.is_whitespace();
+    screen
+        .lines()
+        .map(|l| l.trim_matches(frame))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The text inside the bottom-right box of a screen line (`…┃n  n  ┃` gives `n  n`).

@@ -281,9 +281,16 @@ impl Checker<'_> {
                     .map_or(Ok(()), |p| self.principal(p))
             }
             Action::AdvanceClock { by } => parse_duration(by).map(|_| ()),
-            Action::Select { key, principal } => {
+            Action::Select {
+                key,
+                principal,
+                grant,
+            } => {
                 if key.is_none() && principal.is_none() {
                     return Err("select needs a key or a principal".into());
+                }
+                if grant.is_some() && key.is_none() {
+                    return Err("select with a grant needs the grant's key".into());
                 }
                 key.as_deref().map_or(Ok(()), |k| self.key(k))?;
                 principal.as_deref().map_or(Ok(()), |p| self.principal(p))
@@ -356,13 +363,20 @@ fn locals(action: &Action) -> Vec<&'static str> {
             }
             v
         }
-        Action::Select { key, principal } => {
+        Action::Select {
+            key,
+            principal,
+            grant,
+        } => {
             let mut v = vec![];
             if key.is_some() {
                 v.push("key");
             }
             if principal.is_some() {
                 v.push("principal");
+            }
+            if grant.is_some() {
+                v.push("grant");
             }
             v
         }

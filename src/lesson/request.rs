@@ -40,10 +40,12 @@ pub enum LessonRequest {
         actor: Option<Actor>,
     },
     AdvanceClock(Duration),
-    /// The UI selects these (key ARN, principal ARN); the backend is not called.
+    /// The UI selects these (key ARN, principal ARN, a grant of the key); the backend is
+    /// not called.
     Select {
         key: Option<String>,
         principal: Option<String>,
+        grant: Option<GrantId>,
     },
     /// The stale-grant audit over the backend's inventory.
     Audit,
@@ -249,12 +251,19 @@ pub fn step_vars(
                 v.insert("as".into(), p.clone());
             }
         }
-        Action::Select { key: k, principal } => {
+        Action::Select {
+            key: k,
+            principal,
+            grant,
+        } => {
             if let Some(k) = k {
                 key(&mut v, k);
             }
             if let Some(p) = principal {
                 v.insert("principal".into(), names.principal_arn(p));
+            }
+            if let Some(g) = grant {
+                v.insert("grant".into(), g.clone());
             }
         }
         Action::Narrate | Action::AdvanceClock { .. } | Action::Audit => {}
@@ -356,11 +365,16 @@ pub fn build(
         Action::AdvanceClock { by } => {
             LessonRequest::AdvanceClock(crate::sim::scenario::parse_duration(by)?)
         }
-        Action::Select { key, principal } => LessonRequest::Select {
+        Action::Select {
+            key,
+            principal,
+            grant,
+        } => LessonRequest::Select {
             key: key
                 .as_deref()
                 .map(|k| names.key_arn(k).unwrap_or(k).to_string()),
             principal: principal.as_deref().map(|p| names.principal_arn(p)),
+            grant: grant.as_deref().map(grant_id).transpose()?,
         },
         Action::Audit => LessonRequest::Audit,
     })

@@ -383,7 +383,7 @@ impl LessonRun {
         };
         let key_ok = |k: &str| key_arn.is_some() && self.names.key_arn(k) == key_arn;
         let hit = match &step.action {
-            Action::Select { key, principal } => {
+            Action::Select { key, principal, .. } => {
                 key.as_deref().is_none_or(key_ok)
                     && principal.as_deref().is_none_or(|p| {
                         principal_arn.is_some_and(|a| self.names.principal_arn(p) == a)

@@ -129,12 +129,15 @@ pub enum Action {
     },
     /// Move the simulator's clock forward ("5s"), e.g. to let a grant change propagate.
     AdvanceClock { by: String },
-    /// Select a key and/or a principal in the UI.
+    /// Select a key and/or a principal in the UI; with `grant` (a GrantId, or a
+    /// placeholder such as `{grant_id}`), that grant of the key is selected too.
     Select {
         #[serde(default)]
         key: Option<String>,
         #[serde(default)]
         principal: Option<String>,
+        #[serde(default)]
+        grant: Option<String>,
     },
     /// Run the stale-grant audit over the world.
     Audit,

@@ -4,6 +4,7 @@
 //! what keeps the features free of one another and of the dispatcher.
 
 use super::message::Work;
+use crate::kms::GrantId;
 
 /// A grant token obtained in this session (offered in the test-encrypt dialog).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +64,7 @@ pub enum Effect {
     Select {
         key: Option<String>,
         principal: Option<String>,
+        grant: Option<GrantId>,
     },
     /// Remember a grant token for test-encrypt.
     Token(KnownToken),

@@ -5,7 +5,7 @@
 //! Nothing here imports a feature's update code, so nothing it serves imports it back.
 
 use crate::backend::GrantSummary;
-use crate::kms::{short_grant_id, KeyRef};
+use crate::kms::{short_grant_id, GrantId, KeyRef};
 
 use super::app::{App, GrantScope, JumpTarget};
 use super::dialogs::{Confirm, Dialog};
@@ -193,11 +193,21 @@ pub fn finish_jump(app: &mut App) {
 }
 
 /// Select what a lesson's select step names, as a presenter would.
-fn select(app: &mut App, key: Option<String>, principal: Option<String>) -> Vec<Command> {
+fn select(
+    app: &mut App,
+    key: Option<String>,
+    principal: Option<String>,
+    grant: Option<GrantId>,
+) -> Vec<Command> {
     app.findings.view_open = false;
     app.dialog = None;
     if let Some(p) = principal {
         app.principals.select_where(|x| x.arn == p);
+    }
+    if let (Some(k), Some(g)) = (&key, grant) {
+        // The grant's row selected (once its key's grants are listed), its detail shown.
+        let note = "Selected the grant the lesson names".to_string();
+        return go_to_grant(app, k.clone(), Some(g.to_string()), note, true);
     }
     match key {
         Some(k) => {
@@ -238,6 +248,9 @@ pub fn apply(app: &mut App, effects: Vec<Effect>) -> Vec<Command> {
                         crate::backend::Actor::Principal(p) => p.to_string(),
                         crate::backend::Actor::Profile(p) => p.clone(),
                     });
+                    if let Some(Dialog::TestEncrypt(d)) = &mut app.dialog {
+                        d.calling(app.last_event_seq);
+                    }
                 }
                 cmds.push(run(app, work));
             }
@@ -257,7 +270,11 @@ pub fn apply(app: &mut App, effects: Vec<Effect>) -> Vec<Command> {
                 note,
                 informational,
             } => cmds.extend(go_to_grant(app, key_arn, grant_id, note, informational)),
-            Effect::Select { key, principal } => cmds.extend(select(app, key, principal)),
+            Effect::Select {
+                key,
+                principal,
+                grant,
+            } => cmds.extend(select(app, key, principal, grant)),
             Effect::Token(token) => app.tokens.push(token),
             Effect::OpenFindings => {
                 app.findings.view_open = true;

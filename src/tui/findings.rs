@@ -127,9 +127,17 @@ impl Findings {
             return vec![];
         };
         self.view_open = false;
-        let note = match &f.grant_id {
-            Some(g) => format!("Grant {}", short_grant_id(g)),
-            None => format!("{}: {}", f.rule, f.reason()),
+        // The grant as the view names it (its name, or the part of its id that tells it
+        // apart).
+        let label = self
+            .outcome
+            .as_ref()
+            .and_then(|o| o.labels.get(self.selected))
+            .map(|l| l.grant.clone());
+        let note = match (&f.grant_id, label) {
+            (Some(_), Some(label)) => format!("Grant {label}: {} {}", f.severity, f.rule),
+            (Some(g), None) => format!("Grant {}", short_grant_id(g)),
+            (None, _) => format!("{}: {}", f.rule, f.reason()),
         };
         vec![Effect::GoToGrant {
             key_arn: f.key.to_string(),

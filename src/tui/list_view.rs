@@ -7,9 +7,10 @@
 //! the others leave). In order of importance (lowest `priority` first) each column takes
 //! its width if it fits; a name or id that does not fit whole is left out rather than cut
 //! (but for the most important one), free text is cut between words. What is left goes
-//! to the free text. A cell wider than its column is cut at the end with `…`, so its start reads:
-//! an alias, a grantee or an id is never cut to a few letters while a less important column
-//! is shown.
+//! to the free text. A name or id wider than its column (only ever the most important
+//! one) is cut in its middle, keeping its start and end; a fixed-width cell at its end:
+//! an alias, a grantee or an id is never cut to a few letters while a less important
+//! column is shown.
 
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
@@ -19,7 +20,7 @@ use ratatui::Frame;
 
 use super::rows::{window, Compare, Rows, SortOrder};
 use super::theme::Theme;
-use super::widgets::{cut, cut_words, highlight};
+use super::widgets::{cut, cut_middle, cut_words, highlight};
 
 /// How wide a column may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,7 +257,10 @@ fn draw<T>(
                 let text = match columns[i].width {
                     // Free text is cut between words.
                     Width::Text { .. } => cut_words(text, w as usize),
-                    _ => cut(text, w as usize),
+                    // A name or id cut (the most important column, when nothing else
+                    // fits) keeps its start and its end.
+                    Width::Flex { .. } => cut_middle(text, w as usize),
+                    Width::Fixed(_) => cut(text, w as usize),
                 };
                 Cell::from(text).style(*style)
             }))

@@ -1,5 +1,6 @@
 //! The mouse: a click focuses the pane under it and selects the row clicked; the wheel
-//! moves the selection of the list under it (the findings view's, when open). Where
+//! moves the selection of the list under it (the findings view's, when open) or scrolls
+//! a lesson's narration when the wheel is over it. Where
 //! things are comes from the same layout the view draws with. Clicks inside a dialog,
 //! and on anything but a list row, do nothing.
 
@@ -7,6 +8,7 @@ use ratatui::layout::{Position, Rect};
 
 use super::app::App;
 use super::effects::follow_selection;
+use super::lesson::narration;
 use super::message::Command;
 use super::pane::Pane;
 use super::view::layout;
@@ -68,6 +70,17 @@ pub fn wheel(app: &mut App, column: u16, row: u16, down: bool) -> Vec<Command> {
     if app.findings.view_open && app.dialog.is_none() {
         app.findings.move_by(delta);
         return vec![];
+    }
+    if app.dialog.is_none() {
+        let narration = layout::areas(app, app.screen).narration;
+        if let (Some(area), Some(lesson)) = (narration, app.lesson.as_mut()) {
+            if area.contains(Position::new(column, row)) {
+                // The text's rows beyond the panel (wrapped beside the `▼` mark).
+                let text = narration::height(lesson, area.width.saturating_sub(1), &app.theme);
+                lesson.scroll_by(delta, text.saturating_sub(area.height) as usize);
+                return vec![];
+            }
+        }
     }
     let Some((pane, _)) = pane_at(app, column, row) else {
         return vec![];

@@ -357,6 +357,9 @@ fn answered(app: &mut App, job: Job, work: Work, answer: Answer) -> Vec<Command>
         }
         (_, Answer::Activity(new)) => {
             let effects = lesson(app, |l| l.observe_activity(&new));
+            if let Some(Dialog::TestEncrypt(d)) = &mut app.dialog {
+                d.heard(&new);
+            }
             events::arrived(app, new);
             apply(app, effects)
         }

@@ -67,7 +67,11 @@ impl Harness {
     /// A shipped lesson presented in the UI (`grantscope lesson NAME`): its world on a
     /// manual clock at `t0`, the narration panel, the keys overlay on.
     pub fn lesson(name: &str) -> Self {
-        let lesson = grantscope::lesson::Lesson::load(name).expect("shipped lesson");
+        Self::lesson_from(grantscope::lesson::Lesson::load(name).expect("shipped lesson"))
+    }
+
+    /// A lesson given whole (a shipped one changed by the test), presented as above.
+    pub fn lesson_from(lesson: grantscope::lesson::Lesson) -> Self {
         let (run, world) = lesson.start_at(t0()).expect("lesson world");
         let backend =
             grantscope::lesson::backend_for(world, &lesson.scenario.name).expect("backend");

@@ -1,13 +1,16 @@
 //! The test-encrypt dialog: act as a chosen principal (or, on AWS, a configured profile),
 //! encrypt a plaintext with or without grant tokens and an encryption context, and show
-//! the ciphertext and the decrypt round trip, or AWS's AccessDenied text.
+//! the ciphertext and the decrypt round trip, or AWS's AccessDenied text, and under it
+//! the simulator's WHY of each call (from the activity log: the policy or grant that
+//! allowed it, or why none did, e.g. a grant not yet propagated) so the reason is read
+//! where the verdict is, even where the dialog covers the event log.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
-use crate::backend::{Actor, BackendError, EncryptOutcome, TestEncryptInput};
+use crate::backend::{ActivityEvent, Actor, BackendError, EncryptOutcome, TestEncryptInput};
 use crate::kms::KeyRef;
 use crate::tui::effect::Effect;
 use crate::tui::message::{Key, Work};
@@ -74,6 +77,10 @@ pub struct TestEncrypt {
     pub error: Option<String>,
     pub running: bool,
     pub result: Option<Result<EncryptOutcome, BackendError>>,
+    /// The activity log's last event when the calls were made: theirs come after it.
+    pub since: Option<u64>,
+    /// The calls' events (Encrypt, then Decrypt), with their WHY, as the log reports them.
+    pub whys: Vec<ActivityEvent>,
     pub session: CliSession,
 }
 
@@ -112,6 +119,8 @@ impl TestEncrypt {
             error: None,
             running: false,
             result: None,
+            since: None,
+            whys: Vec::new(),
             session: CliSession::default(),
         }
     }
@@ -244,6 +253,45 @@ impl TestEncrypt {
         self.result = Some(result);
     }
 
+    /// The calls are about to be made; the activity log has reached `last_seq`.
+    pub fn calling(&mut self, last_seq: u64) {
+        self.since = Some(last_seq);
+        self.whys.clear();
+    }
+
+    /// New events of the activity log: keep this run's Encrypt and the Decrypt after it.
+    pub fn heard(&mut self, events: &[ActivityEvent]) {
+        let Some(since) = self.since else { return };
+        for e in events.iter().filter(|e| e.seq > since) {
+            let wanted = match self.whys.as_slice() {
+                [] => e.operation == "Encrypt",
+                [_] => e.operation == "Decrypt",
+                _ => false,
+            };
+            if wanted {
+                self.whys.push(e.clone());
+            }
+        }
+    }
+
+    fn why_lines(&self) -> Vec<Line<'static>> {
+        if self.result.is_none() {
+            return vec![];
+        }
+        self.whys
+            .iter()
+            .map(|e| {
+                Line::from(vec![
+                    Span::styled(
+                        format!("WHY {}: ", e.operation),
+                        Style::default().add_modifier(Modifier::BOLD),
+                    ),
+                    Span::raw(e.why.clone()),
+                ])
+            })
+            .collect()
+    }
+
     pub const HINTS: &'static [(&'static str, &'static str)] = &[
         ("tab", "next field"),
         ("↑↓", "pick"),
@@ -334,6 +382,7 @@ impl TestEncrypt {
                 }));
             }
         }
+        lines.extend(self.why_lines());
         // The fields are lines 0-3 and the buttons line 5; once a result is in, it is
         // what to read.
         let focus = if self.result.is_some() || self.error.is_some() {

@@ -26,11 +26,32 @@ pub struct LessonUi {
     pub run: LessonRun,
     /// The step key's request being performed (for what its result needs to know).
     request: Option<(Ticket, LessonRequest)>,
+    /// How far the narration is scrolled (the wheel, when its text is taller than its
+    /// panel), and on which step: another step starts at its top.
+    scroll: (usize, usize),
 }
 
 impl LessonUi {
     pub fn new(run: LessonRun) -> Self {
-        Self { run, request: None }
+        Self {
+            run,
+            request: None,
+            scroll: (0, 0),
+        }
+    }
+
+    /// The narration's first row shown.
+    pub fn scroll(&self) -> usize {
+        match self.scroll {
+            (step, rows) if step == self.run.current_index() => rows,
+            _ => 0,
+        }
+    }
+
+    /// Scroll the narration by `rows`, to `most` rows at most (where its text ends).
+    pub fn scroll_by(&mut self, rows: isize, most: usize) {
+        let now = self.scroll().saturating_add_signed(rows).min(most);
+        self.scroll = (self.run.current_index(), now);
     }
 
     /// The step key: perform the current step (an audit step audits with `audit`, the
@@ -40,13 +61,22 @@ impl LessonUi {
         match self.run.step_key() {
             StepKey::Perform {
                 ticket,
-                request: LessonRequest::Select { key, principal },
+                request:
+                    LessonRequest::Select {
+                        key,
+                        principal,
+                        grant,
+                    },
             } => {
                 let performed = Performed {
                     result: LessonResult::Nothing,
                     last_seq: self.run.seen_seq(),
                 };
-                let mut effects = vec![Effect::Select { key, principal }];
+                let mut effects = vec![Effect::Select {
+                    key,
+                    principal,
+                    grant,
+                }];
                 effects.extend(self.finish(ticket, performed).unwrap_or_default());
                 effects
             }
@@ -94,13 +124,23 @@ impl LessonUi {
             // A ticket from before a replay or reset: its world or step is gone.
             return vec![];
         };
-        if let (Some(g), Some(LessonRequest::CreateGrant(input))) = (created, request) {
-            let key_id = input.key.key_id().unwrap_or_default().to_string();
-            effects.push(Effect::Token(KnownToken {
-                key_id,
-                grant_id: g.grant_id,
-                token: g.grant_token,
-            }));
+        match (created, request) {
+            (Some(g), Some(LessonRequest::CreateGrant(input))) => {
+                let key_id = input.key.key_id().unwrap_or_default().to_string();
+                effects.push(Effect::Token(KnownToken {
+                    key_id,
+                    grant_id: g.grant_id,
+                    token: g.grant_token,
+                }));
+            }
+            // A listing step shows the list it talks about: the key's grants pane (in
+            // place of the findings view an audit step opened).
+            (_, Some(LessonRequest::ListGrants { key })) => effects.push(Effect::Select {
+                key: Some(key.to_string()),
+                principal: None,
+                grant: None,
+            }),
+            _ => {}
         }
         if audited && !findings_open {
             effects.push(Effect::OpenFindings);

@@ -13,12 +13,14 @@ use crate::backend::{ActivityEvent, EventOutcome};
 use crate::lesson::{Completion, LessonRun, StepStatus};
 use crate::tui::rows::Rows;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{cut_words, pane_block, short_arn};
+use crate::tui::widgets::{cut_words, pane_block, render_from, short_arn};
 
 use super::LessonUi;
 
 /// Rows of the WHY banner, at most (a round trip's verdicts and both WHYs).
 pub const BANNER_HEIGHT: u16 = 4;
+/// Rows of the WHY banner, at least (the verdict and a line of why).
+pub const BANNER_MIN: u16 = 2;
 /// The fewest rows the panel takes: its frame, the step's title, a line of narration and
 /// how the last step went.
 pub const MIN_HEIGHT: u16 = 5;
@@ -40,10 +42,8 @@ pub fn render(frame: &mut Frame, area: Rect, lesson: &LessonUi, t: &Theme) {
     frame.render_widget(block, area);
     let [body, outcome] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
-    frame.render_widget(
-        Paragraph::new(body_lines(run, t)).wrap(Wrap { trim: true }),
-        body,
-    );
+    // All of it when it fits; else from where the wheel scrolled it, with `▲`/`▼`.
+    render_from(frame, body, body_lines(run, t), lesson.scroll());
     // One line: the outcome is cut at a word to the width (the WHY banner has the reason).
     let line = outcome_line(run, t);
     frame.render_widget(
@@ -213,7 +213,7 @@ pub fn banner_height(events: &Rows<ActivityEvent>, width: u16, t: &Theme, most: 
     let rows = Paragraph::new(banner_lines(events, t))
         .wrap(Wrap { trim: false })
         .line_count(width.max(1));
-    (rows as u16).clamp(2, most.max(2))
+    (rows as u16).clamp(BANNER_MIN, most.max(BANNER_MIN))
 }
 
 fn banner_lines(events: &Rows<ActivityEvent>, t: &Theme) -> Vec<Line<'static>> {

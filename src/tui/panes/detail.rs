@@ -1,11 +1,11 @@
 //! The detail panel: every field of whatever the focused pane has selected, with full
 //! ARNs, and for a grant or key its stale-grant findings (severity, rule, why, what to do).
-//! The same lines fill the larger detail dialog that Enter opens.
+//! The same lines fill the larger detail dialog that Enter opens; the panel shows their
+//! top (a grant's: what it allows and to whom, then its findings) with `▼` when cut.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::backend::{ActivityEvent, EventOutcome, GrantSummary, KeySummary, PrincipalSummary};
@@ -14,7 +14,7 @@ use crate::kms::GrantConstraints;
 use crate::tui::app::App;
 use crate::tui::findings::finding_lines;
 use crate::tui::pane::Pane;
-use crate::tui::widgets::{age, pane_block};
+use crate::tui::widgets::{age, pane_block, render_from};
 
 fn field(name: &str, value: impl Into<String>) -> Line<'static> {
     Line::from(vec![
@@ -108,9 +108,10 @@ fn constraints_text(c: &Option<GrantConstraints>) -> Vec<Line<'static>> {
 }
 
 fn grant_lines(app: &App, g: &GrantSummary) -> Vec<Line<'static>> {
+    // What the grant allows, and to whom, first (the panel may show only its top rows);
+    // then its findings; then the ids and dates.
     let ops: Vec<&str> = g.operations.iter().map(|o| o.as_str()).collect();
     let mut v = vec![
-        field("GrantId", g.grant_id.clone()),
         field(
             "Name",
             if g.name.is_empty() {
@@ -119,10 +120,7 @@ fn grant_lines(app: &App, g: &GrantSummary) -> Vec<Line<'static>> {
                 g.name.clone()
             },
         ),
-    ];
-    v.extend(grant_findings(app, g));
-    v.extend([
-        field("KeyId", g.key_arn.clone()),
+        field("Operations", ops.join(", ")),
         field(
             "GranteePrincipal",
             format!("{} ({})", g.grantee, g.grantee_name),
@@ -135,10 +133,14 @@ fn grant_lines(app: &App, g: &GrantSummary) -> Vec<Line<'static>> {
                 _ => "-".into(),
             },
         ),
-        field("IssuingAccount", g.issuing_account.clone()),
-        field("Operations", ops.join(", ")),
-    ]);
+    ];
     v.extend(constraints_text(&g.constraints));
+    v.extend(grant_findings(app, g));
+    v.extend([
+        field("GrantId", g.grant_id.clone()),
+        field("KeyId", g.key_arn.clone()),
+        field("IssuingAccount", g.issuing_account.clone()),
+    ]);
     if let Some(c) = g.created {
         v.push(field(
             "CreationDate",
@@ -242,10 +244,12 @@ pub fn lines(app: &App) -> (String, Vec<Line<'static>>) {
     }
 }
 
+/// The panel shows the top of the lines, with `▼` when there is more (Enter opens them
+/// all in the detail dialog).
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let (what, lines) = lines(app);
-    let p = Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(pane_block(format!("Detail: {what}"), false, &app.theme));
-    frame.render_widget(p, area);
+    let block = pane_block(format!("Detail: {what}"), false, &app.theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    render_from(frame, inner, lines, 0);
 }

@@ -57,15 +57,17 @@ fn rows(app: &App, width: u16) -> Vec<Vec<(String, String)>> {
         let gap = if used == 0 { 0 } else { 2 };
         if used + gap + w > width && used > 0 {
             if rows.len() == MAX_ROWS {
-                // No room left: the last hints give way to the way to see them all.
+                // No room left: the last hints give way to the way to see them all
+                // (which takes the place of help's own hint).
                 let more = (MORE.0.to_string(), MORE.1.to_string());
+                for row in rows.iter_mut() {
+                    row.retain(|(k, _)| k != MORE.0);
+                }
                 let last = rows.last_mut().expect("a row");
                 while !last.is_empty() && row_width(last) + 2 + width_of(&more) > width {
                     last.pop();
                 }
-                if !last.iter().any(|(k, _)| k == MORE.0) {
-                    last.push(more);
-                }
+                last.push(more);
                 return rows;
             }
             rows.push(Vec::new());

@@ -5,7 +5,8 @@
 //! Decisions (what gives way on a small screen, in order): the event log shrinks, then
 //! goes; then the detail panel goes and the keys, principals and grants panes stand side
 //! by side instead of two above two; a lesson's narration takes the rows its text needs
-//! (at most half the screen) and the WHY banner three, before the panes. A list pane
+//! (all but the panes' least and two rows of WHY; a longer text scrolls) and the WHY
+//! banner up to four, before the panes. A list pane
 //! keeps at least `MIN_PANE_ROWS` rows of its list. The action bar takes the rows its
 //! hints need, two at most.
 
@@ -55,9 +56,12 @@ pub fn areas(app: &App, area: Rect) -> Areas {
     };
     let mut main = screen;
     if let Some(lesson) = &app.lesson {
-        // The narration's text in full when it fits in half the screen; the panes keep
-        // their rows below it and the banner.
-        let most = (screen.height / 2).max(narration::MIN_HEIGHT);
+        // The narration's text in full while the panes keep their rows below it and the
+        // banner its verdict and a line of WHY; a longer text scrolls (`▼`).
+        let most = screen
+            .height
+            .saturating_sub(MIN_PANE + narration::BANNER_MIN)
+            .max(narration::MIN_HEIGHT);
         let n = narration::height(lesson, screen.width, &app.theme).min(most);
         // The banner as tall as its WHY, while the panes keep their rows.
         let room = screen.height.saturating_sub(n + MIN_PANE);

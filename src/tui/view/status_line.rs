@@ -5,7 +5,9 @@
 //!
 //! Decision (what gives way): the facts on the right go, least important first (the
 //! region, then who you are, the account, the endpoint), until the message fits; `[RO]`
-//! and the backend always stay. A message longer than what is left takes a second row.
+//! and the backend always stay. A message longer than what is left takes more rows (three
+//! at most). On a simulated world whose clock stands still, `⏸ time frozen` comes first
+//! (`⏸` alone beside an error too long for one row).
 
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -23,12 +25,27 @@ fn identity(arn: &str) -> &str {
     arn.splitn(6, ':').nth(5).unwrap_or(arn)
 }
 
-fn left(app: &App) -> Line<'static> {
-    left_cut(app, usize::MAX)
+fn left(app: &App, width: u16) -> Line<'static> {
+    left_cut(app, usize::MAX, width)
+}
+
+/// Beside an error that does not fit on one row with every fact, the frozen clock's sign
+/// stands alone (`⏸`): the error's text comes first.
+fn frozen_sign_alone(app: &App, width: u16) -> bool {
+    if !app.status.as_ref().is_some_and(|s| s.error) {
+        return false;
+    }
+    let line = left_with(app, usize::MAX, false);
+    let room = width.saturating_sub(right(app, u8::MAX).width() as u16 + 1);
+    line.width() > room as usize
 }
 
 /// The left part with the message cut at a word to `max` characters.
-fn left_cut(app: &App, max: usize) -> Line<'static> {
+fn left_cut(app: &App, max: usize, width: u16) -> Line<'static> {
+    left_with(app, max, frozen_sign_alone(app, width))
+}
+
+fn left_with(app: &App, max: usize, sign_alone: bool) -> Line<'static> {
     let accent = Style::default().fg(app.theme.accent);
     let mut spans = vec![Span::styled(
         if app.is_busy() {
@@ -40,7 +57,11 @@ fn left_cut(app: &App, max: usize) -> Line<'static> {
     )];
     if app.time_frozen && app.world_controls {
         spans.push(Span::styled(
-            "⏸ time frozen ",
+            if sign_alone {
+                "⏸ "
+            } else {
+                "⏸ time frozen "
+            },
             Style::default()
                 .fg(app.theme.warning)
                 .add_modifier(Modifier::BOLD),
@@ -117,11 +138,10 @@ fn right(app: &App, keep: u8) -> Line<'static> {
     Line::from(spans)
 }
 
-/// The right part that leaves the message room, and whether the message needs two rows.
 /// The right part that leaves the message room, and the rows the message then takes
 /// (three at most).
 fn fit(app: &App, width: u16) -> (Line<'static>, u16) {
-    let message = Paragraph::new(left(app)).wrap(Wrap { trim: false });
+    let message = Paragraph::new(left(app, width)).wrap(Wrap { trim: false });
     // The account stays before the message takes another row; the rest give way first.
     for keeps in [2..=4, 0..=1] {
         for rows in 1..=MAX_ROWS {
@@ -157,7 +177,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     .areas(area);
     // A message longer than its rows is cut at a word, with `…`.
     let mut max = usize::MAX;
-    let mut line = left(app);
+    let mut line = left(app, area.width);
     while max > 8
         && Paragraph::new(line.clone())
             .wrap(Wrap { trim: false })
@@ -165,7 +185,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             > rows as usize
     {
         max = line.width().saturating_sub(8).min(max.saturating_sub(8));
-        line = left_cut(app, max);
+        line = left_cut(app, max, area.width);
     }
     frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), l);
     frame.render_widget(
