@@ -16,8 +16,8 @@ use ratatui::Terminal;
 
 use grantscope::backend::aws::{AwsOptions, ProfileSources};
 use grantscope::backend::{
-    Actor, AwsBackend, Backend, CreateGrantInput, ErrorKind, EventOutcome, PrincipalKindLabel,
-    TestEncryptInput,
+    Actor, AwsBackend, Backend, BackendError, CreateGrantInput, ErrorKind, EventOutcome,
+    PrincipalKindLabel, TestEncryptInput,
 };
 use grantscope::kms::{ErrorCode, GrantId, GrantOperation, KeyRef, KeyState, Principal};
 use grantscope::tui::dialogs::Dialog;
@@ -515,6 +515,63 @@ impl Ui {
         }
         out
     }
+}
+
+/// A DescribeKey batch that fails as a whole (the network went away): its keys say they
+/// could not be described, the status line says why, and the next batches still come;
+/// no key is left "loading" for ever.
+#[test]
+fn a_failed_batch_of_key_details_is_reported_and_the_round_goes_on() {
+    let mut ui = Ui::new(big(60, 3));
+    while ui.app.keys.total() == 0 {
+        assert!(ui.step(), "the keys never arrived");
+    }
+    // The first DescribeKeys batch fails instead of running.
+    let at = ui
+        .queue
+        .iter()
+        .position(|c| {
+            matches!(
+                c,
+                Command::Run {
+                    work: Work::DescribeKeys(_),
+                    ..
+                }
+            )
+        })
+        .expect("a batch of key details asked for");
+    let Some(Command::Run { job, work }) = ui.queue.remove(at) else {
+        unreachable!()
+    };
+    let Work::DescribeKeys(batch) = &work else {
+        unreachable!()
+    };
+    let batch = batch.clone();
+    let error = BackendError::network("connection refused (127.0.0.1:1)");
+    let more = update::update(
+        &mut ui.app,
+        Msg::Done {
+            job,
+            work,
+            result: Err(error),
+        },
+    );
+    ui.queue.extend(more);
+    for id in &batch {
+        assert!(ui.app.key_details.failed.contains_key(id), "{id}");
+        assert!(!ui.app.key_details.pending.contains(id), "{id}");
+    }
+    let status = ui.app.status.clone().expect("a message");
+    assert!(
+        status.error && status.text.contains("connection refused"),
+        "{status:?}"
+    );
+    ui.run_all();
+    assert!(
+        ui.app.key_details.pending.is_empty(),
+        "the other batches came"
+    );
+    assert_eq!(ui.app.key_details_progress(), None);
 }
 
 #[test]

@@ -40,9 +40,40 @@ fn index_of(h: &Harness, id: &str) -> usize {
 /// Press the step key until step `id` is current.
 fn step_until(h: &mut Harness, id: &str) {
     let target = index_of(h, id);
-    while run(h).current_index() < target {
+    step_to(h, target);
+}
+
+/// Press the step key until step `target` (0-based) is current; a lesson that does not
+/// get there in as many presses as it has steps fails the test (rather than hanging it).
+fn step_to(h: &mut Harness, target: usize) {
+    let most = run(h).lesson().steps.len() + 1;
+    for _ in 0..most {
+        if run(h).current_index() >= target {
+            return;
+        }
         h.press('n');
     }
+    panic!(
+        "step {} not reached; at {}",
+        target + 1,
+        run(h).current_index() + 1
+    );
+}
+
+/// Select the principal named `name` in the principals pane (failing when it is not
+/// listed).
+fn select_principal(h: &mut Harness, name: &str) {
+    while h.app.focus != Pane::Principals {
+        h.key(KeyCode::Tab);
+    }
+    h.key(KeyCode::Home);
+    for _ in 0..h.app.principals.len() {
+        if h.app.selected_principal().map(|p| p.name.as_str()) == Some(name) {
+            return;
+        }
+        h.press('j');
+    }
+    panic!("{name} is not in the principals pane");
 }
 
 /// The latest event of `operation` in the event log.
@@ -148,12 +179,7 @@ fn steps_done_through_the_ui_are_noticed() {
     let mut h = Harness::lesson("walkthrough");
     h.press('n'); // the intro
                   // Select granttestuser in the principals pane (the key is already selected).
-    while h.app.focus != Pane::Principals {
-        h.key(KeyCode::Tab);
-    }
-    while h.app.selected_principal().map(|p| p.name.as_str()) != Some("granttestuser") {
-        h.press('j');
-    }
+    select_principal(&mut h, "granttestuser");
     assert!(matches!(
         run(&h).status(1),
         Some(StepStatus::Done {
@@ -259,6 +285,10 @@ fn back_replays_a_step_and_reset_restores_the_start() {
     h.press('n'); // a second grant: the world is not reset by a replay
     assert_eq!(h.app.grants.len(), 2);
 
+    // The presenter lets time run (p); the reset brings back the lesson's stopped clock.
+    h.press('p');
+    assert!(!h.app.time_frozen);
+
     // Reset asks first; the default is Cancel.
     h.press('R');
     assert!(matches!(h.app.dialog, Some(Dialog::Confirm(_))));
@@ -268,6 +298,7 @@ fn back_replays_a_step_and_reset_restores_the_start() {
     h.key(KeyCode::Tab);
     h.key(KeyCode::Enter);
     assert_eq!(run(&h).current_index(), 0);
+    assert!(h.app.time_frozen && h.sim.lock().world().clock.is_frozen());
     assert!(run(&h).statuses().iter().all(|s| *s == StepStatus::Pending));
     assert!(run(&h).vars().get("grant_token").is_none());
     assert_eq!(h.app.grants.len(), 0, "the lesson's grants are gone");
@@ -438,13 +469,7 @@ fn a_wrong_grant_made_in_the_ui_is_flagged_at_once_with_what_to_do() {
     step_until(&mut h, "create-grant");
     let i = run(&h).current_index();
     // The presenter opens create-grant from the principals pane and ticks Decrypt.
-    while h.app.focus != Pane::Principals {
-        h.key(KeyCode::Tab);
-    }
-    h.key(KeyCode::Home);
-    while h.app.selected_principal().map(|p| p.name.as_str()) != Some("granttestuser") {
-        h.press('j');
-    }
+    select_principal(&mut h, "granttestuser");
     h.press('c');
     h.key(KeyCode::Tab);
     h.press(' ');
@@ -472,9 +497,7 @@ fn a_wrong_grant_made_in_the_ui_is_flagged_at_once_with_what_to_do() {
 fn a_select_step_naming_a_grant_selects_it() {
     let mut h = Harness::lesson("stale-grant-hunt");
     let select = index_of(&h, "select");
-    while run(&h).current_index() <= select {
-        h.press('n');
-    }
+    step_to(&mut h, select + 1);
     let selected = h.app.grants.selected().expect("a grant selected");
     assert_eq!(selected.name, "bob-export");
     assert_eq!(h.app.focus, Pane::Grants);
@@ -482,9 +505,7 @@ fn a_select_step_naming_a_grant_selects_it() {
     assert!(screen.contains("AIDASTALEBOB000000001"), "{screen}");
 
     let delegation = index_of(&h, "re-delegation");
-    while run(&h).current_index() <= delegation {
-        h.press('n');
-    }
+    step_to(&mut h, delegation + 1);
     let selected = h.app.grants.selected().expect("a grant selected");
     assert_eq!(selected.name, "alice-delegate");
     let screen = h.screen(W, H);
@@ -493,9 +514,7 @@ fn a_select_step_naming_a_grant_selects_it() {
     // The audit again opens the findings view; the listing step after it shows the list
     // it talks about in its place.
     let audit = index_of(&h, "audit-again");
-    while run(&h).current_index() <= audit {
-        h.press('n');
-    }
+    step_to(&mut h, audit + 1);
     assert!(h.app.findings.view_open);
     h.press('n');
     assert!(!h.app.findings.view_open);

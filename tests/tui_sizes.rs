@@ -13,6 +13,8 @@ use grantscope::backend::BackendError;
 use grantscope::kms::ErrorCode;
 use grantscope::tui::message::Work;
 use grantscope::tui::pane::Pane;
+use grantscope::tui::view::{action_bar, layout};
+use ratatui::layout::Rect;
 use tui_common::Harness;
 
 const SIZES: [(u16, u16); 3] = [(80, 24), (100, 30), (160, 45)];
@@ -83,6 +85,41 @@ fn main_screen_at_every_size() {
     let s = screens(&h);
     for line in ["alias/classroom", "granttestuser", "nightly-batch"] {
         assert!(s.matches(line).count() >= 3, "{line} at every size:\n{s}");
+    }
+    for (w, hgt) in SIZES {
+        // The list panes keep their rows.
+        let a = layout::areas(&h.app, Rect::new(0, 0, w, hgt));
+        for pane in [a.keys, a.principals, a.grants] {
+            assert!(
+                pane.height >= layout::MIN_PANE_ROWS + layout::PANE_CHROME,
+                "{w}x{hgt}: {a:?}"
+            );
+        }
+        // The action bar is never cut: each of its pieces is a whole hint, and a hint
+        // left out is owned up to by `? all keys`.
+        let screen = h.screen(w, hgt);
+        let bar_rows = action_bar::height(&h.app, w) as usize;
+        let lines: Vec<&str> = screen.lines().collect();
+        let bar = &lines[lines.len() - bar_rows..];
+        let hints: Vec<String> = action_bar::current_hints(&h.app)
+            .iter()
+            .map(|(k, l)| format!("{k} {l}"))
+            .collect();
+        let mut shown = 0;
+        for piece in bar.iter().flat_map(|l| l.split("  ")).map(str::trim) {
+            if piece.is_empty() || piece == "? all keys" {
+                continue;
+            }
+            assert!(
+                hints.iter().any(|h| h == piece),
+                "{w}x{hgt}: {piece:?} cut:\n{screen}"
+            );
+            shown += 1;
+        }
+        assert!(
+            shown == hints.len() || bar.iter().any(|l| l.contains("? all keys")),
+            "{w}x{hgt}: hints left out silently:\n{screen}"
+        );
     }
     assert_snapshot!(s);
 }
@@ -174,10 +211,17 @@ fn help_and_detail_scroll_at_every_size() {
     let mut h = classroom_with_grants();
     h.press('?');
     let top = screens(&h);
+    // On an 80x24 terminal (the help is drawn there before the keys are pressed), Down
+    // goes as far as the text's end and no further: one Up shows the row before it.
+    h.screen(80, 24);
     for _ in 0..40 {
         h.key(KeyCode::Down);
     }
     let bottom = h.screen(80, 24);
+    h.key(KeyCode::Up);
+    let one_up = h.screen(80, 24);
+    assert!(one_up.contains('▼') && one_up != bottom, "{one_up}");
+    h.key(KeyCode::Down);
     assert!(
         bottom.contains("Simulator controls") && bottom.contains("clock +5m"),
         "the end of the help is reached at 80x24:\n{bottom}"

@@ -60,7 +60,8 @@ pub fn say_secs(secs: i64) -> String {
         s if s < 60 => format!("{s} s"),
         s if s < 3600 && s % 60 == 0 => format!("{} min", s / 60),
         s if s < 3600 => format!("{} min {} s", s / 60, s % 60),
-        s if s % 3600 == 0 => format!("{} h", s / 3600),
+        // Hours and whole minutes (seconds are noise at that scale; no "0 min").
+        s if (s % 3600) / 60 == 0 => format!("{} h", s / 3600),
         s => format!("{} h {} min", s / 3600, (s % 3600) / 60),
     }
 }
@@ -693,4 +694,20 @@ fn find_grant(
         }
     }
     Err(pending.or(mismatch))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::say_secs;
+
+    #[test]
+    fn durations_read_as_a_person_says_them() {
+        assert_eq!(say_secs(-3), "0 s");
+        assert_eq!(say_secs(5), "5 s");
+        assert_eq!(say_secs(120), "2 min");
+        assert_eq!(say_secs(125), "2 min 5 s");
+        assert_eq!(say_secs(3600), "1 h");
+        assert_eq!(say_secs(3601), "1 h");
+        assert_eq!(say_secs(3 * 3600 + 15 * 60 + 9), "3 h 15 min");
+    }
 }

@@ -130,13 +130,15 @@ pub fn apply_stale_only(app: &mut App) {
 }
 
 /// Select a key, then (when given) one of its grants: at once when the grants pane
-/// already shows the key, else when its grants arrive (`finish_jump`).
+/// already shows the key, else when its grants arrive (`finish_jump`). `maybe_not_stale`:
+/// the grant may not be stale (an informational finding's, a lesson's), so a stale-only
+/// grants pane shows every grant to reach it.
 fn go_to_grant(
     app: &mut App,
     key_arn: String,
     grant_id: Option<String>,
     note: String,
-    informational: bool,
+    maybe_not_stale: bool,
 ) -> Vec<Command> {
     app.focus = Pane::Keys;
     let select = |app: &mut App| app.keys.select_where(|k| k.arn == key_arn);
@@ -153,11 +155,10 @@ fn go_to_grant(
         return cmds;
     };
     app.focus = Pane::Grants;
-    if app.findings.stale_only && informational {
-        // An informational finding's grant is not "stale": show every grant to reach it.
+    if app.findings.stale_only && maybe_not_stale {
         app.findings.stale_only = false;
         apply_stale_only(app);
-        app.set_info("Showing all grants, to show this informational finding's grant");
+        app.set_info("Showing all grants, to show the grant");
     }
     app.jump = Some(JumpTarget {
         key_arn,

@@ -108,6 +108,8 @@ fn decode(key: KeyEvent) -> Option<Key> {
         KeyCode::Right => Key::Right,
         KeyCode::Home => Key::Home,
         KeyCode::End => Key::End,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
         KeyCode::Backspace if ctrl || alt => Key::Ctrl('w'),
         KeyCode::Backspace => Key::Backspace,
         KeyCode::Delete => Key::Delete,

@@ -42,8 +42,9 @@ pub enum Width {
 /// What a column shows of a row: the text and its style.
 pub type CellText<'a, T> = Box<dyn Fn(&T) -> (String, Style) + 'a>;
 
-/// One column: its header, width, importance (0 is always shown; higher numbers go first
-/// when the pane is narrow) and what a row shows in it.
+/// One column: its header, width, importance (lower is more important: the most important
+/// column is always shown, cut if it must be; higher numbers go first when the pane is
+/// narrow) and what a row shows in it.
 pub struct Column<'a, T> {
     pub header: &'static str,
     pub width: Width,

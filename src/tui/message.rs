@@ -39,6 +39,8 @@ pub enum Key {
     WordRight,
     Home,
     End,
+    PageUp,
+    PageDown,
     /// Enter.
     Submit,
     /// Esc.
@@ -161,6 +163,32 @@ impl WorldChange {
             WorldChange::FreezeClock(false) => "Time runs again".into(),
         }
     }
+
+    /// What the status line says when the change could not be made.
+    pub fn failure_text(&self) -> String {
+        match self {
+            WorldChange::CreatePrincipal { user, name } => {
+                format!(
+                    "Could not create {} {name}",
+                    if *user { "user" } else { "role" }
+                )
+            }
+            WorldChange::DeletePrincipal { arn } => format!("Could not delete {arn}"),
+            WorldChange::CreateKey { .. } => "Could not create a key".into(),
+            WorldChange::KeyState { key, change } => {
+                let verb = match change {
+                    KeyStateChange::Enable => "enable",
+                    KeyStateChange::Disable => "disable",
+                    KeyStateChange::ScheduleDeletion { .. } => "schedule the deletion of",
+                    KeyStateChange::CancelDeletion => "cancel the deletion of",
+                };
+                format!("Could not {verb} {key}")
+            }
+            WorldChange::AdvanceClock(_) => "Could not advance the simulator's clock".into(),
+            WorldChange::FreezeClock(true) => "Could not freeze the simulator's clock".into(),
+            WorldChange::FreezeClock(false) => "Could not let time run".into(),
+        }
+    }
 }
 
 /// A fresh world on its way to the simulator (a lesson's reset). Compared by identity:
@@ -257,7 +285,7 @@ impl Work {
                 "The grant was not removed".into()
             }
             Work::TestEncrypt(_) => "Encrypt failed".into(),
-            Work::World(change) => format!("{} failed", change.done_text()),
+            Work::World(change) => change.failure_text(),
             Work::Audit(_) => "The stale-grant audit failed".into(),
             Work::LessonStep { .. } => "The lesson step failed".into(),
             Work::ReplaceWorld(_) => "The lesson could not be reset".into(),

@@ -11,6 +11,7 @@ use super::effects::follow_selection;
 use super::lesson::narration;
 use super::message::Command;
 use super::pane::Pane;
+use super::panes;
 use super::view::layout;
 
 /// Rows the wheel moves per notch.
@@ -35,7 +36,7 @@ fn pane_at(app: &App, column: u16, row: u16) -> Option<(Pane, Rect)> {
 
 /// The first row and the number of rows a pane of `area` shows, and the list's length.
 fn window(app: &App, pane: Pane, area: Rect) -> (usize, usize) {
-    let height = area.height.saturating_sub(3) as usize;
+    let height = area.height.saturating_sub(layout::PANE_CHROME) as usize;
     match pane {
         Pane::Keys => app.keys.window(height),
         Pane::Grants => app.grants.window(height),
@@ -86,11 +87,5 @@ pub fn wheel(app: &mut App, column: u16, row: u16, down: bool) -> Vec<Command> {
         return vec![];
     };
     app.focus = pane;
-    match pane {
-        Pane::Keys => app.keys.move_by(delta),
-        Pane::Grants => app.grants.move_by(delta),
-        Pane::Principals => app.principals.move_by(delta),
-        Pane::Events => app.events.move_by(delta),
-    }
-    follow_selection(app)
+    panes::move_selection(app, delta)
 }

@@ -138,8 +138,14 @@ impl<T> Rows<T> {
             self.items.push(item);
         }
         // The new rows go to their place (a stable sort of a sorted run and a short tail:
-        // linear work per page).
-        self.apply_sort();
+        // linear work per page); the selection stays on its item.
+        if self.sort.is_some() {
+            let selected_item = self.visible.get(self.selected).copied();
+            self.apply_sort();
+            if let Some(p) = selected_item.and_then(|s| self.visible.iter().position(|&i| i == s)) {
+                self.selected = p;
+            }
+        }
     }
 
     /// Sort the rows (none: back to the order they came in); the selection stays on its
@@ -293,10 +299,6 @@ impl<T> Rows<T> {
         self.selected = pos.min(self.visible.len().saturating_sub(1));
     }
 
-    pub fn select_first(&mut self) {
-        self.selected = 0;
-    }
-
     pub fn select_last(&mut self) {
         self.selected = self.visible.len().saturating_sub(1);
     }
@@ -402,6 +404,7 @@ mod tests {
         assert_eq!(r.selected().map(String::as_str), Some("item-12"));
         r.extend(vec!["item-100".into(), "item-5b".into()], |s| s.clone());
         assert_eq!(r.row(0).map(String::as_str), Some("item-100"));
+        assert_eq!(r.selected().map(String::as_str), Some("item-12"));
         r.set_filter("item-1");
         assert_eq!(r.row(0).map(String::as_str), Some("item-100"));
         assert_eq!(r.row(1).map(String::as_str), Some("item-19"));

@@ -134,7 +134,7 @@ fn route(app: &mut App, msg: Msg) -> Vec<Command> {
             }
             match result {
                 Ok(answer) => answered(app, job, work, answer),
-                Err(e) => failed(app, work, e),
+                Err(e) => failed(app, job, work, e),
             }
         }
     }
@@ -180,7 +180,7 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
                 read_only: app.read_only,
                 world_controls: app.world_controls,
                 lesson: app.lesson.is_some(),
-                scroll: 0,
+                scroll: Default::default(),
             }),
         ),
         Action::Filter => {
@@ -335,10 +335,12 @@ fn open_test_encrypt(app: &mut App) -> Vec<Effect> {
 
 /// A job's answer, to the pane or feature that asked for it.
 fn answered(app: &mut App, job: Job, work: Work, answer: Answer) -> Vec<Command> {
+    // What `q` warns about losing (stopping or running the clock loses nothing).
     if matches!(
         work,
         Work::CreateGrant(_) | Work::RevokeGrant { .. } | Work::RetireGrant { .. } | Work::World(_)
-    ) {
+    ) && !matches!(work, Work::World(WorldChange::FreezeClock(_)))
+    {
         app.changed = true;
     }
     match (work, answer) {
@@ -399,6 +401,8 @@ fn answered(app: &mut App, job: Job, work: Work, answer: Answer) -> Vec<Command>
             apply(app, effects)
         }
         (Work::ReplaceWorld(_), Answer::Done(_)) => {
+            // A lesson's fresh world runs on its own (stopped) clock again.
+            app.time_frozen = true;
             let effects = lesson(app, |l| l.reset_done());
             apply(app, effects)
         }
@@ -468,7 +472,7 @@ fn answer_name(a: &Answer) -> &'static str {
 }
 
 /// A job failed: the status line says what and why; the feature that asked is told.
-fn failed(app: &mut App, work: Work, e: BackendError) -> Vec<Command> {
+fn failed(app: &mut App, job: Job, work: Work, e: BackendError) -> Vec<Command> {
     app.set_error(format!("{}: {e}", work.failure_text()));
     match work {
         // The dialog shows AWS's message in full; the status line names the error.
@@ -506,11 +510,21 @@ fn failed(app: &mut App, work: Work, e: BackendError) -> Vec<Command> {
             let effects = lesson(app, |l| l.step_done(ticket, performed, open));
             apply(app, effects)
         }
-        Work::ListKeys
-        | Work::DescribeKeys(_)
-        | Work::ListPrincipals
-        | Work::Activity { .. }
-        | Work::ReplaceWorld(_) => vec![],
+        // The whole batch failed (a network error, say): its keys say so, and the round
+        // goes on with the next batch.
+        Work::DescribeKeys(key_ids) => {
+            let details = key_ids
+                .into_iter()
+                .map(|key_id| crate::backend::KeyDetail {
+                    key_id,
+                    result: Err(e.clone()),
+                })
+                .collect();
+            keys::described(app, job, details)
+        }
+        Work::ListKeys | Work::ListPrincipals | Work::Activity { .. } | Work::ReplaceWorld(_) => {
+            vec![]
+        }
     }
 }
 

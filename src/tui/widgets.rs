@@ -2,10 +2,10 @@
 //! colour, a table that builds rows only for the visible window, the dialog frame, its
 //! labels and buttons, ages, and cutting text to a width. All of them draw in a `Theme`.
 
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::kms::Timestamp;
@@ -38,49 +38,6 @@ pub fn list_title<T>(name: &str, rows: &Rows<T>) -> String {
             rows.filter()
         )
     }
-}
-
-/// The columns of a table and whether its pane has the focus.
-pub struct Columns<'a> {
-    pub header: &'a [&'static str],
-    pub widths: &'a [Constraint],
-    pub focused: bool,
-}
-
-/// Draw `rows` as a table, building `Row`s only for the rows that fit.
-pub fn render_table<T>(
-    frame: &mut Frame,
-    area: Rect,
-    block: Block<'_>,
-    rows: &Rows<T>,
-    columns: Columns<'_>,
-    t: &Theme,
-    build: impl Fn(&T) -> Row<'static>,
-) {
-    let Columns {
-        header,
-        widths,
-        focused,
-    } = columns;
-    // Inside the borders, one line goes to the header.
-    let height = area.height.saturating_sub(3) as usize;
-    let (offset, count) = rows.window(height);
-    let visible: Vec<Row> = (offset..offset + count)
-        .filter_map(|i| rows.row(i))
-        .map(&build)
-        .collect();
-    let header = Row::new(header.iter().copied())
-        .style(Style::default().fg(t.heading).add_modifier(Modifier::BOLD));
-    let table = Table::new(visible, widths.iter().copied())
-        .header(header)
-        .block(block)
-        .column_spacing(1)
-        .row_highlight_style(highlight(t, focused));
-    let mut state = TableState::default();
-    if !rows.is_empty() {
-        state.select(Some(rows.selected_index() - offset));
-    }
-    frame.render_stateful_widget(table, area, &mut state);
 }
 
 /// The selected row's style: the accent when the list has the focus.
@@ -142,11 +99,18 @@ pub fn render_scrolled(
 
 /// Draw `lines` (wrapped) in `area` from rendered row `scroll` on (as far as the text
 /// goes), with the same `▲`/`▼` marks: for text the person scrolls (help, detail).
-pub fn render_from(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>, scroll: usize) {
+/// Returns the furthest row the text can be scrolled to in `area`.
+pub fn render_from(
+    frame: &mut Frame,
+    area: Rect,
+    lines: Vec<Line<'static>>,
+    scroll: usize,
+) -> usize {
     let (area, heights) = text_area(area, &lines);
     let total: usize = heights.iter().sum();
-    let scroll = scroll.min(total.saturating_sub(area.height as usize));
-    draw_scrolled(frame, area, lines, scroll, total);
+    let most = total.saturating_sub(area.height as usize);
+    draw_scrolled(frame, area, lines, scroll.min(most), total);
+    most
 }
 
 /// The rows each line takes when wrapped in `area`; when they do not all fit, the text

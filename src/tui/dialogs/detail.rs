@@ -8,19 +8,19 @@ use ratatui::Frame;
 
 use crate::tui::effect::Effect;
 use crate::tui::message::Key;
-use crate::tui::widgets::{popup, render_from};
+use crate::tui::widgets::popup;
 
-use super::help::{close_on, scroll_on};
+use super::help::{close_on, Scroll};
 
 /// How far the detail is scrolled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Detail {
-    pub scroll: usize,
+    pub scroll: Scroll,
 }
 
 impl Detail {
     pub fn on_key(&mut self, key: Key) -> Vec<Effect> {
-        scroll_on(&mut self.scroll, key);
+        self.scroll.on_key(key);
         close_on(key)
     }
 
@@ -36,6 +36,6 @@ impl Detail {
             (area.height * 2 / 3).max(20),
             &format!("Detail: {what}"),
         );
-        render_from(frame, inner, lines, self.scroll);
+        self.scroll.render(frame, inner, lines);
     }
 }

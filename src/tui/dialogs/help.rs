@@ -21,17 +21,17 @@ const NAVIGATION: &[(&str, &str)] = &[
 ];
 
 /// What the session offers, fixed while the help is open, and how far it is scrolled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Help {
     pub read_only: bool,
     pub world_controls: bool,
     pub lesson: bool,
-    pub scroll: usize,
+    pub scroll: Scroll,
 }
 
 impl Help {
     pub fn on_key(&mut self, key: Key) -> Vec<Effect> {
-        scroll_on(&mut self.scroll, key);
+        self.scroll.on_key(key);
         close_on(key)
     }
 
@@ -128,24 +128,56 @@ impl Help {
                 Style::default().fg(Color::Yellow),
             )));
         }
-        render_from(frame, inner, lines, self.scroll);
+        self.scroll.render(frame, inner, lines);
     }
 }
 
-/// The longest text a screen of it scrolls through.
-const MAX_SCROLL: usize = 200;
+/// How far a screen of text the person scrolls (help, detail) is scrolled: its first row
+/// shown. The last draw records how far the text goes, so scrolling stops at its end and
+/// the way back starts there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scroll {
+    top: usize,
+    /// The furthest `top` at the last draw (unknown before it).
+    most: std::cell::Cell<usize>,
+}
 
-/// Up, Down, PageUp, PageDown, Home and End scroll a screen of text (help, detail).
-pub fn scroll_on(scroll: &mut usize, key: Key) {
-    *scroll = match key {
-        Key::Up => scroll.saturating_sub(1),
-        Key::Down => (*scroll + 1).min(MAX_SCROLL),
-        Key::Left | Key::Prev => scroll.saturating_sub(10),
-        Key::Right | Key::Next => (*scroll + 10).min(MAX_SCROLL),
-        Key::Home => 0,
-        Key::End => MAX_SCROLL,
-        _ => return,
-    };
+impl Default for Scroll {
+    fn default() -> Self {
+        Self {
+            top: 0,
+            most: std::cell::Cell::new(usize::MAX),
+        }
+    }
+}
+
+impl Scroll {
+    /// Rows a page key moves.
+    const PAGE: usize = 10;
+
+    /// Up, Down, PageUp, PageDown (also Left/Right, Shift-Tab/Tab), Home and End.
+    pub fn on_key(&mut self, key: Key) {
+        let most = self.most.get();
+        let top = self.top.min(most);
+        self.top = match key {
+            Key::Up => top.saturating_sub(1),
+            Key::Down => top.saturating_add(1).min(most),
+            Key::PageUp | Key::Left | Key::Prev => top.saturating_sub(Self::PAGE),
+            Key::PageDown | Key::Right | Key::Next => top.saturating_add(Self::PAGE).min(most),
+            Key::Home => 0,
+            Key::End => most,
+            _ => return,
+        };
+    }
+
+    pub fn top(&self) -> usize {
+        self.top
+    }
+
+    /// Draw `lines` in `area` from the scrolled row (see `render_from`).
+    pub fn render(&self, frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
+        self.most.set(render_from(frame, area, lines, self.top));
+    }
 }
 
 /// Esc, Enter, q or ? close a screen of text (help, detail).
@@ -153,5 +185,39 @@ pub fn close_on(key: Key) -> Vec<Effect> {
     match key {
         Key::Cancel | Key::Submit | Key::Char('q') | Key::Char('?') => vec![Effect::CloseDialog],
         _ => vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+
+    /// 30 lines in a 10-row area: the furthest top is row 20 (one column goes to ▲/▼).
+    fn draw(scroll: &Scroll) {
+        let lines: Vec<Line<'static>> = (0..30).map(|i| Line::from(format!("line {i}"))).collect();
+        let mut t = Terminal::new(TestBackend::new(20, 10)).expect("terminal");
+        t.draw(|f| scroll.render(f, f.area(), lines.clone()))
+            .expect("draw");
+    }
+
+    #[test]
+    fn scrolling_stops_at_the_text_end_and_comes_back_from_there() {
+        let mut s = Scroll::default();
+        draw(&s);
+        s.on_key(Key::End);
+        assert_eq!(s.top(), 20);
+        s.on_key(Key::Down);
+        s.on_key(Key::PageDown);
+        assert_eq!(s.top(), 20, "no further than the end");
+        s.on_key(Key::Up);
+        assert_eq!(s.top(), 19, "one row back from the end");
+        s.on_key(Key::PageUp);
+        assert_eq!(s.top(), 9);
+        s.on_key(Key::Home);
+        assert_eq!(s.top(), 0);
+        s.on_key(Key::Char('x'));
+        assert_eq!(s.top(), 0);
     }
 }

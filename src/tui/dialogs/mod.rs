@@ -50,6 +50,12 @@ impl CliSession {
     pub fn flags(&self, acting: Option<&str>) -> String {
         let mut out = String::new();
         match acting {
+            // On AWS a principal's ARN is no profile: the person fills in one that has
+            // its credentials.
+            Some(who) if self.aws && who.starts_with("arn:") => out.push_str(&format!(
+                " --profile <profile of {}>",
+                crate::kms::display_name(who)
+            )),
             Some(who) if self.aws => out.push_str(&format!(" --profile {who}")),
             Some(who) => out.push_str(&format!(" --profile {}", crate::kms::display_name(who))),
             None => {
@@ -166,4 +172,31 @@ fn principal_from(field: &TextField, what: &str) -> Result<Principal, String> {
                 "The {what} \"{text}\" is not an IAM ARN, a service principal or a principal's name."
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CliSession;
+
+    #[test]
+    fn cli_flags_name_a_profile_never_an_arn() {
+        let aws = CliSession {
+            aws: true,
+            profile: Some("ops".into()),
+            region: Some("eu-west-1".into()),
+            endpoint: None,
+        };
+        assert_eq!(aws.flags(None), " --profile ops --region eu-west-1");
+        assert_eq!(aws.flags(Some("dev")), " --profile dev --region eu-west-1");
+        assert_eq!(
+            aws.flags(Some("arn:aws:iam::111122223333:user/admin")),
+            " --profile <profile of admin> --region eu-west-1"
+        );
+        let sim = CliSession::default();
+        assert_eq!(
+            sim.flags(Some("arn:aws:iam::111122223333:user/granttestuser")),
+            " --profile granttestuser"
+        );
+        assert_eq!(sim.flags(None), "");
+    }
 }

@@ -210,8 +210,10 @@ impl LessonUi {
     /// The create-grant dialog made a grant: its id and token for the lesson's placeholders,
     /// once it is the grant the step asks for (else the step says what differs).
     pub fn note_created(&mut self, created: &CreatedGrant, made: &CreateGrantInput) -> Vec<Effect> {
-        let index = self.run.current_index();
         self.run.note_created_grant(created, made);
+        // The step the grant was for is current now (a step already taken as done from
+        // its CreateGrant event is made current again when the grant is not the one).
+        let index = self.run.current_index();
         match self.run.status(index) {
             Some(status @ StepStatus::Unexpected { .. }) => report(index, &status.clone()),
             _ => vec![],

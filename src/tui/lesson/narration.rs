@@ -1,7 +1,8 @@
 //! Lesson mode's narration panel (across the top, where a class reads first): step n/N
 //! and its title, the narration wrapped, the equivalent AWS CLI command with what is known
-//! filled in, how the previous step went and what the keys do. Also the WHY banner above
-//! the event log: the latest call's verdict, big, and why it was allowed or denied.
+//! filled in and how the previous step went (the action bar says what the keys do). Also
+//! the WHY banner under it, above the panes: the latest call's verdict, big, and why it
+//! was allowed or denied.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -28,8 +29,9 @@ pub const MIN_HEIGHT: u16 = 5;
 /// Rows the panel needs at `width` to show the step in full (with its frame).
 pub fn height(lesson: &LessonUi, width: u16, t: &Theme) -> u16 {
     let inner = width.saturating_sub(2).max(1);
+    // Wrapped as `render_from` draws it.
     let body = Paragraph::new(body_lines(&lesson.run, t))
-        .wrap(Wrap { trim: true })
+        .wrap(Wrap { trim: false })
         .line_count(inner);
     (body as u16).saturating_add(1 + 2).max(MIN_HEIGHT)
 }
@@ -198,7 +200,7 @@ const UI_READS: [&str; 5] = [
     "GetKeyPolicy",
 ];
 
-/// The latest call's verdict and WHY, big, above the event log (the panes' own reads
+/// The latest call's verdict and WHY, big, under the narration (the panes' own reads
 /// aside, so a denial stays in view after the panes reload). A test-encrypt's round trip
 /// shows both calls: Encrypt, then the Decrypt of its result.
 pub fn render_banner(frame: &mut Frame, area: Rect, events: &Rows<ActivityEvent>, t: &Theme) {

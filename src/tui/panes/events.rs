@@ -26,9 +26,12 @@ pub fn arrived(app: &mut App, events: Vec<ActivityEvent>) {
     let at_end = app.events.selected_index() + 1 >= app.events.len();
     app.events.extend(events, search_text);
     if app.events.total() > EVENT_LOG_CAPACITY {
+        // The oldest events go; a selection scrolled back stays on its event.
+        let selected = app.events.selected().map(|e| e.seq);
         let all = app.events.all();
         let tail = all[all.len() - EVENT_LOG_CAPACITY..].to_vec();
-        app.events.set_items(tail, search_text, |_| false);
+        app.events
+            .set_items(tail, search_text, |e| Some(e.seq) == selected);
     }
     if at_end {
         app.events.select_last();

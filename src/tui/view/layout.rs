@@ -20,7 +20,7 @@ use super::{action_bar, status_line};
 /// Rows of a list a pane keeps however small the screen.
 pub const MIN_PANE_ROWS: u16 = 4;
 /// A list pane's frame and header take this many rows besides its list.
-const PANE_CHROME: u16 = 3;
+pub const PANE_CHROME: u16 = 3;
 const MIN_PANE: u16 = MIN_PANE_ROWS + PANE_CHROME;
 
 /// The areas of one frame.

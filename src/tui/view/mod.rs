@@ -3,7 +3,7 @@
 //! right, the event log below, then the status line and the action bar; the findings
 //! view, when open, takes the place of the panes and the event log; an open dialog floats
 //! over it. A terminal smaller than 80x24 gets a message instead. In lesson mode the
-//! narration panel runs across the top and the WHY banner sits above the event log; the
+//! narration panel runs across the top and the WHY banner right under it, above the panes; the
 //! keys overlay, when on, takes the bottom-right corner. Each part draws itself (the
 //! panes in `panes/`, the features in their own files); colours come from `app.theme`.
 

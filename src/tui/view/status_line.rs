@@ -3,10 +3,11 @@
 //! working on: the backend, the endpoint when it is not AWS's, the account, who you are,
 //! the region, and `[RO]` in read-only mode.
 //!
-//! Decision (what gives way): the facts on the right go, least important first (the
-//! region, then who you are, the account, the endpoint), until the message fits; `[RO]`
-//! and the backend always stay. A message longer than what is left takes more rows (three
-//! at most). On a simulated world whose clock stands still, `⏸ time frozen` comes first
+//! Decision (what gives way): the message takes the fewest rows (three at most) in which
+//! it fits beside the facts down to the account, keeping as many facts as it can on
+//! those rows (the region goes first, then who you are); only when three rows are not
+//! enough do the account and the endpoint go too. `[RO]` and the backend always stay; a
+//! message longer than that is cut at a word. On a simulated world whose clock stands still, `⏸ time frozen` comes first
 //! (`⏸` alone beside an error too long for one row).
 
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
