@@ -275,7 +275,12 @@ impl Work {
     pub fn failure_text(&self) -> String {
         match self {
             Work::ListKeys => "Could not list keys".into(),
-            Work::DescribeKeys(_) => "Could not describe keys".into(),
+            Work::DescribeKeys(ids) => {
+                format!(
+                    "Could not describe {}",
+                    crate::kms::words::count(ids.len(), "key")
+                )
+            }
             Work::ListGrants { .. } => "Could not list grants".into(),
             Work::GrantsOf { .. } => "Could not list the principal's grants".into(),
             Work::ListPrincipals => "Could not list principals".into(),
