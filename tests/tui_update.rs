@@ -887,3 +887,16 @@ fn p_freezes_and_runs_the_simulators_clock_and_the_status_line_says_so() {
     let ro = Harness::scenario("classroom", true);
     assert!(!available(&ro.app).contains(&Action::ThawClock));
 }
+
+/// `r` says "Refreshing…" while its calls are out, and "Refreshed" once the last answer
+/// is in (it does not stay on after the refresh is over).
+#[test]
+fn a_refresh_says_when_it_is_over() {
+    let mut h = classroom();
+    let cmds = grantscope::tui::update::update(&mut h.app, Msg::Act(Action::Refresh));
+    assert!(h.app.is_busy());
+    assert_eq!(h.app.status.clone().unwrap().text, "Refreshing…");
+    h.run(cmds);
+    assert!(!h.app.is_busy());
+    assert_eq!(h.app.status.clone().unwrap().text, "Refreshed");
+}

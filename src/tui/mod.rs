@@ -3,7 +3,8 @@
 //! - The model and its vocabulary: `app` (the model), `rows` (every list), `pane` (focus
 //!   order), `message` (`Msg` in, `Command` and `Work` out), `jobs` (background work:
 //!   latest request wins, the spinner), `actions` (every action's key and label), `effect`
-//!   (what a feature asks of the rest), `theme`, `widgets`, `text_field`.
+//!   (what a feature asks of the rest), `theme`, `widgets`, `text_field`, `list_view`
+//!   (a list pane's table: columns by priority, only the visible rows built).
 //! - Features, each in one home with its state, keys, hints and drawing: `dialogs/` (a
 //!   file per dialog), `findings` (the audit's view), `lesson/` (a classroom lesson and its
 //!   narration), `keys_overlay`, and `panes/` (a file per pane: its rows, its answers, its
@@ -12,7 +13,8 @@
 //!   audit, go to a grant, apply an `Effect`) and `keymap` (what is offered now).
 //! - The dispatcher: `update` routes each message to its owner; it is pure (no terminal,
 //!   no tokio), so tests drive it with messages and key presses.
-//! - The edges: `input` (terminal events to messages), `executor` (work to backend calls,
+//! - The edges: `input` (terminal events to messages), `mouse` (clicks and the wheel, by
+//!   the same layout the view draws with), `executor` (work to backend calls,
 //!   the only caller of the backend), `runtime` (the terminal, the event loop, the tasks)
 //!   and `view` (where each part is drawn).
 //!

@@ -40,12 +40,24 @@ pub fn init(app: &mut App) -> Vec<Command> {
 pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
     let answered = matches!(&msg, Msg::Done { work, .. } if work.slot() != Slot::Activity);
     let mut cmds = route(app, msg);
-    // Whatever a call did shows in the event log at once.
     if answered {
+        // A refresh says when it is over (the last of its answers is in).
+        if !app.is_busy()
+            && app
+                .status
+                .as_ref()
+                .is_some_and(|s| !s.error && s.text == REFRESHING)
+        {
+            app.set_info("Refreshed");
+        }
+        // Whatever a call did shows in the event log at once.
         cmds.extend(poll_activity(app));
     }
     cmds
 }
+
+/// What the status line says while a refresh (`r`) is under way.
+const REFRESHING: &str = "Refreshing…";
 
 fn route(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
@@ -188,7 +200,7 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
             vec![]
         }
         Action::Refresh => {
-            app.set_info("Refreshing");
+            app.set_info(REFRESHING);
             let mut cmds = reload_all(app);
             cmds.extend(poll_activity(app));
             return cmds;
