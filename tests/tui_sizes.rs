@@ -28,32 +28,6 @@ fn screens(h: &Harness) -> String {
         .join("\n")
 }
 
-/// The classroom with two grants of fixed ids (as in tui_snapshots).
-fn classroom_with_grants() -> Harness {
-    let mut text = include_str!("../assets/scenarios/classroom.toml").to_string();
-    text.push_str(
-        r#"
-[[grants]]
-key = "alias/classroom"
-grantee = "granttestuser"
-operations = ["Encrypt"]
-id = "c1b42687c23cf408a0f8a31ea2fa3b1e34b9c1e5a6b7c8d9e0f1a2b3c4d5e6f7"
-age = "1h"
-
-[[grants]]
-key = "alias/classroom"
-grantee = "granttestuser"
-retiring = "admin"
-operations = ["Decrypt", "DescribeKey"]
-name = "nightly-batch"
-constraints = { subset = { job = "nightly" } }
-id = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
-age = "1d"
-"#,
-    );
-    Harness::from_toml(&text, "classroom")
-}
-
 /// The screen with short grant ids (12 hex characters standing alone) masked: grants made
 /// in a test get random ids.
 fn masked(screen: &str) -> String {
@@ -81,7 +55,7 @@ fn focus(h: &mut Harness, pane: Pane) {
 
 #[test]
 fn main_screen_at_every_size() {
-    let h = classroom_with_grants();
+    let h = Harness::classroom_with_grants();
     let s = screens(&h);
     for line in ["alias/classroom", "granttestuser", "nightly-batch"] {
         assert!(s.matches(line).count() >= 3, "{line} at every size:\n{s}");
@@ -126,7 +100,7 @@ fn main_screen_at_every_size() {
 
 #[test]
 fn create_grant_scrolls_to_the_focused_field() {
-    let mut h = classroom_with_grants();
+    let mut h = Harness::classroom_with_grants();
     h.press('c');
     h.key(KeyCode::Down);
     h.key(KeyCode::Tab);
@@ -150,7 +124,7 @@ fn create_grant_scrolls_to_the_focused_field() {
 
 #[test]
 fn create_grant_with_an_error_shows_the_error() {
-    let mut h = classroom_with_grants();
+    let mut h = Harness::classroom_with_grants();
     h.press('c');
     h.type_text("arn:aws:iam::111122223333:user/nobody");
     h.key(KeyCode::Tab);
@@ -182,7 +156,7 @@ fn test_encrypt_denied_at_every_size() {
 
 #[test]
 fn confirm_grant_created_and_new_key_at_every_size() {
-    let mut h = classroom_with_grants();
+    let mut h = Harness::classroom_with_grants();
     focus(&mut h, Pane::Grants);
     h.press('x');
     let confirm = screens(&h);
@@ -208,7 +182,7 @@ fn confirm_grant_created_and_new_key_at_every_size() {
 
 #[test]
 fn help_and_detail_scroll_at_every_size() {
-    let mut h = classroom_with_grants();
+    let mut h = Harness::classroom_with_grants();
     h.press('?');
     let top = screens(&h);
     // On an 80x24 terminal (the help is drawn there before the keys are pressed), Down
@@ -236,7 +210,7 @@ fn help_and_detail_scroll_at_every_size() {
 
 #[test]
 fn an_error_takes_the_rows_it_needs() {
-    let mut h = classroom_with_grants();
+    let mut h = Harness::classroom_with_grants();
     h.fail(
         Work::ListKeys,
         BackendError::aws(

@@ -17,32 +17,6 @@ use tui_common::Harness;
 const W: u16 = 120;
 const H: u16 = 36;
 
-/// The classroom, with two grants of fixed ids made an hour and a day before `t0`.
-fn classroom_with_grants() -> Harness {
-    let mut text = include_str!("../assets/scenarios/classroom.toml").to_string();
-    text.push_str(
-        r#"
-[[grants]]
-key = "alias/classroom"
-grantee = "granttestuser"
-operations = ["Encrypt"]
-id = "c1b42687c23cf408a0f8a31ea2fa3b1e34b9c1e5a6b7c8d9e0f1a2b3c4d5e6f7"
-age = "1h"
-
-[[grants]]
-key = "alias/classroom"
-grantee = "granttestuser"
-retiring = "admin"
-operations = ["Decrypt", "DescribeKey"]
-name = "nightly-batch"
-constraints = { subset = { job = "nightly" } }
-id = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
-age = "1d"
-"#,
-    );
-    Harness::from_toml(&text, "classroom")
-}
-
 fn focus(h: &mut Harness, pane: Pane) {
     while h.app.focus != pane {
         h.key(KeyCode::Tab);
@@ -51,13 +25,13 @@ fn focus(h: &mut Harness, pane: Pane) {
 
 #[test]
 fn main_screen() {
-    let h = classroom_with_grants();
+    let h = Harness::classroom_with_grants();
     assert_snapshot!(h.screen(W, H));
 }
 
 #[test]
 fn main_screen_grants_focused() {
-    let mut h = classroom_with_grants();
+    let mut h = Harness::classroom_with_grants();
     focus(&mut h, Pane::Grants);
     h.press('j');
     assert_snapshot!(h.screen(W, H));
@@ -65,7 +39,7 @@ fn main_screen_grants_focused() {
 
 #[test]
 fn main_screen_principal_view() {
-    let mut h = classroom_with_grants();
+    let mut h = Harness::classroom_with_grants();
     focus(&mut h, Pane::Principals);
     h.press('j');
     assert_snapshot!(h.screen(W, H));
@@ -79,7 +53,7 @@ fn main_screen_read_only() {
 
 #[test]
 fn create_grant_dialog() {
-    let mut h = classroom_with_grants();
+    let mut h = Harness::classroom_with_grants();
     h.press('c');
     h.key(KeyCode::Down);
     h.key(KeyCode::Down);
@@ -91,7 +65,7 @@ fn create_grant_dialog() {
 
 #[test]
 fn create_grant_dialog_with_error() {
-    let mut h = classroom_with_grants();
+    let mut h = Harness::classroom_with_grants();
     h.press('c');
     h.type_text("arn:aws:iam::111122223333:user/nobody");
     h.key(KeyCode::Tab);
@@ -102,7 +76,7 @@ fn create_grant_dialog_with_error() {
 
 #[test]
 fn grant_created_dialog() {
-    let mut h = classroom_with_grants();
+    let mut h = Harness::classroom_with_grants();
     h.app.dialog = Some(Dialog::GrantCreated(GrantCreated {
         key_label: "alias/classroom".into(),
         grant_id: "c1b42687c23cf408a0f8a31ea2fa3b1e34b9c1e5a6b7c8d9e0f1a2b3c4d5e6f7".into(),
@@ -113,7 +87,7 @@ fn grant_created_dialog() {
 
 #[test]
 fn confirm_revoke_dialog() {
-    let mut h = classroom_with_grants();
+    let mut h = Harness::classroom_with_grants();
     focus(&mut h, Pane::Grants);
     h.press('x');
     assert_snapshot!(h.screen(W, H));
@@ -131,14 +105,14 @@ fn test_encrypt_denied() {
 
 #[test]
 fn help_screen() {
-    let mut h = classroom_with_grants();
+    let mut h = Harness::classroom_with_grants();
     h.press('?');
     assert_snapshot!(h.screen(W, H));
 }
 
 #[test]
 fn detail_dialog() {
-    let mut h = classroom_with_grants();
+    let mut h = Harness::classroom_with_grants();
     focus(&mut h, Pane::Grants);
     h.press('j');
     h.key(KeyCode::Enter);
@@ -147,7 +121,7 @@ fn detail_dialog() {
 
 #[test]
 fn error_in_status_line() {
-    let mut h = classroom_with_grants();
+    let mut h = Harness::classroom_with_grants();
     h.fail(
         Work::ListKeys,
         BackendError::aws(
@@ -160,7 +134,7 @@ fn error_in_status_line() {
 
 #[test]
 fn filter_in_grants_pane() {
-    let mut h = classroom_with_grants();
+    let mut h = Harness::classroom_with_grants();
     focus(&mut h, Pane::Grants);
     h.press('/');
     h.type_text("nightly");
@@ -169,13 +143,13 @@ fn filter_in_grants_pane() {
 
 #[test]
 fn tiny_terminal() {
-    let h = classroom_with_grants();
+    let h = Harness::classroom_with_grants();
     assert_snapshot!(h.screen(60, 20));
 }
 
 #[test]
 fn every_size_renders_without_panicking() {
-    let mut h = classroom_with_grants();
+    let mut h = Harness::classroom_with_grants();
     h.press('c');
     for (w, hgt) in [
         (1, 1),

@@ -83,65 +83,6 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// Wait until the screen shows every one of `texts` (or fail, showing the screen).
-    fn wait_for(&self, texts: &[&str]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let screen = self.screen();
-            if texts.iter().all(|t| screen.contains(t)) {
-                return screen;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {texts:?}; the screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// Wait until a line of the screen shows `words` in this order (whatever the column
-    /// widths), or fail showing the screen.
-    fn wait_for_line(&self, words: &[&str]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let screen = self.screen();
-            let found = screen.lines().any(|line| {
-                let mut rest = line;
-                words.iter().all(|w| match rest.find(w) {
-                    Some(i) => {
-                        rest = &rest[i + w.len()..];
-                        true
-                    }
-                    None => false,
-                })
-            });
-            if found {
-                return screen;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for a line with {words:?}; the screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// Wait until the screen's text, read as prose (frames, line breaks and runs of spaces
-    /// taken out, so a sentence wrapped in a dialog reads whole), shows every one of
-    /// `texts`.
-    fn wait_for_prose(&self, texts: &[&str]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let screen = self.screen();
-            let prose = prose(&screen);
-            if texts.iter().all(|t| prose.contains(t)) {
-                return screen;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {texts:?}; the screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
     /// Wait until `holds` is true of the screen (or fail, saying `what` and showing it).
     fn wait_until(&self, what: &str, holds: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);
@@ -157,17 +98,33 @@ impl Tmux {
         }
     }
 
+    /// Wait until the screen shows every one of `texts`.
+    fn wait_for(&self, texts: &[&str]) -> String {
+        self.wait_until(&format!("{texts:?}"), |screen| {
+            texts.iter().all(|t| screen.contains(t))
+        })
+    }
+
+    /// Wait until a line of the screen shows `words` in this order (whatever the column
+    /// widths).
+    fn wait_for_line(&self, words: &[&str]) -> String {
+        self.wait_until(&format!("a line with {words:?}"), |screen| {
+            screen.lines().any(|line| in_order(line, words))
+        })
+    }
+
+    /// Wait until the screen's text, read as prose (frames, line breaks and runs of spaces
+    /// taken out, so a sentence wrapped in a dialog reads whole), shows every one of
+    /// `texts`.
+    fn wait_for_prose(&self, texts: &[&str]) -> String {
+        self.wait_until(&format!("{texts:?} in the prose"), |screen| {
+            let prose = prose(screen);
+            texts.iter().all(|t| prose.contains(t))
+        })
+    }
+
     fn wait_gone(&self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while self.screen().contains(text) {
-            if Instant::now() > deadline {
-                panic!(
-                    "timed out waiting for {text:?} to go; the screen:\n{}",
-                    self.screen()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.wait_until(&format!("{text:?} to go"), |screen| !screen.contains(text));
     }
 
     fn alive(&self) -> bool {

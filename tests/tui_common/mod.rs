@@ -57,6 +57,33 @@ impl Harness {
         Self::from_world(world, name, read_only)
     }
 
+    /// The classroom, with two grants of fixed ids made an hour and a day before `t0`
+    /// (one named nightly-batch, with a retiring principal and a constraint).
+    pub fn classroom_with_grants() -> Self {
+        let mut text = include_str!("../../assets/scenarios/classroom.toml").to_string();
+        text.push_str(
+            r#"
+    [[grants]]
+    key = "alias/classroom"
+    grantee = "granttestuser"
+    operations = ["Encrypt"]
+    id = "c1b42687c23cf408a0f8a31ea2fa3b1e34b9c1e5a6b7c8d9e0f1a2b3c4d5e6f7"
+    age = "1h"
+
+    [[grants]]
+    key = "alias/classroom"
+    grantee = "granttestuser"
+    retiring = "admin"
+    operations = ["Decrypt", "DescribeKey"]
+    name = "nightly-batch"
+    constraints = { subset = { job = "nightly" } }
+    id = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
+    age = "1d"
+    "#,
+        );
+        Self::from_toml(&text, "classroom")
+    }
+
     /// A world built beforehand (tests of a big scenario build it once and clone it).
     pub fn from_world(world: grantscope::sim::World, name: &str, read_only: bool) -> Self {
         let sim = SharedSimulator::new(Simulator::new(world));
