@@ -101,15 +101,9 @@ fn stale_grants() -> Harness {
     h
 }
 
-fn focus(h: &mut Harness, pane: Pane) {
-    while h.app.focus != pane {
-        h.key(KeyCode::Tab);
-    }
-}
-
 /// Select the key whose ARN is `arn` in the keys pane (its grants load).
 fn select_key(h: &mut Harness, arn: &str) {
-    focus(h, Pane::Keys);
+    h.focus(Pane::Keys);
     h.key(KeyCode::Home);
     while h.app.selected_key().map(|k| k.arn.as_str()) != Some(arn) {
         let before = h.app.keys.selected_index();
@@ -155,7 +149,7 @@ fn stale_grants_carry_markers_and_keys_count_them() {
     assert_eq!((tenant.stale_grants, tenant.key_level.len()), (0, 1));
 
     select_key(&mut h, APP_DATA);
-    focus(&mut h, Pane::Grants);
+    h.focus(Pane::Grants);
     assert!(h.app.grants.select_where(|g| g.grant_id == PARTNER_FEED));
     let screen = h.screen(W, H);
     let row = screen
@@ -197,7 +191,7 @@ fn stale_grants_carry_markers_and_keys_count_them() {
 fn detail_of_a_grant_lists_every_finding_with_its_action() {
     let mut h = stale_grants();
     select_key(&mut h, APP_DATA);
-    focus(&mut h, Pane::Grants);
+    h.focus(Pane::Grants);
     assert!(h.app.grants.select_where(|g| g.name == "app-any-context"));
     h.key(KeyCode::Enter);
     assert!(matches!(h.app.dialog, Some(Dialog::Detail(_))));
@@ -222,7 +216,7 @@ fn detail_of_a_grant_lists_every_finding_with_its_action() {
 fn stale_only_shows_only_stale_grants_and_toggles_back() {
     let mut h = stale_grants();
     select_key(&mut h, APP_DATA);
-    focus(&mut h, Pane::Grants);
+    h.focus(Pane::Grants);
     assert_eq!(h.app.grants.len(), 12);
     assert!(available(&h.app).contains(&Action::StaleOnly));
     h.press('s');
@@ -244,7 +238,7 @@ fn stale_only_shows_only_stale_grants_and_toggles_back() {
     select_key(&mut h, EBS);
     assert_eq!((h.app.grants.len(), h.app.grants.total()), (0, 1));
     select_key(&mut h, APP_DATA);
-    focus(&mut h, Pane::Grants);
+    h.focus(Pane::Grants);
     assert_eq!(h.app.grants.len(), 9);
     assert!(available(&h.app).contains(&Action::AllGrants));
     h.press('s');
@@ -308,7 +302,7 @@ fn enter_on_a_finding_selects_its_key_and_grant() {
 
     // A finding on a grant of the key already shown, with the grants pane filtered.
     select_key(&mut h, APP_DATA);
-    focus(&mut h, Pane::Grants);
+    h.focus(Pane::Grants);
     h.press('/');
     h.type_text("app-writer");
     h.key(KeyCode::Enter);
@@ -423,7 +417,7 @@ fn a_principal_deleted_in_the_ui_makes_its_grants_orphaned() {
             .count()
     };
     let before = orphaned(&h);
-    focus(&mut h, Pane::Principals);
+    h.focus(Pane::Principals);
     h.key(KeyCode::Home);
     while h.app.selected_principal().map(|p| p.name.as_str()) != Some("alice") {
         h.press('j');
@@ -497,7 +491,7 @@ fn rules_the_backend_cannot_evaluate_are_named_in_the_findings_view() {
 fn snapshot_grants_pane_with_stale_markers() {
     let mut h = stale_grants();
     select_key(&mut h, APP_DATA);
-    focus(&mut h, Pane::Grants);
+    h.focus(Pane::Grants);
     assert_snapshot!(h.screen(W, H));
 }
 
@@ -505,7 +499,7 @@ fn snapshot_grants_pane_with_stale_markers() {
 fn snapshot_detail_panel_with_findings() {
     let mut h = stale_grants();
     select_key(&mut h, APP_DATA);
-    focus(&mut h, Pane::Grants);
+    h.focus(Pane::Grants);
     assert!(h.app.grants.select_where(|g| g.name == "alice-delegate"));
     assert_snapshot!(h.screen(W, H));
 }
@@ -542,12 +536,7 @@ fn the_findings_view_draws_in_the_session_theme() {
     h.app.theme.accent = Color::Magenta;
     h.app.theme.heading = Color::Blue;
     h.press('f');
-    let mut terminal =
-        ratatui::Terminal::new(ratatui::backend::TestBackend::new(W, H)).expect("terminal");
-    terminal
-        .draw(|f| grantscope::tui::view::render(f, &h.app))
-        .expect("draw");
-    let buffer = terminal.backend().buffer();
+    let buffer = h.buffer(W, H);
     // The view's frame (top-left corner) and its table header are in the theme's colours.
     assert_eq!(buffer[(0, 0)].fg, Color::Magenta);
     let header_row = (0..H)

@@ -60,22 +60,6 @@ fn step_to(h: &mut Harness, target: usize) {
     );
 }
 
-/// Select the principal named `name` in the principals pane (failing when it is not
-/// listed).
-fn select_principal(h: &mut Harness, name: &str) {
-    while h.app.focus != Pane::Principals {
-        h.key(KeyCode::Tab);
-    }
-    h.key(KeyCode::Home);
-    for _ in 0..h.app.principals.len() {
-        if h.app.selected_principal().map(|p| p.name.as_str()) == Some(name) {
-            return;
-        }
-        h.press('j');
-    }
-    panic!("{name} is not in the principals pane");
-}
-
 /// The latest event of `operation` in the event log.
 fn last_event(h: &Harness, operation: &str) -> Option<EventOutcome> {
     h.app
@@ -179,7 +163,7 @@ fn steps_done_through_the_ui_are_noticed() {
     let mut h = Harness::lesson("walkthrough");
     h.press('n'); // the intro
                   // Select granttestuser in the principals pane (the key is already selected).
-    select_principal(&mut h, "granttestuser");
+    h.select_principal("granttestuser");
     assert!(matches!(
         run(&h).status(1),
         Some(StepStatus::Done {
@@ -439,12 +423,7 @@ fn snapshot_high_contrast_theme() {
     let mut h = Harness::lesson("walkthrough");
     h.app.theme = Theme::high_contrast();
     step_until(&mut h, "create-grant");
-    let mut terminal =
-        ratatui::Terminal::new(ratatui::backend::TestBackend::new(W, H)).expect("terminal");
-    terminal
-        .draw(|f| grantscope::tui::view::render(f, &h.app))
-        .expect("draw");
-    let buffer = terminal.backend().buffer();
+    let buffer = h.buffer(W, H);
     // No dark grey anywhere, and every cell on black.
     for cell in buffer.content() {
         assert_ne!(cell.fg, ratatui::style::Color::DarkGray);
@@ -469,7 +448,7 @@ fn a_wrong_grant_made_in_the_ui_is_flagged_at_once_with_what_to_do() {
     step_until(&mut h, "create-grant");
     let i = run(&h).current_index();
     // The presenter opens create-grant from the principals pane and ticks Decrypt.
-    select_principal(&mut h, "granttestuser");
+    h.select_principal("granttestuser");
     h.press('c');
     h.key(KeyCode::Tab);
     h.press(' ');

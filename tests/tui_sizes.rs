@@ -47,12 +47,6 @@ fn masked(screen: &str) -> String {
         .join(" ")
 }
 
-fn focus(h: &mut Harness, pane: Pane) {
-    while h.app.focus != pane {
-        h.key(KeyCode::Tab);
-    }
-}
-
 #[test]
 fn main_screen_at_every_size() {
     let h = Harness::classroom_with_grants();
@@ -143,7 +137,7 @@ fn create_grant_with_an_error_shows_the_error() {
 #[test]
 fn test_encrypt_denied_at_every_size() {
     let mut h = Harness::scenario("classroom", false);
-    focus(&mut h, Pane::Principals);
+    h.focus(Pane::Principals);
     h.key(KeyCode::End);
     h.press('e');
     h.key(KeyCode::Enter);
@@ -157,11 +151,11 @@ fn test_encrypt_denied_at_every_size() {
 #[test]
 fn confirm_grant_created_and_new_key_at_every_size() {
     let mut h = Harness::classroom_with_grants();
-    focus(&mut h, Pane::Grants);
+    h.focus(Pane::Grants);
     h.press('x');
     let confirm = screens(&h);
     h.key(KeyCode::Esc);
-    focus(&mut h, Pane::Keys);
+    h.focus(Pane::Keys);
     h.press('c');
     h.key(KeyCode::Tab);
     h.key(KeyCode::Down);
@@ -201,7 +195,7 @@ fn help_and_detail_scroll_at_every_size() {
         "the end of the help is reached at 80x24:\n{bottom}"
     );
     h.key(KeyCode::Esc);
-    focus(&mut h, Pane::Grants);
+    h.focus(Pane::Grants);
     h.press('j');
     h.key(KeyCode::Enter);
     let detail = screens(&h);

@@ -17,12 +17,6 @@ use tui_common::Harness;
 const W: u16 = 120;
 const H: u16 = 36;
 
-fn focus(h: &mut Harness, pane: Pane) {
-    while h.app.focus != pane {
-        h.key(KeyCode::Tab);
-    }
-}
-
 #[test]
 fn main_screen() {
     let h = Harness::classroom_with_grants();
@@ -32,7 +26,7 @@ fn main_screen() {
 #[test]
 fn main_screen_grants_focused() {
     let mut h = Harness::classroom_with_grants();
-    focus(&mut h, Pane::Grants);
+    h.focus(Pane::Grants);
     h.press('j');
     assert_snapshot!(h.screen(W, H));
 }
@@ -40,7 +34,7 @@ fn main_screen_grants_focused() {
 #[test]
 fn main_screen_principal_view() {
     let mut h = Harness::classroom_with_grants();
-    focus(&mut h, Pane::Principals);
+    h.focus(Pane::Principals);
     h.press('j');
     assert_snapshot!(h.screen(W, H));
 }
@@ -88,7 +82,7 @@ fn grant_created_dialog() {
 #[test]
 fn confirm_revoke_dialog() {
     let mut h = Harness::classroom_with_grants();
-    focus(&mut h, Pane::Grants);
+    h.focus(Pane::Grants);
     h.press('x');
     assert_snapshot!(h.screen(W, H));
 }
@@ -96,7 +90,7 @@ fn confirm_revoke_dialog() {
 #[test]
 fn test_encrypt_denied() {
     let mut h = Harness::scenario("classroom", false);
-    focus(&mut h, Pane::Principals);
+    h.focus(Pane::Principals);
     h.key(KeyCode::End);
     h.press('e');
     h.key(KeyCode::Enter);
@@ -113,7 +107,7 @@ fn help_screen() {
 #[test]
 fn detail_dialog() {
     let mut h = Harness::classroom_with_grants();
-    focus(&mut h, Pane::Grants);
+    h.focus(Pane::Grants);
     h.press('j');
     h.key(KeyCode::Enter);
     assert_snapshot!(h.screen(W, H));
@@ -135,7 +129,7 @@ fn error_in_status_line() {
 #[test]
 fn filter_in_grants_pane() {
     let mut h = Harness::classroom_with_grants();
-    focus(&mut h, Pane::Grants);
+    h.focus(Pane::Grants);
     h.press('/');
     h.type_text("nightly");
     assert_snapshot!(h.screen(W, H));

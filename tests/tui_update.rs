@@ -23,26 +23,23 @@ fn classroom() -> Harness {
     Harness::scenario("classroom", false)
 }
 
-/// Focus the principals pane on granttestuser.
-fn select_granttestuser(h: &mut Harness) {
-    while h.app.focus != Pane::Principals {
-        h.key(KeyCode::Tab);
-    }
-    h.key(KeyCode::Home);
-    for _ in 0..h.app.principals.len() {
-        if h.app.selected_principal().map(|p| p.name.as_str()) == Some("granttestuser") {
-            return;
-        }
-        h.press('j');
-    }
-    panic!("granttestuser is not in the principals pane");
-}
-
 fn encrypt_result(h: &Harness) -> Result<grantscope::backend::EncryptOutcome, BackendError> {
     match &h.app.dialog {
         Some(Dialog::TestEncrypt(f)) => f.result.clone().expect("a result"),
         other => panic!("expected the test-encrypt dialog, got {other:?}"),
     }
+}
+
+/// From the principals pane, create-grant for granttestuser with Encrypt ticked, as a
+/// person types it; the grant-created dialog is closed.
+fn grant_encrypt_to_granttestuser(h: &mut Harness) {
+    h.select_principal("granttestuser");
+    h.press('c');
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Down);
+    h.press(' ');
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
 }
 
 /// Open test-encrypt as the selected principal and run it, with this session's latest
@@ -85,7 +82,7 @@ fn classroom_walkthrough_denied_granted_with_token_revoked_denied_again() {
     assert_eq!(h.app.grants.len(), 0);
 
     // Test-encrypt as granttestuser: denied, in AWS's words.
-    select_granttestuser(&mut h);
+    h.select_principal("granttestuser");
     let denied = test_encrypt(&mut h, false).unwrap_err();
     assert!(denied.is_access_denied(), "{denied}");
     assert!(denied.message.contains(&format!(
@@ -157,7 +154,7 @@ fn classroom_walkthrough_denied_granted_with_token_revoked_denied_again() {
     assert_eq!(h.app.selected_key().unwrap().grant_count, 0);
 
     // Denied again, token or not.
-    select_granttestuser(&mut h);
+    h.select_principal("granttestuser");
     let again = test_encrypt(&mut h, true).unwrap_err();
     assert!(again.is_access_denied(), "{again}");
 }
@@ -165,13 +162,7 @@ fn classroom_walkthrough_denied_granted_with_token_revoked_denied_again() {
 #[test]
 fn new_grant_needs_its_token_until_it_propagates() {
     let mut h = classroom();
-    select_granttestuser(&mut h);
-    h.press('c');
-    h.key(KeyCode::Tab);
-    h.key(KeyCode::Down);
-    h.press(' ');
-    h.key(KeyCode::Enter);
-    h.key(KeyCode::Esc);
+    grant_encrypt_to_granttestuser(&mut h);
     assert!(test_encrypt(&mut h, false).unwrap_err().is_access_denied());
     h.advance(6);
     assert!(test_encrypt(&mut h, false).is_ok());
@@ -180,7 +171,7 @@ fn new_grant_needs_its_token_until_it_propagates() {
 #[test]
 fn confirmation_defaults_to_cancel() {
     let mut h = classroom();
-    select_granttestuser(&mut h);
+    h.select_principal("granttestuser");
     h.press('c');
     h.key(KeyCode::Tab);
     h.press(' '); // Decrypt
@@ -209,7 +200,7 @@ fn confirmation_defaults_to_cancel() {
 #[test]
 fn retire_acts_as_the_retiring_principal() {
     let mut h = classroom();
-    select_granttestuser(&mut h);
+    h.select_principal("granttestuser");
     h.press('c');
     h.key(KeyCode::Tab);
     h.press(' ');
@@ -298,9 +289,7 @@ fn form_fields_cycle_and_constraints_build() {
 fn read_only_mode_offers_no_mutating_action() {
     let mut h = Harness::scenario("classroom", true);
     for pane in Pane::ALL {
-        while h.app.focus != pane {
-            h.key(KeyCode::Tab);
-        }
+        h.focus(pane);
         assert!(available(&h.app).iter().all(|a| !a.mutating()), "{pane:?}");
     }
     h.key(KeyCode::Tab); // keys pane
@@ -336,7 +325,7 @@ fn tab_and_shift_tab_cycle_the_panes() {
 #[test]
 fn filter_narrows_the_focused_pane_and_esc_clears_it() {
     let mut h = classroom();
-    select_granttestuser(&mut h);
+    h.select_principal("granttestuser");
     h.press('/');
     assert!(h.app.filter.is_some());
     h.type_text("ADM");
@@ -352,9 +341,7 @@ fn filter_narrows_the_focused_pane_and_esc_clears_it() {
 #[test]
 fn selecting_a_principal_shows_its_grants_across_keys() {
     let mut h = Harness::scenario("stale-grants", false);
-    while h.app.focus != Pane::Principals {
-        h.key(KeyCode::Tab);
-    }
+    h.focus(Pane::Principals);
     let target = h
         .app
         .principals
@@ -436,7 +423,7 @@ fn spinner_counts_pending_work() {
 #[test]
 fn event_log_explains_each_call() {
     let mut h = classroom();
-    select_granttestuser(&mut h);
+    h.select_principal("granttestuser");
     let _ = test_encrypt(&mut h, false);
     let e = h.app.events.all().last().unwrap();
     assert_eq!(e.operation, "Encrypt");
@@ -455,9 +442,7 @@ fn event_log_explains_each_call() {
 #[test]
 fn simulator_controls_create_a_principal_and_disable_a_key() {
     let mut h = classroom();
-    while h.app.focus != Pane::Principals {
-        h.key(KeyCode::Tab);
-    }
+    h.focus(Pane::Principals);
     h.press('a');
     h.type_text("auditor");
     h.key(KeyCode::Tab);
@@ -618,7 +603,7 @@ fn a_name_that_is_no_principal_is_refused_by_the_form() {
 #[test]
 fn the_filter_edits_like_a_line_and_takes_paste() {
     let mut h = classroom();
-    select_granttestuser(&mut h);
+    h.select_principal("granttestuser");
     h.press('/');
     h.send(Msg::Paste("granttestuser".into()));
     assert_eq!(h.app.principals.filter(), "granttestuser");
@@ -668,9 +653,7 @@ fn every_piece_of_background_work_stops_the_spinner_when_it_fails() {
 #[test]
 fn o_sorts_the_focused_list_by_each_column_and_the_header_says_so() {
     let mut h = Harness::scenario("stale-grants", false);
-    while h.app.focus != Pane::Principals {
-        h.key(KeyCode::Tab);
-    }
+    h.focus(Pane::Principals);
     let names = |h: &Harness| -> Vec<String> {
         (0..h.app.principals.len())
             .filter_map(|i| h.app.principals.row(i).map(|p| p.name.clone()))
@@ -741,7 +724,7 @@ fn y_copies_the_selected_arn_in_every_pane() {
             "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab".into()
         ))
     );
-    select_granttestuser(&mut h);
+    h.select_principal("granttestuser");
     h.press('y');
     assert_eq!(h.commands.last(), Some(&Command::Copy(USER_ARN.into())));
 }
@@ -749,7 +732,7 @@ fn y_copies_the_selected_arn_in_every_pane() {
 #[test]
 fn test_encrypt_remembers_whom_it_acted_as_and_shows_its_cli() {
     let mut h = classroom();
-    select_granttestuser(&mut h);
+    h.select_principal("granttestuser");
     let _ = test_encrypt(&mut h, false);
     // From the keys pane, with no principal chosen there: the same principal again.
     h.key(KeyCode::Esc);
@@ -774,13 +757,7 @@ fn test_encrypt_remembers_whom_it_acted_as_and_shows_its_cli() {
 #[test]
 fn the_token_field_offers_no_token_and_clears() {
     let mut h = classroom();
-    select_granttestuser(&mut h);
-    h.press('c');
-    h.key(KeyCode::Tab);
-    h.key(KeyCode::Down);
-    h.press(' ');
-    h.key(KeyCode::Enter);
-    h.key(KeyCode::Esc);
+    grant_encrypt_to_granttestuser(&mut h);
     h.press('e');
     h.key(KeyCode::Tab);
     h.key(KeyCode::Tab);
@@ -800,7 +777,7 @@ fn the_token_field_offers_no_token_and_clears() {
 #[test]
 fn revoke_and_retire_show_their_cli_equivalent() {
     let mut h = classroom();
-    select_granttestuser(&mut h);
+    h.select_principal("granttestuser");
     h.press('c');
     h.key(KeyCode::Tab);
     h.press(' ');

@@ -73,13 +73,10 @@ pub fn distinct_prefix_len<'a>(ids: impl IntoIterator<Item = &'a str>) -> usize 
 /// `distinct_prefix_len`: its start when that is short enough, else its first 6 and last 5
 /// characters (ids that share a long start, as generated ones do, differ at the end).
 pub fn grant_id_label(id: &str, len: usize) -> String {
-    let n = id.chars().count();
-    if len <= 12 || n <= 12 {
+    if len <= 12 {
         return short_grant_id(id).to_string();
     }
-    let head: String = id.chars().take(6).collect();
-    let tail: String = id.chars().skip(n - 5).collect();
-    format!("{head}…{tail}")
+    super::words::cut_middle(id, 12)
 }
 
 /// `GrantConstraints`: at most one of the two maps is meaningful in practice, but AWS

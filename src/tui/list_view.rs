@@ -20,7 +20,8 @@ use ratatui::Frame;
 
 use super::rows::{window, Compare, Rows, SortOrder};
 use super::theme::Theme;
-use super::widgets::{cut, cut_middle, cut_words, highlight};
+use super::widgets::{cut, cut_words, highlight};
+use crate::kms::words::cut_middle;
 
 /// How wide a column may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

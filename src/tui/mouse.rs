@@ -8,7 +8,6 @@ use ratatui::layout::{Position, Rect};
 
 use super::app::App;
 use super::effects::follow_selection;
-use super::lesson::narration;
 use super::message::Command;
 use super::pane::Pane;
 use super::panes;
@@ -76,9 +75,7 @@ pub fn wheel(app: &mut App, column: u16, row: u16, down: bool) -> Vec<Command> {
         let narration = layout::areas(app, app.screen).narration;
         if let (Some(area), Some(lesson)) = (narration, app.lesson.as_mut()) {
             if area.contains(Position::new(column, row)) {
-                // The text's rows beyond the panel (wrapped beside the `▼` mark).
-                let text = narration::height(lesson, area.width.saturating_sub(1), &app.theme);
-                lesson.scroll_by(delta, text.saturating_sub(area.height) as usize);
+                lesson.scroll_by(delta);
                 return vec![];
             }
         }

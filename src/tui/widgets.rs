@@ -231,23 +231,6 @@ pub fn cut(s: &str, max: usize) -> String {
     }
 }
 
-/// Cut a name or an id to at most `max` characters in its middle, keeping its start and
-/// its end (where names and ids that share a prefix differ): `aws:ec2-infr…3456789abcdef0`.
-pub fn cut_middle(s: &str, max: usize) -> String {
-    let n = s.chars().count();
-    if n <= max {
-        return s.to_string();
-    }
-    if max < 5 {
-        return cut(s, max);
-    }
-    let tail = (max - 1) / 2;
-    let head = max - 1 - tail;
-    let start: String = s.chars().take(head).collect();
-    let end: String = s.chars().skip(n - tail).collect();
-    format!("{start}…{end}")
-}
-
 /// Cut free text to at most `max` characters at a word's end (a space, or after a comma
 /// of a list), marking the cut with `…`; a single word longer than that is cut where it
 /// must be.
@@ -267,23 +250,4 @@ pub fn cut_words(s: &str, max: usize) -> String {
 /// The last path segment of an ARN (`user/admin` -> `admin`), for narrow columns.
 pub fn short_arn(arn: &str) -> &str {
     arn.rsplit(['/', ':']).next().unwrap_or(arn)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cut_middle_keeps_both_ends_and_the_width() {
-        let name = "aws:ec2-infrastructure/i-0123456789abcdef0";
-        assert_eq!(cut_middle(name, 100), name);
-        let cut = cut_middle(name, 30);
-        assert_eq!(cut.chars().count(), 30);
-        assert!(
-            cut.starts_with("aws:ec2-infras") && cut.ends_with("456789abcdef0"),
-            "{cut}"
-        );
-        assert_eq!(cut_middle("abcdefgh", 4), "abc…");
-        assert_eq!(cut_middle("", 3), "");
-    }
 }

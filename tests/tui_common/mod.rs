@@ -19,6 +19,7 @@ use grantscope::tui::input::key_messages;
 use grantscope::tui::keys_overlay::KeyTrail;
 use grantscope::tui::lesson::LessonUi;
 use grantscope::tui::message::{Command, Msg};
+use grantscope::tui::pane::Pane;
 use grantscope::tui::{new_app, update, view, App, UiOptions};
 
 /// The fixed "now" every test world starts at.
@@ -208,11 +209,41 @@ impl Harness {
         self.send(Msg::Tick(now));
     }
 
-    /// The screen as text, `width` x `height`.
-    pub fn screen(&self, width: u16, height: u16) -> String {
+    /// Tab until `pane` has the focus.
+    pub fn focus(&mut self, pane: Pane) {
+        for _ in 0..Pane::ALL.len() {
+            if self.app.focus == pane {
+                return;
+            }
+            self.key(KeyCode::Tab);
+        }
+        assert_eq!(self.app.focus, pane, "Tab never reached the pane");
+    }
+
+    /// Select the principal named `name` in the principals pane (failing when it is not
+    /// listed).
+    pub fn select_principal(&mut self, name: &str) {
+        self.focus(Pane::Principals);
+        self.key(KeyCode::Home);
+        for _ in 0..self.app.principals.len() {
+            if self.app.selected_principal().map(|p| p.name.as_str()) == Some(name) {
+                return;
+            }
+            self.press('j');
+        }
+        panic!("{name} is not in the principals pane");
+    }
+
+    /// The screen drawn, `width` x `height`, cell by cell (colours included).
+    pub fn buffer(&self, width: u16, height: u16) -> ratatui::buffer::Buffer {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
         terminal.draw(|f| view::render(f, &self.app)).expect("draw");
-        buffer_text(terminal.backend().buffer())
+        terminal.backend().buffer().clone()
+    }
+
+    /// The screen as text, `width` x `height`.
+    pub fn screen(&self, width: u16, height: u16) -> String {
+        buffer_text(&self.buffer(width, height))
     }
 }
 

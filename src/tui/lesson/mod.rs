@@ -29,6 +29,8 @@ pub struct LessonUi {
     /// How far the narration is scrolled (the wheel, when its text is taller than its
     /// panel), and on which step: another step starts at its top.
     scroll: (usize, usize),
+    /// How far the narration can scroll, as its last draw measured it.
+    scroll_most: std::cell::Cell<usize>,
 }
 
 impl LessonUi {
@@ -37,6 +39,7 @@ impl LessonUi {
             run,
             request: None,
             scroll: (0, 0),
+            scroll_most: std::cell::Cell::new(0),
         }
     }
 
@@ -48,10 +51,18 @@ impl LessonUi {
         }
     }
 
-    /// Scroll the narration by `rows`, to `most` rows at most (where its text ends).
-    pub fn scroll_by(&mut self, rows: isize, most: usize) {
-        let now = self.scroll().saturating_add_signed(rows).min(most);
+    /// Scroll the narration by `rows`, as far as its text goes.
+    pub fn scroll_by(&mut self, rows: isize) {
+        let now = self
+            .scroll()
+            .saturating_add_signed(rows)
+            .min(self.scroll_most.get());
         self.scroll = (self.run.current_index(), now);
+    }
+
+    /// The narration was drawn: it can scroll `most` rows.
+    pub fn drawn(&self, most: usize) {
+        self.scroll_most.set(most);
     }
 
     /// The step key: perform the current step (an audit step audits with `audit`, the

@@ -45,7 +45,12 @@ pub fn render(frame: &mut Frame, area: Rect, lesson: &LessonUi, t: &Theme) {
     let [body, outcome] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
     // All of it when it fits; else from where the wheel scrolled it, with `▲`/`▼`.
-    render_from(frame, body, body_lines(run, t), lesson.scroll());
+    lesson.drawn(render_from(
+        frame,
+        body,
+        body_lines(run, t),
+        lesson.scroll(),
+    ));
     // One line: the outcome is cut at a word to the width (the WHY banner has the reason).
     let line = outcome_line(run, t);
     frame.render_widget(

@@ -27,7 +27,7 @@ fn identity(arn: &str) -> &str {
 }
 
 fn left(app: &App, width: u16) -> Line<'static> {
-    left_cut(app, usize::MAX, width)
+    left_with(app, usize::MAX, frozen_sign_alone(app, width))
 }
 
 /// Beside an error that does not fit on one row with every fact, the frozen clock's sign
@@ -42,10 +42,6 @@ fn frozen_sign_alone(app: &App, width: u16) -> bool {
 }
 
 /// The left part with the message cut at a word to `max` characters.
-fn left_cut(app: &App, max: usize, width: u16) -> Line<'static> {
-    left_with(app, max, frozen_sign_alone(app, width))
-}
-
 fn left_with(app: &App, max: usize, sign_alone: bool) -> Line<'static> {
     let accent = Style::default().fg(app.theme.accent);
     let mut spans = vec![Span::styled(
@@ -178,7 +174,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     .areas(area);
     // A message longer than its rows is cut at a word, with `…`.
     let mut max = usize::MAX;
-    let mut line = left(app, area.width);
+    let sign_alone = frozen_sign_alone(app, area.width);
+    let mut line = left_with(app, usize::MAX, sign_alone);
     while max > 8
         && Paragraph::new(line.clone())
             .wrap(Wrap { trim: false })
@@ -186,7 +183,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             > rows as usize
     {
         max = line.width().saturating_sub(8).min(max.saturating_sub(8));
-        line = left_cut(app, max, area.width);
+        line = left_with(app, max, sign_alone);
     }
     frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), l);
     frame.render_widget(
