@@ -549,3 +549,30 @@ fn the_findings_view_draws_in_the_session_theme() {
         .expect("the findings table's header");
     assert_eq!(buffer[(1, header_row)].fg, Color::Blue);
 }
+
+/// In the stale-grants world generated ids share their first 12 characters: the revoke
+/// confirmation names the grant as the pane and the findings view do (its name, or the
+/// part of its id that tells it apart), never an ambiguous short id.
+#[test]
+fn revoke_confirmations_name_the_grant_unambiguously() {
+    let title = |h: &Harness| match &h.app.dialog {
+        Some(Dialog::Confirm(c)) => c.request.title.clone(),
+        other => panic!("expected a confirmation, got {other:?}"),
+    };
+    let mut h = stale_grants();
+    select_key(&mut h, APP_DATA);
+    h.focus(Pane::Grants);
+    assert!(h.app.grants.select_where(|g| g.grant_id == PARTNER_FEED));
+    h.press('x');
+    assert_eq!(title(&h), "Revoke grant partner-feed?");
+    h.key(KeyCode::Esc);
+    let unnamed = "5a1e000000000000000000000000000000000000000000000000000000000002";
+    assert!(h.app.grants.select_where(|g| g.grant_id == unnamed));
+    h.press('x');
+    assert_eq!(title(&h), "Revoke grant 5a1e00…00002?");
+    h.key(KeyCode::Esc);
+    // From the findings view: the first finding is partner-feed's (cross-account).
+    h.press('f');
+    h.press('x');
+    assert_eq!(title(&h), "Revoke grant partner-feed?");
+}

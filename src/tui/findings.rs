@@ -173,7 +173,15 @@ impl Findings {
             "RevokeGrant is made as you, the operator.".into(),
         ];
         vec![Effect::Confirm(ConfirmRequest {
-            title: format!("Revoke grant {}?", grant.short()),
+            // As the view names it (its name, or the part of its id that tells it apart).
+            title: format!(
+                "Revoke grant {}?",
+                if labels.grant.is_empty() {
+                    grant.short().to_string()
+                } else {
+                    labels.grant.clone()
+                }
+            ),
             lines,
             verb: "Revoke",
             action: ConfirmAction::Run(Work::RevokeGrant {

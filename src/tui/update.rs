@@ -226,7 +226,12 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
         Action::RevokeGrant | Action::RetireGrant => app
             .selected_grant()
             .and_then(|g| {
-                grants::confirm_removal(g, action == Action::RetireGrant, &app.cli_session())
+                grants::confirm_removal(
+                    g,
+                    app.grant_id_len,
+                    action == Action::RetireGrant,
+                    &app.cli_session(),
+                )
             })
             .map(|c| vec![Effect::Confirm(c)])
             .unwrap_or_default(),

@@ -79,8 +79,10 @@ pub fn held(app: &mut App, grants: Vec<GrantSummary>) {
 /// The confirmation of revoking (as the operator) or retiring a grant. Who may retire:
 /// the retiring principal, or the grantee when the grant includes RetireGrant; otherwise
 /// the operator tries (AWS may deny).
+/// `id_len`: how much of a grant id tells this pane's grants apart (for the title).
 pub fn confirm_removal(
     g: &GrantSummary,
+    id_len: usize,
     retire: bool,
     session: &CliSession,
 ) -> Option<ConfirmRequest> {
@@ -128,7 +130,7 @@ pub fn confirm_removal(
         ("Revoke", Work::RevokeGrant { key, grant })
     };
     Some(ConfirmRequest {
-        title: format!("{verb} grant {}?", g.short_id()),
+        title: format!("{verb} grant {}?", label(g, id_len)),
         lines,
         verb,
         action: ConfirmAction::Run(work),
