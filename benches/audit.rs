@@ -32,11 +32,11 @@ fn inventory() -> Inventory {
                             creation_date: Some(
                                 NOW - if g % 11 == 0 { 200.0 } else { 3.0 } * 86_400.0,
                             ),
-                            grantee_principal: if g % 13 == 0 {
+                            grantee_principal: Some(if g % 13 == 0 {
                                 "arn:aws:iam::444455556666:role/partner".into()
                             } else {
                                 format!("arn:aws:iam::111122223333:role/app-{}", g % 50)
-                            },
+                            }),
                             retiring_principal: Some("arn:aws:iam::111122223333:user/admin".into()),
                             issuing_account: Some("arn:aws:iam::111122223333:root".into()),
                             operations: vec![GrantOperation::Encrypt, GrantOperation::Decrypt],
@@ -45,7 +45,9 @@ fn inventory() -> Inventory {
                                     [("tenant".to_string(), format!("t-{tenant}"))].into(),
                                 ),
                                 encryption_context_equals: None,
+                                source_arn: None,
                             }),
+                            ..Default::default()
                         },
                         grantee_name: format!("app-{}", g % 50),
                         retiring_name: Some("admin".into()),

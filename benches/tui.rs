@@ -190,11 +190,12 @@ fn audited(app: &mut App) {
                 grant_id: g.grant_id.clone(),
                 name: g.name.clone(),
                 creation_date: g.created.map(|c| c.timestamp() as f64),
-                grantee_principal: g.grantee.clone(),
+                grantee_principal: Some(g.grantee.clone()),
                 retiring_principal: g.retiring.clone(),
                 issuing_account: Some(g.issuing_account.clone()),
                 operations: g.operations.clone(),
                 constraints: g.constraints.clone(),
+                ..Default::default()
             },
             grantee_name: g.grantee_name.clone(),
             retiring_name: g.retiring_name.clone(),

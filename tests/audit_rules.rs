@@ -18,14 +18,16 @@ fn grant(id: u32) -> InventoryGrant {
             grant_id: format!("{id:064x}"),
             name: String::new(),
             creation_date: Some(NOW - 2.0 * DAY),
-            grantee_principal: ALICE.into(),
+            grantee_principal: Some(ALICE.into()),
             retiring_principal: Some(ADMIN.into()),
             issuing_account: Some("arn:aws:iam::111122223333:root".into()),
             operations: vec![GrantOperation::Encrypt],
             constraints: Some(GrantConstraints {
                 encryption_context_subset: Some([("app".to_string(), format!("a{id}"))].into()),
                 encryption_context_equals: None,
+                source_arn: None,
             }),
+            ..Default::default()
         },
         grantee_name: "alice".into(),
         retiring_name: Some("admin".into()),
@@ -71,11 +73,11 @@ fn a_tidy_grant_has_no_findings() {
 #[test]
 fn orphaned_grantee_fires_for_a_unique_id_or_a_missing_principal() {
     let mut g = grant(1);
-    g.entry.grantee_principal = "AIDASTALEBOB000000001".into();
+    g.entry.grantee_principal = Some("AIDASTALEBOB000000001".into());
     assert_eq!(rules(&inventory(vec![g])), vec![Rule::OrphanedGrantee]);
 
     let mut g = grant(2);
-    g.entry.grantee_principal = "arn:aws:iam::111122223333:user/gone".into();
+    g.entry.grantee_principal = Some("arn:aws:iam::111122223333:user/gone".into());
     assert_eq!(rules(&inventory(vec![g])), vec![Rule::OrphanedGrantee]);
 
     let mut g = grant(3);
@@ -88,7 +90,7 @@ fn orphaned_grantee_fires_for_a_unique_id_or_a_missing_principal() {
 #[test]
 fn a_young_grant_to_a_just_created_principal_is_not_orphaned() {
     let mut g = grant(1);
-    g.entry.grantee_principal = "AIDANEWUSER0000000001".into();
+    g.entry.grantee_principal = Some("AIDANEWUSER0000000001".into());
     g.entry.creation_date = Some(NOW - 60.0);
     assert_eq!(rules(&inventory(vec![g])), vec![]);
 }
@@ -97,7 +99,7 @@ fn a_young_grant_to_a_just_created_principal_is_not_orphaned() {
 fn unknown_principal_lists_do_not_make_orphans() {
     let mut inv = inventory(vec![{
         let mut g = grant(1);
-        g.entry.grantee_principal = "arn:aws:iam::111122223333:user/not-listed".into();
+        g.entry.grantee_principal = Some("arn:aws:iam::111122223333:user/not-listed".into());
         g
     }]);
     inv.principals = None;
@@ -162,7 +164,7 @@ fn unused_counts_from_last_use_or_creation_and_words_the_source() {
 #[test]
 fn cross_account_respects_trusted_accounts() {
     let mut g = grant(1);
-    g.entry.grantee_principal = "arn:aws:iam::444455556666:role/partner".into();
+    g.entry.grantee_principal = Some("arn:aws:iam::444455556666:role/partner".into());
     let inv = inventory(vec![g]);
     let report = audit(&inv, &AuditConfig::default());
     assert_eq!(report.findings[0].rule, Rule::CrossAccount);
@@ -222,6 +224,7 @@ fn duplicates_are_found_regardless_of_order_of_operations_and_context_pairs() {
     let mut a = grant(1);
     a.entry.operations = vec![GrantOperation::Encrypt, GrantOperation::DescribeKey];
     a.entry.constraints = Some(GrantConstraints {
+        source_arn: None,
         encryption_context_subset: Some(
             [
                 ("app".to_string(), "x".to_string()),
@@ -235,6 +238,7 @@ fn duplicates_are_found_regardless_of_order_of_operations_and_context_pairs() {
     b.entry.grant_id = format!("{:064x}", 2);
     b.entry.operations = vec![GrantOperation::DescribeKey, GrantOperation::Encrypt];
     b.entry.constraints = Some(GrantConstraints {
+        source_arn: None,
         encryption_context_subset: Some(
             [
                 ("env".to_string(), "prod".to_string()),
@@ -270,7 +274,7 @@ fn duplicates_are_found_regardless_of_order_of_operations_and_context_pairs() {
 fn ebs_style_service_grants_are_informational_only() {
     let mut g = grant(1);
     g.entry.grantee_principal =
-        "arn:aws:sts::111122223333:assumed-role/aws:ec2-infrastructure/i-0123456789abcdef0".into();
+        Some("arn:aws:sts::111122223333:assumed-role/aws:ec2-infrastructure/i-0123456789abcdef0".into());
     g.entry.retiring_principal = Some("ec2.eu-west-1.amazonaws.com".into());
     g.entry.operations = vec![GrantOperation::Decrypt, GrantOperation::CreateGrant];
     g.entry.constraints = None;

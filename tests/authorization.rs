@@ -35,6 +35,7 @@ fn set_policy(sim: &mut Simulator, key: &str, statements: &[&str]) {
 
 fn subset(pairs: &[(&str, &str)]) -> Option<GrantConstraints> {
     Some(GrantConstraints {
+        source_arn: None,
         encryption_context_subset: Some(ctx(pairs)),
         encryption_context_equals: None,
     })
@@ -42,6 +43,7 @@ fn subset(pairs: &[(&str, &str)]) -> Option<GrantConstraints> {
 
 fn equals(pairs: &[(&str, &str)]) -> Option<GrantConstraints> {
     Some(GrantConstraints {
+        source_arn: None,
         encryption_context_subset: None,
         encryption_context_equals: Some(ctx(pairs)),
     })
@@ -921,7 +923,7 @@ fn a_deleted_principals_grants_show_its_unique_id() {
     sim.create_grant(&admin(), req).unwrap();
     sim.world_mut().delete_principal("bob").unwrap();
     let listed = all_grants(&mut sim, K1, None);
-    assert_eq!(listed[0].grantee_principal, "AIDABOB00000000000001");
+    assert_eq!(listed[0].grantee(), "AIDABOB00000000000001");
     assert_eq!(
         listed[0].retiring_principal.as_deref(),
         Some("AIDABOB00000000000001")
@@ -973,7 +975,7 @@ fn a_recreated_principal_does_not_inherit_the_old_grants() {
     );
     // The old grant still names the old identity.
     assert_eq!(
-        all_grants(&mut sim, K1, None)[0].grantee_principal,
+        all_grants(&mut sim, K1, None)[0].grantee(),
         "AIDABOB00000000000001"
     );
     // A new grant to the new bob works.

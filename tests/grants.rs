@@ -80,6 +80,7 @@ fn more_than_eight_constraint_pairs_are_rejected() {
     for (subset, equals) in [(Some(pairs(9)), None), (None, Some(pairs(9)))] {
         let mut req = grant_req(K1, &user_arn("alice"), &["Encrypt"]);
         req.constraints = Some(GrantConstraints {
+            source_arn: None,
             encryption_context_subset: subset,
             encryption_context_equals: equals,
         });
@@ -89,6 +90,7 @@ fn more_than_eight_constraint_pairs_are_rejected() {
     }
     let mut req = grant_req(K1, &user_arn("alice"), &["Encrypt"]);
     req.constraints = Some(GrantConstraints {
+        source_arn: None,
         encryption_context_subset: Some(pairs(8)),
         encryption_context_equals: None,
     });
@@ -406,6 +408,7 @@ fn grant_operations_follow_the_key_type() {
     // Encryption-context constraints are for symmetric encryption keys only.
     let mut req = grant_req(&hmac, &user_arn("alice"), &["GenerateMac"]);
     req.constraints = Some(GrantConstraints {
+        source_arn: None,
         encryption_context_subset: Some(ctx(&[("a", "1")])),
         encryption_context_equals: None,
     });
@@ -456,6 +459,7 @@ fn same_name_with_different_parameters_creates_a_new_grant() {
         .unwrap();
     let mut constrained = named(K1, "alice", &["Encrypt"], "app");
     constrained.constraints = Some(GrantConstraints {
+        source_arn: None,
         encryption_context_subset: Some(ctx(&[("a", "1")])),
         encryption_context_equals: None,
     });
@@ -607,6 +611,7 @@ fn list_grants_reports_creation_date_issuing_account_and_every_field() {
     req.retiring_principal = Some(user_arn("admin"));
     req.name = Some("app-writer".into());
     req.constraints = Some(GrantConstraints {
+        source_arn: None,
         encryption_context_subset: Some(ctx(&[("app", "orders")])),
         encryption_context_equals: None,
     });
@@ -622,7 +627,7 @@ fn list_grants_reports_creation_date_issuing_account_and_every_field() {
         Some(epoch_seconds(start() + chrono::Duration::seconds(90)))
     );
     assert_eq!(
-        e.grantee_principal,
+        e.grantee(),
         format!("arn:aws:iam::{HOME}:role/app-role")
     );
     assert_eq!(
@@ -678,10 +683,17 @@ fn list_grants_filters_by_grant_id_and_grantee() {
     assert_eq!(by_id.grants[0].grant_id, a.grant_id);
 }
 
+/// API Reference, ListGrants `Limit`: "This value is optional. If you include a value, it
+/// must be between 1 and 100, inclusive. If you do not include a value, it defaults to 50."
 #[test]
-fn list_grants_limit_must_be_1_to_1000_and_pages_hold_at_most_100() {
+fn list_grants_limit_must_be_1_to_100_and_defaults_to_50() {
     let mut sim = lab();
-    for n in [0, -1, 1001] {
+    for (n, words) in [
+        (0, "greater than or equal to 1"),
+        (-1, "greater than or equal to 1"),
+        (101, "less than or equal to 100"),
+        (1000, "less than or equal to 100"),
+    ] {
         let e = expect_err(sim.list_grants(
             &admin(),
             ListGrantsRequest {
@@ -691,7 +703,10 @@ fn list_grants_limit_must_be_1_to_1000_and_pages_hold_at_most_100() {
             },
         ));
         assert_eq!(e.code, ErrorCode::ValidationException, "{n}");
-        assert!(e.message.contains("at 'limit'"), "{}", e.message);
+        assert_eq!(
+            e.message,
+            format!("1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: Member must have value {words}")
+        );
     }
     for _ in 0..120 {
         grant(&mut sim, K1, "alice", &["Encrypt"]);
@@ -701,7 +716,7 @@ fn list_grants_limit_must_be_1_to_1000_and_pages_hold_at_most_100() {
             &admin(),
             ListGrantsRequest {
                 key_id: K1.into(),
-                limit: Some(1000),
+                limit: Some(100),
                 ..Default::default()
             },
         )

@@ -294,7 +294,7 @@ fn a_key_is_gone_once_its_deletion_date_passes() {
         .list_retirable_grants(
             &admin(),
             ListRetirableGrantsRequest {
-                retiring_principal: user_arn("bob"),
+                retiring_principal: Some(user_arn("bob")),
                 ..Default::default()
             },
         )

@@ -98,7 +98,7 @@ fn inventory_formats() {
         .iter()
         .find(|g| g.entry.name == "bob-export")
         .unwrap();
-    assert_eq!(bob.entry.grantee_principal, "AIDASTALEBOB000000001");
+    assert_eq!(bob.entry.grantee(), "AIDASTALEBOB000000001");
 
     let out = grantscope(&["inventory", "--scenario", "stale-grants", "--format", "csv"]);
     let text = String::from_utf8(out.stdout).unwrap();

@@ -299,7 +299,7 @@ fn list_retirable_grants_lists_grants_across_keys_for_the_retiring_principal() {
         .list_retirable_grants(
             &admin(),
             ListRetirableGrantsRequest {
-                retiring_principal: user_arn("bob"),
+                retiring_principal: Some(user_arn("bob")),
                 ..Default::default()
             },
         )
@@ -317,7 +317,7 @@ fn list_retirable_grants_lists_grants_across_keys_for_the_retiring_principal() {
     let e = expect_err(sim.list_retirable_grants(
         &who("bob"),
         ListRetirableGrantsRequest {
-            retiring_principal: user_arn("bob"),
+            retiring_principal: Some(user_arn("bob")),
             ..Default::default()
         },
     ));

@@ -65,10 +65,10 @@ fn the_stale_grants_world_holds_what_its_comments_promise() {
     let app = "0a1b2c3d-0000-4000-8000-000000000001";
     let grants = all_grants(&mut sim, app, Some(100));
     let bobs = grants.iter().find(|g| g.name == "bob-export").unwrap();
-    assert_eq!(bobs.grantee_principal, "AIDASTALEBOB000000001");
+    assert_eq!(bobs.grantee(), "AIDASTALEBOB000000001");
     let partner = grants.iter().find(|g| g.name == "partner-feed").unwrap();
     assert_eq!(
-        partner.grantee_principal,
+        partner.grantee(),
         "arn:aws:iam::444455556666:role/partner-app"
     );
     // Ages count back from the moment the world loaded.
@@ -182,6 +182,7 @@ fn busy_world() -> Simulator {
         }
         if i % 5 == 0 {
             req.constraints = Some(grantscope::kms::GrantConstraints {
+                source_arn: None,
                 encryption_context_subset: Some(ctx(&[("n", &i.to_string())])),
                 encryption_context_equals: None,
             });

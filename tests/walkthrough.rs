@@ -76,7 +76,7 @@ fn the_grants_walkthrough() -> Result<(), Box<dyn std::error::Error>> {
         &admin(),
         CreateGrantRequest {
             key_id: KEY_ARN.into(),
-            grantee_principal: USER_ARN.into(),
+            grantee_principal: Some(USER_ARN.into()),
             operations: vec!["Encrypt".into()],
             ..Default::default()
         },
@@ -155,7 +155,7 @@ fn the_grants_walkthrough() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(g.grant_id, created.grant_id);
     assert_eq!(g.name, "");
     assert_eq!(g.creation_date, Some(epoch_seconds(common::start())));
-    assert_eq!(g.grantee_principal, USER_ARN);
+    assert_eq!(g.grantee(), USER_ARN);
     assert_eq!(g.retiring_principal, None);
     assert_eq!(
         g.issuing_account.as_deref(),
@@ -221,7 +221,7 @@ fn revoked_grant_no_longer_authorizes_encrypt() -> Result<(), Box<dyn std::error
         &admin(),
         CreateGrantRequest {
             key_id: KEY_ID.into(),
-            grantee_principal: USER_ARN.into(),
+            grantee_principal: Some(USER_ARN.into()),
             operations: vec!["Encrypt".into()],
             ..Default::default()
         },
@@ -252,7 +252,7 @@ fn the_activity_log_says_why_each_call_was_decided() -> Result<(), Box<dyn std::
         &admin(),
         CreateGrantRequest {
             key_id: KEY_ID.into(),
-            grantee_principal: USER_ARN.into(),
+            grantee_principal: Some(USER_ARN.into()),
             operations: vec!["Encrypt".into()],
             ..Default::default()
         },

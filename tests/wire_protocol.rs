@@ -785,7 +785,7 @@ async fn wrong_secret_is_an_invalid_signature() {
         SystemTime::now(),
     );
     let reply = exchange(addr, &req).await;
-    reply.assert_error(403, "InvalidSignatureException");
+    reply.assert_error(400, "InvalidSignatureException");
     assert_eq!(
         reply.message(),
         "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
@@ -801,7 +801,7 @@ async fn a_changed_body_or_header_breaks_the_signature() {
     req.body = json!({"KeyId": "alias/classroom"}).to_string().into_bytes();
     exchange(addr, &req)
         .await
-        .assert_error(403, "InvalidSignatureException");
+        .assert_error(400, "InvalidSignatureException");
 
     let req = Request::op(addr, "DescribeKey", json!({"KeyId": KEY_ID}).to_string())
         .signed()
@@ -809,7 +809,7 @@ async fn a_changed_body_or_header_breaks_the_signature() {
         .header("x-amz-target", "TrentService.ListKeys");
     exchange(addr, &req)
         .await
-        .assert_error(403, "InvalidSignatureException");
+        .assert_error(400, "InvalidSignatureException");
     server.stop().await;
 }
 
@@ -836,7 +836,7 @@ async fn unsigned_request_is_missing_authentication_token() {
     let server = Server::start().await;
     let addr = server.addr;
     let reply = exchange(addr, &Request::op(addr, "ListKeys", "{}")).await;
-    reply.assert_error(403, "MissingAuthenticationTokenException");
+    reply.assert_error(400, "MissingAuthenticationTokenException");
     assert_eq!(reply.message(), "Missing Authentication Token");
     server.stop().await;
 }
@@ -848,7 +848,7 @@ async fn a_twenty_minute_old_signature_has_expired() {
     let then = SystemTime::now() - Duration::from_secs(20 * 60);
     let req = Request::op(addr, "ListKeys", "{}").signed_as(ADMIN, "eu-west-1", then);
     let reply = exchange(addr, &req).await;
-    reply.assert_error(403, "InvalidSignatureException");
+    reply.assert_error(400, "InvalidSignatureException");
     let date = req
         .headers
         .iter()
@@ -872,7 +872,7 @@ async fn a_twenty_minute_old_signature_has_expired() {
     let later = SystemTime::now() + Duration::from_secs(20 * 60);
     let req = Request::op(addr, "ListKeys", "{}").signed_as(ADMIN, "eu-west-1", later);
     let reply = exchange(addr, &req).await;
-    reply.assert_error(403, "InvalidSignatureException");
+    reply.assert_error(400, "InvalidSignatureException");
     assert!(
         reply.message().starts_with("Signature not yet current: "),
         "{}",
@@ -891,7 +891,7 @@ async fn a_signature_for_another_region_is_invalid() {
     let addr = server.addr;
     let req = Request::op(addr, "ListKeys", "{}").signed_as(ADMIN, "us-east-1", SystemTime::now());
     let reply = exchange(addr, &req).await;
-    reply.assert_error(403, "InvalidSignatureException");
+    reply.assert_error(400, "InvalidSignatureException");
     assert!(
         reply.message().contains("region") && reply.message().contains("us-east-1"),
         "{}",
@@ -928,14 +928,14 @@ async fn malformed_authorization_headers_are_incomplete_signatures() {
             .header("authorization", &bad);
         let reply = exchange(addr, &req).await;
         reply.assert_well_formed();
-        assert_eq!(reply.status, 403, "{bad}: {}", reply.describe());
+        assert_eq!(reply.status, 400, "{bad}: {}", reply.describe());
         assert_eq!(reply.error_type(), "IncompleteSignatureException", "{bad}");
     }
 
     // Missing X-Amz-Date.
     let req = signed.clone().without_header("x-amz-date");
     let reply = exchange(addr, &req).await;
-    reply.assert_error(403, "IncompleteSignatureException");
+    reply.assert_error(400, "IncompleteSignatureException");
     server.stop().await;
 }
 

@@ -114,7 +114,7 @@ pub(super) fn key_findings<'k>(ctx: &Context, key: &'k InventoryKey, out: &mut B
     // The key's state is the same for each of its grants: worked out once.
     let key_state = key_not_enabled(key);
     for g in &key.grants {
-        let grantee = facts(&g.entry.grantee_principal);
+        let grantee = facts(g.entry.grantee());
         let retiring = g.entry.retiring_principal.as_deref().map(&mut facts);
         let people = Principals {
             grantee: &grantee,

@@ -121,17 +121,19 @@ impl GrantSummary {
             .key_id()
             .unwrap_or(&e.key_id)
             .to_string();
+        let grantee = e.grantee().to_string();
+        let retiring = e.retiring().map(str::to_string);
         Self {
-            grantee_name: names(&e.grantee_principal),
-            retiring_name: e.retiring_principal.as_deref().map(&names),
+            grantee_name: names(e.grantee()),
+            retiring_name: e.retiring().map(&names),
             grant_id: e.grant_id,
             key_arn: e.key_id,
             key_id,
             key_alias,
             name: e.name,
             created: e.creation_date.and_then(from_epoch_seconds),
-            grantee: e.grantee_principal,
-            retiring: e.retiring_principal,
+            grantee,
+            retiring,
             issuing_account: e.issuing_account.unwrap_or_default(),
             operations: e.operations,
             constraints: e.constraints,

@@ -17,7 +17,6 @@ use crate::kms::api::{
 };
 use crate::kms::ids::{display_name, PrincipalArn};
 use crate::kms::inventory::Inventory;
-use crate::kms::time::epoch_seconds;
 use crate::kms::{GrantId, GrantListEntry, KeyRef, OperationInput, Timestamp};
 use crate::sim::world::{PrincipalKind, World};
 use crate::sim::{Caller, Outcome, SharedSimulator, Simulator};
@@ -145,21 +144,6 @@ fn alias_map(w: &World) -> HashMap<&str, Vec<&str>> {
 
 fn summarize_grant(w: &World, e: GrantListEntry, alias: Option<String>) -> GrantSummary {
     GrantSummary::from_entry(e, alias, |p| principal_name(w, p).1)
-}
-
-/// The ListGrants entry of a grant (the simulator's ListGrants builds the same shape).
-fn list_entry(w: &World, g: &crate::sim::world::Grant, key_arn: &str) -> GrantListEntry {
-    GrantListEntry {
-        key_id: key_arn.to_string(),
-        grant_id: g.id.to_string(),
-        name: g.name.clone().unwrap_or_default(),
-        creation_date: Some(epoch_seconds(g.created)),
-        grantee_principal: w.principal_display(&g.grantee),
-        retiring_principal: g.retiring.as_ref().map(|r| w.principal_display(r)),
-        issuing_account: Some(g.issuing_account.root_arn()),
-        operations: g.operations.clone(),
-        constraints: g.constraints.clone(),
-    }
 }
 
 fn event_of(e: &crate::sim::ActivityEntry) -> ActivityEvent {
@@ -344,7 +328,7 @@ impl Backend for SimBackend {
                     .into_iter()
                     .map(|(k, g)| {
                         let alias = w.aliases_of(&k.id).first().map(|a| a.name.clone());
-                        summarize_grant(w, list_entry(w, g, &k.arn), alias)
+                        summarize_grant(w, crate::sim::grants::grant_entry(w, g, &k.arn), alias)
                     })
                     .collect())
             })
@@ -359,7 +343,7 @@ impl Backend for SimBackend {
                     &caller,
                     CreateGrantRequest {
                         key_id: input.key.to_string(),
-                        grantee_principal: input.grantee.to_string(),
+                        grantee_principal: Some(input.grantee.to_string()),
                         retiring_principal: input.retiring.map(|r| r.to_string()),
                         operations: input
                             .operations
@@ -369,7 +353,7 @@ impl Backend for SimBackend {
                         constraints: input.constraints,
                         grant_tokens: None,
                         name: input.name,
-                        dry_run: None,
+                        ..Default::default()
                     },
                 )?;
                 Ok(CreatedGrant {

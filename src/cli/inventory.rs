@@ -93,7 +93,7 @@ fn csv(inv: &Inventory) -> anyhow::Result<String> {
                 k.state.as_str(),
                 &g.entry.grant_id,
                 &g.entry.name,
-                &g.entry.grantee_principal,
+                g.entry.grantee(),
                 &g.grantee_name,
                 g.entry.retiring_principal.as_deref().unwrap_or_default(),
                 &ops.join(";"),

@@ -128,7 +128,8 @@ shapes! {
     }
     CreateGrantRequest {
         pub key_id: String,
-        pub grantee_principal: String,
+        /// Either this or `grantee_service_principal`, never both.
+        #[serde(default)] pub grantee_principal: Option<String>,
         #[serde(default)] pub retiring_principal: Option<String>,
         /// An unknown value is kept, to get AWS's validation message.
         pub operations: Vec<OperationInput>,
@@ -136,6 +137,10 @@ shapes! {
         #[serde(default)] pub grant_tokens: Option<Vec<String>>,
         #[serde(default)] pub name: Option<String>,
         #[serde(default)] pub dry_run: Option<bool>,
+        /// A service principal grantee: needs a `SourceArn` constraint and a retiring
+        /// principal or retiring service principal.
+        #[serde(default)] pub grantee_service_principal: Option<String>,
+        #[serde(default)] pub retiring_service_principal: Option<String>,
     }
     CreateGrantResponse {
         pub grant_token: String,
@@ -147,11 +152,14 @@ shapes! {
         #[serde(default)] pub marker: Option<String>,
         #[serde(default)] pub grant_id: Option<String>,
         #[serde(default)] pub grantee_principal: Option<String>,
+        #[serde(default)] pub grantee_service_principal: Option<String>,
     }
     ListRetirableGrantsRequest {
-        pub retiring_principal: String,
+        /// Either this or `retiring_service_principal`, never both.
+        #[serde(default)] pub retiring_principal: Option<String>,
         #[serde(default)] pub limit: Option<i64>,
         #[serde(default)] pub marker: Option<String>,
+        #[serde(default)] pub retiring_service_principal: Option<String>,
     }
     ListGrantsResponse {
         pub grants: Vec<GrantListEntry>,

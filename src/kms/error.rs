@@ -89,17 +89,18 @@ impl ErrorCode {
         }
     }
 
-    /// The HTTP status AWS sends with this error. KMS answers client errors with 400
-    /// (AccessDenied included), authentication failures with 403 and faults with 500.
+    /// The HTTP status AWS sends with this error on KMS's JSON protocol: client errors 400,
+    /// faults 500. Signature failures are client errors too: JSON-protocol services send
+    /// `InvalidSignatureException`, `IncompleteSignatureException`,
+    /// `MissingAuthenticationTokenException` and `UnrecognizedClientException` with 400, as
+    /// DynamoDB's error table documents them ("HTTP status code 400" for each) and as KMS
+    /// answers the AWS CLI. 403 is kept for the Query-protocol codes (`InvalidClientTokenId`,
+    /// `RequestExpired`), whose services (STS, IAM) map their own statuses in `wire::query`.
     pub fn http_status(self) -> u16 {
         use ErrorCode::*;
         match self {
             KmsInternalException => 500,
-            MissingAuthenticationTokenException
-            | InvalidSignatureException
-            | IncompleteSignatureException
-            | InvalidClientTokenId
-            | RequestExpired => 403,
+            InvalidClientTokenId | RequestExpired => 403,
             RequestEntityTooLargeException => 413,
             _ => 400,
         }

@@ -79,8 +79,15 @@ pub fn grant_id_label(id: &str, len: usize) -> String {
     super::words::cut_middle(id, 12)
 }
 
-/// `GrantConstraints`: at most one of the two maps is meaningful in practice, but AWS
-/// accepts both and enforces both.
+/// `GrantConstraints`: the encryption-context maps (at most one is meaningful in practice,
+/// but AWS accepts both and enforces both) and `SourceArn`, the AWS resource on whose
+/// behalf every use of the grant must be made.
+///
+/// "In a grant constraint, the key in each key-value pair is not case sensitive, but the
+/// value is case sensitive" (API Reference, GrantConstraints): pairs are matched here with
+/// keys compared ignoring ASCII case and values exactly. Decision where AWS is silent: a
+/// request context holding two keys that differ only by case (which AWS advises against)
+/// meets a constraint pair when either of them carries the value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GrantConstraints {
@@ -88,26 +95,73 @@ pub struct GrantConstraints {
     pub encryption_context_subset: Option<EncryptionContext>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub encryption_context_equals: Option<EncryptionContext>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source_arn: Option<String>,
+}
+
+/// The values `context` holds under `key`, its key compared ignoring ASCII case.
+fn values_ci<'a>(context: &'a EncryptionContext, key: &'a str) -> impl Iterator<Item = &'a String> {
+    context
+        .iter()
+        .filter(move |(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v)
+}
+
+/// Does `context` hold the pair `key`=`value` (key ignoring case, value exactly)?
+fn holds_ci(context: &EncryptionContext, key: &str, value: &str) -> bool {
+    values_ci(context, key).any(|v| v == value)
+}
+
+/// Do two constraint maps say the same, keys ignoring case?
+fn same_map_ci(a: &EncryptionContext, b: &EncryptionContext) -> bool {
+    a.iter().all(|(k, v)| holds_ci(b, k, v)) && b.iter().all(|(k, v)| holds_ci(a, k, v))
 }
 
 impl GrantConstraints {
     pub fn is_empty(&self) -> bool {
-        self.encryption_context_subset.is_none() && self.encryption_context_equals.is_none()
+        self.encryption_context_subset.is_none()
+            && self.encryption_context_equals.is_none()
+            && self.source_arn.is_none()
+    }
+
+    /// Does this carry an encryption-context constraint (Equals or Subset)?
+    pub fn has_context_constraint(&self) -> bool {
+        self.encryption_context_subset.is_some() || self.encryption_context_equals.is_some()
+    }
+
+    /// The constraint type names, as the `kms:GrantConstraintType` condition key reads them.
+    pub fn type_names(&self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        if self.encryption_context_equals.is_some() {
+            names.push("EncryptionContextEquals");
+        }
+        if self.encryption_context_subset.is_some() {
+            names.push("EncryptionContextSubset");
+        }
+        if self.source_arn.is_some() {
+            names.push("SourceArn");
+        }
+        names
     }
 
     /// Does a request's encryption context satisfy these constraints?
     pub fn allows(&self, context: &EncryptionContext) -> bool {
-        if let Some(equals) = &self.encryption_context_equals {
-            if equals != context {
-                return false;
-            }
+        self.mismatch(context).is_none()
+    }
+
+    /// Why a request made on behalf of `source` (its `aws:SourceArn`, None for a direct
+    /// call) may not use a grant with these constraints; None when it may.
+    pub fn source_mismatch(&self, source: Option<&str>) -> Option<String> {
+        let want = self.source_arn.as_deref()?;
+        match source {
+            Some(s) if s == want => None,
+            Some(s) => Some(format!(
+                "its SourceArn constraint allows requests on behalf of {want} only, not {s}"
+            )),
+            None => Some(format!(
+                "its SourceArn constraint allows requests made on behalf of {want} only (by an AWS service for that resource), not direct calls"
+            )),
         }
-        if let Some(subset) = &self.encryption_context_subset {
-            if !subset.iter().all(|(k, v)| context.get(k) == Some(v)) {
-                return false;
-            }
-        }
-        true
     }
 
     /// Why a request's encryption context does not meet these constraints, in words: the
@@ -120,14 +174,16 @@ impl GrantConstraints {
         };
         let differs = |want: &EncryptionContext, exact: bool| -> Option<String> {
             for (k, v) in want {
-                match context.get(k) {
+                if holds_ci(context, k, v) {
+                    continue;
+                }
+                match values_ci(context, k).next() {
                     None => return Some(format!("{k}={v} is missing")),
-                    Some(got) if got != v => return Some(format!("{k} is {got}, not {v}")),
-                    _ => {}
+                    Some(got) => return Some(format!("{k} is {got}, not {v}")),
                 }
             }
             if exact {
-                if let Some((k, v)) = context.iter().find(|(k, _)| !want.contains_key(*k)) {
+                if let Some((k, v)) = context.iter().find(|(k, v)| !holds_ci(want, k, v)) {
                     return Some(format!("{k}={v} is extra"));
                 }
             }
@@ -162,15 +218,22 @@ impl GrantConstraints {
     /// Are `self` at least as strict as `parent`? (Any context `self` allows, `parent`
     /// allows too.) Used when a grant is created through another grant.
     pub fn at_least_as_strict_as(&self, parent: &GrantConstraints) -> bool {
+        if parent.source_arn.is_some() && self.source_arn != parent.source_arn {
+            return false;
+        }
         if let Some(p_eq) = &parent.encryption_context_equals {
-            if self.encryption_context_equals.as_ref() != Some(p_eq) {
+            if !self
+                .encryption_context_equals
+                .as_ref()
+                .is_some_and(|m| same_map_ci(m, p_eq))
+            {
                 return false;
             }
         }
         if let Some(p_sub) = &parent.encryption_context_subset {
             let covered_by = |m: &Option<EncryptionContext>| {
                 m.as_ref()
-                    .is_some_and(|m| p_sub.iter().all(|(k, v)| m.get(k) == Some(v)))
+                    .is_some_and(|m| p_sub.iter().all(|(k, v)| holds_ci(m, k, v)))
             };
             if !covered_by(&self.encryption_context_subset)
                 && !covered_by(&self.encryption_context_equals)
@@ -195,8 +258,11 @@ impl GrantConstraints {
     }
 }
 
-/// One entry of ListGrants / ListRetirableGrants, in AWS's shape.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One entry of ListGrants / ListRetirableGrants, in AWS's shape. A grant names its
+/// grantee either as `GranteePrincipal` (an ARN, or an IAM unique id once the principal is
+/// deleted) or as `GranteeServicePrincipal` (a service principal, with a `SourceArn`
+/// constraint), never both; the same for the retiring principal.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GrantListEntry {
     /// The key ARN.
@@ -208,8 +274,8 @@ pub struct GrantListEntry {
     /// Epoch seconds.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub creation_date: Option<f64>,
-    /// The grantee's ARN, or its IAM unique id once the principal is deleted.
-    pub grantee_principal: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub grantee_principal: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub retiring_principal: Option<String>,
     /// `arn:aws:iam::ACCOUNT:root`
@@ -218,6 +284,32 @@ pub struct GrantListEntry {
     pub operations: Vec<GrantOperation>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub constraints: Option<GrantConstraints>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub grantee_service_principal: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub retiring_service_principal: Option<String>,
+}
+
+impl GrantListEntry {
+    /// The grantee, however the grant names it (principal or service principal).
+    pub fn grantee(&self) -> &str {
+        self.grantee_principal
+            .as_deref()
+            .or(self.grantee_service_principal.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// The retiring principal, however the grant names it.
+    pub fn retiring(&self) -> Option<&str> {
+        self.retiring_principal
+            .as_deref()
+            .or(self.retiring_service_principal.as_deref())
+    }
+
+    /// The resource the grant may be used on behalf of (its `SourceArn` constraint).
+    pub fn source_arn(&self) -> Option<&str> {
+        self.constraints.as_ref()?.source_arn.as_deref()
+    }
 }
 
 /// Is this a valid grant name (`^[a-zA-Z0-9:/_-]+$`, 1-256)?

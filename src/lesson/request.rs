@@ -342,6 +342,7 @@ pub fn build(
             constraints: constraints.as_ref().map(|c| GrantConstraints {
                 encryption_context_subset: c.subset.clone(),
                 encryption_context_equals: c.equals.clone(),
+                source_arn: c.source_arn.clone(),
             }),
             name: name.clone(),
         }),

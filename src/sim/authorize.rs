@@ -100,6 +100,14 @@ pub enum Why {
     RetireRight {
         who: &'static str,
     },
+    /// A retire by an IAM principal to whom an account delegated `kms:RetireGrant`.
+    RetireDelegated {
+        policy: String,
+        statement: String,
+        account: &'static str,
+    },
+    /// Nobody the grant names, and no delegated `kms:RetireGrant`.
+    NoRetireRight,
 }
 
 impl fmt::Display for Why {
@@ -152,6 +160,18 @@ impl fmt::Display for Why {
                 "denied: no key policy statement and no effective grant allows it"
             ),
             Why::RetireRight { who } => write!(f, "allowed: the caller is {who}"),
+            Why::RetireDelegated {
+                policy,
+                statement,
+                account,
+            } => write!(
+                f,
+                "allowed by IAM policy \"{policy}\" statement {statement}: {account} delegates kms:RetireGrant to its IAM principals"
+            ),
+            Why::NoRetireRight => write!(
+                f,
+                "denied: the caller is not the grant's retiring principal, nor its grantee with RetireGrant in the grant, nor the account that issued it, and no IAM policy in that account (or in a retiring account) allows kms:RetireGrant"
+            ),
         }
     }
 }
@@ -194,7 +214,7 @@ impl Decision {
             Why::ExplicitDenyInIdentityPolicy { .. } => {
                 "with an explicit deny in an identity-based policy".to_string()
             }
-            Why::NoIdentityPolicy => {
+            Why::NoIdentityPolicy | Why::NoRetireRight => {
                 format!("because no identity-based policy allows the {action} action")
             }
             _ => format!("because no resource-based policy allows the {action} action"),
@@ -225,9 +245,14 @@ fn match_principal(
     };
     let mut best = PrincipalMatch::No;
     for (kind, values) in map {
-        if kind != "AWS" {
-            // Service principals in a key policy match calls made by the service itself;
-            // the simulator's callers are IAM identities, so they never match here.
+        if kind == "Service" {
+            // A service principal in a key policy matches calls the service makes itself.
+            if caller.kind == CallerKind::Service && values.iter().any(|v| v == caller.arn) {
+                return PrincipalMatch::Direct;
+            }
+            continue;
+        }
+        if kind != "AWS" || caller.kind == CallerKind::Service {
             continue;
         }
         for v in values.iter() {
@@ -448,6 +473,18 @@ pub fn authorize(
         }
         Some(kp) => {
             let key = req.key.expect("key policy implies a key");
+            // A service principal is let in by the key policy alone (no IAM, no account).
+            if caller.kind == CallerKind::Service {
+                if let Some(statement) = &kp.allow_direct {
+                    return decide(
+                        true,
+                        Why::KeyPolicy {
+                            statement: statement.clone(),
+                        },
+                        unevaluated,
+                    );
+                }
+            }
             let same_account = key.account == caller.account;
             if same_account {
                 if let Some(statement) = &kp.allow_direct {
@@ -594,6 +631,90 @@ pub fn authorize_identity(
     }
 }
 
+/// RetireGrant: who may retire is set by the grant, not by the key policy (Developer
+/// Guide, "Retiring and revoking grants"). "A grant can be retired by any of the following:
+/// the retiring principal or retiring service principal specified in the grant; the
+/// grantee principal or grantee service principal, if the grant includes the RetireGrant
+/// operation; the AWS account in which the grant was created." And: "To deny permission to
+/// retire a grant, you can use a Deny action with the kms:RetireGrant permission in your
+/// IAM policies"; "The AWS account that owns the KMS key can delegate the kms:RetireGrant
+/// permission to an IAM principal in the account"; "If the retiring principal is a
+/// different AWS account, administrators in the other account can use kms:RetireGrant to
+/// delegate permission to retire the grant to an IAM principal in that account." The
+/// permission "is not effective in a key policy", so the key policy is not read.
+///
+/// Decision where AWS is silent: a delegation is an IAM Allow of `kms:RetireGrant` on the
+/// key's ARN (or `*`) in the caller's identity policies; the key policy need not delegate
+/// to IAM for it.
+pub fn authorize_retire(
+    world: &World,
+    caller: &ResolvedCaller,
+    grant: &super::world::Grant,
+    key: &Key,
+) -> Decision {
+    let req = AuthRequest {
+        action: "kms:RetireGrant",
+        key: Some(key),
+        grant_use: GrantUse::Never,
+        token_grants: &[],
+        facts: RequestFacts::default(),
+    };
+    let mut unevaluated = Vec::new();
+    let caller_arn = PrincipalArn::parse(&caller.arn);
+    let identity = identity_policies(world, caller, &caller_arn, &req, &key.arn, &mut unevaluated);
+    let decide = |why: Why, unevaluated: Vec<String>| Decision {
+        allowed: matches!(why, Why::RetireRight { .. } | Why::RetireDelegated { .. }),
+        why,
+        unevaluated,
+        near_miss: None,
+    };
+    let delegated = match identity {
+        Err(deny) => return decide(deny, unevaluated),
+        Ok(allow) => allow,
+    };
+    let named = |r: &super::world::PrincipalRef| {
+        caller.grant_match_keys().any(|k| k == r.match_key())
+    };
+    let who = if grant.retiring.as_ref().is_some_and(named) {
+        Some("the grant's retiring principal")
+    } else if grant.allows_operation(GrantOperation::RetireGrant) && named(&grant.grantee) {
+        Some("the grantee, and the grant includes RetireGrant")
+    } else if caller.kind == CallerKind::Root && caller.account == grant.issuing_account {
+        Some("the account that issued the grant")
+    } else {
+        None
+    };
+    if let Some(who) = who {
+        return decide(Why::RetireRight { who }, unevaluated);
+    }
+    if let Some((policy, statement)) = delegated {
+        let retiring_account = grant.retiring.as_ref().and_then(|r| {
+            match PrincipalArn::parse(r.match_key()) {
+                Some(PrincipalArn::Root { account }) => Some(account),
+                _ => None,
+            }
+        });
+        let account = if caller.account == grant.issuing_account {
+            Some("the account that owns the key")
+        } else if retiring_account.as_deref() == Some(caller.account.as_str()) {
+            Some("the retiring account")
+        } else {
+            None
+        };
+        if let Some(account) = account {
+            return decide(
+                Why::RetireDelegated {
+                    policy,
+                    statement,
+                    account,
+                },
+                unevaluated,
+            );
+        }
+    }
+    decide(Why::NoRetireRight, unevaluated)
+}
+
 /// The grant that authorizes a request.
 struct GrantMatch {
     id: GrantId,
@@ -632,6 +753,22 @@ fn find_grant(
             };
             let by_token = req.token_grants.contains(id);
             let effective = g.is_effective(now, by_token);
+            // SourceArn: every use on behalf of that resource, except that DescribeKey is
+            // held to it only when the request names a source (API Reference,
+            // GrantConstraints: it "can also be applied to the DescribeKey operation when
+            // specified in the request").
+            let source_applies = match req.grant_use {
+                GrantUse::Operation {
+                    op: GrantOperation::DescribeKey,
+                    ..
+                } => caller.source_arn.is_some(),
+                _ => true,
+            };
+            let source_miss = g
+                .constraints
+                .as_ref()
+                .filter(|_| source_applies)
+                .and_then(|c| c.source_mismatch(caller.source_arn.as_deref()));
             let fits = match req.grant_use {
                 GrantUse::Never => Ok(false),
                 GrantUse::Operation { op, context } => {
@@ -640,7 +777,7 @@ fn find_grant(
                     } else {
                         let empty = EncryptionContext::new();
                         match (&g.constraints, op.takes_encryption_context()) {
-                            (Some(c), true) => {
+                            (Some(c), true) if c.has_context_constraint() => {
                                 let ctx = context.unwrap_or(&empty);
                                 match c.mismatch(ctx) {
                                     None => Ok(true),
@@ -663,6 +800,10 @@ fn find_grant(
                             .unwrap_or_default()
                             .at_least_as_strict_as(parent),
                     }),
+            };
+            let fits = match (fits, source_miss) {
+                (Ok(true), Some(why)) => Err(why),
+                (fits, _) => fits,
             };
             match (fits, effective) {
                 (Ok(true), true) => {

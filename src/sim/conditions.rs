@@ -23,7 +23,12 @@ pub struct RequestFacts<'a> {
     pub grant_operations: Option<&'a [GrantOperation]>,
     pub grantee_principal: Option<&'a str>,
     pub retiring_principal: Option<&'a str>,
-    pub grant_constraint_type: Option<&'a str>,
+    /// CreateGrant's `GranteeServicePrincipal` (`kms:GranteeServicePrincipal`).
+    pub grantee_service_principal: Option<&'a str>,
+    /// The new grant's constraint types (`kms:GrantConstraintType`, a multivalued key).
+    pub grant_constraint_types: Vec<&'static str>,
+    /// The new grant's `SourceArn` constraint (`kms:GrantConstraintSourceArn`).
+    pub grant_source_arn: Option<&'a str>,
     pub encryption_algorithm: Option<&'a str>,
     pub request_alias: Option<&'a str>,
     pub key_aliases: Option<Vec<String>>,
@@ -55,12 +60,31 @@ fn lookup(
             .map(String::as_str));
     }
     match lower.as_str() {
+        // A service principal's call carries none of the IAM identity keys; it carries
+        // aws:PrincipalServiceName, and the source keys of the resource it acts for.
+        "kms:calleraccount" | "aws:principalaccount" | "aws:principalarn" | "aws:principaltype"
+            if caller.kind == CallerKind::Service =>
+        {
+            Lookup::Absent
+        }
+        "aws:principalservicename" => match caller.kind {
+            CallerKind::Service => one(Some(&caller.arn)),
+            _ => Lookup::Absent,
+        },
+        "aws:sourcearn" => one(caller.source_arn.as_deref()),
+        "aws:sourceaccount" => one(
+            caller
+                .source_arn
+                .as_deref()
+                .and_then(crate::kms::ids::Arn::parse)
+                .map(|a| a.account),
+        ),
         "kms:calleraccount" | "aws:principalaccount" => one(Some(caller.account.as_str())),
-        "aws:principalarn" => one(Some(&principal_arn(caller))),
+        "aws:principalarn" => one(Some(&caller.principal_arn)),
         "aws:principaltype" => one(Some(match caller.kind {
             CallerKind::Root => "Account",
             CallerKind::User => "User",
-            CallerKind::RoleSession => "AssumedRole",
+            CallerKind::RoleSession | CallerKind::Service => "AssumedRole",
         })),
         "aws:userid" => one(caller.unique_id.as_deref()),
         "aws:username" => match caller.kind {
@@ -78,7 +102,18 @@ fn lookup(
         },
         "kms:granteeprincipal" => one(facts.grantee_principal),
         "kms:retiringprincipal" => one(facts.retiring_principal),
-        "kms:grantconstrainttype" => one(facts.grant_constraint_type),
+        "kms:granteeserviceprincipal" => one(facts.grantee_service_principal),
+        "kms:grantconstraintsourcearn" => one(facts.grant_source_arn),
+        "kms:grantconstrainttype" => match facts.grant_operations {
+            Some(_) if !facts.grant_constraint_types.is_empty() => Lookup::Values(
+                facts
+                    .grant_constraint_types
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect(),
+            ),
+            _ => Lookup::Absent,
+        },
         "kms:grantisforawsresource" => match facts.grant_operations {
             Some(_) => one(Some(if caller.via_service.is_some() {
                 "true"
@@ -99,18 +134,6 @@ fn lookup(
         "kms:keymanager" => one(target.map(|k| k.manager.as_str())),
         "kms:multiregion" => one(target.map(|_| "false")),
         _ => Lookup::Unknown,
-    }
-}
-
-/// `aws:PrincipalArn`: for a role session, the role's ARN.
-fn principal_arn(caller: &ResolvedCaller) -> String {
-    match caller.kind {
-        CallerKind::RoleSession => {
-            let rest = caller.arn.split("assumed-role/").nth(1).unwrap_or_default();
-            let role = rest.split('/').next().unwrap_or_default();
-            format!("arn:aws:iam::{}:role/{role}", caller.account)
-        }
-        _ => caller.arn.clone(),
     }
 }
 
@@ -284,7 +307,9 @@ mod tests {
             account: AccountId::parse("111122223333").unwrap(),
             kind: CallerKind::User,
             unique_id: Some("AIDAAAAAAAAAAAAAAAAAA".into()),
+            principal_arn: "arn:aws:iam::111122223333:user/alice".into(),
             via_service: None,
+            source_arn: None,
         }
     }
 

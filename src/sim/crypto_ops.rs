@@ -18,9 +18,16 @@ use super::{crypto, CallRecord, Caller, Simulator};
 
 const SYMMETRIC_DEFAULT: &str = "SYMMETRIC_DEFAULT";
 
+/// Decision: AWS often sends this error with an empty message, which SDKs then show as
+/// "UnknownError"; we send the API Reference's own description of the error (Decrypt,
+/// ReEncrypt: "the specified ciphertext, or additional authenticated data incorporated into
+/// the ciphertext, such as the encryption context, is corrupted, missing, or otherwise
+/// invalid"), so a person reading it learns what to check.
 fn invalid_ciphertext() -> KmsError {
-    // AWS sends this one without a message.
-    KmsError::new(ErrorCode::InvalidCiphertextException, "")
+    KmsError::new(
+        ErrorCode::InvalidCiphertextException,
+        "The request was rejected because the specified ciphertext, or additional authenticated data incorporated into the ciphertext, such as the encryption context, is corrupted, missing, or otherwise invalid.",
+    )
 }
 
 fn check_algorithm(field: &str, alg: Option<&str>) -> KmsResult<()> {

@@ -11,7 +11,18 @@
 //!   unknown one is NotFoundException;
 //! - grant operations take a key ID or key ARN, not an alias (NotFoundException);
 //! - ListRetirableGrants lists in creation order across keys, and its marker names the
-//!   next grant, so grants retired between pages never make others be skipped.
+//!   next grant, so grants retired between pages never make others be skipped;
+//! - the rules between `GranteePrincipal`, `GranteeServicePrincipal`, `RetiringPrincipal`,
+//!   `RetiringServicePrincipal` and `SourceArn` (API Reference, CreateGrant: "You must
+//!   specify either GranteePrincipal or GranteeServicePrincipal, but not both"; "When you
+//!   specify a GranteeServicePrincipal, you must also specify a SourceArn grant constraint.
+//!   In addition, you must specify either a RetiringPrincipal or a
+//!   RetiringServicePrincipal"; "You can specify either RetiringPrincipal or
+//!   RetiringServicePrincipal, but not both") are refused with ValidationException in
+//!   those sentences' words, checked after the members' own patterns;
+//! - `Limit` is held to each operation's documented range ("between 1 and 100" for
+//!   ListGrants and ListRetirableGrants), stricter than the service model's shared
+//!   LimitType (1-1000), with the model's validation wording.
 
 use crate::kms::api::*;
 use crate::kms::error::quoted;
@@ -22,11 +33,11 @@ use crate::kms::{
     KmsError, KmsResult, OperationInput,
 };
 
-use super::authorize::{AuthRequest, Decision, GrantUse, Why};
+use super::authorize::{authorize_retire, AuthRequest, GrantUse};
 use super::clock::chrono_duration;
 use super::conditions::RequestFacts;
 use super::keys::read_marker;
-use super::principals::{CallerKind, ResolvedCaller};
+use super::principals::CallerKind;
 use super::validate::{self, GRANTS};
 use super::world::{Grant, PrincipalRef, Removal, RemovalKind, World};
 use super::{crypto, Caller, Simulator};
@@ -43,12 +54,74 @@ pub fn grant_entry(world: &World, g: &Grant, key_arn: &str) -> GrantListEntry {
         grant_id: g.id.to_string(),
         name: g.name.clone().unwrap_or_default(),
         creation_date: Some(epoch_seconds(g.created)),
-        grantee_principal: world.principal_display(&g.grantee),
-        retiring_principal: g.retiring.as_ref().map(|r| world.principal_display(r)),
+        grantee_principal: (!is_service_ref(&g.grantee))
+            .then(|| world.principal_display(&g.grantee)),
+        retiring_principal: g
+            .retiring
+            .as_ref()
+            .filter(|r| !is_service_ref(r))
+            .map(|r| world.principal_display(r)),
         issuing_account: Some(g.issuing_account.root_arn()),
         operations: g.operations.clone(),
         constraints: g.constraints.clone(),
+        grantee_service_principal: is_service_ref(&g.grantee)
+            .then(|| world.principal_display(&g.grantee)),
+        retiring_service_principal: g
+            .retiring
+            .as_ref()
+            .filter(|r| is_service_ref(r))
+            .map(|r| world.principal_display(r)),
     }
+}
+
+fn is_service_ref(r: &PrincipalRef) -> bool {
+    matches!(r, PrincipalRef::Service { .. })
+}
+
+/// `GranteeServicePrincipal` / `RetiringServicePrincipal`: the service model's
+/// ServicePrincipalType (1-128, `^([A-Za-z0-9\-]+)\.([A-Za-z0-9\-]+)(\.[A-Za-z0-9\-]+)+$`).
+fn validate_service_principal_field(field: &str, value: &str) -> KmsResult<()> {
+    validate::length(field, value, 1, 128)?;
+    let labels: Vec<&str> = value.split('.').collect();
+    let ok = labels.len() >= 3
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+    if !ok {
+        return Err(KmsError::validation(
+            &quoted(value),
+            field,
+            "Member must satisfy regular expression pattern: ^([A-Za-z0-9\\-]+)\\.([A-Za-z0-9\\-]+)(\\.[A-Za-z0-9\\-]+)+$",
+        ));
+    }
+    Ok(())
+}
+
+/// The `SourceArn` constraint: the service model's GrantConstraintSourceArnType (20-512,
+/// `^arn:aws[a-z0-9-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{12}:.+$`).
+fn validate_source_arn(value: &str) -> KmsResult<()> {
+    const FIELD: &str = "constraints.sourceArn";
+    validate::length(FIELD, value, 20, 512)?;
+    let lower_dash = |s: &str| s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let parts: Vec<&str> = value.splitn(6, ':').collect();
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && lower_dash(parts[1])
+        && !parts[2].is_empty()
+        && lower_dash(parts[2])
+        && lower_dash(parts[3])
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && !parts[5].is_empty();
+    if !ok {
+        return Err(KmsError::validation(
+            &quoted(value),
+            FIELD,
+            "Member must satisfy regular expression pattern: ^arn:aws[a-z0-9-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{12}:.+$",
+        ));
+    }
+    Ok(())
 }
 
 fn validate_principal_field(field: &str, value: &str) -> KmsResult<()> {
@@ -161,11 +234,6 @@ fn validate_constraints(c: &GrantConstraints) -> KmsResult<()> {
     Ok(())
 }
 
-/// Does the caller match a principal reference (by unique id, or by exact ARN)?
-fn caller_is(caller: &ResolvedCaller, r: &PrincipalRef) -> bool {
-    caller.grant_match_keys().any(|k| k == r.match_key())
-}
-
 fn not_found_grant(id: &str) -> KmsError {
     KmsError::not_found(format!("Grant ID {id} not found"))
 }
@@ -196,9 +264,50 @@ impl Simulator {
         req: CreateGrantRequest,
     ) -> KmsResult<CreateGrantResponse> {
         self.call(caller, ApiOperation::CreateGrant, |world, rec| {
-            validate_principal_field("granteePrincipal", &req.grantee_principal)?;
+            if let Some(g) = &req.grantee_principal {
+                validate_principal_field("granteePrincipal", g)?;
+            }
             if let Some(r) = &req.retiring_principal {
                 validate_principal_field("retiringPrincipal", r)?;
+            }
+            if let Some(g) = &req.grantee_service_principal {
+                validate_service_principal_field("granteeServicePrincipal", g)?;
+            }
+            if let Some(r) = &req.retiring_service_principal {
+                validate_service_principal_field("retiringServicePrincipal", r)?;
+            }
+            if let Some(arn) = req.constraints.as_ref().and_then(|c| c.source_arn.as_deref()) {
+                validate_source_arn(arn)?;
+            }
+            let grantee_name = match (&req.grantee_principal, &req.grantee_service_principal) {
+                (Some(p), None) | (None, Some(p)) => p.as_str(),
+                _ => {
+                    return Err(KmsError::invalid(
+                        "You must specify either GranteePrincipal or GranteeServicePrincipal, but not both.",
+                    ))
+                }
+            };
+            if req.retiring_principal.is_some() && req.retiring_service_principal.is_some() {
+                return Err(KmsError::invalid(
+                    "You can specify either RetiringPrincipal or RetiringServicePrincipal, but not both.",
+                ));
+            }
+            if req.grantee_service_principal.is_some() {
+                if req
+                    .constraints
+                    .as_ref()
+                    .and_then(|c| c.source_arn.as_ref())
+                    .is_none()
+                {
+                    return Err(KmsError::invalid(
+                        "When you specify a GranteeServicePrincipal, you must also specify a SourceArn grant constraint.",
+                    ));
+                }
+                if req.retiring_principal.is_none() && req.retiring_service_principal.is_none() {
+                    return Err(KmsError::invalid(
+                        "When you specify a GranteeServicePrincipal, you must also specify either a RetiringPrincipal or a RetiringServicePrincipal.",
+                    ));
+                }
             }
             let operations = parse_operations(&req.operations)?;
             if let Some(name) = &req.name {
@@ -224,23 +333,26 @@ impl Simulator {
                     key.spec, key.usage
                 )));
             }
-            if constraints.is_some() && !key.spec.is_symmetric_encryption() {
+            if constraints.as_ref().is_some_and(|c| c.has_context_constraint())
+                && !key.spec.is_symmetric_encryption()
+            {
                 return Err(KmsError::invalid(
                     "Grant constraints (encryption context) are supported only for symmetric encryption KMS keys.",
                 ));
             }
-            let grantee = principal_ref(world, &req.grantee_principal)?;
-            let retiring = match &req.retiring_principal {
-                Some(r) => Some(principal_ref(world, r)?),
-                None => None,
+            let grantee = match &req.grantee_service_principal {
+                Some(name) => PrincipalRef::Service { name: name.clone() },
+                None => principal_ref(world, grantee_name)?,
             };
-            let constraint_type = constraints.as_ref().map(|c| {
-                if c.encryption_context_equals.is_some() {
-                    "EncryptionContextEquals"
-                } else {
-                    "EncryptionContextSubset"
-                }
-            });
+            let retiring = match (&req.retiring_principal, &req.retiring_service_principal) {
+                (Some(r), _) => Some(principal_ref(world, r)?),
+                (None, Some(name)) => Some(PrincipalRef::Service { name: name.clone() }),
+                (None, None) => None,
+            };
+            let constraint_types = constraints
+                .as_ref()
+                .map(GrantConstraints::type_names)
+                .unwrap_or_default();
             rec.authorize(
                 world,
                 &AuthRequest {
@@ -253,9 +365,16 @@ impl Simulator {
                     token_grants: &tokens,
                     facts: RequestFacts {
                         grant_operations: Some(&operations),
-                        grantee_principal: Some(&req.grantee_principal),
-                        retiring_principal: req.retiring_principal.as_deref(),
-                        grant_constraint_type: constraint_type,
+                        grantee_principal: req.grantee_principal.as_deref(),
+                        grantee_service_principal: req.grantee_service_principal.as_deref(),
+                        retiring_principal: req
+                            .retiring_principal
+                            .as_deref()
+                            .or(req.retiring_service_principal.as_deref()),
+                        grant_constraint_types: constraint_types,
+                        grant_source_arn: constraints
+                            .as_ref()
+                            .and_then(|c| c.source_arn.as_deref()),
                         ..Default::default()
                     },
                 },
@@ -345,6 +464,9 @@ impl Simulator {
             if let Some(p) = &req.grantee_principal {
                 validate_principal_field("granteePrincipal", p)?;
             }
+            if let Some(p) = &req.grantee_service_principal {
+                validate_service_principal_field("granteeServicePrincipal", p)?;
+            }
             let key = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, GRANTS)?;
             rec.key_arn = Some(key.arn.clone());
             rec.authorize(
@@ -375,9 +497,15 @@ impl Simulator {
                 .filter(|(_, g)| g.is_listed())
                 .filter(|(_, g)| grant_filter.as_ref().is_none_or(|f| &g.id == f))
                 .filter(|(_, g)| {
-                    req.grantee_principal
-                        .as_ref()
-                        .is_none_or(|p| &world.principal_display(&g.grantee) == p)
+                    let named_as = |service: bool, p: &String| {
+                        is_service_ref(&g.grantee) == service
+                            && &world.principal_display(&g.grantee) == p
+                    };
+                    req.grantee_principal.as_ref().is_none_or(|p| named_as(false, p))
+                        && req
+                            .grantee_service_principal
+                            .as_ref()
+                            .is_none_or(|p| named_as(true, p))
                 });
             let page: Vec<GrantListEntry> = matching
                 .by_ref()
@@ -400,7 +528,22 @@ impl Simulator {
     ) -> KmsResult<ListGrantsResponse> {
         self.call(caller, ApiOperation::ListRetirableGrants, |world, rec| {
             let size = validate::page_size(req.limit, 50, 100)?;
-            validate_principal_field("retiringPrincipal", &req.retiring_principal)?;
+            if let Some(p) = &req.retiring_principal {
+                validate_principal_field("retiringPrincipal", p)?;
+            }
+            if let Some(p) = &req.retiring_service_principal {
+                validate_service_principal_field("retiringServicePrincipal", p)?;
+            }
+            let (retiring, service) =
+                match (&req.retiring_principal, &req.retiring_service_principal) {
+                    (Some(p), None) => (p.as_str(), false),
+                    (None, Some(p)) => (p.as_str(), true),
+                    _ => {
+                        return Err(KmsError::invalid(
+                            "You must specify either RetiringPrincipal or RetiringServicePrincipal, but not both.",
+                        ))
+                    }
+                };
             rec.authorize(
                 world,
                 &AuthRequest {
@@ -411,8 +554,28 @@ impl Simulator {
                     facts: RequestFacts::default(),
                 },
             )?;
+            // "The retiring principal for which to list grants. Enter a principal in your
+            // AWS account." (API Reference.) Decision: another account's principal is a
+            // ValidationException that says so; a service principal has no account.
+            if let Some(other) = PrincipalArn::parse(retiring)
+                .as_ref()
+                .and_then(PrincipalArn::account)
+                .filter(|a| *a != rec.caller.account.as_str())
+            {
+                return Err(KmsError::invalid(format!(
+                    "RetiringPrincipal must be a principal in your AWS account ({}); {retiring} is in account {other}.",
+                    rec.caller.account
+                )));
+            }
+            // "This filter is only usable by callers in a service principal."
+            if service && rec.caller.kind != CallerKind::Service {
+                return Err(KmsError::access_denied(format!(
+                    "User: {} is not authorized to use the RetiringServicePrincipal filter: it is only usable by callers in a service principal.",
+                    rec.caller.arn
+                )));
+            }
             let account = rec.caller.account.clone();
-            let scope = format!("retirable:{account}:{}", req.retiring_principal);
+            let scope = format!("retirable:{account}:{retiring}");
             // Creation order (grant sequence numbers are unique in the world), and the
             // marker names the next grant's sequence number: grants retired or created
             // between pages never shift the others.
@@ -425,9 +588,9 @@ impl Simulator {
                 .values()
                 .filter(|g| g.is_listed() && g.seq >= start)
                 .filter(|g| {
-                    g.retiring
-                        .as_ref()
-                        .is_some_and(|r| world.principal_display(r) == req.retiring_principal)
+                    g.retiring.as_ref().is_some_and(|r| {
+                        is_service_ref(r) == service && world.principal_display(r) == retiring
+                    })
                 })
                 .filter_map(|g| {
                     let k = world.keys.get(&g.key_id)?;
@@ -495,36 +658,11 @@ impl Simulator {
                 .get(&g.key_id)
                 .ok_or_else(|| KmsError::internal("grant without key"))?;
             rec.key_arn = Some(key.arn.clone());
-            // Who may retire: the retiring principal, the grantee when the grant includes
-            // RetireGrant, the account that issued it. Policies grant nothing here.
-            let who = if g
-                .retiring
-                .as_ref()
-                .is_some_and(|r| caller_is(&rec.caller, r))
-            {
-                Some("the grant's retiring principal")
-            } else if g.allows_operation(GrantOperation::RetireGrant)
-                && caller_is(&rec.caller, &g.grantee)
-            {
-                Some("the grantee, and the grant includes RetireGrant")
-            } else if rec.caller.kind == CallerKind::Root && rec.caller.account == g.issuing_account
-            {
-                Some("the account that issued the grant")
-            } else {
-                None
-            };
-            let decision = Decision {
-                allowed: who.is_some(),
-                why: match who {
-                    Some(who) => Why::RetireRight { who },
-                    None => Why::NoResourcePolicy,
-                },
-                unevaluated: vec![],
-                near_miss: None,
-            };
-            let denial = decision.denial(&rec.caller.arn, "kms:RetireGrant", &key.arn);
+            let decision = authorize_retire(world, &rec.caller, g, key);
+            let denied = (!decision.allowed)
+                .then(|| decision.denial(&rec.caller.arn, "kms:RetireGrant", &key.arn));
             rec.decisions.push(decision);
-            if who.is_none() {
+            if let Some(denial) = denied {
                 return Err(denial);
             }
             validate::dry_run(req.dry_run)?;

@@ -11,13 +11,21 @@ use crate::kms::{AccountId, ErrorCode, KmsError, KmsResult};
 
 use super::world::{AccessKey, DeletedPrincipal, IdentityPolicy, Principal, PrincipalKind, World};
 
-/// Who is calling: a principal ARN (user, role, role session, account root), or the bare
-/// name of a user or role in the world. A role ARN acts as a session of that role.
+/// Who is calling: a principal ARN (user, role, role session, account root), the bare
+/// name of a user or role in the world, or a service principal (`ec2.amazonaws.com`)
+/// calling on its own behalf. A role ARN acts as a session of that role.
+///
+/// Decision (AWS cannot be asked to sign as a service): service principals call only
+/// in-process (lessons, the UI's "test a grant", tests), never over the wire, where every
+/// caller signs with an IAM access key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub principal: String,
     /// The AWS service the call came through (`kms:ViaService`), if any.
     pub via_service: Option<String>,
+    /// The AWS resource the call is made on behalf of (`aws:SourceArn`), as a service
+    /// principal's calls carry it. Direct calls by IAM identities never do.
+    pub source_arn: Option<String>,
 }
 
 impl Caller {
@@ -25,11 +33,19 @@ impl Caller {
         Self {
             principal: principal.into(),
             via_service: None,
+            source_arn: None,
         }
     }
 
     pub fn via(mut self, service: impl Into<String>) -> Self {
         self.via_service = Some(service.into());
+        self
+    }
+
+    /// A call made on behalf of the resource `arn` (`aws:SourceArn`, and the account in
+    /// it as `aws:SourceAccount`).
+    pub fn on_behalf_of(mut self, arn: impl Into<String>) -> Self {
+        self.source_arn = Some(arn.into());
         self
     }
 }
@@ -48,6 +64,8 @@ pub enum CallerKind {
     Root,
     User,
     RoleSession,
+    /// An AWS service principal (`ec2.amazonaws.com`) calling on its own behalf.
+    Service,
 }
 
 /// A caller resolved against the world.
@@ -57,9 +75,14 @@ pub struct ResolvedCaller {
     pub arn: String,
     pub account: AccountId,
     pub kind: CallerKind,
-    /// The IAM unique id of the user or role (none for the root).
+    /// The IAM unique id of the user or role (none for the root and services).
     pub unique_id: Option<String>,
+    /// `aws:PrincipalArn`: the user's or role's IAM ARN with its path (for a role session,
+    /// the role's), the root's ARN, or the service principal's name.
+    pub principal_arn: String,
     pub via_service: Option<String>,
+    /// `aws:SourceArn`: the resource the call is made on behalf of.
+    pub source_arn: Option<String>,
 }
 
 impl ResolvedCaller {
@@ -108,8 +131,18 @@ fn is_valid_iam_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
 }
 
+/// Is this a valid IAM path (`/` or `/a/b/`, printable ASCII, at most 512)? IAM's pattern:
+/// `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`.
+pub fn is_valid_iam_path(path: &str) -> bool {
+    path.len() <= 512
+        && path.starts_with('/')
+        && path.ends_with('/')
+        && path.bytes().all(|b| (0x21..=0x7e).contains(&b))
+}
+
 impl World {
-    /// Create a user or role. `unique_id` may be fixed (scenarios); otherwise generated.
+    /// Create a user or role at the path `/`. `unique_id` may be fixed (scenarios);
+    /// otherwise generated.
     pub fn create_principal(
         &mut self,
         account: &AccountId,
@@ -117,6 +150,25 @@ impl World {
         name: &str,
         unique_id: Option<String>,
     ) -> KmsResult<&Principal> {
+        self.create_principal_at(account, kind, "/", name, unique_id)
+    }
+
+    /// Create a user or role at an IAM path (`/service-role/`): its ARN carries the path
+    /// (`arn:aws:iam::ACCOUNT:role/service-role/NAME`), its name does not, and its role
+    /// sessions are named without it (`assumed-role/NAME/SESSION`), as IAM and STS do.
+    pub fn create_principal_at(
+        &mut self,
+        account: &AccountId,
+        kind: PrincipalKind,
+        path: &str,
+        name: &str,
+        unique_id: Option<String>,
+    ) -> KmsResult<&Principal> {
+        if !is_valid_iam_path(path) {
+            return Err(KmsError::invalid(format!(
+                "1 validation error detected: Value '{path}' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)"
+            )));
+        }
         if self.account(account.as_str()).is_none() {
             return Err(KmsError::not_found(format!(
                 "Account {account} is not part of this world."
@@ -128,7 +180,7 @@ impl World {
                 kind.as_str()
             )));
         }
-        let arn = format!("arn:aws:iam::{account}:{}/{name}", kind.as_str());
+        let arn = format!("arn:aws:iam::{account}:{}{path}{name}", kind.as_str());
         if self.idx.principal_by_arn.contains_key(&arn) {
             return Err(KmsError::new(
                 ErrorCode::AlreadyExistsException,
@@ -295,6 +347,12 @@ impl World {
             {
                 return Ok(p);
             }
+            // A session ARN names its role without the role's path.
+            if let Some(p) = self.principals.values().find(|p| {
+                p.kind == PrincipalKind::Role && p.name == role && p.account.as_str() == account
+            }) {
+                return Ok(p);
+            }
         }
         if !who.contains(':') {
             // A bare name: prefer the home account, then any account.
@@ -339,27 +397,54 @@ impl World {
             )
         };
         let via_service = caller.via_service.clone();
-        if let Some(PrincipalArn::Root { account }) = PrincipalArn::parse(who) {
-            let account = AccountId::parse(&account).ok_or_else(unknown)?;
-            if self.account(account.as_str()).is_none() {
-                return Err(unknown());
+        let source_arn = caller.source_arn.clone();
+        match PrincipalArn::parse(who) {
+            Some(PrincipalArn::Root { account }) => {
+                let account = AccountId::parse(&account).ok_or_else(unknown)?;
+                if self.account(account.as_str()).is_none() {
+                    return Err(unknown());
+                }
+                return Ok(ResolvedCaller {
+                    arn: account.root_arn(),
+                    principal_arn: account.root_arn(),
+                    account,
+                    kind: CallerKind::Root,
+                    unique_id: None,
+                    via_service,
+                    source_arn,
+                });
             }
-            return Ok(ResolvedCaller {
-                arn: account.root_arn(),
-                account,
-                kind: CallerKind::Root,
-                unique_id: None,
-                via_service,
-            });
+            Some(PrincipalArn::Service(service)) => {
+                // A service acts in the account of the resource it acts for (else the
+                // world's first account).
+                let account = source_arn
+                    .as_deref()
+                    .and_then(crate::kms::ids::Arn::parse)
+                    .and_then(|a| AccountId::parse(a.account))
+                    .or_else(|| self.home_account().cloned())
+                    .ok_or_else(unknown)?;
+                return Ok(ResolvedCaller {
+                    arn: service.clone(),
+                    principal_arn: service,
+                    account,
+                    kind: CallerKind::Service,
+                    unique_id: None,
+                    via_service,
+                    source_arn,
+                });
+            }
+            _ => {}
         }
         let p = self.find_principal(who).map_err(|_| unknown())?;
         Ok(match p.kind {
             PrincipalKind::User => ResolvedCaller {
                 arn: p.arn.clone(),
+                principal_arn: p.arn.clone(),
                 account: p.account.clone(),
                 kind: CallerKind::User,
                 unique_id: Some(p.unique_id.clone()),
                 via_service,
+                source_arn,
             },
             PrincipalKind::Role => {
                 let session = match PrincipalArn::parse(who) {
@@ -372,9 +457,11 @@ impl World {
                         p.account, p.name
                     ),
                     account: p.account.clone(),
+                    principal_arn: p.arn.clone(),
                     kind: CallerKind::RoleSession,
                     unique_id: Some(p.unique_id.clone()),
                     via_service,
+                    source_arn,
                 }
             }
         })

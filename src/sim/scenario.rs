@@ -139,6 +139,9 @@ pub struct ConstraintSpec {
     pub subset: Option<BTreeMap<String, String>>,
     #[serde(default)]
     pub equals: Option<BTreeMap<String, String>>,
+    /// The AWS resource on whose behalf alone the grant may be used.
+    #[serde(default)]
+    pub source_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -148,6 +151,10 @@ pub struct GrantSpec {
     pub key: String,
     /// Principal ARN, service principal, or the name of a principal of the scenario.
     pub grantee: String,
+    /// The grantee is a service principal named as `GranteeServicePrincipal` (the grant
+    /// then needs `constraints.source_arn` and a retiring principal, as CreateGrant asks).
+    #[serde(default)]
+    pub service_principal: bool,
     #[serde(default)]
     pub retiring: Option<String>,
     pub operations: Vec<crate::kms::OperationInput>,
@@ -489,7 +496,31 @@ impl Scenario {
             let arn = self.principal_arn(world, who, &home);
             principal_ref(world, &arn).map_err(|e| self.error(field(f), e.message))
         };
-        let grantee = resolve(&g.grantee, "grantee")?;
+        let grantee = if g.service_principal {
+            if !crate::kms::ids::is_service_principal(&g.grantee) {
+                return Err(self.error(
+                    field("grantee"),
+                    "with service_principal = true, the grantee must be a service principal such as ec2.amazonaws.com",
+                ));
+            }
+            if g.constraints.as_ref().and_then(|c| c.source_arn.as_ref()).is_none() {
+                return Err(self.error(
+                    field("constraints.source_arn"),
+                    "a grant to a service principal needs a source_arn constraint",
+                ));
+            }
+            if g.retiring.is_none() {
+                return Err(self.error(
+                    field("retiring"),
+                    "a grant to a service principal needs a retiring principal",
+                ));
+            }
+            super::world::PrincipalRef::Service {
+                name: g.grantee.clone(),
+            }
+        } else {
+            resolve(&g.grantee, "grantee")?
+        };
         let retiring = match &g.retiring {
             Some(r) => Some(resolve(r, "retiring")?),
             None => None,
@@ -539,6 +570,7 @@ impl Scenario {
                 GrantConstraints {
                     encryption_context_subset: map(&c.subset),
                     encryption_context_equals: map(&c.equals),
+                    source_arn: c.source_arn.clone(),
                 }
             });
             let id = match &g.id {

@@ -8,9 +8,6 @@ use super::crypto;
 use super::principals::ResolvedCaller;
 use super::world::{Key, World};
 
-/// The service model's bounds for `Limit` (pages may then be capped lower per operation).
-pub const MODEL_LIMIT_MAX: i64 = 1000;
-
 pub fn length(field: &str, value: &str, min: usize, max: usize) -> KmsResult<()> {
     let n = value.chars().count();
     if n < min {
@@ -39,8 +36,11 @@ fn truncate(value: &str) -> String {
     }
 }
 
-/// Validate `Limit` and turn it into a page size: default when absent, capped at `cap`.
-pub fn page_size(limit: Option<i64>, default: usize, cap: usize) -> KmsResult<usize> {
+/// Validate `Limit` and turn it into a page size: `default` when absent, else 1 to `max`,
+/// the operation's documented range ("If you include a value, it must be between 1 and
+/// 100, inclusive" for ListGrants, ListRetirableGrants and ListAliases; 1 to 1000 for
+/// ListKeys), in the service model's validation words.
+pub fn page_size(limit: Option<i64>, default: usize, max: usize) -> KmsResult<usize> {
     match limit {
         None => Ok(default),
         Some(n) if n < 1 => Err(KmsError::validation(
@@ -48,12 +48,12 @@ pub fn page_size(limit: Option<i64>, default: usize, cap: usize) -> KmsResult<us
             "limit",
             "Member must have value greater than or equal to 1",
         )),
-        Some(n) if n > MODEL_LIMIT_MAX => Err(KmsError::validation(
+        Some(n) if n > max as i64 => Err(KmsError::validation(
             &quoted(&n.to_string()),
             "limit",
-            &format!("Member must have value less than or equal to {MODEL_LIMIT_MAX}"),
+            &format!("Member must have value less than or equal to {max}"),
         )),
-        Some(n) => Ok((n as usize).min(cap)),
+        Some(n) => Ok(n as usize),
     }
 }
 

@@ -126,9 +126,15 @@ pub enum PrincipalRef {
     Iam {
         unique_id: String,
     },
-    /// Account roots, role sessions, service principals: matched by their exact string.
+    /// Account roots, role sessions, service principals given as `GranteePrincipal`:
+    /// matched by their exact string.
     Other {
         arn: String,
+    },
+    /// A service principal given as `GranteeServicePrincipal` or
+    /// `RetiringServicePrincipal` (listed under those names).
+    Service {
+        name: String,
     },
 }
 
@@ -138,6 +144,7 @@ impl PrincipalRef {
         match self {
             PrincipalRef::Iam { unique_id } => unique_id,
             PrincipalRef::Other { arn } => arn,
+            PrincipalRef::Service { name } => name,
         }
     }
 }
@@ -490,6 +497,7 @@ impl World {
                 .map(|p| p.arn.clone())
                 .unwrap_or_else(|| unique_id.clone()),
             PrincipalRef::Other { arn } => arn.clone(),
+            PrincipalRef::Service { name } => name.clone(),
         }
     }
 

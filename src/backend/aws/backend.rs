@@ -222,7 +222,7 @@ impl Backend for AwsBackend {
             match self.conn.list_all_grants(&id, &arn).await {
                 Ok(grants) => Ok(grants
                     .into_iter()
-                    .filter(|e| e.grantee_principal == principal)
+                    .filter(|e| e.grantee() == principal)
                     .collect::<Vec<GrantListEntry>>()),
                 // Keys whose grants we may not list cannot show this principal's grants.
                 Err(e) if e.is_access_denied() => Ok(vec![]),

@@ -354,6 +354,7 @@ pub(super) fn grant_entry(g: &aws_sdk_kms::types::GrantListEntry, key_arn: &str)
     let constraints = g.constraints().map(|c| GrantConstraints {
         encryption_context_subset: map(c.encryption_context_subset()),
         encryption_context_equals: map(c.encryption_context_equals()),
+        source_arn: c.source_arn().map(str::to_string),
     });
     GrantListEntry {
         key_id: g
@@ -364,8 +365,10 @@ pub(super) fn grant_entry(g: &aws_sdk_kms::types::GrantListEntry, key_arn: &str)
         grant_id: g.grant_id().unwrap_or_default().to_string(),
         name: g.name().unwrap_or_default().to_string(),
         creation_date: g.creation_date().map(|d| d.as_secs_f64()),
-        grantee_principal: g.grantee_principal().unwrap_or_default().to_string(),
+        grantee_principal: g.grantee_principal().map(str::to_string),
         retiring_principal: g.retiring_principal().map(str::to_string),
+        grantee_service_principal: g.grantee_service_principal().map(str::to_string),
+        retiring_service_principal: g.retiring_service_principal().map(str::to_string),
         issuing_account: g.issuing_account().map(str::to_string),
         operations: g
             .operations()

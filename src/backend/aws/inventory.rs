@@ -101,7 +101,7 @@ impl AwsConnection {
             grants: grants
                 .into_iter()
                 .map(|entry| InventoryGrant {
-                    grantee_name: display_name(&entry.grantee_principal),
+                    grantee_name: display_name(entry.grantee()),
                     retiring_name: entry.retiring_principal.as_deref().map(display_name),
                     last_used: None,
                     entry,

@@ -69,8 +69,8 @@ impl AwsConnection {
         let grants = self.list_all_grants(key_id, key_arn).await?;
         let mut named = Named::default();
         for g in grants {
-            named.others.extend(g.retiring_principal);
-            named.grantees.push(g.grantee_principal);
+            named.others.extend(g.retiring().map(str::to_string));
+            named.grantees.push(g.grantee().to_string());
         }
         // The key policy is optional: a caller may list grants but not read the policy.
         match self
