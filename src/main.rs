@@ -149,6 +149,11 @@ enum Command {
         /// would: shows the UI's progressive loading, and how concurrency hides latency.
         #[arg(long, value_name = "DURATION")]
         latency: Option<String>,
+        /// The request log on stdout, one line per request (time, caller, operation, key,
+        /// verdict, WHY, status, latency; never a body or a secret): `text`, `json`, or
+        /// `off`.
+        #[arg(long, value_name = "text|json|off", default_value = "text")]
+        log_format: String,
     },
     /// Every key with its aliases, state and grants, headless (JSON, CSV or a table).
     Inventory {
@@ -245,6 +250,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             propagation_delay,
             throttle,
             latency,
+            log_format,
         }) => {
             let runtime = tokio::runtime::Runtime::new()?;
             done(runtime.block_on(grantscope::cli::serve::run(
@@ -255,6 +261,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     propagation_delay,
                     throttle,
                     latency,
+                    log_format,
                 },
             )))
         }

@@ -4,59 +4,11 @@
 
 mod support;
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{aws_cli, credentials_file, Server};
-
-struct Cli {
-    exe: PathBuf,
-    creds: PathBuf,
-    url: String,
-}
-
-impl Cli {
-    fn run(&self, profile: &str, args: &[&str]) -> Output {
-        Command::new(&self.exe)
-            .args([
-                "--endpoint-url",
-                &self.url,
-                "--profile",
-                profile,
-                "--output",
-                "json",
-            ])
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", std::env::temp_dir())
-            .env("AWS_SHARED_CREDENTIALS_FILE", &self.creds)
-            .env("AWS_CONFIG_FILE", "/dev/null")
-            .output()
-            .expect("run the AWS CLI")
-    }
-
-    fn ok(&self, profile: &str, args: &[&str]) -> Value {
-        let out = self.run(profile, args);
-        assert!(
-            out.status.success(),
-            "aws {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        if out.stdout.is_empty() {
-            return Value::Null;
-        }
-        serde_json::from_slice(&out.stdout).expect("the CLI prints JSON")
-    }
-
-    fn err(&self, profile: &str, args: &[&str]) -> String {
-        let out = self.run(profile, args);
-        assert!(!out.status.success(), "aws {args:?} unexpectedly succeeded");
-        String::from_utf8_lossy(&out.stderr).trim().to_string()
-    }
-}
+use support::{aws_cli, credentials_file, AwsCli as Cli, Server};
 
 #[test]
 fn walkthrough_runs_command_for_command_with_the_aws_cli() {

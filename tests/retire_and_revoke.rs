@@ -1,6 +1,7 @@
 //! RetireGrant and RevokeGrant: who may retire (the retiring principal, the grantee holding
-//! RetireGrant, the issuing account), that policies alone give no right to retire, that
-//! revoking is an ordinary key permission, and what removal does to authorization.
+//! RetireGrant, the issuing account, and IAM principals to whom the key's account delegates
+//! kms:RetireGrant), that a key policy gives no right to retire, that revoking is an
+//! ordinary key permission, and what removal does to authorization.
 
 mod common;
 
@@ -79,7 +80,7 @@ fn the_grantee_may_retire_only_when_the_grant_includes_retire_grant() {
             &user_arn("alice"),
             "kms:RetireGrant",
             &key_arn(K1),
-            &no_resource_policy("kms:RetireGrant")
+            "because no identity-based policy allows the kms:RetireGrant action"
         )
     );
     let with_retire = alice_grant_retirable_by_bob(&mut sim, &["RetireGrant"]);
@@ -97,15 +98,15 @@ fn the_issuing_account_root_may_retire() {
     assert!(grant_ids(&mut sim, K1).is_empty());
 }
 
+/// Developer Guide, "Retiring and revoking grants": "The AWS account that owns the KMS key
+/// can delegate the kms:RetireGrant permission to an IAM principal in the account."
 #[test]
-fn others_may_not_retire_even_with_full_iam_permissions() {
+fn an_iam_principal_of_the_key_account_retires_by_delegation_others_may_not() {
     let mut sim = lab();
     let g = alice_grant_retirable_by_bob(&mut sim, &[]);
-    for caller in ["carol", "admin"] {
-        let e = expect_err(retire_by_id(&mut sim, &who(caller), K1, &g.grant_id));
-        assert_eq!(e.code, ErrorCode::AccessDeniedException, "{caller}");
-        assert_eq!(last_activity(&sim).outcome, Outcome::Denied);
-    }
+    let e = expect_err(retire_by_id(&mut sim, &who("carol"), K1, &g.grant_id));
+    assert_eq!(e.code, ErrorCode::AccessDeniedException);
+    assert_eq!(last_activity(&sim).outcome, Outcome::Denied);
     // Another account's root did not issue it.
     let e = expect_err(retire_by_id(
         &mut sim,
@@ -114,7 +115,15 @@ fn others_may_not_retire_even_with_full_iam_permissions() {
         &g.grant_id,
     ));
     assert_eq!(e.code, ErrorCode::AccessDeniedException);
-    assert_eq!(grant_ids(&mut sim, K1), vec![g.grant_id]);
+    assert_eq!(grant_ids(&mut sim, K1), vec![g.grant_id.clone()]);
+    // The admin's AdministratorAccess allows kms:RetireGrant in the key's account.
+    retire_by_id(&mut sim, &admin(), K1, &g.grant_id).unwrap();
+    let why = last_activity(&sim).why;
+    assert!(
+        why.contains("the account that owns the key delegates kms:RetireGrant"),
+        "{why}"
+    );
+    assert!(grant_ids(&mut sim, K1).is_empty());
 }
 
 #[test]

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 
 use crate::sim::{scenario, snapshot, Scenario, SharedSimulator, Simulator};
+use crate::wire::request_log::{LogFormat, RequestLog};
 use crate::wire::throttle::ThrottlePolicy;
 use crate::wire::{self, AppState, StateFile};
 
@@ -21,6 +22,8 @@ pub struct ServeOptions {
     pub throttle: Option<String>,
     /// Extra time before every answer (a network round trip), e.g. `20ms`.
     pub latency: Option<String>,
+    /// The request log's format: `text`, `json` or `off`.
+    pub log_format: String,
 }
 
 fn throttle_policy(text: &str) -> Result<ThrottlePolicy> {
@@ -40,6 +43,10 @@ fn throttle_policy(text: &str) -> Result<ThrottlePolicy> {
 
 pub async fn run(opts: ServeOptions) -> Result<()> {
     let throttle = opts.throttle.as_deref().map(throttle_policy).transpose()?;
+    let log_format = match opts.log_format.as_str() {
+        "off" => None,
+        f => Some(f.parse::<LogFormat>().map_err(anyhow::Error::msg)?),
+    };
     let latency = opts
         .latency
         .as_deref()
@@ -99,6 +106,13 @@ pub async fn run(opts: ServeOptions) -> Result<()> {
     if let Some(latency) = latency.filter(|l| !l.is_zero()) {
         println!("latency: every answer {latency:?} later (a network round trip)");
         app = app.with_latency(latency);
+    }
+    if let Some(format) = log_format {
+        println!(
+            "request log: one line per request below ({}; --log-format off for none)",
+            opts.log_format
+        );
+        app = app.with_log(RequestLog::stdout(format));
     }
     wire::serve_app(listener, app, shutdown_signal()).await?;
     eprintln!("grantscope serve: stopped.");

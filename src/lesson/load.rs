@@ -88,6 +88,7 @@ impl Lesson {
             scenario.principals.push(PrincipalSpec {
                 name: p.name.clone(),
                 kind: p.kind,
+                path: None,
                 account: None,
                 unique_id: None,
                 access_key_id: None,

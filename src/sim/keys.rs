@@ -145,6 +145,44 @@ fn lockout_error() -> KmsError {
     )
 }
 
+/// An alias name as CreateAlias takes it. API Reference, CreateAlias: "This value must
+/// begin with alias/ followed by a name" and "It can contain only alphanumeric
+/// characters, forward slashes (/), underscores (_), and dashes (-)". The service model's
+/// pattern (`^[a-zA-Z0-9:/_-]+$`) admits both `wrongprefix/x` and `alias/a:b`, so citing
+/// it would name a rule the value meets; each error names the rule the value breaks,
+/// with AWS's wording for the prefix and the documented character set for the rest.
+fn check_alias_name(name: &str) -> KmsResult<()> {
+    if is_valid_alias_name(name) {
+        return Ok(());
+    }
+    match name.strip_prefix("alias/") {
+        None => Err(KmsError::validation(
+            &quoted(name),
+            "aliasName",
+            "Member must begin with 'alias/' (Alias must start with the prefix \"alias/\")",
+        )),
+        Some("") => Err(KmsError::validation(
+            &quoted(name),
+            "aliasName",
+            "Member must name an alias after 'alias/'",
+        )),
+        Some(rest) => {
+            let bad: String = rest
+                .chars()
+                .filter(|c| !(c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-')))
+                .take(1)
+                .collect();
+            Err(KmsError::validation(
+                &quoted(name),
+                "aliasName",
+                &format!(
+                    "Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$ ('{bad}' is not allowed in an alias name)"
+                ),
+            ))
+        }
+    }
+}
+
 impl Simulator {
     pub fn create_key(
         &mut self,
@@ -356,13 +394,7 @@ impl Simulator {
     pub fn create_alias(&mut self, caller: &Caller, req: CreateAliasRequest) -> KmsResult<Empty> {
         self.call(caller, ApiOperation::CreateAlias, |world, rec| {
             validate::length("aliasName", &req.alias_name, 1, 256)?;
-            if !is_valid_alias_name(&req.alias_name) {
-                return Err(KmsError::validation(
-                    &quoted(&req.alias_name),
-                    "aliasName",
-                    "Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
-                ));
-            }
+            check_alias_name(&req.alias_name)?;
             if req.alias_name.starts_with("alias/aws/") {
                 return Err(KmsError::new(
                     ErrorCode::InvalidAliasNameException,

@@ -79,6 +79,10 @@ pub struct PrincipalSpec {
     pub name: String,
     #[serde(default = "default_kind")]
     pub kind: PrincipalKind,
+    /// The IAM path (`/service-role/`; default `/`): the ARN carries it, as
+    /// `arn:aws:iam::ACCOUNT:role/service-role/NAME`.
+    #[serde(default)]
+    pub path: Option<String>,
     /// Defaults to the first account.
     #[serde(default)]
     pub account: Option<String>,
@@ -239,8 +243,19 @@ impl Scenario {
             toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?
         } else {
             let de = &mut serde_json::Deserializer::from_str(text);
-            serde_path_to_error::deserialize(de)
-                .map_err(|e| err(format!("field {}: {}", e.path(), e.inner())))?
+            serde_path_to_error::deserialize(de).map_err(|e| {
+                // serde_json ends its message with the position; say it once, up front.
+                let inner = e.inner();
+                let at = format!(" at line {} column {}", inner.line(), inner.column());
+                let text = inner.to_string();
+                let what = text.strip_suffix(&at).unwrap_or(&text);
+                err(format!(
+                    "field {} (line {}, column {}): {what}",
+                    e.path(),
+                    inner.line(),
+                    inner.column()
+                ))
+            })?
         };
         s.source = file.to_string();
         Ok(s)
@@ -305,10 +320,19 @@ impl Scenario {
         for (i, p) in self.principals.iter().enumerate() {
             let field = |f: &str| format!("principals[{i}].{f}");
             let account = account_of(field("account"), &p.account)?;
+            if let Some(path) = &p.path {
+                if !super::principals::is_valid_iam_path(path) {
+                    return Err(self.error(
+                        field("path"),
+                        format!("{path:?} is not an IAM path: it starts and ends with / (\"/service-role/\")"),
+                    ));
+                }
+            }
             let created = world
-                .create_principal(
+                .create_principal_at(
                     &account,
                     p.kind,
+                    p.path.as_deref().unwrap_or("/"),
                     &p.name,
                     Some(
                         p.unique_id

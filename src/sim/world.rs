@@ -109,6 +109,22 @@ pub struct Principal {
     pub access_keys: Vec<AccessKey>,
 }
 
+impl Principal {
+    /// The IAM path its ARN carries: `/` or `/service-role/`.
+    pub fn path(&self) -> &str {
+        let resource = self.arn.splitn(6, ':').nth(5).unwrap_or_default();
+        let after_kind = resource.split_once('/').map_or("", |(_, rest)| rest);
+        match after_kind.rsplit_once('/') {
+            // The ARN holds "/path/" between the kind and the name.
+            Some((path, _)) => {
+                let start = resource.len() - after_kind.len() - 1;
+                &resource[start..start + path.len() + 2]
+            }
+            None => "/",
+        }
+    }
+}
+
 /// What remains known of a deleted principal (for explanations and the audit).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeletedPrincipal {

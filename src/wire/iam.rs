@@ -187,7 +187,7 @@ fn list_principals(
     let mut all: Vec<&Principal> = world
         .principals
         .values()
-        .filter(|p| p.kind == kind && &p.account == account && PATH.starts_with(prefix))
+        .filter(|p| p.kind == kind && &p.account == account && p.path().starts_with(prefix))
         .collect();
     all.sort_by(|a, b| a.name.cmp(&b.name));
     let (members, next) = slice(world, &scope, &all, range);
@@ -204,7 +204,8 @@ fn list_principals(
 fn principal_member(p: &Principal) -> String {
     let n = noun(p.kind);
     format!(
-        "      <member>\n        <Path>{PATH}</Path>\n        <{n}Name>{}</{n}Name>\n        <{n}Id>{}</{n}Id>\n        <Arn>{}</Arn>\n        <CreateDate>{}</CreateDate>\n      </member>\n",
+        "      <member>\n        <Path>{}</Path>\n        <{n}Name>{}</{n}Name>\n        <{n}Id>{}</{n}Id>\n        <Arn>{}</Arn>\n        <CreateDate>{}</CreateDate>\n      </member>\n",
+        escape(p.path()),
         escape(&p.name),
         escape(&p.unique_id),
         escape(&p.arn),

@@ -4,7 +4,8 @@
 //!
 //! `router.rs` receives requests, `sigv4.rs` says who is calling, `dispatch.rs` runs the
 //! operation, `errors.rs` shapes AWS's error bodies, `persist.rs` saves acknowledged
-//! changes to the state file, `throttle.rs` applies request quotas.
+//! changes to the state file, `throttle.rs` applies request quotas, `request_log.rs`
+//! writes a line per request.
 //!
 //! Beside KMS, over the AWS Query protocol (`query.rs`: form bodies, XML answers), the
 //! calls the AWS backend makes elsewhere: STS `GetCallerIdentity` (`sts.rs`) and IAM's
@@ -17,6 +18,7 @@ pub mod errors;
 pub mod iam;
 pub mod persist;
 pub mod query;
+pub mod request_log;
 pub mod router;
 pub mod sigv4;
 pub mod sts;

@@ -21,6 +21,7 @@ use super::dispatch::{dispatch, is_mutating};
 use super::errors::{error, ok, request_id};
 use super::persist::StateFile;
 use super::query::{self, QueryError};
+use super::request_log::{LogLine, RequestLog, Trace};
 use super::sigv4;
 use super::throttle::{Throttle, ThrottlePolicy};
 use super::MAX_BODY_BYTES;
@@ -35,6 +36,8 @@ pub struct AppState {
     /// Added to every answer (`serve --latency`): a network round trip, as a client far
     /// from the endpoint sees it. Zero on loopback.
     pub latency: Duration,
+    /// One line per request (`serve --log-format`), when set.
+    pub log: Option<Arc<RequestLog>>,
     version: Arc<AtomicU64>,
 }
 
@@ -45,8 +48,15 @@ impl AppState {
             state_file,
             throttle: None,
             latency: Duration::ZERO,
+            log: None,
             version: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// Log every request to `log`.
+    pub fn with_log(mut self, log: RequestLog) -> Self {
+        self.log = Some(Arc::new(log));
+        self
     }
 
     /// Refuse requests above a rate with ThrottlingException.
@@ -88,17 +98,34 @@ fn unknown_operation() -> KmsError {
 }
 
 async fn handle(State(app): State<AppState>, req: Request<Body>) -> Response {
+    let started = std::time::Instant::now();
     let rid = request_id();
+    let mut trace = Trace::default();
     let response = if query::is_query_request(req.headers()) {
-        query_response(&app, req, &rid).await
+        query_response(&app, req, &rid, &mut trace).await
     } else {
-        match answer(&app, req).await {
+        match answer(&app, req, &mut trace).await {
             Ok(body) => ok(body, &rid),
             Err(e) => error(&e, &rid),
         }
     };
     if !app.latency.is_zero() {
         tokio::time::sleep(app.latency).await;
+    }
+    if let Some(log) = &app.log {
+        let code = response
+            .headers()
+            .get("x-amzn-ErrorType")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        log.write(&LogLine::new(
+            chrono::Utc::now(),
+            &rid,
+            trace,
+            response.status().as_u16(),
+            code,
+            started.elapsed(),
+        ));
     }
     response
 }
@@ -148,11 +175,22 @@ impl QueryService {
     }
 }
 
-async fn query_response(app: &AppState, req: Request<Body>, rid: &str) -> Response {
+async fn query_response(
+    app: &AppState,
+    req: Request<Body>,
+    rid: &str,
+    trace: &mut Trace,
+) -> Response {
     let (parts, body) = req.into_parts();
     let service = QueryService::of(&parts.headers);
     let result = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(body) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let prefix = match service {
+                QueryService::Sts => "sts",
+                QueryService::Iam => "iam",
+            };
+            let params = query::Params::parse(&body);
+            trace.operation = Some(format!("{prefix}:{}", params.action().unwrap_or("-")));
             service.process(app, &parts, &body, rid)
         }))
         .unwrap_or_else(|_| {
@@ -173,7 +211,11 @@ fn too_large() -> KmsError {
     )
 }
 
-async fn answer(app: &AppState, req: Request<Body>) -> Result<Vec<u8>, KmsError> {
+async fn answer(
+    app: &AppState,
+    req: Request<Body>,
+    trace: &mut Trace,
+) -> Result<Vec<u8>, KmsError> {
     let (parts, body) = req.into_parts();
     // A body announced as too large is refused before any of it is read.
     let announced = parts
@@ -190,7 +232,9 @@ async fn answer(app: &AppState, req: Request<Body>) -> Result<Vec<u8>, KmsError>
     // The rest is synchronous. A panic in it (a bug) becomes a KMSInternalException
     // answer instead of a connection dropped without one; the simulator lock recovers
     // from poisoning (operations validate before they mutate).
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(app, &parts, &body)))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        process(app, &parts, &body, trace)
+    }))
         .unwrap_or_else(|_| Err(KmsError::internal("The request could not be processed.")))
 }
 
@@ -198,6 +242,7 @@ fn process(
     app: &AppState,
     parts: &axum::http::request::Parts,
     body: &[u8],
+    trace: &mut Trace,
 ) -> Result<Vec<u8>, KmsError> {
     if parts.method != axum::http::Method::POST {
         return Err(unknown_operation());
@@ -211,6 +256,7 @@ fn process(
         .strip_prefix("TrentService.")
         .and_then(|name| name.parse::<ApiOperation>().ok())
         .ok_or_else(unknown_operation)?;
+    trace.operation = Some(op.as_str().to_string());
     let content_type = parts
         .headers
         .get(axum::http::header::CONTENT_TYPE)
@@ -238,13 +284,23 @@ fn process(
         body,
         SystemTime::now(),
     )?;
+    trace.caller = Some(caller.clone());
     if app.throttle.as_ref().is_some_and(|t| !t.admit(op)) {
         return Err(KmsError::throttled());
     }
     let caller = Caller::new(caller);
     let (result, save) = {
         let mut sim = app.sim.lock();
+        let before = sim.world().activity.last().map(|e| e.seq);
         let result = dispatch(&mut sim, &caller, op, body);
+        if app.log.is_some() {
+            trace.entry = sim
+                .world()
+                .activity
+                .last()
+                .filter(|e| Some(e.seq) != before)
+                .cloned();
+        }
         let save = match (&result, &app.state_file) {
             (Ok(_), Some(_)) if is_mutating(op) => Some((
                 snapshot::to_json(sim.world()),

@@ -16,6 +16,8 @@ use grantscope::backend::AwsBackend;
 pub struct Server {
     pub child: Child,
     pub url: String,
+    /// Everything the server printed after its "listening on" line (the request log).
+    output: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -43,9 +45,21 @@ impl Server {
                 _ => panic!("grantscope serve exited before listening"),
             }
         };
-        // Keep draining stdout so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, url }
+        // Keep draining stdout so the server never blocks on a full pipe, and keep what
+        // it says for the tests that read the request log.
+        let output = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = output.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                kept.lock().unwrap().push(line);
+            }
+        });
+        Server { child, url, output }
+    }
+
+    /// The lines printed so far after "listening on" (banner tail and request log).
+    pub fn output(&self) -> Vec<String> {
+        self.output.lock().unwrap().clone()
     }
 
     /// Kill -9, as a crash would.
@@ -181,6 +195,70 @@ impl Signer<'_> {
             .headers()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+}
+
+/// The AWS CLI pointed at a server, with a credentials file of its world, run with a
+/// clean environment (no developer profile, no real AWS).
+pub struct AwsCli {
+    pub exe: PathBuf,
+    pub creds: PathBuf,
+    pub url: String,
+}
+
+impl AwsCli {
+    /// The CLI for `server`, with its credentials written into `dir`.
+    pub fn for_server(server: &Server, dir: &Path, args: &[&str]) -> AwsCli {
+        AwsCli {
+            exe: aws_cli(),
+            creds: credentials_file(dir, &server.url, args),
+            url: server.url.clone(),
+        }
+    }
+
+    pub fn run(&self, profile: &str, args: &[&str]) -> std::process::Output {
+        Command::new(&self.exe)
+            .args([
+                "--endpoint-url",
+                &self.url,
+                "--profile",
+                profile,
+                "--output",
+                "json",
+            ])
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", std::env::temp_dir())
+            .env("AWS_SHARED_CREDENTIALS_FILE", &self.creds)
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .output()
+            .expect("run the AWS CLI")
+    }
+
+    /// Run and expect success: the JSON it printed (Null when nothing).
+    pub fn ok(&self, profile: &str, args: &[&str]) -> serde_json::Value {
+        let out = self.run(profile, args);
+        assert!(
+            out.status.success(),
+            "aws {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if out.stdout.is_empty() {
+            return serde_json::Value::Null;
+        }
+        serde_json::from_slice(&out.stdout).expect("the CLI prints JSON")
+    }
+
+    /// Run and expect failure: what the CLI printed on stderr.
+    pub fn err(&self, profile: &str, args: &[&str]) -> String {
+        let out = self.run(profile, args);
+        assert!(
+            !out.status.success(),
+            "aws {args:?} unexpectedly succeeded: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stderr).trim().to_string()
     }
 }
 
