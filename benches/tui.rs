@@ -79,6 +79,7 @@ fn grant(i: usize) -> GrantSummary {
         created: Some(now() - chrono::Duration::minutes(i as i64)),
         grantee: format!("arn:aws:iam::111122223333:role/worker-{}", i % 500),
         grantee_name: format!("worker-{}", i % 500),
+        grantee_is_service: false,
         retiring: Some("arn:aws:iam::111122223333:user/admin".into()),
         retiring_name: Some("admin".into()),
         issuing_account: "arn:aws:iam::111122223333:root".into(),

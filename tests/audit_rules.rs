@@ -273,8 +273,9 @@ fn duplicates_are_found_regardless_of_order_of_operations_and_context_pairs() {
 #[test]
 fn ebs_style_service_grants_are_informational_only() {
     let mut g = grant(1);
-    g.entry.grantee_principal =
-        Some("arn:aws:sts::111122223333:assumed-role/aws:ec2-infrastructure/i-0123456789abcdef0".into());
+    g.entry.grantee_principal = Some(
+        "arn:aws:sts::111122223333:assumed-role/aws:ec2-infrastructure/i-0123456789abcdef0".into(),
+    );
     g.entry.retiring_principal = Some("ec2.eu-west-1.amazonaws.com".into());
     g.entry.operations = vec![GrantOperation::Decrypt, GrantOperation::CreateGrant];
     g.entry.constraints = None;

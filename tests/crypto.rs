@@ -77,7 +77,9 @@ fn a_wrong_or_missing_context_is_invalid_ciphertext_that_says_why() {
         let e = expect_err(sim.decrypt(&admin(), decrypt_req(&blob, wrong.clone())));
         assert_eq!(e.code, ErrorCode::InvalidCiphertextException, "{wrong:?}");
         assert!(
-            e.message.contains("such as the encryption context, is corrupted, missing, or otherwise invalid"),
+            e.message.contains(
+                "such as the encryption context, is corrupted, missing, or otherwise invalid"
+            ),
             "{}",
             e.message
         );

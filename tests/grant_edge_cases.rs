@@ -128,21 +128,15 @@ impl World {
     }
 
     fn grants(&self) -> Vec<Value> {
-        self.cli.ok("admin", &["kms", "list-grants", "--key-id", KEY])["Grants"]
+        self.cli
+            .ok("admin", &["kms", "list-grants", "--key-id", KEY])["Grants"]
             .as_array()
             .cloned()
             .unwrap_or_default()
     }
 
     fn encrypt(&self, profile: &str, context: Option<&str>) -> std::process::Output {
-        let mut args = vec![
-            "kms",
-            "encrypt",
-            "--key-id",
-            KEY,
-            "--plaintext",
-            "aGVsbG8=",
-        ];
+        let mut args = vec!["kms", "encrypt", "--key-id", KEY, "--plaintext", "aGVsbG8="];
         if let Some(c) = context {
             args.extend(["--encryption-context", c]);
         }
@@ -207,7 +201,10 @@ fn a_retiring_account_delegates_retiring_to_its_own_principals() {
     let g = w.grant(
         &format!("arn:aws:iam::{PARTNER}:user/partner-user"),
         &["Encrypt"],
-        &["--retiring-principal", &format!("arn:aws:iam::{PARTNER}:root")],
+        &[
+            "--retiring-principal",
+            &format!("arn:aws:iam::{PARTNER}:root"),
+        ],
     );
     // Without the permission, the partner's user may not; its admin may.
     let out = w.retire("partner-user", &g);
@@ -297,7 +294,9 @@ fn grantee_service_principal_follows_create_grant_rules() {
         "s3.amazonaws.com",
     ]));
     assert!(
-        e.contains("You must specify either GranteePrincipal or GranteeServicePrincipal, but not both."),
+        e.contains(
+            "You must specify either GranteePrincipal or GranteeServicePrincipal, but not both."
+        ),
         "{e}"
     );
     let e = stderr(&create(&[
@@ -306,7 +305,10 @@ fn grantee_service_principal_follows_create_grant_rules() {
         "--retiring-principal",
         &user("admin"),
     ]));
-    assert!(e.contains("you must also specify a SourceArn grant constraint"), "{e}");
+    assert!(
+        e.contains("you must also specify a SourceArn grant constraint"),
+        "{e}"
+    );
     // The SourceArn pattern wants an account in the ARN: S3 bucket ARNs have none.
     let with_source = format!("SourceArn=arn:aws:logs:eu-west-1:{HOME}:log-group:app");
     let e = stderr(&create(&[
@@ -376,8 +378,10 @@ fn listing_limits_and_the_retiring_principal_account_are_checked() {
         e.contains("Value '1000' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100"),
         "{e}"
     );
-    w.cli
-        .ok("admin", &["kms", "list-grants", "--key-id", KEY, "--limit", "100"]);
+    w.cli.ok(
+        "admin",
+        &["kms", "list-grants", "--key-id", KEY, "--limit", "100"],
+    );
     let e = w.cli.err(
         "admin",
         &[
@@ -450,7 +454,10 @@ fn a_wrong_context_says_why_the_ciphertext_is_invalid() {
         ],
     );
     assert!(e.contains("(InvalidCiphertextException)"), "{e}");
-    assert!(e.contains("is corrupted, missing, or otherwise invalid"), "{e}");
+    assert!(
+        e.contains("is corrupted, missing, or otherwise invalid"),
+        "{e}"
+    );
 }
 
 /// IAM ARNs carry the principal's path (`role/service-role/app`), and grants name them so.
@@ -526,7 +533,10 @@ fn serve_logs_every_request_without_secrets() {
     assert_eq!(ok["key"], key_arn().as_str());
     assert_eq!(ok["verdict"], "allowed");
     assert_eq!(ok["status"], 200);
-    assert!(ok["why"].as_str().unwrap().starts_with("allowed by"), "{ok}");
+    assert!(
+        ok["why"].as_str().unwrap().starts_with("allowed by"),
+        "{ok}"
+    );
     assert!(ok["latencyMs"].as_f64().is_some());
     assert!(ok["eventTime"].as_str().unwrap().ends_with('Z'));
     assert_eq!(denied["caller"], user("alice").as_str());

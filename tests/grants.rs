@@ -626,10 +626,7 @@ fn list_grants_reports_creation_date_issuing_account_and_every_field() {
         e.creation_date,
         Some(epoch_seconds(start() + chrono::Duration::seconds(90)))
     );
-    assert_eq!(
-        e.grantee(),
-        format!("arn:aws:iam::{HOME}:role/app-role")
-    );
+    assert_eq!(e.grantee(), format!("arn:aws:iam::{HOME}:role/app-role"));
     assert_eq!(
         e.retiring_principal.as_deref(),
         Some(user_arn("admin").as_str())

@@ -65,7 +65,10 @@ fn a_service_grant_works_only_on_behalf_of_its_source() {
     encrypt_as(&mut sim, &service().on_behalf_of(source())).expect("on behalf of its source");
     let entry = last_activity(&sim);
     assert_eq!(entry.outcome, Outcome::Allowed);
-    assert_eq!(entry.grant.as_ref().map(|id| id.to_string()), Some(g.grant_id.clone()));
+    assert_eq!(
+        entry.grant.as_ref().map(|id| id.to_string()),
+        Some(g.grant_id.clone())
+    );
 
     let other = format!("arn:aws:logs:{REGION}:{HOME}:log-group:other");
     let e = expect_err(encrypt_as(&mut sim, &service().on_behalf_of(other.clone())));
@@ -94,7 +97,8 @@ fn describe_key_is_held_to_the_source_only_when_the_request_names_one() {
             },
         )
     };
-    describe(&mut sim, &service()).expect("no source in the request: the constraint is not applied");
+    describe(&mut sim, &service())
+        .expect("no source in the request: the constraint is not applied");
     describe(&mut sim, &service().on_behalf_of(source())).expect("its own source");
     let other = format!("arn:aws:logs:{REGION}:{HOME}:log-group:other");
     let e = expect_err(describe(&mut sim, &service().on_behalf_of(other)));
@@ -120,7 +124,12 @@ fn the_retiring_service_principal_retires_and_lists_its_grants() {
     };
     let e = expect_err(by(&mut sim, &admin()));
     assert_eq!(e.code, ErrorCode::AccessDeniedException);
-    assert!(e.message.contains("only usable by callers in a service principal"), "{}", e.message);
+    assert!(
+        e.message
+            .contains("only usable by callers in a service principal"),
+        "{}",
+        e.message
+    );
     // Both names at once, or neither: AWS's sentence.
     let e = expect_err(sim.list_retirable_grants(
         &admin(),
@@ -200,7 +209,11 @@ fn a_grant_created_through_a_grant_may_spell_constraint_keys_in_another_case() {
         ..Default::default()
     });
     let e = expect_err(sim.create_grant(&who("alice"), child));
-    assert_eq!(e.code, ErrorCode::AccessDeniedException, "values are case sensitive");
+    assert_eq!(
+        e.code,
+        ErrorCode::AccessDeniedException,
+        "values are case sensitive"
+    );
 }
 
 /// A role at an IAM path: its sessions are `assumed-role/NAME/...` (no path), and

@@ -115,7 +115,7 @@ pub(super) fn key_findings<'k>(ctx: &Context, key: &'k InventoryKey, out: &mut B
     let key_state = key_not_enabled(key);
     for g in &key.grants {
         let grantee = facts(g.entry.grantee());
-        let retiring = g.entry.retiring_principal.as_deref().map(&mut facts);
+        let retiring = g.entry.retiring().map(&mut facts);
         let people = Principals {
             grantee: &grantee,
             retiring: retiring.as_ref(),
@@ -266,7 +266,12 @@ fn plaintext_access(g: &InventoryGrant) -> Option<Detail> {
 }
 
 fn unconstrained(g: &InventoryGrant) -> Option<Detail> {
-    let constrained = g.entry.constraints.as_ref().is_some_and(|c| !c.is_empty());
+    // The rule is about encryption context: a SourceArn constraint alone does not meet it.
+    let constrained = g
+        .entry
+        .constraints
+        .as_ref()
+        .is_some_and(|c| c.has_context_constraint());
     let takes_context = g
         .entry
         .operations
@@ -276,10 +281,7 @@ fn unconstrained(g: &InventoryGrant) -> Option<Detail> {
 }
 
 fn no_retiring_principal(g: &InventoryGrant) -> Option<Detail> {
-    g.entry
-        .retiring_principal
-        .is_none()
-        .then_some(Detail::Plain)
+    g.entry.retiring().is_none().then_some(Detail::Plain)
 }
 
 /// Does this grant repeat an earlier one of the key? (Remembers it otherwise.)

@@ -100,6 +100,9 @@ pub struct GrantSummary {
     pub grantee: String,
     /// A short name for the grantee (`granttestuser`, `deleted AIDA...`, `ec2.amazonaws.com`).
     pub grantee_name: String,
+    /// The grant names its grantee as `GranteeServicePrincipal` (a service, acting for the
+    /// resource of the grant's `SourceArn` constraint).
+    pub grantee_is_service: bool,
     pub retiring: Option<String>,
     pub retiring_name: Option<String>,
     pub issuing_account: String,
@@ -122,6 +125,7 @@ impl GrantSummary {
             .unwrap_or(&e.key_id)
             .to_string();
         let grantee = e.grantee().to_string();
+        let grantee_is_service = e.grantee_service_principal.is_some();
         let retiring = e.retiring().map(str::to_string);
         Self {
             grantee_name: names(e.grantee()),
@@ -133,6 +137,7 @@ impl GrantSummary {
             name: e.name,
             created: e.creation_date.and_then(from_epoch_seconds),
             grantee,
+            grantee_is_service,
             retiring,
             issuing_account: e.issuing_account.unwrap_or_default(),
             operations: e.operations,

@@ -74,6 +74,8 @@ shapes! {
         #[serde(default)] pub bypass_policy_lockout_safety_check: Option<bool>,
         #[serde(default)] pub tags: Option<Vec<Tag>>,
         #[serde(default)] pub multi_region: Option<bool>,
+        #[serde(default)] pub custom_key_store_id: Option<String>,
+        #[serde(default)] pub xks_key_id: Option<String>,
     }
     KeyIdRequest {
         pub key_id: String,

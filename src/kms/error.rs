@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 pub enum ErrorCode {
     AccessDeniedException,
     AlreadyExistsException,
+    CustomKeyStoreNotFoundException,
     DisabledException,
     DryRunOperationException,
     IncorrectKeyException,
@@ -57,6 +58,7 @@ impl ErrorCode {
         match self {
             AccessDeniedException => "AccessDeniedException",
             AlreadyExistsException => "AlreadyExistsException",
+            CustomKeyStoreNotFoundException => "CustomKeyStoreNotFoundException",
             DisabledException => "DisabledException",
             DryRunOperationException => "DryRunOperationException",
             IncorrectKeyException => "IncorrectKeyException",

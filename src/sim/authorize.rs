@@ -672,9 +672,8 @@ pub fn authorize_retire(
         Err(deny) => return decide(deny, unevaluated),
         Ok(allow) => allow,
     };
-    let named = |r: &super::world::PrincipalRef| {
-        caller.grant_match_keys().any(|k| k == r.match_key())
-    };
+    let named =
+        |r: &super::world::PrincipalRef| caller.grant_match_keys().any(|k| k == r.match_key());
     let who = if grant.retiring.as_ref().is_some_and(named) {
         Some("the grant's retiring principal")
     } else if grant.allows_operation(GrantOperation::RetireGrant) && named(&grant.grantee) {
@@ -688,12 +687,14 @@ pub fn authorize_retire(
         return decide(Why::RetireRight { who }, unevaluated);
     }
     if let Some((policy, statement)) = delegated {
-        let retiring_account = grant.retiring.as_ref().and_then(|r| {
-            match PrincipalArn::parse(r.match_key()) {
-                Some(PrincipalArn::Root { account }) => Some(account),
-                _ => None,
-            }
-        });
+        let retiring_account =
+            grant
+                .retiring
+                .as_ref()
+                .and_then(|r| match PrincipalArn::parse(r.match_key()) {
+                    Some(PrincipalArn::Root { account }) => Some(account),
+                    _ => None,
+                });
         let account = if caller.account == grant.issuing_account {
             Some("the account that owns the key")
         } else if retiring_account.as_deref() == Some(caller.account.as_str()) {

@@ -72,13 +72,11 @@ fn lookup(
             _ => Lookup::Absent,
         },
         "aws:sourcearn" => one(caller.source_arn.as_deref()),
-        "aws:sourceaccount" => one(
-            caller
-                .source_arn
-                .as_deref()
-                .and_then(crate::kms::ids::Arn::parse)
-                .map(|a| a.account),
-        ),
+        "aws:sourceaccount" => one(caller
+            .source_arn
+            .as_deref()
+            .and_then(crate::kms::ids::Arn::parse)
+            .map(|a| a.account)),
         "kms:calleraccount" | "aws:principalaccount" => one(Some(caller.account.as_str())),
         "aws:principalarn" => one(Some(&caller.principal_arn)),
         "aws:principaltype" => one(Some(match caller.kind {

@@ -362,8 +362,10 @@ fn data_key<'w>(
     req: &GenerateDataKeyRequest,
     op: GrantOperation,
 ) -> KmsResult<(&'w Key, EncryptionContext, Vec<u8>)> {
-    let len = data_key_length(req.number_of_bytes, req.key_spec.as_deref())?;
+    // The members' own bounds first, as AWS's model validation does.
+    validate::length("keyId", &req.key_id, 1, 2048)?;
     let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
+    let len = data_key_length(req.number_of_bytes, req.key_spec.as_deref())?;
     let key = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, CRYPTO)?;
     rec.key_arn = Some(key.arn.clone());
     let context = req.encryption_context.clone().unwrap_or_default();

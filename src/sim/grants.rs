@@ -102,7 +102,10 @@ fn validate_service_principal_field(field: &str, value: &str) -> KmsResult<()> {
 fn validate_source_arn(value: &str) -> KmsResult<()> {
     const FIELD: &str = "constraints.sourceArn";
     validate::length(FIELD, value, 20, 512)?;
-    let lower_dash = |s: &str| s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let lower_dash = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
     let parts: Vec<&str> = value.splitn(6, ':').collect();
     let ok = parts.len() == 6
         && parts[0] == "arn"
@@ -264,6 +267,7 @@ impl Simulator {
         req: CreateGrantRequest,
     ) -> KmsResult<CreateGrantResponse> {
         self.call(caller, ApiOperation::CreateGrant, |world, rec| {
+            validate::length("keyId", &req.key_id, 1, 2048)?;
             if let Some(g) = &req.grantee_principal {
                 validate_principal_field("granteePrincipal", g)?;
             }
@@ -279,6 +283,22 @@ impl Simulator {
             if let Some(arn) = req.constraints.as_ref().and_then(|c| c.source_arn.as_deref()) {
                 validate_source_arn(arn)?;
             }
+            let operations = parse_operations(&req.operations)?;
+            if let Some(name) = &req.name {
+                validate::length("name", name, 1, 256)?;
+                if !is_valid_grant_name(name) {
+                    return Err(KmsError::validation(
+                        &quoted(name),
+                        "name",
+                        "Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
+                    ));
+                }
+            }
+            let constraints = req.constraints.clone().filter(|c| !c.is_empty());
+            if let Some(c) = &constraints {
+                validate_constraints(c)?;
+            }
+            let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
             let grantee_name = match (&req.grantee_principal, &req.grantee_service_principal) {
                 (Some(p), None) | (None, Some(p)) => p.as_str(),
                 _ => {
@@ -309,22 +329,6 @@ impl Simulator {
                     ));
                 }
             }
-            let operations = parse_operations(&req.operations)?;
-            if let Some(name) = &req.name {
-                validate::length("name", name, 1, 256)?;
-                if !is_valid_grant_name(name) {
-                    return Err(KmsError::validation(
-                        &quoted(name),
-                        "name",
-                        "Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
-                    ));
-                }
-            }
-            let constraints = req.constraints.clone().filter(|c| !c.is_empty());
-            if let Some(c) = &constraints {
-                validate_constraints(c)?;
-            }
-            let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
             let key = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, GRANTS)?;
             rec.key_arn = Some(key.arn.clone());
             if let Some(bad) = operations.iter().find(|o| !o.valid_for(key.spec, key.usage)) {
@@ -501,7 +505,9 @@ impl Simulator {
                         is_service_ref(&g.grantee) == service
                             && &world.principal_display(&g.grantee) == p
                     };
-                    req.grantee_principal.as_ref().is_none_or(|p| named_as(false, p))
+                    req.grantee_principal
+                        .as_ref()
+                        .is_none_or(|p| named_as(false, p))
                         && req
                             .grantee_service_principal
                             .as_ref()

@@ -109,7 +109,18 @@ fn auth<'a>(action: &'a str, key: Option<&'a Key>) -> AuthRequest<'a> {
 
 /// Find, authorize and return the id of a key for an administrative operation.
 fn admin_key(world: &World, rec: &mut CallRecord, input: &str, action: &str) -> KmsResult<String> {
-    let key = validate::resolve_key(world, &rec.caller, "keyId", input, ADMIN)?;
+    admin_key_at(world, rec, "keyId", input, action)
+}
+
+/// `admin_key` for a key given in another member (`targetKeyId`).
+fn admin_key_at(
+    world: &World,
+    rec: &mut CallRecord,
+    field: &str,
+    input: &str,
+    action: &str,
+) -> KmsResult<String> {
+    let key = validate::resolve_key(world, &rec.caller, field, input, ADMIN)?;
     rec.key_arn = Some(key.arn.clone());
     rec.authorize(world, &auth(action, Some(key)))?;
     Ok(key.id.clone())
@@ -199,6 +210,26 @@ impl Simulator {
             }
             if let Some(d) = &req.description {
                 validate::length("description", d, 0, 8192)?;
+            }
+            if let Some(id) = &req.custom_key_store_id {
+                validate::length("customKeyStoreId", id, 1, 64)?;
+            }
+            if let Some(id) = &req.xks_key_id {
+                validate::length("xksKeyId", id, 1, 128)?;
+            }
+            // Decision: the simulator has no custom key stores, so any store id names one
+            // that does not exist (AWS's CustomKeyStoreNotFoundException); an XksKeyId
+            // needs an external key store, so without one it is refused too.
+            if let Some(id) = &req.custom_key_store_id {
+                return Err(KmsError::new(
+                    ErrorCode::CustomKeyStoreNotFoundException,
+                    format!("Custom key store {id} does not exist."),
+                ));
+            }
+            if req.xks_key_id.is_some() {
+                return Err(KmsError::invalid(
+                    "XksKeyId is valid only with the CustomKeyStoreId of an external key store.",
+                ));
             }
             match req.origin.as_deref() {
                 None | Some("AWS_KMS") => {}
@@ -401,7 +432,8 @@ impl Simulator {
                     "Alias must not begin with 'alias/aws/'. The 'alias/aws/' prefix is reserved for AWS managed keys.",
                 ));
             }
-            let key_id = admin_key(world, rec, &req.target_key_id, "kms:CreateAlias")?;
+            let key_id =
+                admin_key_at(world, rec, "targetKeyId", &req.target_key_id, "kms:CreateAlias")?;
             let account = rec.caller.account.clone();
             if world.keys.get(&key_id).is_some_and(|k| k.state == KeyState::PendingDeletion) {
                 return Err(pending_deletion(&world.keys[&key_id]));
@@ -603,7 +635,19 @@ fn set_key_state(
     Ok(Empty {})
 }
 
+/// `PolicyName`: the service model's PolicyNameType (1-128, `[\w]+`), then the one name
+/// KMS has ("default").
 fn check_policy_name(name: Option<&str>) -> KmsResult<()> {
+    if let Some(n) = name {
+        validate::length("policyName", n, 1, 128)?;
+        if !n.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return Err(KmsError::validation(
+                &quoted(n),
+                "policyName",
+                "Member must satisfy regular expression pattern: [\\w]+",
+            ));
+        }
+    }
     match name {
         None | Some("default") => Ok(()),
         Some(other) => Err(KmsError::not_found(format!(

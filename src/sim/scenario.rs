@@ -527,7 +527,11 @@ impl Scenario {
                     "with service_principal = true, the grantee must be a service principal such as ec2.amazonaws.com",
                 ));
             }
-            if g.constraints.as_ref().and_then(|c| c.source_arn.as_ref()).is_none() {
+            if g.constraints
+                .as_ref()
+                .and_then(|c| c.source_arn.as_ref())
+                .is_none()
+            {
                 return Err(self.error(
                     field("constraints.source_arn"),
                     "a grant to a service principal needs a source_arn constraint",

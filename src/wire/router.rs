@@ -235,7 +235,7 @@ async fn answer(
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         process(app, &parts, &body, trace)
     }))
-        .unwrap_or_else(|_| Err(KmsError::internal("The request could not be processed.")))
+    .unwrap_or_else(|_| Err(KmsError::internal("The request could not be processed.")))
 }
 
 fn process(

@@ -19,7 +19,7 @@ use crate::tui::widgets::{age, pane_block, render_from};
 fn field(name: &str, value: impl Into<String>) -> Line<'static> {
     Line::from(vec![
         Span::styled(
-            format!("{name:<18}"),
+            format!("{name:<17} "),
             Style::default()
                 .fg(Color::Yellow)
                 .add_modifier(Modifier::BOLD),
@@ -104,6 +104,9 @@ fn constraints_text(c: &Option<GrantConstraints>) -> Vec<Line<'static>> {
     if let Some(m) = &c.encryption_context_equals {
         v.push(field("EncContextEquals", fmt(m)));
     }
+    if let Some(arn) = &c.source_arn {
+        v.push(field("SourceArn", format!("{arn} (only on its behalf)")));
+    }
     v
 }
 
@@ -121,10 +124,14 @@ fn grant_lines(app: &App, g: &GrantSummary) -> Vec<Line<'static>> {
             },
         ),
         field("Operations", ops.join(", ")),
-        field(
-            "GranteePrincipal",
-            format!("{} ({})", g.grantee, g.grantee_name),
-        ),
+        if g.grantee_is_service {
+            field("GranteeServicePrincipal", g.grantee.clone())
+        } else {
+            field(
+                "GranteePrincipal",
+                format!("{} ({})", g.grantee, g.grantee_name),
+            )
+        },
         field(
             "RetiringPrincipal",
             match (&g.retiring, &g.retiring_name) {
