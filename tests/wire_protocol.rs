@@ -532,10 +532,12 @@ async fn missing_required_member_is_a_validation_exception_in_aws_words() {
         .signed(),
     )
     .await;
+    // GranteePrincipal is optional since GranteeServicePrincipal exists; one of them is
+    // needed (API Reference, CreateGrant).
     reply.assert_error(400, "ValidationException");
     assert_eq!(
         reply.message(),
-        "1 validation error detected: Value null at 'granteePrincipal' failed to satisfy constraint: Member must not be null"
+        "You must specify either GranteePrincipal or GranteeServicePrincipal, but not both."
     );
     server.stop().await;
 }
@@ -586,7 +588,8 @@ async fn wrong_member_type_is_a_serialization_exception() {
 async fn huge_limit_is_a_validation_exception() {
     let server = Server::start().await;
     let addr = server.addr;
-    for op in ["ListGrants", "ListKeys", "ListAliases"] {
+    // Each listing's documented maximum: ListKeys 1000, ListGrants and ListAliases 100.
+    for (op, max) in [("ListGrants", 100), ("ListKeys", 1000), ("ListAliases", 100)] {
         let reply = exchange(
             addr,
             &Request::op(
@@ -600,7 +603,7 @@ async fn huge_limit_is_a_validation_exception() {
         reply.assert_error(400, "ValidationException");
         assert_eq!(
             reply.message(),
-            "1 validation error detected: Value '100000' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000",
+            format!("1 validation error detected: Value '100000' at 'limit' failed to satisfy constraint: Member must have value less than or equal to {max}"),
             "{op}"
         );
         let reply = exchange(
