@@ -589,7 +589,11 @@ async fn huge_limit_is_a_validation_exception() {
     let server = Server::start().await;
     let addr = server.addr;
     // Each listing's documented maximum: ListKeys 1000, ListGrants and ListAliases 100.
-    for (op, max) in [("ListGrants", 100), ("ListKeys", 1000), ("ListAliases", 100)] {
+    for (op, max) in [
+        ("ListGrants", 100),
+        ("ListKeys", 1000),
+        ("ListAliases", 100),
+    ] {
         let reply = exchange(
             addr,
             &Request::op(

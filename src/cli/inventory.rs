@@ -95,7 +95,7 @@ fn csv(inv: &Inventory) -> anyhow::Result<String> {
                 &g.entry.name,
                 g.entry.grantee(),
                 &g.grantee_name,
-                g.entry.retiring_principal.as_deref().unwrap_or_default(),
+                g.entry.retiring().unwrap_or_default(),
                 &ops.join(";"),
                 &constraints,
                 &iso(g.entry.creation_date),

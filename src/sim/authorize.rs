@@ -723,10 +723,26 @@ struct GrantMatch {
     removed: Option<RemovedGrant>,
 }
 
+/// How one of the caller's grants meets a request.
+enum GrantCheck {
+    /// It authorizes the request now.
+    Found(GrantMatch),
+    /// It would, once propagated (what to do about it).
+    Pending(String),
+    /// It would, but its constraints do not hold (which and why).
+    Mismatch(String),
+    No,
+}
+
+/// How many of the caller's grants allowing the operation are looked at for a near-miss
+/// explanation once none authorizes the request (the explanation needs one, not all).
+const NEAR_MISS_SCAN: usize = 64;
+
 /// An effective grant that authorizes the request; else, when one of the caller's grants on
 /// the key would, why it does not (it has not propagated yet, or its constraints do not
-/// hold for this context). Only the caller's own grants on this key are looked at, so the
-/// cost does not grow with grants held by others.
+/// hold for this context). Only the caller's own grants on this key are looked at, and of
+/// those only the ones that could fit (`GranteeGrants::candidates`), so the cost does not
+/// grow with grants held by others, nor with the caller's grants for other contexts.
 fn find_grant(
     world: &World,
     caller: &ResolvedCaller,
@@ -736,106 +752,139 @@ fn find_grant(
     let Some(key) = req.key else {
         return Err(None);
     };
-    if matches!(req.grant_use, GrantUse::Never) {
-        return Err(None);
-    }
+    let op = match req.grant_use {
+        GrantUse::Never => return Err(None),
+        GrantUse::Operation { op, .. } => op,
+        GrantUse::Delegate { .. } => GrantOperation::CreateGrant,
+    };
     let Some(by_grantee) = world.idx.grants_by_grantee.get(&key.id) else {
         return Err(None);
     };
     let mut pending: Option<String> = None;
     let mut mismatch: Option<String> = None;
+    let mut note = |check: GrantCheck| -> Option<GrantMatch> {
+        match check {
+            GrantCheck::Found(m) => return Some(m),
+            GrantCheck::Pending(p) if pending.is_none() => pending = Some(p),
+            GrantCheck::Mismatch(m) if mismatch.is_none() => mismatch = Some(m),
+            _ => {}
+        }
+        None
+    };
     for mk in caller.grant_match_keys() {
-        let Some(ids) = by_grantee.get(mk) else {
+        let Some(held) = by_grantee.get(mk) else {
             continue;
         };
-        for id in ids {
-            let Some(g) = world.grants.get(id) else {
-                continue;
-            };
-            let by_token = req.token_grants.contains(id);
-            let effective = g.is_effective(now, by_token);
-            // SourceArn: every use on behalf of that resource, except that DescribeKey is
-            // held to it only when the request names a source (API Reference,
-            // GrantConstraints: it "can also be applied to the DescribeKey operation when
-            // specified in the request").
-            let source_applies = match req.grant_use {
-                GrantUse::Operation {
-                    op: GrantOperation::DescribeKey,
-                    ..
-                } => caller.source_arn.is_some(),
-                _ => true,
-            };
-            let source_miss = g
-                .constraints
-                .as_ref()
-                .filter(|_| source_applies)
-                .and_then(|c| c.source_mismatch(caller.source_arn.as_deref()));
-            let fits = match req.grant_use {
-                GrantUse::Never => Ok(false),
-                GrantUse::Operation { op, context } => {
-                    if !g.allows_operation(op) {
-                        Ok(false)
-                    } else {
-                        let empty = EncryptionContext::new();
-                        match (&g.constraints, op.takes_encryption_context()) {
-                            (Some(c), true) if c.has_context_constraint() => {
-                                let ctx = context.unwrap_or(&empty);
-                                match c.mismatch(ctx) {
-                                    None => Ok(true),
-                                    Some(why) => Err(why),
-                                }
-                            }
-                            _ => Ok(true),
-                        }
-                    }
-                }
-                GrantUse::Delegate {
-                    operations,
-                    constraints,
-                } => Ok(g.allows_operation(GrantOperation::CreateGrant)
-                    && operations.iter().all(|o| g.allows_operation(*o))
-                    && match &g.constraints {
-                        None => true,
-                        Some(parent) => constraints
-                            .cloned()
-                            .unwrap_or_default()
-                            .at_least_as_strict_as(parent),
-                    }),
-            };
-            let fits = match (fits, source_miss) {
-                (Ok(true), Some(why)) => Err(why),
-                (fits, _) => fits,
-            };
-            match (fits, effective) {
-                (Ok(true), true) => {
-                    let removed = g.removal.as_ref().map(|r| RemovedGrant {
-                        revoked: r.kind == RemovalKind::Revoked,
-                        secs_ago: (now - r.at).num_seconds(),
-                        stops_in_secs: (r.effective_at - now).num_seconds().max(1),
-                    });
-                    let propagated = g.removal.is_some() || g.effective_at <= now;
-                    return Ok(GrantMatch {
-                        id: id.clone(),
-                        by_token: !propagated,
-                        removed,
-                    });
-                }
-                // Would allow it, once propagated: say so, and how to use it now.
-                (Ok(true), false) if g.removal.is_none() && pending.is_none() => {
-                    pending = Some(format!(
-                        "grant {} exists but has not propagated yet (effective in {}); pass its token to use it now",
-                        id.short(),
-                        say_secs((g.effective_at - now).num_seconds().max(1))
-                    ));
-                }
-                (Err(why), _) if g.removal.is_none() && mismatch.is_none() => {
-                    mismatch = Some(format!("grant {} would allow this but {why}", id.short()));
-                }
-                _ => {}
+        let candidates = match req.grant_use {
+            GrantUse::Operation { op, context } => held.candidates(op, context),
+            _ => held.allowing(op),
+        };
+        for id in candidates {
+            if let Some(found) = note(check_grant(world, caller, req, now, id)) {
+                return Ok(found);
             }
         }
     }
+    // None authorizes: say why one of the caller's grants for this operation does not.
+    for mk in caller.grant_match_keys() {
+        let Some(held) = by_grantee.get(mk) else {
+            continue;
+        };
+        for id in held.allowing(op).into_iter().take(NEAR_MISS_SCAN) {
+            note(check_grant(world, caller, req, now, id));
+        }
+    }
     Err(pending.or(mismatch))
+}
+
+/// How the grant `id` meets the request.
+fn check_grant(
+    world: &World,
+    caller: &ResolvedCaller,
+    req: &AuthRequest,
+    now: Timestamp,
+    id: &GrantId,
+) -> GrantCheck {
+    let Some(g) = world.grants.get(id) else {
+        return GrantCheck::No;
+    };
+    let by_token = req.token_grants.contains(id);
+    let effective = g.is_effective(now, by_token);
+    // SourceArn: every use on behalf of that resource, except that DescribeKey is held to
+    // it only when the request names a source (API Reference, GrantConstraints: it "can
+    // also be applied to the DescribeKey operation when specified in the request").
+    let source_applies = match req.grant_use {
+        GrantUse::Operation {
+            op: GrantOperation::DescribeKey,
+            ..
+        } => caller.source_arn.is_some(),
+        _ => true,
+    };
+    let source_miss = g
+        .constraints
+        .as_ref()
+        .filter(|_| source_applies)
+        .and_then(|c| c.source_mismatch(caller.source_arn.as_deref()));
+    let fits = match req.grant_use {
+        GrantUse::Never => Ok(false),
+        GrantUse::Operation { op, context } => {
+            if !g.allows_operation(op) {
+                Ok(false)
+            } else {
+                let empty = EncryptionContext::new();
+                match (&g.constraints, op.takes_encryption_context()) {
+                    (Some(c), true) if c.has_context_constraint() => {
+                        match c.mismatch(context.unwrap_or(&empty)) {
+                            None => Ok(true),
+                            Some(why) => Err(why),
+                        }
+                    }
+                    _ => Ok(true),
+                }
+            }
+        }
+        GrantUse::Delegate {
+            operations,
+            constraints,
+        } => Ok(g.allows_operation(GrantOperation::CreateGrant)
+            && operations.iter().all(|o| g.allows_operation(*o))
+            && match &g.constraints {
+                None => true,
+                Some(parent) => constraints
+                    .cloned()
+                    .unwrap_or_default()
+                    .at_least_as_strict_as(parent),
+            }),
+    };
+    let fits = match (fits, source_miss) {
+        (Ok(true), Some(why)) => Err(why),
+        (fits, _) => fits,
+    };
+    match (fits, effective) {
+        (Ok(true), true) => {
+            let removed = g.removal.as_ref().map(|r| RemovedGrant {
+                revoked: r.kind == RemovalKind::Revoked,
+                secs_ago: (now - r.at).num_seconds(),
+                stops_in_secs: (r.effective_at - now).num_seconds().max(1),
+            });
+            let propagated = g.removal.is_some() || g.effective_at <= now;
+            GrantCheck::Found(GrantMatch {
+                id: id.clone(),
+                by_token: !propagated,
+                removed,
+            })
+        }
+        // Would allow it, once propagated: say so, and how to use it now.
+        (Ok(true), false) if g.removal.is_none() => GrantCheck::Pending(format!(
+            "grant {} exists but has not propagated yet (effective in {}); pass its token to use it now",
+            id.short(),
+            say_secs((g.effective_at - now).num_seconds().max(1))
+        )),
+        (Err(why), _) if g.removal.is_none() => {
+            GrantCheck::Mismatch(format!("grant {} would allow this but {why}", id.short()))
+        }
+        _ => GrantCheck::No,
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod conditions;
 pub mod crypto;
 mod crypto_ops;
+pub mod grant_index;
 pub(crate) mod grants;
 pub mod inventory;
 mod keys;

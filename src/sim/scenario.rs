@@ -490,7 +490,12 @@ impl Scenario {
 
         for p in self.principals.iter().filter(|p| p.deleted) {
             let account = account_of("principals".into(), &p.account)?;
-            let arn = format!("arn:aws:iam::{account}:{}/{}", p.kind.as_str(), p.name);
+            let arn = format!(
+                "arn:aws:iam::{account}:{}{}{}",
+                p.kind.as_str(),
+                p.path.as_deref().unwrap_or("/"),
+                p.name
+            );
             world
                 .delete_principal(&arn)
                 .map_err(|e| self.error(format!("principals ({})", p.name), e.message))?;
@@ -675,18 +680,37 @@ impl Scenario {
         GrantId::parse(&hex::encode(d)).unwrap_or_else(GrantId::random)
     }
 
+    /// A grant's `key`: a key id, key ARN, alias name (the home account's first) or alias
+    /// ARN, looked up by index (never a scan of every key or alias: a scenario of 100k
+    /// keys resolves each grant in constant time).
     fn resolve_key(&self, world: &World, key: &str) -> Option<String> {
         if world.keys.contains_key(key) {
             return Some(key.to_string());
         }
-        if let Some(k) = world.keys.values().find(|k| k.arn == key) {
-            return Some(k.id.clone());
+        let by_slot = |account: &str, name: &str| {
+            world
+                .aliases
+                .get(&format!("{account}/{name}"))
+                .map(|a| a.target_key_id.clone())
+        };
+        match crate::kms::KeyRef::parse(key) {
+            crate::kms::KeyRef::KeyArn { key_id, .. } => world
+                .keys
+                .get(&key_id)
+                .filter(|k| k.arn == key)
+                .map(|k| k.id.clone()),
+            crate::kms::KeyRef::AliasArn {
+                account,
+                alias_name,
+                region,
+                ..
+            } if region == world.region => by_slot(&account, &alias_name),
+            crate::kms::KeyRef::AliasName(name) => world
+                .accounts
+                .iter()
+                .find_map(|a| by_slot(a.id.as_str(), &name)),
+            _ => None,
         }
-        world
-            .aliases
-            .values()
-            .find(|a| a.name == key || world.alias_arn(&a.account, &a.name) == key)
-            .map(|a| a.target_key_id.clone())
     }
 
     /// A principal given by name resolves to its ARN; anything else is taken as written.

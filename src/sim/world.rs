@@ -14,6 +14,7 @@ use crate::kms::{AccountId, GrantId, GrantOperation, KeyManager, KeySpec, KeySta
 
 use super::activity::ActivityLog;
 use super::clock::Clock;
+use super::grant_index::GranteeGrants;
 use crate::kms::Timestamp;
 
 /// Base64 for secret byte strings in snapshots.
@@ -273,8 +274,9 @@ pub struct Indexes {
     pub principal_by_access_key: HashMap<String, String>,
     /// key id -> (seq -> grant id), listed and removed-but-not-yet-propagated grants.
     pub grants_by_key: HashMap<String, BTreeMap<u64, GrantId>>,
-    /// key id -> principal match key -> grant ids held by that grantee on that key.
-    pub grants_by_grantee: HashMap<String, HashMap<String, Vec<GrantId>>>,
+    /// key id -> principal match key -> the grants held by that grantee on that key,
+    /// indexed by what they allow (`grant_index`).
+    pub grants_by_grantee: HashMap<String, HashMap<String, GranteeGrants>>,
     /// Listed grants per key (quota and counts).
     pub listed_count: HashMap<String, usize>,
     /// Removed grants waiting for their removal to propagate, by propagation time.
@@ -417,7 +419,7 @@ impl World {
             .or_default()
             .entry(g.grantee.match_key().to_string())
             .or_default()
-            .push(g.id.clone());
+            .insert(g.seq, &g.id, &g.operations, g.constraints.as_ref());
         match &g.removal {
             None => *self.idx.listed_count.entry(g.key_id.clone()).or_default() += 1,
             Some(r) => {
@@ -468,7 +470,7 @@ impl World {
         if let Some(by_grantee) = self.idx.grants_by_grantee.get_mut(&g.key_id) {
             let grantee = g.grantee.match_key();
             if let Some(v) = by_grantee.get_mut(grantee) {
-                v.retain(|x| x != id);
+                v.remove(g.seq, &g.operations, g.constraints.as_ref());
                 if v.is_empty() {
                     by_grantee.remove(grantee);
                 }

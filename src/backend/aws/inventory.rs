@@ -102,7 +102,7 @@ impl AwsConnection {
                 .into_iter()
                 .map(|entry| InventoryGrant {
                     grantee_name: display_name(entry.grantee()),
-                    retiring_name: entry.retiring_principal.as_deref().map(display_name),
+                    retiring_name: entry.retiring().map(display_name),
                     last_used: None,
                     entry,
                 })
