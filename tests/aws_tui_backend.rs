@@ -358,7 +358,11 @@ async fn decrypt_and_dry_runs_through_the_aws_backend() {
         .test_operation(as_granttestuser(&key, GrantOperation::Decrypt, vec![]))
         .await
         .unwrap();
-    assert!(denied.prepared.as_deref().unwrap().contains("made by admin"));
+    assert!(denied
+        .prepared
+        .as_deref()
+        .unwrap()
+        .contains("made by admin"));
     let e = denied.result.unwrap_err();
     assert!(e.is_access_denied(), "{e}");
     assert!(e.message.contains("kms:Decrypt"), "{e}");
@@ -394,7 +398,10 @@ async fn decrypt_and_dry_runs_through_the_aws_backend() {
     assert!(out.dry_run);
     assert_eq!(out.result, Ok(TestAnswer::WouldBeAllowed));
     let last = b.activity_since(0).await.unwrap().pop().unwrap();
-    assert_eq!((last.operation.as_str(), &last.outcome), ("Decrypt", &EventOutcome::Allowed));
+    assert_eq!(
+        (last.operation.as_str(), &last.outcome),
+        ("Decrypt", &EventOutcome::Allowed)
+    );
     assert!(last.why.starts_with("DryRun"), "{}", last.why);
 
     // A DryRun that would be denied is denied, in AWS's words.

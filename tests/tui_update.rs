@@ -34,7 +34,11 @@ struct Encrypted {
 fn encrypt_result(h: &Harness) -> Result<Encrypted, BackendError> {
     match &h.app.dialog {
         Some(Dialog::TestGrant(f)) => {
-            let out = f.result.clone().expect("a result").expect("the test was made");
+            let out = f
+                .result
+                .clone()
+                .expect("a result")
+                .expect("the test was made");
             out.result.map(|answer| match answer {
                 TestAnswer::Encrypted {
                     ciphertext_base64,

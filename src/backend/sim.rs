@@ -10,8 +10,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::kms::api::{
-    CreateAliasRequest, CreateGrantRequest, CreateKeyRequest, KeyIdRequest, ListGrantsRequest, ListKeysRequest, RetireGrantRequest, RevokeGrantRequest,
-    ScheduleKeyDeletionRequest,
+    CreateAliasRequest, CreateGrantRequest, CreateKeyRequest, KeyIdRequest, ListGrantsRequest,
+    ListKeysRequest, RetireGrantRequest, RevokeGrantRequest, ScheduleKeyDeletionRequest,
 };
 use crate::kms::ids::{display_name, PrincipalArn};
 use crate::kms::inventory::Inventory;
@@ -22,9 +22,8 @@ use crate::sim::{Caller, Outcome, SharedSimulator, Simulator};
 
 use super::{
     ActivityEvent, Actor, Backend, BackendError, BackendInfo, BackendResult, CreateGrantInput,
-    CreatedGrant, EventOutcome, GrantPage, GrantSummary, KeyList, KeyStateChange,
-    KeySummary, PrincipalKindLabel, PrincipalList, PrincipalSummary, TestCall,
-    TestOutcome, WorldControls,
+    CreatedGrant, EventOutcome, GrantPage, GrantSummary, KeyList, KeyStateChange, KeySummary,
+    PrincipalKindLabel, PrincipalList, PrincipalSummary, TestCall, TestOutcome, WorldControls,
 };
 
 /// ListGrants page size the UI asks for (AWS's maximum).

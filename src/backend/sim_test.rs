@@ -7,8 +7,8 @@
 use base64::Engine;
 
 use crate::kms::api::{
-    CreateGrantRequest, DecryptRequest, DescribeKeyRequest, EncryptRequest,
-    GenerateDataKeyRequest, ReEncryptRequest, RetireGrantRequest,
+    CreateGrantRequest, DecryptRequest, DescribeKeyRequest, EncryptRequest, GenerateDataKeyRequest,
+    ReEncryptRequest, RetireGrantRequest,
 };
 use crate::kms::{display_name, GrantOperation, KmsError, KmsResult, OperationInput};
 use crate::sim::{Caller, Simulator};
@@ -56,7 +56,11 @@ pub(super) fn test_call(
                 ))
             })?;
         sample = made.ciphertext_blob;
-        prepared = Some(sample_note(&operator.principal, &call.plaintext, context.is_some()));
+        prepared = Some(sample_note(
+            &operator.principal,
+            &call.plaintext,
+            context.is_some(),
+        ));
     }
     let result: KmsResult<TestAnswer> = match call.operation {
         GrantOperation::Encrypt => s
@@ -104,7 +108,8 @@ pub(super) fn test_call(
             .map(|d| TestAnswer::Decrypted {
                 plaintext: String::from_utf8_lossy(&d.plaintext).into_owned(),
             }),
-        op @ (GrantOperation::GenerateDataKey | GrantOperation::GenerateDataKeyWithoutPlaintext) => {
+        op
+        @ (GrantOperation::GenerateDataKey | GrantOperation::GenerateDataKeyWithoutPlaintext) => {
             let req = GenerateDataKeyRequest {
                 key_id: call.key.to_string(),
                 encryption_context: context.clone(),

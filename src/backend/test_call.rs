@@ -40,7 +40,10 @@ pub fn supports_dry_run(op: GrantOperation) -> bool {
 
 /// Does testing `op` change the world when not a DryRun? (A new grant, a retired one.)
 pub fn changes_world(op: GrantOperation) -> bool {
-    matches!(op, GrantOperation::CreateGrant | GrantOperation::RetireGrant)
+    matches!(
+        op,
+        GrantOperation::CreateGrant | GrantOperation::RetireGrant
+    )
 }
 
 /// The KMS API operation that tests a grant operation (`ReEncryptFrom` and `ReEncryptTo`

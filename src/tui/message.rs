@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use crate::audit::{AuditConfig, IndexedReport};
 use crate::backend::{
-    ActivityEvent, Actor, BackendResult, CreateGrantInput, CreatedGrant, GrantPage,
-    GrantSummary, KeyDetail, KeyList, KeyStateChange, PrincipalList, TestCall, TestOutcome,
+    ActivityEvent, Actor, BackendResult, CreateGrantInput, CreatedGrant, GrantPage, GrantSummary,
+    KeyDetail, KeyList, KeyStateChange, PrincipalList, TestCall, TestOutcome,
 };
 use crate::kms::{GrantId, KeyRef, Timestamp};
 use crate::lesson::{LessonRequest, Performed, Ticket};

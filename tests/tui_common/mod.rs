@@ -85,6 +85,34 @@ impl Harness {
         Self::from_toml(&text, "classroom")
     }
 
+    /// The classroom with a second key (alias/archive), a user with no rights at all
+    /// (outsider), and a grant named all-ops of fixed id, made an hour before `t0`, that
+    /// allows granttestuser every grant operation of a symmetric key the UI can test.
+    pub fn classroom_for_grant_tests() -> Self {
+        let mut text = include_str!("../../assets/scenarios/classroom.toml").to_string();
+        text.push_str(
+            r#"
+    [[principals]]
+    name = "outsider"
+    kind = "user"
+
+    [[keys]]
+    id = "5678abcd-56ef-78ab-90cd-567890abcdef"
+    aliases = ["alias/archive"]
+    description = "Where ciphertexts are re-encrypted to"
+
+    [[grants]]
+    key = "alias/classroom"
+    grantee = "granttestuser"
+    operations = ["Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo", "DescribeKey", "CreateGrant", "RetireGrant"]
+    name = "all-ops"
+    id = "a11a11a11a11a11a11a11a11a11a11a11a11a11a11a11a11a11a11a11a11a11a"
+    age = "1h"
+    "#,
+        );
+        Self::from_toml(&text, "classroom")
+    }
+
     /// A world built beforehand (tests of a big scenario build it once and clone it).
     pub fn from_world(world: grantscope::sim::World, name: &str, read_only: bool) -> Self {
         let sim = SharedSimulator::new(Simulator::new(world));

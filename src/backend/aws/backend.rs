@@ -103,7 +103,9 @@ impl AwsBackend {
     }
 }
 
-pub(super) fn sdk_constraints(c: &crate::kms::GrantConstraints) -> aws_sdk_kms::types::GrantConstraints {
+pub(super) fn sdk_constraints(
+    c: &crate::kms::GrantConstraints,
+) -> aws_sdk_kms::types::GrantConstraints {
     let map = |m: &Option<crate::kms::EncryptionContext>| {
         m.as_ref()
             .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())

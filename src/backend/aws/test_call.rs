@@ -257,6 +257,8 @@ impl AwsBackend {
             Ok(TestAnswer::Described(d)) if !d.arn.is_empty() => d.arn.clone(),
             _ => key_id,
         };
-        Ok(TestOutcome::answer(&call, caller, key_arn, prepared, result))
+        Ok(TestOutcome::answer(
+            &call, caller, key_arn, prepared, result,
+        ))
     }
 }

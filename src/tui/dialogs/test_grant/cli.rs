@@ -129,14 +129,12 @@ impl TestGrant {
                     .as_ref()
                     .and_then(|g| g.constraints.as_ref())
                     .map(|c| {
-                        let (kind, pairs) = match (
-                            &c.encryption_context_equals,
-                            &c.encryption_context_subset,
-                        ) {
-                            (Some(p), _) => ("EncryptionContextEquals", p),
-                            (None, Some(p)) => ("EncryptionContextSubset", p),
-                            (None, None) => return String::new(),
-                        };
+                        let (kind, pairs) =
+                            match (&c.encryption_context_equals, &c.encryption_context_subset) {
+                                (Some(p), _) => ("EncryptionContextEquals", p),
+                                (None, Some(p)) => ("EncryptionContextSubset", p),
+                                (None, None) => return String::new(),
+                            };
                         let inner: Vec<String> =
                             pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
                         format!(" --constraints {kind}={{{}}}", inner.join(","))

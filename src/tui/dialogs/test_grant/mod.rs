@@ -250,7 +250,9 @@ impl TestGrant {
 
     /// Does the selected grant allow `op`?
     pub fn granted(&self, op: GrantOperation) -> bool {
-        self.grant.as_ref().is_some_and(|g| g.operations.contains(&op))
+        self.grant
+            .as_ref()
+            .is_some_and(|g| g.operations.contains(&op))
     }
 
     /// Choose another operation (Left/Right or Up/Down on the operation field).
@@ -337,8 +339,10 @@ impl TestGrant {
             call.encryption_context = parse_pairs(self.context.value())?;
         }
         call.plaintext = self.plaintext.value().to_string();
-        if matches!(self.operation, Op::Encrypt | Op::Decrypt | Op::ReEncryptFrom | Op::ReEncryptTo)
-            && call.plaintext.is_empty()
+        if matches!(
+            self.operation,
+            Op::Encrypt | Op::Decrypt | Op::ReEncryptFrom | Op::ReEncryptTo
+        ) && call.plaintext.is_empty()
         {
             return Err("Type a plaintext to encrypt.".into());
         }
@@ -468,10 +472,11 @@ impl TestGrant {
         self.running = false;
         // A grant created for real: its token is offered for the next test.
         if let Ok(TestOutcome {
-            result: Ok(TestAnswer::GrantCreated {
-                grant_id,
-                grant_token,
-            }),
+            result:
+                Ok(TestAnswer::GrantCreated {
+                    grant_id,
+                    grant_token,
+                }),
             ..
         }) = &result
         {

@@ -101,7 +101,8 @@ impl TestGrant {
             TestField::Grantee => {
                 let mut line = self.grantee.line("New grant for", focused, width);
                 if self.grantee.value().is_empty() {
-                    line.spans.push(Span::styled("(the principal acted as)", dim()));
+                    line.spans
+                        .push(Span::styled("(the principal acted as)", dim()));
                 }
                 line
             }
