@@ -10,7 +10,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 
 use grantscope::backend::{EventOutcome, TestAnswer, TestOutcome, TESTABLE};
 use grantscope::kms::GrantOperation;
-use grantscope::tui::dialogs::{Dialog, TestField, TestGrant};
+use grantscope::tui::dialogs::{TestField, TestGrant};
 use grantscope::tui::pane::Pane;
 use tui_common::Harness;
 
@@ -18,44 +18,17 @@ const USER_ARN: &str = "arn:aws:iam::111122223333:user/granttestuser";
 const OUTSIDER_ARN: &str = "arn:aws:iam::111122223333:user/outsider";
 
 fn dialog(h: &Harness) -> &TestGrant {
-    match &h.app.dialog {
-        Some(Dialog::TestGrant(d)) => d,
-        other => panic!("expected the test-a-grant dialog, got {other:?}"),
-    }
+    h.grant_test()
 }
 
-/// Select the grant named `name` in the grants pane of the selected key.
-fn select_grant(h: &mut Harness, name: &str) {
-    h.focus(Pane::Grants);
-    h.key(KeyCode::Home);
-    for _ in 0..h.app.grants.len() {
-        if h.app.selected_grant().map(|g| g.name.as_str()) == Some(name) {
-            return;
-        }
-        h.press('j');
-    }
-    panic!("no grant named {name}");
-}
-
-/// Open the dialog on the all-ops grant and choose `op` with the arrow keys.
+/// Open the dialog on the all-ops grant and choose `op`.
 fn open_on(h: &mut Harness, op: GrantOperation) {
-    select_grant(h, "all-ops");
-    h.press('e');
-    assert_eq!(dialog(h).field(), TestField::Operation);
-    for _ in 0..TESTABLE.len() {
-        if dialog(h).operation == op {
-            return;
-        }
-        h.key(KeyCode::Right);
-    }
-    panic!("{op} is not offered");
+    h.open_grant_test("all-ops", op);
 }
 
 /// Act as `who` (a principal's name), typed into the Act as field.
 fn act_as(h: &mut Harness, who: &str) {
-    while dialog(h).field() != TestField::ActAs {
-        h.key(KeyCode::Tab);
-    }
+    h.tab_to(TestField::ActAs);
     h.key_with(KeyCode::Char('u'), KeyModifiers::CONTROL);
     h.type_text(who);
 }
@@ -73,9 +46,7 @@ fn run(h: &mut Harness) -> TestOutcome {
 
 /// Turn DryRun off (or on) from the operation field.
 fn toggle_dry_run(h: &mut Harness) {
-    while dialog(h).field() != TestField::DryRun {
-        h.key(KeyCode::Tab);
-    }
+    h.tab_to(TestField::DryRun);
     h.press(' ');
 }
 
@@ -225,9 +196,9 @@ fn create_grant_for_real_adds_a_grant_and_offers_its_token() {
     let mut h = Harness::classroom_for_grant_tests();
     let before = h.app.grants.len();
     open_on(&mut h, GrantOperation::CreateGrant);
-    // The new grant: for the principal acted as, with the selected grant's operations.
+    // The new grant: for the principal acted as, with the selected grant's first use.
     assert!(dialog(&h).cli_commands()[0].contains(&format!(
-        "--grantee-principal {USER_ARN} --operations Encrypt Decrypt"
+        "--grantee-principal {USER_ARN} --operations Encrypt --dry-run"
     )));
     toggle_dry_run(&mut h);
     let out = run(&mut h);
@@ -275,7 +246,7 @@ fn read_only_tests_grant_changes_with_dry_run_only() {
 #[test]
 fn a_constrained_grant_opens_on_its_first_operation_with_its_context() {
     let mut h = Harness::classroom_with_grants();
-    select_grant(&mut h, "nightly-batch");
+    h.select_grant("nightly-batch");
     h.press('e');
     let d = dialog(&h);
     assert_eq!(d.operation, GrantOperation::Decrypt);
@@ -296,9 +267,7 @@ fn a_constrained_grant_opens_on_its_first_operation_with_its_context() {
     // Without the context, the grant does not apply.
     let d = dialog(&h);
     assert_eq!(d.field(), TestField::Operation);
-    while dialog(&h).field() != TestField::Context {
-        h.key(KeyCode::Tab);
-    }
+    h.tab_to(TestField::Context);
     h.key_with(KeyCode::Char('u'), KeyModifiers::CONTROL);
     assert!(run(&mut h).result.unwrap_err().is_access_denied());
 }
@@ -350,9 +319,7 @@ fn the_cli_equivalent_follows_the_operation() {
 fn re_encrypt_to_another_key_needs_re_encrypt_to_on_it() {
     let mut h = Harness::classroom_for_grant_tests();
     open_on(&mut h, GrantOperation::ReEncryptFrom);
-    while dialog(&h).field() != TestField::OtherKey {
-        h.key(KeyCode::Tab);
-    }
+    h.tab_to(TestField::OtherKey);
     h.key(KeyCode::Down); // the other key: alias/archive
     assert!(dialog(&h).other_key.value().contains("5678abcd"));
     let e = run(&mut h).result.unwrap_err();

@@ -11,9 +11,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-use grantscope::backend::{Backend, SimBackend};
+use grantscope::backend::{Backend, SimBackend, TESTABLE};
+use grantscope::kms::GrantOperation;
 use grantscope::kms::Timestamp;
 use grantscope::sim::{Clock, Scenario, SharedSimulator, Simulator};
+use grantscope::tui::dialogs::{Dialog, TestField, TestGrant};
 use grantscope::tui::executor::execute;
 use grantscope::tui::input::key_messages;
 use grantscope::tui::keys_overlay::KeyTrail;
@@ -260,6 +262,53 @@ impl Harness {
             self.press('j');
         }
         panic!("{name} is not in the principals pane");
+    }
+
+    /// Select the grant named `name` in the grants pane of the selected key.
+    pub fn select_grant(&mut self, name: &str) {
+        self.focus(Pane::Grants);
+        self.key(KeyCode::Home);
+        for _ in 0..self.app.grants.len() {
+            if self.app.selected_grant().map(|g| g.name.as_str()) == Some(name) {
+                return;
+            }
+            self.press('j');
+        }
+        panic!("no grant named {name}");
+    }
+
+    /// The open test-a-grant dialog.
+    pub fn grant_test(&self) -> &TestGrant {
+        match &self.app.dialog {
+            Some(Dialog::TestGrant(d)) => d,
+            other => panic!("expected the test-a-grant dialog, got {other:?}"),
+        }
+    }
+
+    /// Open the test-a-grant dialog on the grant named `grant` and choose `op` with the
+    /// arrow keys.
+    pub fn open_grant_test(&mut self, grant: &str, op: GrantOperation) {
+        self.select_grant(grant);
+        self.press('e');
+        assert_eq!(self.grant_test().field(), TestField::Operation);
+        for _ in 0..TESTABLE.len() {
+            if self.grant_test().operation == op {
+                return;
+            }
+            self.key(KeyCode::Right);
+        }
+        panic!("{op} is not offered");
+    }
+
+    /// Tab to `field` of the test-a-grant dialog.
+    pub fn tab_to(&mut self, field: TestField) {
+        for _ in 0..12 {
+            if self.grant_test().field() == field {
+                return;
+            }
+            self.key(KeyCode::Tab);
+        }
+        panic!("{field:?} is not in the dialog");
     }
 
     /// The screen drawn, `width` x `height`, cell by cell (colours included).

@@ -154,16 +154,19 @@ impl TestGrant {
             })
             .map(pairs_text)
             .unwrap_or_default();
+        // A CreateGrant test asks for a subset of the grant's operations: its first use.
         let grant_ops = grant
             .as_ref()
-            .map(|g| {
+            .and_then(|g| {
                 g.operations
                     .iter()
-                    .map(|o| o.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                    .find(|o| {
+                        !matches!(o, GrantOperation::CreateGrant | GrantOperation::RetireGrant)
+                    })
+                    .or(g.operations.first())
             })
-            .unwrap_or_else(|| "Encrypt".into());
+            .unwrap_or(&GrantOperation::Encrypt)
+            .to_string();
         let mut d = Self {
             key: KeyRef::parse(&setup.key_arn),
             key_label: setup.key_label,

@@ -10,7 +10,9 @@ use ratatui::Frame;
 
 use crate::backend::{api_name, changes_world, BackendError, TestAnswer, TestOutcome};
 use crate::kms::{display_name, GrantOperation};
-use crate::tui::widgets::{buttons, cut, error_line, label_span, popup, render_scrolled};
+use crate::tui::widgets::{
+    buttons, cut, error_line, label_span, popup, render_scrolled, LABEL_WIDTH,
+};
 
 use super::{TestField, TestGrant};
 
@@ -28,8 +30,8 @@ fn what_it_does(op: GrantOperation) -> &'static str {
     match op {
         Op::Encrypt => "encrypt the plaintext, then decrypt it",
         Op::Decrypt => "decrypt a sample ciphertext",
-        Op::GenerateDataKey => "a data key, with its plaintext",
-        Op::GenerateDataKeyWithoutPlaintext => "a data key, encrypted only",
+        Op::GenerateDataKey => "a data key + plaintext",
+        Op::GenerateDataKeyWithoutPlaintext => "a data key, no plaintext",
         Op::ReEncryptFrom => "ReEncrypt from this key",
         Op::ReEncryptTo => "ReEncrypt to this key",
         Op::DescribeKey => "read the key's metadata",
@@ -40,19 +42,33 @@ fn what_it_does(op: GrantOperation) -> &'static str {
 }
 
 impl TestGrant {
-    fn operation_line(&self, focused: bool) -> Line<'static> {
+    /// The operation, what its test does (when the line has room) and whether the
+    /// selected grant allows it.
+    fn operation_line(&self, focused: bool, width: usize) -> Line<'static> {
+        let op = format!("◀ {} ▶", self.operation);
+        let granted = match (&self.grant, self.granted(self.operation)) {
+            (None, _) => None,
+            (Some(_), true) => Some(Span::styled(
+                "  (granted)",
+                Style::default().fg(Color::Green),
+            )),
+            (Some(_), false) => Some(Span::styled(
+                "  (not granted)",
+                Style::default().fg(Color::Yellow),
+            )),
+        };
+        let what = format!("  {}", what_it_does(self.operation));
+        let used = LABEL_WIDTH
+            + op.chars().count()
+            + granted.as_ref().map_or(0, |g| g.content.chars().count());
         let mut spans = vec![
             label_span("Operation", focused),
-            Span::styled(format!("◀ {} ▶", self.operation), bold(Color::White)),
-            Span::styled(format!("  {}", what_it_does(self.operation)), dim()),
+            Span::styled(op, bold(Color::White)),
         ];
-        if self.grant.is_some() {
-            spans.push(if self.granted(self.operation) {
-                Span::styled("  (the grant allows it)", Style::default().fg(Color::Green))
-            } else {
-                Span::styled("  (not in the grant)", Style::default().fg(Color::Yellow))
-            });
+        if used + what.chars().count() <= width {
+            spans.push(Span::styled(what, dim()));
         }
+        spans.extend(granted);
         Line::from(spans)
     }
 
@@ -87,7 +103,7 @@ impl TestGrant {
             "Destination key"
         };
         Some(match field {
-            TestField::Operation => self.operation_line(focused),
+            TestField::Operation => self.operation_line(focused, width),
             TestField::DryRun => self.dry_run_line(focused),
             TestField::ActAs => self.act_as.line("Act as", focused, width),
             TestField::Plaintext => self.plaintext.line("Plaintext", focused, width),
