@@ -400,7 +400,7 @@ async fn decrypt_and_dry_runs_through_the_aws_backend() {
     let last = b.activity_since(0).await.unwrap().pop().unwrap();
     assert_eq!(
         (last.operation.as_str(), &last.outcome),
-        ("Decrypt", &EventOutcome::Allowed)
+        ("Decrypt", &EventOutcome::DryRun)
     );
     assert!(last.why.starts_with("DryRun"), "{}", last.why);
 

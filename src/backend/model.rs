@@ -241,6 +241,8 @@ pub struct CreatedGrant {
 pub enum EventOutcome {
     Allowed,
     Denied,
+    /// A DryRun that would have succeeded (AWS's DryRunOperationException): nothing was done.
+    DryRun,
     Failed(String),
 }
 

@@ -16,7 +16,7 @@ use crate::kms::api::{
 use crate::kms::ids::{display_name, PrincipalArn};
 use crate::kms::inventory::Inventory;
 use crate::kms::time::epoch_seconds;
-use crate::kms::{GrantId, GrantListEntry, KeyRef, OperationInput, Timestamp};
+use crate::kms::{ErrorCode, GrantId, GrantListEntry, KeyRef, OperationInput, Timestamp};
 use crate::sim::world::{PrincipalKind, World};
 use crate::sim::{Caller, Outcome, SharedSimulator, Simulator};
 
@@ -169,6 +169,9 @@ fn event_of(e: &crate::sim::ActivityEntry) -> ActivityEvent {
         outcome: match &e.outcome {
             Outcome::Allowed => EventOutcome::Allowed,
             Outcome::Denied => EventOutcome::Denied,
+            Outcome::Failed {
+                code: ErrorCode::DryRunOperationException,
+            } => EventOutcome::DryRun,
             Outcome::Failed { code } => EventOutcome::Failed(code.as_str().to_string()),
         },
         why: e.why.clone(),

@@ -42,7 +42,7 @@ impl ActivityLog {
         let (outcome, why) = match result {
             Ok(_) => (EventOutcome::Allowed, NO_WHY.to_string()),
             Err(e) if e.is(ErrorCode::DryRunOperationException) => {
-                (EventOutcome::Allowed, DRY_RUN_WHY.to_string())
+                (EventOutcome::DryRun, DRY_RUN_WHY.to_string())
             }
             Err(e) if e.is_access_denied() => (
                 EventOutcome::Denied,

@@ -280,6 +280,7 @@ fn badge(e: &ActivityEvent, t: &Theme) -> Span<'static> {
     let (verdict, bg) = match &e.outcome {
         EventOutcome::Allowed => (" ALLOWED ".to_string(), t.allowed),
         EventOutcome::Denied => (" DENIED ".to_string(), t.denied),
+        EventOutcome::DryRun => (" DRYRUN OK ".to_string(), t.allowed),
         EventOutcome::Failed(code) => (format!(" {code} "), t.warning),
     };
     Span::styled(
