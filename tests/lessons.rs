@@ -54,7 +54,7 @@ fn index_of(run: &LessonRun, id: &str) -> usize {
         .unwrap_or_else(|| panic!("no step {id}"))
 }
 
-/// The presenter test-encrypts as granttestuser through the UI's own backend call.
+/// The presenter tests Encrypt as granttestuser through the UI's own backend call.
 async fn encrypt_as_granttestuser(live: &Live) -> bool {
     live.backend
         .test_operation(TestCall::new(
@@ -169,7 +169,7 @@ async fn a_step_done_in_the_ui_is_noticed() {
     let mut live = start("walkthrough");
     press_until(&mut live, "denied").await;
     let i = live.run.current_index();
-    // The presenter test-encrypts as granttestuser through the UI's own backend call.
+    // The presenter tests Encrypt as granttestuser through the UI's own backend call.
     assert!(!encrypt_as_granttestuser(&live).await);
     assert!(observe_ui(&mut live).await);
     assert!(matches!(

@@ -206,7 +206,7 @@ const UI_READS: [&str; 5] = [
 ];
 
 /// The latest call's verdict and WHY, big, under the narration (the panes' own reads
-/// aside, so a denial stays in view after the panes reload). A test-encrypt's round trip
+/// aside, so a denial stays in view after the panes reload). An Encrypt test's round trip
 /// shows both calls: Encrypt, then the Decrypt of its result.
 pub fn render_banner(frame: &mut Frame, area: Rect, events: &Rows<ActivityEvent>, t: &Theme) {
     frame.render_widget(
