@@ -416,7 +416,7 @@ async fn decrypt_and_dry_runs_through_the_aws_backend() {
     retire.dry_run = true;
     let out = b.test_operation(retire).await.unwrap();
     assert_eq!(out.result, Ok(TestAnswer::WouldBeAllowed));
-    assert_eq!(grant_ids(&b, &key).await, [grant.grant_id.clone()]);
+    assert_eq!(grant_ids(&b, &key).await, [grant.grant_id]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -75,6 +75,8 @@ impl CliSession {
 }
 
 /// The open dialog.
+// One exists at a time: boxing the biggest (the grant test's form) would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dialog {
     Help(Help),
