@@ -596,6 +596,67 @@ impl Ui {
     }
 }
 
+/// The test-a-grant dialog on AWS: opened on a grant, it acts as the grantee's ARN
+/// through the profile that resolves to it; Decrypt is performed, RetireGrant is a DryRun
+/// that AWS answers "would have succeeded", and the grant stays.
+#[test]
+fn a_grant_test_on_aws_acts_as_the_grantee_and_dry_runs_retire() {
+    use grantscope::tui::message::Key;
+    let mut ui = Ui::new(ServedWorld::start(&[]));
+    ui.run_all();
+    let key = ui.app.selected_key().unwrap().arn.clone();
+    let backend = ui.backend.clone();
+    let grant = ui
+        .rt
+        .block_on(backend.create_grant(grant_to_user(
+            &key,
+            &[GrantOperation::Decrypt, GrantOperation::RetireGrant],
+            None,
+        )))
+        .unwrap();
+    // The session knows its token (as when the create-grant dialog made it).
+    ui.app.tokens.push(grantscope::tui::effect::KnownToken {
+        key_id: ui.app.selected_key().unwrap().key_id.clone(),
+        grant_id: grant.grant_id.clone(),
+        token: grant.grant_token.clone(),
+    });
+    ui.send(Msg::Act(grantscope::tui::actions::Action::Refresh));
+    ui.send(Msg::FocusNext);
+    assert_eq!(ui.app.grants.len(), 1);
+    ui.press('e');
+    match &ui.app.dialog {
+        Some(Dialog::TestGrant(d)) => {
+            assert_eq!(d.operation, GrantOperation::Decrypt);
+            assert_eq!(d.act_as.value(), USER);
+        }
+        other => panic!("expected the test-a-grant dialog, got {other:?}"),
+    }
+    // Not propagated yet: Ctrl-T presents the grant's token.
+    ui.send(Msg::Dialog(Key::Ctrl('t')));
+    ui.send(Msg::Dialog(Key::Submit));
+    let screen = ui.screen();
+    assert!(screen.contains("Performed Decrypt: ALLOWED"), "{screen}");
+    assert!(screen.contains("Plaintext \"hello\""), "{screen}");
+    assert!(screen.contains(&format!("As {USER}")), "{screen}");
+
+    ui.send(Msg::Dialog(Key::Left));
+    ui.send(Msg::Dialog(Key::Left));
+    ui.send(Msg::Dialog(Key::Submit));
+    let screen = ui.screen();
+    assert!(
+        screen.contains("DryRun RetireGrant: WOULD BE ALLOWED"),
+        "{screen}"
+    );
+    ui.send(Msg::Dialog(Key::Cancel));
+    assert_eq!(ui.app.grants.len(), 1, "the DryRun retired nothing");
+    assert!(ui
+        .app
+        .events
+        .all()
+        .iter()
+        .any(|e| e.operation == "RetireGrant" && e.outcome == EventOutcome::DryRun));
+}
+
 /// A DescribeKey batch that fails as a whole (the network went away): its keys say they
 /// could not be described, the status line says why, and the next batches still come;
 /// no key is left "loading" for ever.

@@ -360,9 +360,13 @@ fn open_test_grant(app: &mut App) -> Vec<Effect> {
             act_as.or_else(|| app.last_actor.clone()),
         )
     } else {
+        // On AWS a grantee's ARN is acted as through the profile that resolves to it.
         (
             Acting::Profiles(app.acting_profiles.clone()),
-            app.last_actor.clone(),
+            grant
+                .as_ref()
+                .map(|g| g.grantee.clone())
+                .or_else(|| app.last_actor.clone()),
         )
     };
     let keys = app

@@ -325,7 +325,9 @@ impl TestGrant {
         if who.is_empty() {
             return Err("Choose the principal to act as (Up/Down, or type an ARN).".into());
         }
-        Ok(if self.by_profile {
+        // On AWS a profile is named, or a principal's ARN given (the profile that
+        // resolves to it acts).
+        Ok(if self.by_profile && !who.starts_with("arn:") {
             Actor::Profile(who.to_string())
         } else {
             Actor::Principal(principal_from(&self.act_as, "principal to act as")?)
@@ -349,9 +351,11 @@ impl TestGrant {
         {
             return Err("Type a plaintext to encrypt.".into());
         }
-        let other = self.other_key.value().trim();
-        call.other_key = (!other.is_empty()).then(|| KeyRef::parse(other));
         match self.operation {
+            Op::ReEncryptFrom | Op::ReEncryptTo => {
+                let other = self.other_key.value().trim();
+                call.other_key = (!other.is_empty()).then(|| KeyRef::parse(other));
+            }
             Op::CreateGrant => {
                 let grantee = if self.grantee.value().trim().is_empty() {
                     match &call.actor {
