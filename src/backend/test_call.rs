@@ -251,6 +251,11 @@ impl TestOutcome {
     pub fn allowed(&self) -> bool {
         self.result.is_ok()
     }
+
+    /// Did the test change the world (a grant created or retired for real)?
+    pub fn changed_world(&self) -> bool {
+        self.allowed() && !self.dry_run && changes_world(self.operation)
+    }
 }
 
 /// What the outcome says of a sample ciphertext.

@@ -8,17 +8,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::audit::IndexedReport;
-use crate::backend::{
-    api_name, changes_world, BackendError, CreateGrantInput, CreatedGrant, TestAnswer, TestCall,
-    TestOutcome,
-};
+use crate::backend::{BackendError, CreateGrantInput, CreatedGrant};
 use crate::kms::{grant_id_label, short_grant_id, GrantId};
 
 use super::actions::Action;
 use super::app::App;
 use super::dialogs::{
-    Acting, CreateGrant, Detail, Dialog, GrantCreated, Help, SelectedGrant, SimpleForm, TestGrant,
-    TestSetup,
+    test_grant, Acting, CreateGrant, Detail, Dialog, GrantCreated, Help, SelectedGrant, SimpleForm,
+    TestGrant, TestSetup,
 };
 use super::effect::{ConfirmAction, ConfirmRequest, Effect, KnownToken};
 use super::effects::{self, apply, poll_activity, reload_all, request_audit, run};
@@ -425,7 +422,8 @@ fn answered(app: &mut App, job: Job, work: Work, answer: Answer) -> Vec<Command>
         }
         (Work::CreateGrant(input), Answer::Created(created)) => granted(app, input, created),
         (Work::TestGrant(call), Answer::Tested(out)) => {
-            let effects = tested(app, &call, &out);
+            app.changed |= out.changed_world();
+            let effects = test_grant::effects_of(&call, &out);
             if let Some(Dialog::TestGrant(d)) = &mut app.dialog {
                 d.answered(Ok(out));
             }
@@ -472,41 +470,6 @@ fn answered(app: &mut App, job: Job, work: Work, answer: Answer) -> Vec<Command>
             vec![]
         }
     }
-}
-
-/// A grant test's answer: the status line says what it did; a CreateGrant or RetireGrant
-/// performed for real changed the world (the panes reload, a new grant's token is offered
-/// for the next test).
-fn tested(app: &mut App, call: &TestCall, out: &TestOutcome) -> Vec<Effect> {
-    let api = api_name(out.operation);
-    let verdict = match &out.result {
-        Ok(_) if out.dry_run => format!("DryRun {api}: would be allowed"),
-        Ok(_) => format!("Performed {api}: allowed"),
-        Err(e) if e.is_access_denied() => format!("{api}: denied"),
-        Err(e) => format!("{api}: {}", e.label()),
-    };
-    let mut effects = vec![if out.allowed() {
-        Effect::Info(verdict)
-    } else {
-        Effect::Error(verdict)
-    }];
-    if out.dry_run || !out.allowed() || !changes_world(out.operation) {
-        return effects;
-    }
-    app.changed = true;
-    if let Ok(TestAnswer::GrantCreated {
-        grant_id,
-        grant_token,
-    }) = &out.result
-    {
-        effects.push(Effect::Token(KnownToken {
-            key_id: call.key.key_id().unwrap_or_default().to_string(),
-            grant_id: grant_id.clone(),
-            token: grant_token.clone(),
-        }));
-    }
-    effects.push(Effect::Reload);
-    effects
 }
 
 /// A grant was created (through the dialog): its id and token in the dialog that replaces

@@ -7,23 +7,24 @@
 //! RetireGrant start as DryRuns, so a test changes nothing unless the person turns DryRun
 //! off (never in read-only mode).
 //!
-//! This file holds the state and its keys; `cli` the equivalent AWS CLI commands; `view`
-//! the drawing.
+//! This file holds the state and its keys; `call` the test call the form makes and what
+//! its outcome asks of the UI; `cli` the equivalent AWS CLI commands; `view` the drawing.
 
+mod call;
 mod cli;
 mod view;
 
+pub use call::effects_of;
+
 use crate::backend::{
-    changes_world, supports_dry_run, ActivityEvent, Actor, BackendError, NewGrant, TestAnswer,
-    TestCall, TestOutcome, TESTABLE,
+    changes_world, supports_dry_run, ActivityEvent, BackendError, TestAnswer, TestOutcome, TESTABLE,
 };
 use crate::kms::{EncryptionContext, GrantConstraints, GrantId, GrantOperation, KeyRef};
 use crate::tui::effect::Effect;
 use crate::tui::message::{Key, Work};
 use crate::tui::text_field::TextField;
 
-use super::create_grant::parse_pairs;
-use super::{principal_from, Choice, CliSession};
+use super::{Choice, CliSession};
 
 /// The fields of the form; which are shown depends on the operation (`fields`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -318,85 +319,6 @@ impl TestGrant {
                 )
             }
         }
-    }
-
-    fn actor(&self) -> Result<Actor, String> {
-        let who = self.act_as.value().trim();
-        if who.is_empty() {
-            return Err("Choose the principal to act as (Up/Down, or type an ARN).".into());
-        }
-        // On AWS a profile is named, or a principal's ARN given (the profile that
-        // resolves to it acts).
-        Ok(if self.by_profile && !who.starts_with("arn:") {
-            Actor::Profile(who.to_string())
-        } else {
-            Actor::Principal(principal_from(&self.act_as, "principal to act as")?)
-        })
-    }
-
-    pub fn build(&self) -> Result<TestCall, String> {
-        use GrantOperation as Op;
-        let actor = self.actor()?;
-        let mut call = TestCall::new(self.key.clone(), actor, self.operation);
-        call.dry_run = self.is_dry_run();
-        call.grant_tokens = self.token_list();
-        if self.operation.takes_encryption_context() {
-            call.encryption_context = parse_pairs(self.context.value())?;
-        }
-        call.plaintext = self.plaintext.value().to_string();
-        if matches!(
-            self.operation,
-            Op::Encrypt | Op::Decrypt | Op::ReEncryptFrom | Op::ReEncryptTo
-        ) && call.plaintext.is_empty()
-        {
-            return Err("Type a plaintext to encrypt.".into());
-        }
-        match self.operation {
-            Op::ReEncryptFrom | Op::ReEncryptTo => {
-                let other = self.other_key.value().trim();
-                call.other_key = (!other.is_empty()).then(|| KeyRef::parse(other));
-            }
-            Op::CreateGrant => {
-                let grantee = if self.grantee.value().trim().is_empty() {
-                    match &call.actor {
-                        Actor::Principal(p) => p.clone(),
-                        Actor::Profile(_) => {
-                            return Err("Type the new grant's grantee (an ARN).".into())
-                        }
-                    }
-                } else {
-                    principal_from(&self.grantee, "grantee")?
-                };
-                let operations = self
-                    .grant_operations
-                    .value()
-                    .split([',', ' '])
-                    .filter(|s| !s.is_empty())
-                    .map(|s| {
-                        s.parse::<GrantOperation>()
-                            .map_err(|()| format!("\"{s}\" is not a grant operation."))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                if operations.is_empty() {
-                    return Err("Type the new grant's operations (e.g. Encrypt Decrypt).".into());
-                }
-                call.new_grant = Some(NewGrant {
-                    grantee,
-                    operations,
-                    constraints: self.grant.as_ref().and_then(|g| g.constraints.clone()),
-                });
-            }
-            Op::RetireGrant => match &self.grant {
-                Some(g) => call.grant = Some(g.id.clone()),
-                None => {
-                    return Err(
-                        "Select a grant in the grants pane to test RetireGrant on it.".into(),
-                    )
-                }
-            },
-            _ => {}
-        }
-        Ok(call)
     }
 
     fn text_field(&mut self) -> Option<&mut TextField> {
