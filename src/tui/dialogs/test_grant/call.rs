@@ -96,11 +96,16 @@ impl TestGrant {
 /// remembered for the next tests.
 pub fn effects_of(call: &TestCall, out: &TestOutcome) -> Vec<Effect> {
     let api = api_name(out.operation);
+    let what = if out.dry_run {
+        format!("DryRun {api}")
+    } else {
+        api.to_string()
+    };
     let mut effects = vec![match &out.result {
-        Ok(_) if out.dry_run => Effect::Info(format!("DryRun {api}: would be allowed")),
+        Ok(_) if out.dry_run => Effect::Info(format!("{what}: would be allowed")),
         Ok(_) => Effect::Info(format!("Performed {api}: allowed")),
-        Err(e) if e.is_access_denied() => Effect::Error(format!("{api}: denied")),
-        Err(e) => Effect::Error(format!("{api}: {}", e.label())),
+        Err(e) if e.is_access_denied() => Effect::Error(format!("{what}: denied")),
+        Err(e) => Effect::Error(format!("{what}: {}", e.label())),
     }];
     if !out.changed_world() {
         return effects;
