@@ -1,7 +1,7 @@
 //! The UI's AWS backend (`AwsBackend`) against `grantscope serve` on loopback, with a
 //! credentials file from `grantscope credentials` given explicitly (no process-wide
 //! environment): the quick key list and its details, paging through grants, grant
-//! changes, test-encrypt as another profile, principals from IAM, grants and key policies,
+//! changes, testing a grant as another profile (Decrypt, DryRun), principals from IAM, grants and key policies,
 //! readable errors, and the UI showing progress while key details load. (IAM denied or
 //! paged: tests/aws_iam.rs.)
 
@@ -17,7 +17,7 @@ use ratatui::Terminal;
 use grantscope::backend::aws::{AwsOptions, ProfileSources};
 use grantscope::backend::{
     Actor, AwsBackend, Backend, BackendError, CreateGrantInput, ErrorKind, EventOutcome,
-    PrincipalKindLabel, TestEncryptInput,
+    PrincipalKindLabel, TestAnswer, TestCall,
 };
 use grantscope::kms::{ErrorCode, GrantId, GrantOperation, KeyRef, KeyState, Principal};
 use grantscope::tui::dialogs::Dialog;
@@ -290,21 +290,23 @@ async fn a_grant_retiring_by_a_role_is_retired_by_the_profile_that_assumes_it() 
     assert_eq!(grant_ids(&b, &key).await, kept);
 }
 
+/// A grant test of `op` on `key` as the granttestuser profile, with these tokens.
+fn as_granttestuser(key: &str, op: GrantOperation, tokens: Vec<String>) -> TestCall {
+    let mut call = TestCall::new(key_ref(key), Actor::Profile("granttestuser".into()), op);
+    call.grant_tokens = tokens;
+    call
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_encrypt_as_another_profile_denied_then_allowed_with_a_grant_token() {
     let w = ServedWorld::start(&[]);
     let b = w.connect("admin").await;
     assert_eq!(b.acting_profiles(), ["default", "admin", "granttestuser"]);
     let key = b.list_keys().await.unwrap().keys[0].arn.clone();
-    let input = |tokens: Vec<String>| TestEncryptInput {
-        key: key_ref(&key),
-        actor: Actor::Profile("granttestuser".into()),
-        plaintext: "hello".into(),
-        grant_tokens: tokens,
-        encryption_context: Default::default(),
-    };
+    let input = |tokens| as_granttestuser(&key, GrantOperation::Encrypt, tokens);
 
-    let denied = b.test_encrypt(input(vec![])).await.unwrap_err();
+    let out = b.test_operation(input(vec![])).await.unwrap();
+    let denied = out.result.unwrap_err();
     assert!(denied.is_access_denied(), "{denied}");
     assert!(
         denied.message.starts_with(&format!(
@@ -322,12 +324,18 @@ async fn test_encrypt_as_another_profile_denied_then_allowed_with_a_grant_token(
         .await
         .unwrap();
     let allowed = b
-        .test_encrypt(input(vec![grant.grant_token]))
+        .test_operation(input(vec![grant.grant_token]))
         .await
         .unwrap();
     assert_eq!(allowed.caller, USER, "the caller the profile resolved to");
     assert_eq!(allowed.key_arn, key);
-    assert_eq!(allowed.decrypt, Ok("hello".to_string()));
+    assert!(!allowed.dry_run);
+    match allowed.result {
+        Ok(TestAnswer::Encrypted { round_trip, .. }) => {
+            assert_eq!(round_trip, Ok("hello".to_string()))
+        }
+        other => panic!("expected a ciphertext, got {other:?}"),
+    }
 
     let log = b.activity_since(0).await.unwrap();
     let denied_event = log.iter().find(|e| e.operation == "Encrypt").unwrap();
@@ -336,14 +344,85 @@ async fn test_encrypt_as_another_profile_denied_then_allowed_with_a_grant_token(
         (USER, &EventOutcome::Denied)
     );
 
-    let e = b
-        .test_encrypt(TestEncryptInput {
-            actor: Actor::Profile("nobody".into()),
-            ..input(vec![])
-        })
-        .await
-        .unwrap_err();
+    let mut nobody = input(vec![]);
+    nobody.actor = Actor::Profile("nobody".into());
+    let e = b.test_operation(nobody).await.unwrap_err();
     assert!(!e.to_string().is_empty());
+}
+
+/// Decrypt of a sample ciphertext the operator makes, and DryRuns, through aws-sdk-kms:
+/// AWS's DryRunOperationException reads as "would be allowed", and a RetireGrant DryRun
+/// leaves the grant listed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decrypt_and_dry_runs_through_the_aws_backend() {
+    let w = ServedWorld::start(&[]);
+    let b = w.connect("admin").await;
+    let key = b.list_keys().await.unwrap().keys[0].arn.clone();
+
+    // Without a grant: the operator makes the sample, granttestuser may not decrypt it.
+    let denied = b
+        .test_operation(as_granttestuser(&key, GrantOperation::Decrypt, vec![]))
+        .await
+        .unwrap();
+    assert!(denied
+        .prepared
+        .as_deref()
+        .unwrap()
+        .contains("made by admin"));
+    let e = denied.result.unwrap_err();
+    assert!(e.is_access_denied(), "{e}");
+    assert!(e.message.contains("kms:Decrypt"), "{e}");
+
+    let grant = b
+        .create_grant(grant_to_user(
+            &key,
+            &[GrantOperation::Decrypt, GrantOperation::RetireGrant],
+            None,
+        ))
+        .await
+        .unwrap();
+    let token = grant.grant_token.clone();
+    let decrypted = b
+        .test_operation(as_granttestuser(
+            &key,
+            GrantOperation::Decrypt,
+            vec![token.clone()],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        decrypted.result,
+        Ok(TestAnswer::Decrypted {
+            plaintext: "hello".into()
+        })
+    );
+
+    // A DryRun that would succeed: AWS answers DryRunOperationException.
+    let mut dry = as_granttestuser(&key, GrantOperation::Decrypt, vec![token.clone()]);
+    dry.dry_run = true;
+    let out = b.test_operation(dry).await.unwrap();
+    assert!(out.dry_run);
+    assert_eq!(out.result, Ok(TestAnswer::WouldBeAllowed));
+    let last = b.activity_since(0).await.unwrap().pop().unwrap();
+    assert_eq!(
+        (last.operation.as_str(), &last.outcome),
+        ("Decrypt", &EventOutcome::DryRun)
+    );
+    assert!(last.why.starts_with("DryRun"), "{}", last.why);
+
+    // A DryRun that would be denied is denied, in AWS's words.
+    let mut dry = as_granttestuser(&key, GrantOperation::GenerateDataKey, vec![token]);
+    dry.dry_run = true;
+    let out = b.test_operation(dry).await.unwrap();
+    assert!(out.result.unwrap_err().is_access_denied());
+
+    // RetireGrant DryRun as the grantee: would be allowed, and the grant stays.
+    let mut retire = as_granttestuser(&key, GrantOperation::RetireGrant, vec![]);
+    retire.grant = Some(grant_id(&grant.grant_id));
+    retire.dry_run = true;
+    let out = b.test_operation(retire).await.unwrap();
+    assert_eq!(out.result, Ok(TestAnswer::WouldBeAllowed));
+    assert_eq!(grant_ids(&b, &key).await, [grant.grant_id]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -523,6 +602,67 @@ impl Ui {
     }
 }
 
+/// The test-a-grant dialog on AWS: opened on a grant, it acts as the grantee's ARN
+/// through the profile that resolves to it; Decrypt is performed, RetireGrant is a DryRun
+/// that AWS answers "would have succeeded", and the grant stays.
+#[test]
+fn a_grant_test_on_aws_acts_as_the_grantee_and_dry_runs_retire() {
+    use grantscope::tui::message::Key;
+    let mut ui = Ui::new(ServedWorld::start(&[]));
+    ui.run_all();
+    let key = ui.app.selected_key().unwrap().arn.clone();
+    let backend = ui.backend.clone();
+    let grant = ui
+        .rt
+        .block_on(backend.create_grant(grant_to_user(
+            &key,
+            &[GrantOperation::Decrypt, GrantOperation::RetireGrant],
+            None,
+        )))
+        .unwrap();
+    // The session knows its token (as when the create-grant dialog made it).
+    ui.app.tokens.push(grantscope::tui::effect::KnownToken {
+        key_id: ui.app.selected_key().unwrap().key_id.clone(),
+        grant_id: grant.grant_id.clone(),
+        token: grant.grant_token.clone(),
+    });
+    ui.send(Msg::Act(grantscope::tui::actions::Action::Refresh));
+    ui.send(Msg::FocusNext);
+    assert_eq!(ui.app.grants.len(), 1);
+    ui.press('e');
+    match &ui.app.dialog {
+        Some(Dialog::TestGrant(d)) => {
+            assert_eq!(d.operation, GrantOperation::Decrypt);
+            assert_eq!(d.act_as.value(), USER);
+        }
+        other => panic!("expected the test-a-grant dialog, got {other:?}"),
+    }
+    // Not propagated yet: Ctrl-T presents the grant's token.
+    ui.send(Msg::Dialog(Key::Ctrl('t')));
+    ui.send(Msg::Dialog(Key::Submit));
+    let screen = ui.screen();
+    assert!(screen.contains("Performed Decrypt: ALLOWED"), "{screen}");
+    assert!(screen.contains("Plaintext \"hello\""), "{screen}");
+    assert!(screen.contains(&format!("As {USER}")), "{screen}");
+
+    ui.send(Msg::Dialog(Key::Left));
+    ui.send(Msg::Dialog(Key::Left));
+    ui.send(Msg::Dialog(Key::Submit));
+    let screen = ui.screen();
+    assert!(
+        screen.contains("DryRun RetireGrant: WOULD BE ALLOWED"),
+        "{screen}"
+    );
+    ui.send(Msg::Dialog(Key::Cancel));
+    assert_eq!(ui.app.grants.len(), 1, "the DryRun retired nothing");
+    assert!(ui
+        .app
+        .events
+        .all()
+        .iter()
+        .any(|e| e.operation == "RetireGrant" && e.outcome == EventOutcome::DryRun));
+}
+
 /// A DescribeKey batch that fails as a whole (the network went away): its keys say they
 /// could not be described, the status line says why, and the next batches still come;
 /// no key is left "loading" for ever.
@@ -672,20 +812,20 @@ fn the_ui_shows_progress_while_aws_key_details_load() {
     ui.run_all();
     assert_eq!(ui.app.selected_key().unwrap().key_id, second);
 
-    // Test-encrypt offers the profiles configured on the machine.
+    // Testing a grant offers the profiles configured on the machine.
     ui.press('e');
     match &ui.app.dialog {
-        Some(Dialog::TestEncrypt(f)) => {
+        Some(Dialog::TestGrant(f)) => {
             let labels: Vec<&str> = f.act_as.choices.iter().map(|(l, _)| l.as_str()).collect();
             assert_eq!(labels, ["profile default", "profile admin", "profile app"]);
         }
-        other => panic!("expected the test-encrypt dialog, got {other:?}"),
+        other => panic!("expected the test-a-grant dialog, got {other:?}"),
     }
 }
 
 /// The real program in tmux on `--profile admin` against `grantscope serve`, the
 /// environment set for that child only: keys fill in, IAM's users join the principals,
-/// and test-encrypt as the granttestuser profile is denied, then allowed with a grant
+/// and an Encrypt test as the granttestuser profile is denied, then allowed with a grant
 /// token.
 #[test]
 fn aws_mode_typed_in_tmux() {
@@ -759,8 +899,9 @@ fn aws_mode_typed_in_tmux() {
     wait_for(&["Principals (3)", "granttestuser"]);
 
     keys(&["e"]);
-    wait_for(&["Test encrypt with alias/classroom"]);
+    wait_for(&["Test a grant on alias/classroom", "◀ Encrypt ▶"]);
     // Whom to act as: a configured profile, typed (or picked with ↑↓).
+    keys(&["Tab", "Tab"]);
     wait_for(&["↑↓ to pick"]);
     keys(&["granttestuser"]);
     wait_for(&["(profile granttestuser)"]);
@@ -777,10 +918,10 @@ fn aws_mode_typed_in_tmux() {
     keys(&["Escape"]);
 
     keys(&["e"]);
-    wait_for(&["Test encrypt with alias/classroom"]);
+    wait_for(&["Test a grant on alias/classroom"]);
     // It remembers whom it acted as last; the token is this session's.
     wait_for(&["(profile granttestuser)"]);
-    keys(&["Tab", "Tab", "Down", "Enter"]);
+    keys(&["Tab", "Tab", "Tab", "Tab", "Down", "Enter"]);
     wait_for(&["Encrypt: ALLOWED", &format!("As {USER}")]);
     keys(&["Escape", "q"]);
     let deadline = Instant::now() + Duration::from_secs(10);

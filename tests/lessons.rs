@@ -4,8 +4,8 @@
 //! is flagged; replay and reset work; malformed lessons are refused naming file and step.
 
 use grantscope::audit::AuditConfig;
-use grantscope::backend::{Actor, Backend, SimBackend, TestEncryptInput, WorldControls};
-use grantscope::kms::{GrantId, KeyRef, Principal};
+use grantscope::backend::{Actor, Backend, SimBackend, TestCall, WorldControls};
+use grantscope::kms::{GrantId, GrantOperation, KeyRef, Principal};
 use grantscope::lesson::placeholders::scan;
 use grantscope::lesson::{
     backend_for, perform, Completion, Lesson, LessonRequest, LessonResult, LessonRun, StepKey,
@@ -54,20 +54,18 @@ fn index_of(run: &LessonRun, id: &str) -> usize {
         .unwrap_or_else(|| panic!("no step {id}"))
 }
 
-/// The presenter test-encrypts as granttestuser through the UI's own backend call.
+/// The presenter tests Encrypt as granttestuser through the UI's own backend call.
 async fn encrypt_as_granttestuser(live: &Live) -> bool {
     live.backend
-        .test_encrypt(TestEncryptInput {
-            key: KeyRef::parse("alias/classroom"),
-            actor: Actor::Principal(
+        .test_operation(TestCall::new(
+            KeyRef::parse("alias/classroom"),
+            Actor::Principal(
                 Principal::parse("arn:aws:iam::111122223333:user/granttestuser").unwrap(),
             ),
-            plaintext: "hello".into(),
-            grant_tokens: vec![],
-            encryption_context: Default::default(),
-        })
+            GrantOperation::Encrypt,
+        ))
         .await
-        .is_ok()
+        .is_ok_and(|out| out.allowed())
 }
 
 /// Show the runner what happened in the UI since it last looked; did a step complete?
@@ -171,7 +169,7 @@ async fn a_step_done_in_the_ui_is_noticed() {
     let mut live = start("walkthrough");
     press_until(&mut live, "denied").await;
     let i = live.run.current_index();
-    // The presenter test-encrypts as granttestuser through the UI's own backend call.
+    // The presenter tests Encrypt as granttestuser through the UI's own backend call.
     assert!(!encrypt_as_granttestuser(&live).await);
     assert!(observe_ui(&mut live).await);
     assert!(matches!(

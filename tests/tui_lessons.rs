@@ -151,7 +151,7 @@ fn the_walkthrough_step_key_moves_the_panes() {
     assert!(run(&h).cli(with_token).is_some_and(|c| c.contains(&token)));
     assert!(
         h.app.tokens.iter().any(|t| t.token == token),
-        "test-encrypt offers the lesson's token"
+        "a grant test offers the lesson's token"
     );
     step_until(&mut h, "still-works");
     assert_eq!(h.app.grants.len(), 0, "revoked: gone from the list at once");
@@ -171,7 +171,7 @@ fn steps_done_through_the_ui_are_noticed() {
             ..
         })
     ));
-    // Test-encrypt as granttestuser through its dialog: denied, as the step expects.
+    // Test Encrypt as granttestuser through the test-a-grant dialog: denied, as the step expects.
     h.press('e');
     h.key(KeyCode::Enter);
     h.key(KeyCode::Esc);

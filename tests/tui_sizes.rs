@@ -394,3 +394,49 @@ fn a_long_narration_scrolls_with_the_wheel() {
         "{screen}"
     );
 }
+
+/// The test-a-grant dialog for each family of operations, at every size, with its result
+/// (answers chosen so that nothing random shows: a Decrypt's plaintext, DryRuns, a
+/// DescribeKey, a denial): Decrypt of the sample, a data key, ReEncrypt, DescribeKey, and
+/// the grant operations, which are DryRuns unless turned off.
+#[test]
+fn test_a_grant_per_operation_family_at_every_size() {
+    use grantscope::kms::GrantOperation as Op;
+    use grantscope::tui::dialogs::TestField;
+    let families = [
+        ("decrypt", Op::Decrypt, false, None),
+        ("data_key_dry_run", Op::GenerateDataKey, true, None),
+        ("re_encrypt_dry_run", Op::ReEncryptTo, true, None),
+        ("describe_key", Op::DescribeKey, false, None),
+        ("create_grant_dry_run", Op::CreateGrant, false, None),
+        (
+            "retire_grant_denied",
+            Op::RetireGrant,
+            false,
+            Some("outsider"),
+        ),
+    ];
+    for (name, op, toggle_dry_run, actor) in families {
+        let mut h = Harness::classroom_for_grant_tests();
+        h.open_grant_test("all-ops", op);
+        if toggle_dry_run {
+            h.tab_to(TestField::DryRun);
+            h.press(' ');
+        }
+        if let Some(who) = actor {
+            h.tab_to(TestField::ActAs);
+            h.key_with(KeyCode::Char('u'), crossterm::event::KeyModifiers::CONTROL);
+            h.type_text(who);
+        }
+        h.key(KeyCode::Enter);
+        assert!(h.grant_test().result.is_some(), "{name}");
+        for (w, hgt) in SIZES {
+            let screen = h.screen(w, hgt);
+            assert!(
+                screen.contains("Test a grant on alias/classroom"),
+                "{name} {w}x{hgt}:\n{screen}"
+            );
+        }
+        assert_snapshot!(format!("test_a_grant_{name}"), screens(&h));
+    }
+}

@@ -174,11 +174,11 @@ fn walkthrough_typed_in_tmux() {
     // The classroom opens: its key, and the two principals.
     t.wait_for(&["alias/classroom", "granttestuser", "simulator:classroom"]);
 
-    // Test-encrypt as granttestuser: denied.
+    // Test Encrypt as granttestuser: denied.
     t.keys(&["Tab", "Tab", "j"]);
     t.wait_for(&["user/granttestuser"]);
     t.keys(&["e"]);
-    t.wait_for(&["Test encrypt with alias/classroom"]);
+    t.wait_for(&["Test a grant on alias/classroom"]);
     t.keys(&["Enter"]);
     t.wait_for(&[
         "Encrypt: DENIED",
@@ -186,7 +186,7 @@ fn walkthrough_typed_in_tmux() {
         "not authorized to perform: kms:Encrypt",
     ]);
     t.keys(&["Escape"]);
-    t.wait_gone("Test encrypt with");
+    t.wait_gone("Test a grant on");
 
     // Create an Encrypt grant for granttestuser.
     t.keys(&["c"]);
@@ -198,13 +198,14 @@ fn walkthrough_typed_in_tmux() {
     t.keys(&["Escape"]);
     t.wait_gone("Grant created on");
 
-    // Test-encrypt presenting the token: allowed.
+    // Test Encrypt presenting the token: allowed.
     t.keys(&["e"]);
-    t.wait_for(&["Test encrypt with alias/classroom"]);
-    t.keys(&["Tab", "Tab", "Down", "Enter"]);
+    t.wait_for(&["Test a grant on alias/classroom"]);
+    // Operation, DryRun, Act as, Plaintext, then Grant tokens.
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "Down", "Enter"]);
     t.wait_for(&["Encrypt: ALLOWED", "CiphertextBlob"]);
     t.keys(&["Escape"]);
-    t.wait_gone("Test encrypt with");
+    t.wait_gone("Test a grant on");
 
     // Revoke it from the key's grants pane (the confirmation starts on Cancel).
     t.keys(&["Escape", "Tab"]);
@@ -219,11 +220,12 @@ fn walkthrough_typed_in_tmux() {
     t.wait_for(&["Advanced the simulator's clock"]);
     t.keys(&["Tab"]);
     t.keys(&["e"]);
-    t.wait_for(&["Test encrypt with alias/classroom"]);
-    t.keys(&["Tab", "Tab", "Down", "Enter"]);
+    t.wait_for(&["Test a grant on alias/classroom"]);
+    // Operation, DryRun, Act as, Plaintext, then Grant tokens.
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "Down", "Enter"]);
     t.wait_for(&["Encrypt: DENIED"]);
     t.keys(&["Escape"]);
-    t.wait_gone("Test encrypt with");
+    t.wait_gone("Test a grant on");
 
     // The event log explains the calls: the last Encrypt, denied, and why.
     t.wait_for(&["Event log", "denied: the key policy delegates to IAM"]);
@@ -257,15 +259,15 @@ fn walkthrough_at_80x24_with_the_teachers_clock() {
     t.keys(&["Tab", "Tab", "j"]);
     t.wait_for(&["user/granttestuser"]);
     t.keys(&["e"]);
-    t.wait_for(&["Test encrypt with alias/classroom"]);
+    t.wait_for(&["Test a grant on alias/classroom"]);
     t.keys(&["Enter"]);
     t.wait_for(&["Encrypt: DENIED"]);
     t.wait_for_prose(&[
         "because no identity-based policy allows the kms:Encrypt action",
-        "WHY Encrypt: denied: the key policy delegates to IAM",
+        "WHY Encrypt (granttestuser): denied: the key policy delegates to IAM",
     ]);
     t.keys(&["Escape"]);
-    t.wait_gone("Test encrypt with");
+    t.wait_gone("Test a grant on");
 
     // The create-grant dialog scrolls to its button and shows the CLI command whole.
     t.keys(&["c"]);
@@ -285,7 +287,7 @@ fn walkthrough_at_80x24_with_the_teachers_clock() {
 
     // Time stands still: the grant has not propagated, and the WHY names it.
     t.keys(&["e"]);
-    t.wait_for(&["Test encrypt with alias/classroom", "(no token)"]);
+    t.wait_for(&["Test a grant on alias/classroom", "(no token)"]);
     t.keys(&["Enter"]);
     t.wait_for(&["Encrypt: DENIED"]);
     t.wait_for_prose(&[
@@ -293,32 +295,33 @@ fn walkthrough_at_80x24_with_the_teachers_clock() {
         "pass its token to use it now",
     ]);
     t.keys(&["Escape"]);
-    t.wait_gone("Test encrypt with");
+    t.wait_gone("Test a grant on");
 
     // With its token (the dialog offers this session's tokens): allowed at once.
     t.keys(&["e"]);
-    t.wait_for(&["Test encrypt with alias/classroom"]);
-    t.keys(&["Tab", "Tab", "Down", "Enter"]);
+    t.wait_for(&["Test a grant on alias/classroom"]);
+    // Operation, DryRun, Act as, Plaintext, then Grant tokens.
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "Down", "Enter"]);
     // The grant is for Encrypt only: the decrypt round trip is denied, and says why.
     t.wait_for(&["Encrypt: ALLOWED", "Decrypt round trip: DENIED"]);
     t.wait_for_prose(&[
-        "WHY Encrypt: allowed by grant",
+        "WHY Encrypt (granttestuser): allowed by grant",
         "effective now through its grant token",
-        "WHY Decrypt: denied",
+        "WHY Decrypt (granttestuser): denied",
     ]);
     t.keys(&["Escape"]);
-    t.wait_gone("Test encrypt with");
+    t.wait_gone("Test a grant on");
 
     // Five minutes on: the grant has propagated; no token needed.
     t.keys(&["+"]);
     t.wait_for(&["Advanced", "clock by 5m"]);
     t.keys(&["e"]);
-    t.wait_for(&["Test encrypt with alias/classroom", "(no token)"]);
+    t.wait_for(&["Test a grant on alias/classroom", "(no token)"]);
     t.keys(&["Enter"]);
     t.wait_for(&["Encrypt: ALLOWED"]);
-    t.wait_for_prose(&["WHY Encrypt: allowed by grant"]);
+    t.wait_for_prose(&["WHY Encrypt (granttestuser): allowed by grant"]);
     t.keys(&["Escape"]);
-    t.wait_gone("Test encrypt with");
+    t.wait_gone("Test a grant on");
 
     // Revoke it (the confirmation shows the CLI command and starts on Cancel).
     t.keys(&["Escape", "Tab"]);
@@ -331,26 +334,91 @@ fn walkthrough_at_80x24_with_the_teachers_clock() {
 
     // Still frozen: the revoked grant works until its removal propagates, and says so.
     t.keys(&["e"]);
-    t.wait_for(&["Test encrypt with alias/classroom"]);
+    t.wait_for(&["Test a grant on alias/classroom"]);
     t.keys(&["Enter"]);
     t.wait_for(&["Encrypt: ALLOWED"]);
     t.wait_for_prose(&["which was revoked", "and stops working in"]);
     t.keys(&["Escape"]);
-    t.wait_gone("Test encrypt with");
+    t.wait_gone("Test a grant on");
 
     // Time passes: denied again.
     t.keys(&["+"]);
     t.wait_for(&["Advanced", "clock by 5m"]);
     t.keys(&["e"]);
-    t.wait_for(&["Test encrypt with alias/classroom"]);
+    t.wait_for(&["Test a grant on alias/classroom"]);
     t.keys(&["Enter"]);
     t.wait_for(&["Encrypt: DENIED"]);
     t.keys(&["Escape"]);
-    t.wait_gone("Test encrypt with");
+    t.wait_gone("Test a grant on");
 
     // p again: time runs (the status line no longer says it stands).
     t.keys(&["p"]);
     t.wait_gone("time frozen");
+    t.quit(true);
+}
+
+/// Testing a grant at 80x24, the smallest terminal, for operations other than Encrypt:
+/// with time stopped, a grant of Decrypt (granttestuser retiring it) is tested from the
+/// grants pane: the dialog opens on Decrypt as the grantee, Ctrl-T presents the grant's
+/// token, and the sample ciphertext (made by admin) decrypts; then RetireGrant, a DryRun
+/// by default, would be allowed, and the grant is still listed.
+#[test]
+fn grant_test_of_decrypt_and_a_retire_dry_run_at_80x24() {
+    let bin = env!("CARGO_BIN_EXE_grantscope");
+    let t = Tmux::start_sized("grant-test", (80, 24), &[bin]);
+    t.wait_for(&["alias/classroom", "granttestuser"]);
+    t.keys(&["p"]);
+    t.wait_for(&["⏸ time frozen"]);
+
+    // Grant Decrypt to granttestuser, who may also retire it.
+    t.keys(&["Tab", "Tab", "j"]);
+    t.wait_for(&["user/granttestuser"]);
+    t.keys(&["c"]);
+    t.wait_for(&["Create grant on alias/classroom"]);
+    t.keys(&["Tab", "Space", "Tab", "granttestuser"]);
+    t.wait_for(&["[x] Decrypt"]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["Grant created on alias/classroom", "GrantToken"]);
+    t.keys(&["Escape"]);
+    t.wait_gone("Grant created on");
+
+    // From the grants pane: the dialog opens on the grant's operation, as its grantee.
+    t.keys(&["Escape", "Tab"]);
+    t.wait_for(&["Grants of alias/classroom (1)"]);
+    t.keys(&["e"]);
+    t.wait_for(&[
+        "Test a grant on alias/classroom",
+        "◀ Decrypt ▶",
+        "(granted)",
+    ]);
+    t.wait_for_prose(&["user/granttestuser (user granttestuser)"]);
+    // The grant has not propagated (time stands still): Ctrl-T presents its token.
+    t.keys(&["C-t", "Enter"]);
+    t.wait_for(&["Performed Decrypt: ALLOWED", "Plaintext \"hello\""]);
+    t.wait_for_prose(&[
+        "Sample ciphertext of \"hello\" made by admin (the operator).",
+        "WHY Decrypt (granttestuser): allowed by grant",
+        "effective now through its grant token",
+    ]);
+
+    // RetireGrant (the focus is still on the operation): a DryRun unless turned off; it
+    // would be allowed, and nothing changes.
+    t.keys(&["Left", "Left"]);
+    t.wait_for(&[
+        "◀ RetireGrant ▶",
+        "[x] only ask whether it would be allowed",
+        "[ DryRun RetireGrant ]",
+    ]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["DryRun RetireGrant: WOULD BE ALLOWED (nothing was done)"]);
+    t.wait_for_prose(&[
+        "aws kms retire-grant --key-id",
+        "--dry-run --profile granttestuser",
+    ]);
+    t.keys(&["Escape"]);
+    t.wait_gone("Test a grant on");
+    t.wait_for(&["Grants of alias/classroom (1)"]);
+    t.wait_for_line(&["granttestuser", "RetireGrant", "DRYRUN OK"]);
     t.quit(true);
 }
 

@@ -5,12 +5,12 @@ mod tui_common;
 
 use crossterm::event::{KeyCode, KeyModifiers};
 
-use grantscope::backend::{BackendError, PrincipalKindLabel};
+use grantscope::backend::{BackendError, PrincipalKindLabel, TestAnswer};
 use grantscope::kms::GrantOperation;
 use grantscope::kms::{AwsErrorCode, ErrorCode, KeyRef};
 use grantscope::tui::actions::Action;
 use grantscope::tui::app::GrantScope;
-use grantscope::tui::dialogs::{Dialog, EncryptField, GrantField};
+use grantscope::tui::dialogs::{Dialog, GrantField, TestField};
 use grantscope::tui::jobs::Slot;
 use grantscope::tui::keymap::available;
 use grantscope::tui::message::{Command, Msg, Work};
@@ -23,10 +23,34 @@ fn classroom() -> Harness {
     Harness::scenario("classroom", false)
 }
 
-fn encrypt_result(h: &Harness) -> Result<grantscope::backend::EncryptOutcome, BackendError> {
+/// An Encrypt test's answer: the ciphertext and its round trip.
+#[derive(Debug)]
+struct Encrypted {
+    ciphertext_base64: String,
+    decrypt: Result<String, BackendError>,
+}
+
+/// The open dialog's Encrypt test: its answer, or the Encrypt call's error.
+fn encrypt_result(h: &Harness) -> Result<Encrypted, BackendError> {
     match &h.app.dialog {
-        Some(Dialog::TestEncrypt(f)) => f.result.clone().expect("a result"),
-        other => panic!("expected the test-encrypt dialog, got {other:?}"),
+        Some(Dialog::TestGrant(f)) => {
+            let out = f
+                .result
+                .clone()
+                .expect("a result")
+                .expect("the test was made");
+            out.result.map(|answer| match answer {
+                TestAnswer::Encrypted {
+                    ciphertext_base64,
+                    round_trip,
+                } => Encrypted {
+                    ciphertext_base64,
+                    decrypt: round_trip,
+                },
+                other => panic!("expected a ciphertext, got {other:?}"),
+            })
+        }
+        other => panic!("expected the test-a-grant dialog, got {other:?}"),
     }
 }
 
@@ -42,23 +66,22 @@ fn grant_encrypt_to_granttestuser(h: &mut Harness) {
     h.key(KeyCode::Esc);
 }
 
-/// Open test-encrypt as the selected principal and run it, with this session's latest
-/// token for the key when `with_token`.
-fn test_encrypt(
-    h: &mut Harness,
-    with_token: bool,
-) -> Result<grantscope::backend::EncryptOutcome, BackendError> {
+/// Test Encrypt (the operation the dialog opens with off the grants pane) as the selected
+/// principal, with this session's latest token for the key when `with_token`.
+fn test_encrypt(h: &mut Harness, with_token: bool) -> Result<Encrypted, BackendError> {
     h.press('e');
     if with_token {
-        h.key(KeyCode::Tab);
-        h.key(KeyCode::Tab);
+        // Operation, DryRun, Act as, Plaintext, then Grant tokens.
+        for _ in 0..4 {
+            h.key(KeyCode::Tab);
+        }
         h.key(KeyCode::Down);
         match &h.app.dialog {
-            Some(Dialog::TestEncrypt(f)) => {
-                assert_eq!(f.field(), EncryptField::Tokens);
+            Some(Dialog::TestGrant(f)) => {
+                assert_eq!(f.field(), TestField::Tokens);
                 assert!(!f.tokens.value().is_empty(), "a token is offered");
             }
-            other => panic!("expected the test-encrypt dialog, got {other:?}"),
+            other => panic!("expected the test-a-grant dialog, got {other:?}"),
         }
     }
     h.key(KeyCode::Enter);
@@ -81,7 +104,7 @@ fn classroom_walkthrough_denied_granted_with_token_revoked_denied_again() {
     );
     assert_eq!(h.app.grants.len(), 0);
 
-    // Test-encrypt as granttestuser: denied, in AWS's words.
+    // Test Encrypt as granttestuser: denied, in AWS's words.
     h.select_principal("granttestuser");
     let denied = test_encrypt(&mut h, false).unwrap_err();
     assert!(denied.is_access_denied(), "{denied}");
@@ -116,7 +139,7 @@ fn classroom_walkthrough_denied_granted_with_token_revoked_denied_again() {
     h.key(KeyCode::Esc);
     assert_eq!(h.app.selected_principal().unwrap().grant_count, 1);
 
-    // Test-encrypt with the token: allowed at once (the grant has not propagated yet);
+    // Test Encrypt with the token: allowed at once (the grant has not propagated yet);
     // the decrypt round trip is denied, the grant allows Encrypt only.
     let ok = test_encrypt(&mut h, true).expect("encrypt with the token is allowed");
     assert!(!ok.ciphertext_base64.is_empty());
@@ -297,7 +320,7 @@ fn read_only_mode_offers_no_mutating_action() {
     h.press('d');
     h.press('+');
     assert!(h.app.dialog.is_none());
-    assert!(available(&h.app).contains(&Action::TestEncrypt));
+    assert!(available(&h.app).contains(&Action::TestGrant));
 }
 
 #[test]
@@ -730,7 +753,7 @@ fn y_copies_the_selected_arn_in_every_pane() {
 }
 
 #[test]
-fn test_encrypt_remembers_whom_it_acted_as_and_shows_its_cli() {
+fn a_grant_test_remembers_whom_it_acted_as_and_shows_its_cli() {
     let mut h = classroom();
     h.select_principal("granttestuser");
     let _ = test_encrypt(&mut h, false);
@@ -738,7 +761,7 @@ fn test_encrypt_remembers_whom_it_acted_as_and_shows_its_cli() {
     h.key(KeyCode::Esc);
     h.press('e');
     match &h.app.dialog {
-        Some(Dialog::TestEncrypt(f)) => {
+        Some(Dialog::TestGrant(f)) => {
             assert_eq!(f.act_as.value(), USER_ARN);
             let cli = f.cli_commands();
             assert!(
@@ -750,7 +773,7 @@ fn test_encrypt_remembers_whom_it_acted_as_and_shows_its_cli() {
             );
             assert!(cli[1].starts_with("aws kms decrypt"), "{cli:?}");
         }
-        other => panic!("expected the test-encrypt dialog, got {other:?}"),
+        other => panic!("expected the test-a-grant dialog, got {other:?}"),
     }
 }
 
@@ -759,11 +782,12 @@ fn the_token_field_offers_no_token_and_clears() {
     let mut h = classroom();
     grant_encrypt_to_granttestuser(&mut h);
     h.press('e');
-    h.key(KeyCode::Tab);
-    h.key(KeyCode::Tab);
+    for _ in 0..4 {
+        h.key(KeyCode::Tab);
+    }
     let tokens = |h: &Harness| match &h.app.dialog {
-        Some(Dialog::TestEncrypt(f)) => (f.tokens.value().to_string(), f.token_list()),
-        other => panic!("expected the test-encrypt dialog, got {other:?}"),
+        Some(Dialog::TestGrant(f)) => (f.tokens.value().to_string(), f.token_list()),
+        other => panic!("expected the test-a-grant dialog, got {other:?}"),
     };
     h.key(KeyCode::Down);
     assert_eq!(tokens(&h).1.len(), 1, "the session's token");

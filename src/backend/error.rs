@@ -63,6 +63,12 @@ impl BackendError {
         }
     }
 
+    /// The same error, its message led by what was being done.
+    pub fn with_context(mut self, doing: impl fmt::Display) -> Self {
+        self.message = format!("{doing}: {}", self.message);
+        self
+    }
+
     /// The service's error code, when the service answered.
     pub fn code(&self) -> Option<&AwsErrorCode> {
         match &self.kind {

@@ -12,6 +12,8 @@ pub mod aws;
 mod error;
 mod model;
 pub mod sim;
+mod sim_test;
+mod test_call;
 
 use std::time::Duration;
 
@@ -25,6 +27,7 @@ pub use aws::AwsBackend;
 pub use error::{BackendError, BackendResult, ErrorKind};
 pub use model::*;
 pub use sim::SimBackend;
+pub use test_call::*;
 
 /// The backend the UI runs on. Object-safe: the UI holds `Arc<dyn Backend>`.
 #[async_trait]
@@ -73,11 +76,13 @@ pub trait Backend: Send + Sync {
         actor: Option<&Actor>,
     ) -> BackendResult<()>;
 
-    /// Encrypt and decrypt as `input.actor`: a principal of the simulator, or a profile
-    /// configured on this machine (AWS).
-    async fn test_encrypt(&self, input: TestEncryptInput) -> BackendResult<EncryptOutcome>;
+    /// Test a grant operation as `call.actor` (a principal of the simulator, or a profile
+    /// configured on this machine on AWS): make the call, or ask with DryRun whether it
+    /// would be allowed. `Err` only when the test could not be made (the sample ciphertext
+    /// could not be made, the profile cannot connect); a denial is the outcome's result.
+    async fn test_operation(&self, call: TestCall) -> BackendResult<TestOutcome>;
 
-    /// The profiles test-encrypt (and retire) may act as, when acting as someone else means
+    /// The profiles a grant test (and retire) may act as, when acting as someone else means
     /// using their credentials (AWS). Empty: act as any principal (the simulator).
     fn acting_profiles(&self) -> Vec<String> {
         Vec::new()

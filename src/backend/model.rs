@@ -8,7 +8,7 @@ use crate::kms::{
     Principal, Timestamp,
 };
 
-use super::{BackendError, BackendResult};
+use super::BackendResult;
 
 /// What the status line shows about the backend.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,32 +243,13 @@ pub struct CreatedGrant {
     pub grant_token: String,
 }
 
-/// Encrypt as a chosen principal, then decrypt the result as the same principal.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TestEncryptInput {
-    pub key: KeyRef,
-    pub actor: Actor,
-    pub plaintext: String,
-    pub grant_tokens: Vec<String>,
-    pub encryption_context: crate::kms::EncryptionContext,
-}
-
-/// A successful test-encrypt: the ciphertext and the decrypt round trip (which may itself
-/// be denied, e.g. when a grant allows Encrypt only).
-#[derive(Debug, Clone, PartialEq)]
-pub struct EncryptOutcome {
-    /// Who the calls were made as (the principal, or the ARN a profile resolved to).
-    pub caller: String,
-    pub key_arn: String,
-    pub ciphertext_base64: String,
-    pub decrypt: Result<String, BackendError>,
-}
-
 /// How a backend call ended, for the event log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventOutcome {
     Allowed,
     Denied,
+    /// A DryRun that would have succeeded (AWS's DryRunOperationException): nothing was done.
+    DryRun,
     Failed(String),
 }
 

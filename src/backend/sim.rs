@@ -8,24 +8,21 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use base64::Engine;
 
 use crate::kms::api::{
-    CreateAliasRequest, CreateGrantRequest, CreateKeyRequest, DecryptRequest, EncryptRequest,
-    KeyIdRequest, ListGrantsRequest, ListKeysRequest, RetireGrantRequest, RevokeGrantRequest,
-    ScheduleKeyDeletionRequest,
+    CreateAliasRequest, CreateGrantRequest, CreateKeyRequest, KeyIdRequest, ListGrantsRequest,
+    ListKeysRequest, RetireGrantRequest, RevokeGrantRequest, ScheduleKeyDeletionRequest,
 };
 use crate::kms::ids::{display_name, PrincipalArn};
 use crate::kms::inventory::Inventory;
-use crate::kms::{GrantId, GrantListEntry, KeyRef, OperationInput, Timestamp};
+use crate::kms::{ErrorCode, GrantId, GrantListEntry, KeyRef, OperationInput, Timestamp};
 use crate::sim::world::{PrincipalKind, World};
 use crate::sim::{Caller, Outcome, SharedSimulator, Simulator};
 
 use super::{
     ActivityEvent, Actor, Backend, BackendError, BackendInfo, BackendResult, CreateGrantInput,
-    CreatedGrant, EncryptOutcome, EventOutcome, GrantPage, GrantSummary, KeyList, KeyStateChange,
-    KeySummary, PrincipalKindLabel, PrincipalList, PrincipalSummary, TestEncryptInput,
-    WorldControls,
+    CreatedGrant, EventOutcome, GrantPage, GrantSummary, KeyList, KeyStateChange, KeySummary,
+    PrincipalKindLabel, PrincipalList, PrincipalSummary, TestCall, TestOutcome, WorldControls,
 };
 
 /// ListGrants page size the UI asks for (AWS's maximum).
@@ -156,6 +153,9 @@ fn event_of(e: &crate::sim::ActivityEntry) -> ActivityEvent {
         outcome: match &e.outcome {
             Outcome::Allowed => EventOutcome::Allowed,
             Outcome::Denied => EventOutcome::Denied,
+            Outcome::Failed {
+                code: ErrorCode::DryRunOperationException,
+            } => EventOutcome::DryRun,
             Outcome::Failed { code } => EventOutcome::Failed(code.as_str().to_string()),
         },
         why: e.why.clone(),
@@ -396,48 +396,11 @@ impl Backend for SimBackend {
             .await
     }
 
-    async fn test_encrypt(&self, input: TestEncryptInput) -> BackendResult<EncryptOutcome> {
-        let caller = self.caller_for(&input.actor)?;
+    async fn test_operation(&self, call: TestCall) -> BackendResult<TestOutcome> {
+        let caller = self.caller_for(&call.actor)?;
+        let operator = self.caller();
         self.sim
-            .with(move |s| {
-                let tokens = (!input.grant_tokens.is_empty()).then(|| input.grant_tokens.clone());
-                let context = (!input.encryption_context.is_empty())
-                    .then(|| input.encryption_context.clone());
-                let enc = s.encrypt(
-                    &caller,
-                    EncryptRequest {
-                        key_id: input.key.to_string(),
-                        plaintext: input.plaintext.as_bytes().to_vec(),
-                        encryption_context: context.clone(),
-                        grant_tokens: tokens.clone(),
-                        ..Default::default()
-                    },
-                )?;
-                let decrypt = s
-                    .decrypt(
-                        &caller,
-                        DecryptRequest {
-                            ciphertext_blob: enc.ciphertext_blob.clone(),
-                            encryption_context: context,
-                            grant_tokens: tokens,
-                            ..Default::default()
-                        },
-                    )
-                    .map(|d| String::from_utf8_lossy(&d.plaintext).into_owned())
-                    .map_err(BackendError::from);
-                let who = s
-                    .world()
-                    .resolve_caller(&caller)
-                    .map(|c| c.arn)
-                    .unwrap_or_else(|_| caller.principal.clone());
-                Ok(EncryptOutcome {
-                    caller: who,
-                    key_arn: enc.key_id,
-                    ciphertext_base64: base64::engine::general_purpose::STANDARD
-                        .encode(&enc.ciphertext_blob),
-                    decrypt,
-                })
-            })
+            .with(move |s| super::sim_test::test_call(s, &operator, &caller, &call))
             .await
     }
 

@@ -180,6 +180,10 @@ pub fn check_event(
             code: code.clone(),
             message: event.why.clone(),
         },
+        EventOutcome::DryRun => Seen::Failed {
+            code: "DryRunOperationException".into(),
+            message: event.why.clone(),
+        },
     };
     let what = action.observed_operation().unwrap_or("The call");
     compare(what, want, &seen).map(|note| format!("{note} (done in the UI)"))

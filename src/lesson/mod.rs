@@ -20,7 +20,7 @@ use chrono::Utc;
 use crate::backend::{BackendResult, SimBackend};
 use crate::sim::{Clock, Scenario, SharedSimulator, Simulator, World};
 
-pub use request::{perform, LessonRequest, LessonResult, Names, Performed};
+pub use request::{perform, LessonRequest, LessonResult, Names, Performed, RoundTrip};
 pub use run::{Completion, LessonRun, StepKey, StepStatus, Ticket};
 pub use schema::{Action, Expect, FindingSpec, Verdict};
 

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use crate::audit::{AuditConfig, Report};
 use crate::backend::{
-    Actor, Backend, BackendError, BackendResult, CreateGrantInput, CreatedGrant, EncryptOutcome,
-    GrantSummary, TestEncryptInput,
+    Actor, Backend, BackendError, BackendResult, CreateGrantInput, CreatedGrant, GrantSummary,
+    TestAnswer, TestCall,
 };
-use crate::kms::{GrantConstraints, GrantId, KeyRef, Principal};
+use crate::kms::{GrantConstraints, GrantId, GrantOperation, KeyRef, Principal};
 use crate::sim::World;
 
 use super::placeholders::fill_all;
@@ -22,10 +22,10 @@ use super::schema::Action;
 pub enum LessonRequest {
     /// Nothing to call (narration).
     Narrate,
-    /// Test-encrypt; the expectation is about the Encrypt call.
-    Encrypt(TestEncryptInput),
-    /// Test-encrypt; the expectation is about the Decrypt round trip.
-    Decrypt(TestEncryptInput),
+    /// Test Encrypt (and its round trip); the expectation is about the Encrypt call.
+    Encrypt(TestCall),
+    /// Test Encrypt; the expectation is about the Decrypt round trip.
+    Decrypt(TestCall),
     CreateGrant(CreateGrantInput),
     ListGrants {
         key: KeyRef,
@@ -56,13 +56,40 @@ pub enum LessonRequest {
 pub enum LessonResult {
     /// Narration and selection: nothing was called.
     Nothing,
-    Encrypted(BackendResult<EncryptOutcome>),
+    Encrypted(BackendResult<RoundTrip>),
     Created(BackendResult<CreatedGrant>),
     /// Every listed grant of the key (all pages).
     Listed(BackendResult<Vec<GrantSummary>>),
     /// Revoke, retire, clock.
     Done(BackendResult<()>),
     Audited(BackendResult<Report>),
+}
+
+/// An Encrypt test as a step reads it: who made it, the ciphertext, and the Decrypt of it
+/// as the same principal (which may itself be denied).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoundTrip {
+    pub caller: String,
+    pub ciphertext_base64: String,
+    pub decrypt: Result<String, BackendError>,
+}
+
+/// The round trip of an Encrypt test, or the Encrypt call's error.
+async fn round_trip(backend: &dyn Backend, call: TestCall) -> BackendResult<RoundTrip> {
+    let out = backend.test_operation(call).await?;
+    match out.result? {
+        TestAnswer::Encrypted {
+            ciphertext_base64,
+            round_trip,
+        } => Ok(RoundTrip {
+            caller: out.caller,
+            ciphertext_base64,
+            decrypt: round_trip,
+        }),
+        other => Err(BackendError::response(format!(
+            "An Encrypt test answered {other:?}"
+        ))),
+    }
 }
 
 /// A performed request: its result, and the last activity sequence number once it was
@@ -85,7 +112,7 @@ pub async fn perform(
     let result = match request.clone() {
         LessonRequest::Narrate | LessonRequest::Select { .. } => LessonResult::Nothing,
         LessonRequest::Encrypt(input) | LessonRequest::Decrypt(input) => {
-            LessonResult::Encrypted(backend.test_encrypt(input).await)
+            LessonResult::Encrypted(round_trip(backend, input).await)
         }
         LessonRequest::CreateGrant(input) => {
             LessonResult::Created(backend.create_grant(input).await)
@@ -307,19 +334,20 @@ pub fn build(
             grant_tokens,
             context,
         } => {
-            let input = TestEncryptInput {
-                key: key_ref(key),
-                actor: Actor::Principal(principal(as_principal)?),
-                plaintext: plaintext.clone(),
-                grant_tokens: grant_tokens
-                    .iter()
-                    .map(|t| fill(t))
-                    .collect::<Result<_, _>>()?,
-                encryption_context: context
-                    .iter()
-                    .map(|(k, v)| Ok((k.clone(), fill(v)?)))
-                    .collect::<Result<_, String>>()?,
-            };
+            let mut input = TestCall::new(
+                key_ref(key),
+                Actor::Principal(principal(as_principal)?),
+                GrantOperation::Encrypt,
+            );
+            input.plaintext = plaintext.clone();
+            input.grant_tokens = grant_tokens
+                .iter()
+                .map(|t| fill(t))
+                .collect::<Result<_, _>>()?;
+            input.encryption_context = context
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), fill(v)?)))
+                .collect::<Result<_, String>>()?;
             if matches!(action, Action::Decrypt { .. }) {
                 LessonRequest::Decrypt(input)
             } else {

@@ -13,7 +13,8 @@ pub enum Action {
     CreateGrant,
     RevokeGrant,
     RetireGrant,
-    TestEncrypt,
+    /// Test a grant: perform (or DryRun) any operation a grant allows, as any principal.
+    TestGrant,
     CopyGrantId,
     /// Copy the selected key's or principal's ARN (the caller's, in the event log).
     CopyArn,
@@ -76,7 +77,7 @@ impl Action {
             CreateGrant => 'c',
             RevokeGrant => 'x',
             RetireGrant => 't',
-            TestEncrypt => 'e',
+            TestGrant => 'e',
             CopyGrantId | CopyArn => 'y',
             Sort => 'o',
             NewKey => 'n',
@@ -107,7 +108,7 @@ impl Action {
             CreateGrant => "create grant",
             RevokeGrant => "revoke",
             RetireGrant => "retire",
-            TestEncrypt => "test-encrypt",
+            TestGrant => "test a grant",
             CopyGrantId => "copy id",
             CopyArn => "copy ARN",
             Sort => "sort",
@@ -133,8 +134,8 @@ impl Action {
         }
     }
 
-    /// Does it change the world? (Removed in read-only mode.) Test-encrypt changes no
-    /// key, grant or policy, so it stays.
+    /// Does it change the world? (Removed in read-only mode.) Testing a grant stays:
+    /// in read-only mode its CreateGrant and RetireGrant are DryRuns only.
     pub fn mutating(self) -> bool {
         use Action::*;
         matches!(

@@ -78,7 +78,7 @@ pub struct App {
     pub principals: Rows<PrincipalSummary>,
     /// What the principals pane could not list (e.g. IAM users and roles).
     pub principals_note: Option<String>,
-    /// Profiles test-encrypt may act as (AWS); empty: the principals pane's principals.
+    /// Profiles a grant test may act as (AWS); empty: the principals pane's principals.
     pub acting_profiles: Vec<String>,
     pub events: Rows<ActivityEvent>,
     pub last_event_seq: u64,
@@ -102,7 +102,7 @@ pub struct App {
     pub time_frozen: bool,
     /// Something this session changed in a simulated world (lost on quitting).
     pub changed: bool,
-    /// Whom test-encrypt acted as last (it opens acting as them again).
+    /// Whom a grant test acted as last (it opens acting as them again).
     pub last_actor: Option<String>,
     /// The terminal's size as last reported (mouse clicks are placed with it).
     pub screen: ratatui::layout::Rect,
@@ -196,7 +196,7 @@ impl App {
             .collect()
     }
 
-    /// This session's grant tokens for a key, newest first, for Up/Down in test-encrypt.
+    /// This session's grant tokens for a key, newest first, for Up/Down in a grant test.
     pub fn token_choices(&self, key_id: &str) -> Vec<Choice> {
         self.tokens
             .iter()

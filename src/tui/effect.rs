@@ -6,7 +6,7 @@
 use super::message::Work;
 use crate::kms::GrantId;
 
-/// A grant token obtained in this session (offered in the test-encrypt dialog).
+/// A grant token obtained in this session (offered in the test-a-grant dialog).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownToken {
     pub key_id: String,
@@ -66,7 +66,7 @@ pub enum Effect {
         principal: Option<String>,
         grant: Option<GrantId>,
     },
-    /// Remember a grant token for test-encrypt.
+    /// Remember a grant token for testing a grant.
     Token(KnownToken),
     OpenFindings,
     /// Reload every pane and rerun the audit (after a change).

@@ -244,12 +244,12 @@ pub fn apply(app: &mut App, effects: Vec<Effect>) -> Vec<Command> {
         match effect {
             Effect::CloseDialog => app.dialog = None,
             Effect::Run(work) => {
-                if let Work::TestEncrypt(input) = &work {
-                    app.last_actor = Some(match &input.actor {
+                if let Work::TestGrant(call) = &work {
+                    app.last_actor = Some(match &call.actor {
                         crate::backend::Actor::Principal(p) => p.to_string(),
                         crate::backend::Actor::Profile(p) => p.clone(),
                     });
-                    if let Some(Dialog::TestEncrypt(d)) = &mut app.dialog {
+                    if let Some(Dialog::TestGrant(d)) = &mut app.dialog {
                         d.calling(app.last_event_seq);
                     }
                 }

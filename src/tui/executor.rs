@@ -28,7 +28,7 @@ pub async fn execute(backend: Arc<dyn Backend>, work: Work) -> BackendResult<Ans
             b.retire_grant(&key, &grant, actor.as_ref()).await?;
             Answer::Done(String::new())
         }
-        Work::TestEncrypt(input) => Answer::Encrypted(b.test_encrypt(input).await?),
+        Work::TestGrant(call) => Answer::Tested(b.test_operation(call).await?),
         Work::World(change) => Answer::Done(change_world(world(b)?, change).await?),
         Work::Audit(config) => {
             // The inventory from the backend, then the audit on a blocking thread (pure

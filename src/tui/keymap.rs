@@ -46,7 +46,7 @@ fn available_without_lesson(app: &App) -> Vec<Action> {
         Pane::Keys => {
             let mut v = vec![Detail];
             if has_key {
-                v.extend([CreateGrant, TestEncrypt]);
+                v.extend([CreateGrant, TestGrant]);
                 v.push(if key_state == Some(KeyState::Disabled) {
                     EnableKey
                 } else {
@@ -70,7 +70,7 @@ fn available_without_lesson(app: &App) -> Vec<Action> {
                 v.extend([RevokeGrant, RetireGrant, CopyGrantId]);
             }
             if has_key {
-                v.extend([CreateGrant, TestEncrypt]);
+                v.extend([CreateGrant, TestGrant]);
             }
             v.push(stale_toggle);
             v
@@ -78,7 +78,7 @@ fn available_without_lesson(app: &App) -> Vec<Action> {
         Pane::Principals => {
             let mut v = vec![Detail];
             if has_key {
-                v.extend([CreateGrant, TestEncrypt]);
+                v.extend([CreateGrant, TestGrant]);
             }
             if app.selected_principal().is_some() {
                 v.push(CopyArn);

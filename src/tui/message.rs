@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use crate::audit::{AuditConfig, IndexedReport};
 use crate::backend::{
-    ActivityEvent, Actor, BackendResult, CreateGrantInput, CreatedGrant, EncryptOutcome, GrantPage,
-    GrantSummary, KeyDetail, KeyList, KeyStateChange, PrincipalList, TestEncryptInput,
+    ActivityEvent, Actor, BackendResult, CreateGrantInput, CreatedGrant, GrantPage, GrantSummary,
+    KeyDetail, KeyList, KeyStateChange, PrincipalList, TestCall, TestOutcome,
 };
 use crate::kms::{GrantId, KeyRef, Timestamp};
 use crate::lesson::{LessonRequest, Performed, Ticket};
@@ -236,7 +236,8 @@ pub enum Work {
         grant: GrantId,
         actor: Option<Actor>,
     },
-    TestEncrypt(TestEncryptInput),
+    /// Test a grant operation as a principal (the test-a-grant dialog).
+    TestGrant(TestCall),
     World(WorldChange),
     /// Take an inventory and audit it with these settings.
     Audit(AuditConfig),
@@ -266,7 +267,7 @@ impl Work {
             Work::CreateGrant(_)
             | Work::RevokeGrant { .. }
             | Work::RetireGrant { .. }
-            | Work::TestEncrypt(_)
+            | Work::TestGrant(_)
             | Work::World(_) => Slot::Change,
         }
     }
@@ -289,7 +290,10 @@ impl Work {
             Work::RevokeGrant { .. } | Work::RetireGrant { .. } => {
                 "The grant was not removed".into()
             }
-            Work::TestEncrypt(_) => "Encrypt failed".into(),
+            Work::TestGrant(call) => format!(
+                "The {} test could not be made",
+                crate::backend::api_name(call.operation)
+            ),
             Work::World(change) => change.failure_text(),
             Work::Audit(_) => "The stale-grant audit failed".into(),
             Work::LessonStep { .. } => "The lesson step failed".into(),
@@ -308,7 +312,7 @@ pub enum Answer {
     Principals(PrincipalList),
     Activity(Vec<ActivityEvent>),
     Created(CreatedGrant),
-    Encrypted(EncryptOutcome),
+    Tested(TestOutcome),
     /// A change with nothing to return (revoke, retire, a world change); the text says
     /// what it made, when it made something (a key id, a principal's ARN).
     Done(String),

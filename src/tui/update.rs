@@ -9,12 +9,13 @@ use std::time::Duration;
 
 use crate::audit::IndexedReport;
 use crate::backend::{BackendError, CreateGrantInput, CreatedGrant};
-use crate::kms::short_grant_id;
+use crate::kms::{grant_id_label, short_grant_id, GrantId};
 
 use super::actions::Action;
 use super::app::App;
 use super::dialogs::{
-    Acting, CreateGrant, Detail, Dialog, GrantCreated, Help, SimpleForm, TestEncrypt,
+    test_grant, Acting, CreateGrant, Detail, Dialog, GrantCreated, Help, SelectedGrant, SimpleForm,
+    TestGrant, TestSetup,
 };
 use super::effect::{ConfirmAction, ConfirmRequest, Effect, KnownToken};
 use super::effects::{self, apply, poll_activity, reload_all, request_audit, run};
@@ -222,7 +223,7 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
             }
             None => vec![],
         },
-        Action::TestEncrypt => open_test_encrypt(app),
+        Action::TestGrant => open_test_grant(app),
         Action::RevokeGrant | Action::RetireGrant => app
             .selected_grant()
             .and_then(|g| {
@@ -317,16 +318,38 @@ fn open(app: &mut App, dialog: Dialog) -> Vec<Effect> {
     vec![]
 }
 
-/// Test-encrypt on the selected key, acting as the selected principal or grantee, or
-/// (AWS) as a configured profile.
-fn open_test_encrypt(app: &mut App) -> Vec<Effect> {
+/// Test a grant on the selected key: the grant selected in the grants pane (its first
+/// operation, its grantee, its constraint's context, its token when this session made it),
+/// acting as the selected principal or grantee, or (AWS) as a configured profile.
+fn open_test_grant(app: &mut App) -> Vec<Effect> {
     let Some(k) = app.selected_key() else {
         return vec![];
     };
+    let grant = (app.focus == Pane::Grants)
+        .then(|| app.selected_grant())
+        .flatten()
+        .and_then(|g| {
+            Some(SelectedGrant {
+                id: GrantId::parse(&g.grant_id)?,
+                label: if g.name.is_empty() {
+                    grant_id_label(&g.grant_id, app.grant_id_len)
+                } else {
+                    g.name.clone()
+                },
+                grantee: g.grantee.clone(),
+                operations: g.operations.clone(),
+                constraints: g.constraints.clone(),
+                token: app
+                    .tokens
+                    .iter()
+                    .find(|t| t.grant_id == g.grant_id)
+                    .map(|t| t.token.clone()),
+            })
+        });
     let (acting, act_as) = if app.acting_profiles.is_empty() {
         let act_as = match app.focus {
             Pane::Principals => app.selected_principal().map(|p| p.arn.clone()),
-            Pane::Grants => app.selected_grant().map(|g| g.grantee.clone()),
+            Pane::Grants => grant.as_ref().map(|g| g.grantee.clone()),
             _ => None,
         };
         (
@@ -334,20 +357,35 @@ fn open_test_encrypt(app: &mut App) -> Vec<Effect> {
             act_as.or_else(|| app.last_actor.clone()),
         )
     } else {
+        // On AWS a grantee's ARN is acted as through the profile that resolves to it.
         (
             Acting::Profiles(app.acting_profiles.clone()),
-            app.last_actor.clone(),
+            grant
+                .as_ref()
+                .map(|g| g.grantee.clone())
+                .or_else(|| app.last_actor.clone()),
         )
     };
-    let d = TestEncrypt::new(
-        &k.arn,
-        k.label(),
+    let keys = app
+        .keys
+        .all()
+        .iter()
+        .filter(|other| other.key_id != k.key_id)
+        .map(|other| (format!("key {}", other.label()), other.arn.clone()))
+        .collect();
+    let d = TestGrant::new(TestSetup {
+        key_arn: k.arn.clone(),
+        key_label: k.label().to_string(),
         acting,
-        act_as.as_deref(),
-        app.token_choices(&k.key_id),
-    )
+        act_as,
+        tokens: app.token_choices(&k.key_id),
+        grant,
+        keys,
+        principals: app.principal_choices(),
+        read_only: app.read_only,
+    })
     .in_session(app.cli_session());
-    open(app, Dialog::TestEncrypt(d))
+    open(app, Dialog::TestGrant(d))
 }
 
 /// A job's answer, to the pane or feature that asked for it.
@@ -376,19 +414,20 @@ fn answered(app: &mut App, job: Job, work: Work, answer: Answer) -> Vec<Command>
         }
         (_, Answer::Activity(new)) => {
             let effects = lesson(app, |l| l.observe_activity(&new));
-            if let Some(Dialog::TestEncrypt(d)) = &mut app.dialog {
+            if let Some(Dialog::TestGrant(d)) = &mut app.dialog {
                 d.heard(&new);
             }
             events::arrived(app, new);
             apply(app, effects)
         }
         (Work::CreateGrant(input), Answer::Created(created)) => granted(app, input, created),
-        (Work::TestEncrypt(_), Answer::Encrypted(out)) => {
-            app.set_info("Encrypt allowed");
-            if let Some(Dialog::TestEncrypt(d)) = &mut app.dialog {
+        (Work::TestGrant(call), Answer::Tested(out)) => {
+            app.changed |= out.changed_world();
+            let effects = test_grant::effects_of(&call, &out);
+            if let Some(Dialog::TestGrant(d)) = &mut app.dialog {
                 d.answered(Ok(out));
             }
-            vec![]
+            apply(app, effects)
         }
         (work @ (Work::RevokeGrant { .. } | Work::RetireGrant { .. }), Answer::Done(_)) => {
             let verb = if matches!(work, Work::RevokeGrant { .. }) {
@@ -434,7 +473,7 @@ fn answered(app: &mut App, job: Job, work: Work, answer: Answer) -> Vec<Command>
 }
 
 /// A grant was created (through the dialog): its id and token in the dialog that replaces
-/// the form, its token remembered for test-encrypt, the lesson told, the panes reloaded.
+/// the form, its token remembered for grant tests, the lesson told, the panes reloaded.
 fn granted(app: &mut App, input: CreateGrantInput, created: CreatedGrant) -> Vec<Command> {
     let lesson_says = lesson(app, |l| l.note_created(&created, &input));
     let key_label = match &app.dialog {
@@ -481,7 +520,7 @@ fn answer_name(a: &Answer) -> &'static str {
         Answer::Principals(_) => "principals",
         Answer::Activity(_) => "activity",
         Answer::Created(_) => "a created grant",
-        Answer::Encrypted(_) => "an encryption",
+        Answer::Tested(_) => "a grant test",
         Answer::Done(_) => "done",
         Answer::Audited(_) => "an audit",
         Answer::LessonStep(_) => "a lesson step",
@@ -500,9 +539,9 @@ fn failed(app: &mut App, job: Job, work: Work, e: BackendError) -> Vec<Command> 
             }
             vec![]
         }
-        Work::TestEncrypt(_) => {
+        Work::TestGrant(_) => {
             let short = format!("{}: {}", work.failure_text(), e.label());
-            if let Some(Dialog::TestEncrypt(d)) = &mut app.dialog {
+            if let Some(Dialog::TestGrant(d)) = &mut app.dialog {
                 d.answered(Err(e));
                 app.set_error(short);
             }

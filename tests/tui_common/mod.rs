@@ -11,9 +11,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-use grantscope::backend::{Backend, SimBackend};
+use grantscope::backend::{Backend, SimBackend, TESTABLE};
+use grantscope::kms::GrantOperation;
 use grantscope::kms::Timestamp;
 use grantscope::sim::{Clock, Scenario, SharedSimulator, Simulator};
+use grantscope::tui::dialogs::{Dialog, TestField, TestGrant};
 use grantscope::tui::executor::execute;
 use grantscope::tui::input::key_messages;
 use grantscope::tui::keys_overlay::KeyTrail;
@@ -80,6 +82,34 @@ impl Harness {
     constraints = { subset = { job = "nightly" } }
     id = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
     age = "1d"
+    "#,
+        );
+        Self::from_toml(&text, "classroom")
+    }
+
+    /// The classroom with a second key (alias/archive), a user with no rights at all
+    /// (outsider), and a grant named all-ops of fixed id, made an hour before `t0`, that
+    /// allows granttestuser every grant operation of a symmetric key the UI can test.
+    pub fn classroom_for_grant_tests() -> Self {
+        let mut text = include_str!("../../assets/scenarios/classroom.toml").to_string();
+        text.push_str(
+            r#"
+    [[principals]]
+    name = "outsider"
+    kind = "user"
+
+    [[keys]]
+    id = "5678abcd-56ef-78ab-90cd-567890abcdef"
+    aliases = ["alias/archive"]
+    description = "Where ciphertexts are re-encrypted to"
+
+    [[grants]]
+    key = "alias/classroom"
+    grantee = "granttestuser"
+    operations = ["Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo", "DescribeKey", "CreateGrant", "RetireGrant"]
+    name = "all-ops"
+    id = "a11a11a11a11a11a11a11a11a11a11a11a11a11a11a11a11a11a11a11a11a11a"
+    age = "1h"
     "#,
         );
         Self::from_toml(&text, "classroom")
@@ -232,6 +262,53 @@ impl Harness {
             self.press('j');
         }
         panic!("{name} is not in the principals pane");
+    }
+
+    /// Select the grant named `name` in the grants pane of the selected key.
+    pub fn select_grant(&mut self, name: &str) {
+        self.focus(Pane::Grants);
+        self.key(KeyCode::Home);
+        for _ in 0..self.app.grants.len() {
+            if self.app.selected_grant().map(|g| g.name.as_str()) == Some(name) {
+                return;
+            }
+            self.press('j');
+        }
+        panic!("no grant named {name}");
+    }
+
+    /// The open test-a-grant dialog.
+    pub fn grant_test(&self) -> &TestGrant {
+        match &self.app.dialog {
+            Some(Dialog::TestGrant(d)) => d,
+            other => panic!("expected the test-a-grant dialog, got {other:?}"),
+        }
+    }
+
+    /// Open the test-a-grant dialog on the grant named `grant` and choose `op` with the
+    /// arrow keys.
+    pub fn open_grant_test(&mut self, grant: &str, op: GrantOperation) {
+        self.select_grant(grant);
+        self.press('e');
+        assert_eq!(self.grant_test().field(), TestField::Operation);
+        for _ in 0..TESTABLE.len() {
+            if self.grant_test().operation == op {
+                return;
+            }
+            self.key(KeyCode::Right);
+        }
+        panic!("{op} is not offered");
+    }
+
+    /// Tab to `field` of the test-a-grant dialog.
+    pub fn tab_to(&mut self, field: TestField) {
+        for _ in 0..12 {
+            if self.grant_test().field() == field {
+                return;
+            }
+            self.key(KeyCode::Tab);
+        }
+        panic!("{field:?} is not in the dialog");
     }
 
     /// The screen drawn, `width` x `height`, cell by cell (colours included).

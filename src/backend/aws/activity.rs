@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 
 use crate::backend::{ActivityEvent, BackendError, EventOutcome};
+use crate::kms::ErrorCode;
 
 /// How many calls the log keeps.
 pub const CAPACITY: usize = 1000;
@@ -13,6 +14,10 @@ pub const CAPACITY: usize = 1000;
 /// What an allowed call's WHY says.
 pub const NO_WHY: &str =
     "Allowed. AWS does not say which statement or grant allowed it (CloudTrail records the call, not the reason).";
+
+/// What a DryRun that would have succeeded says (AWS answers it with an error).
+pub const DRY_RUN_WHY: &str =
+    "DryRun: the request would have succeeded; nothing was done. AWS does not say which statement or grant would allow it.";
 
 #[derive(Default)]
 pub struct ActivityLog {
@@ -36,6 +41,9 @@ impl ActivityLog {
     ) {
         let (outcome, why) = match result {
             Ok(_) => (EventOutcome::Allowed, NO_WHY.to_string()),
+            Err(e) if e.is(ErrorCode::DryRunOperationException) => {
+                (EventOutcome::DryRun, DRY_RUN_WHY.to_string())
+            }
             Err(e) if e.is_access_denied() => (
                 EventOutcome::Denied,
                 format!("{} (AWS does not say which policy denied it)", e.message),

@@ -1,7 +1,7 @@
 //! `AwsBackend`: the UI's `Backend` over one AWS account and region. Keys come in two
 //! steps so that a big account shows its key list at once: `list_keys` (ListKeys and
 //! ListAliases) and then `describe_keys` (DescribeKey and ListGrants per key, at most
-//! `CONCURRENCY` requests at a time) for the batches the UI asks for. Test-encrypt and
+//! `CONCURRENCY` requests at a time) for the batches the UI asks for. A grant test and
 //! retire act as another profile configured on this machine. The event log records every change and test call
 //! (allowed, denied or failed) and every read that failed; successful reads are not logged,
 //! so a thousand DescribeKeys do not bury what the person did.
@@ -9,14 +9,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
-use aws_sdk_kms::primitives::Blob;
-use base64::Engine;
 use futures::StreamExt;
 use tokio::sync::Mutex;
 
 use crate::backend::{
     ActivityEvent, Actor, Backend, BackendInfo, BackendResult, CreateGrantInput, CreatedGrant,
-    EncryptOutcome, GrantPage, GrantSummary, KeyDetail, KeyList, PrincipalList, TestEncryptInput,
+    GrantPage, GrantSummary, KeyDetail, KeyList, PrincipalList, TestCall, TestOutcome,
 };
 use crate::kms::ids::display_name;
 use crate::kms::{GrantId, GrantListEntry, KeyRef, Timestamp};
@@ -105,7 +103,9 @@ impl AwsBackend {
     }
 }
 
-fn sdk_constraints(c: &crate::kms::GrantConstraints) -> aws_sdk_kms::types::GrantConstraints {
+pub(super) fn sdk_constraints(
+    c: &crate::kms::GrantConstraints,
+) -> aws_sdk_kms::types::GrantConstraints {
     let map = |m: &Option<crate::kms::EncryptionContext>| {
         m.as_ref()
             .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
@@ -317,57 +317,8 @@ impl Backend for AwsBackend {
         result
     }
 
-    async fn test_encrypt(&self, input: TestEncryptInput) -> BackendResult<EncryptOutcome> {
-        let actor = self.actor(&input.actor).await?;
-        let key_id = input.key.to_string();
-        let caller = actor.identity.arn.clone();
-        let context: Option<HashMap<String, String>> =
-            (!input.encryption_context.is_empty()).then(|| {
-                input
-                    .encryption_context
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect()
-            });
-        let tokens = (!input.grant_tokens.is_empty()).then(|| input.grant_tokens.clone());
-        let enc = actor
-            .kms
-            .encrypt()
-            .key_id(&key_id)
-            .plaintext(Blob::new(input.plaintext.as_bytes()))
-            .set_encryption_context(context.clone())
-            .set_grant_tokens(tokens.clone())
-            .send()
-            .await
-            .map_err(sdk_error);
-        self.log.record(&caller, "Encrypt", Some(&key_id), &enc);
-        let enc = enc?;
-        let blob = enc
-            .ciphertext_blob()
-            .map(|b| b.as_ref().to_vec())
-            .unwrap_or_default();
-        let decrypt = actor
-            .kms
-            .decrypt()
-            .key_id(&key_id)
-            .ciphertext_blob(Blob::new(blob.clone()))
-            .set_encryption_context(context)
-            .set_grant_tokens(tokens)
-            .send()
-            .await
-            .map_err(sdk_error)
-            .map(|d| {
-                d.plaintext()
-                    .map(|p| String::from_utf8_lossy(p.as_ref()).into_owned())
-                    .unwrap_or_default()
-            });
-        self.log.record(&caller, "Decrypt", Some(&key_id), &decrypt);
-        Ok(EncryptOutcome {
-            caller,
-            key_arn: enc.key_id().unwrap_or(&key_id).to_string(),
-            ciphertext_base64: base64::engine::general_purpose::STANDARD.encode(&blob),
-            decrypt,
-        })
+    async fn test_operation(&self, call: TestCall) -> BackendResult<TestOutcome> {
+        self.test_call(call).await
     }
 
     async fn activity_since(&self, seq: u64) -> BackendResult<Vec<ActivityEvent>> {

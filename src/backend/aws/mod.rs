@@ -8,7 +8,7 @@
 //! (the headless inventory), `backend` (`AwsBackend`, the UI's `Backend`), `keys` (the
 //! quick key list and each key's details), `principals`
 //! (who grants, key policies and IAM name), `profiles` (acting as another configured
-//! profile) and `activity` (the log of this backend's own calls).
+//! profile), `test_call` (testing a grant as a profile) and `activity` (the log of this backend's own calls).
 
 mod activity;
 mod backend;
@@ -17,6 +17,7 @@ mod inventory;
 mod keys;
 mod principals;
 mod profiles;
+mod test_call;
 
 pub use backend::AwsBackend;
 pub use connection::{

@@ -1,7 +1,7 @@
 //! The profiles configured on this machine (the shared config and credentials files), and
 //! acting as one of them: a KMS client with that profile's own credentials, in the
 //! operator's region and endpoint, and the caller it resolves to (STS GetCallerIdentity).
-//! The test-encrypt dialog offers these profiles as the principals to act as.
+//! The test-a-grant dialog offers these profiles as the principals to act as.
 
 use std::path::{Path, PathBuf};
 

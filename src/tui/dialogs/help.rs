@@ -62,7 +62,7 @@ impl Help {
             CreateGrant,
             RevokeGrant,
             RetireGrant,
-            TestEncrypt,
+            TestGrant,
             CopyGrantId,
             CopyArn,
             Sort,

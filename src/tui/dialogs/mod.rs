@@ -9,7 +9,7 @@ pub mod detail;
 pub mod grant_created;
 pub mod help;
 pub mod simple_form;
-pub mod test_encrypt;
+pub mod test_grant;
 
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -27,7 +27,7 @@ pub use detail::Detail;
 pub use grant_created::GrantCreated;
 pub use help::Help;
 pub use simple_form::SimpleForm;
-pub use test_encrypt::{Acting, EncryptField, TestEncrypt};
+pub use test_grant::{Acting, SelectedGrant, TestField, TestGrant, TestSetup};
 
 /// A value a field offers with Up/Down: its label and the value it puts in.
 pub type Choice = (String, String);
@@ -75,6 +75,8 @@ impl CliSession {
 }
 
 /// The open dialog.
+// One exists at a time: boxing the biggest (the grant test's form) would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dialog {
     Help(Help),
@@ -82,7 +84,7 @@ pub enum Dialog {
     CreateGrant(CreateGrant),
     GrantCreated(GrantCreated),
     Confirm(Confirm),
-    TestEncrypt(TestEncrypt),
+    TestGrant(TestGrant),
     Simple(SimpleForm),
 }
 
@@ -94,7 +96,7 @@ impl Dialog {
             Dialog::CreateGrant(d) => d.on_key(key),
             Dialog::GrantCreated(d) => d.on_key(key),
             Dialog::Confirm(d) => d.on_key(key),
-            Dialog::TestEncrypt(d) => d.on_key(key),
+            Dialog::TestGrant(d) => d.on_key(key),
             Dialog::Simple(d) => d.on_key(key),
         }
     }
@@ -103,7 +105,7 @@ impl Dialog {
     pub fn on_paste(&mut self, text: &str) {
         match self {
             Dialog::CreateGrant(d) => d.on_paste(text),
-            Dialog::TestEncrypt(d) => d.on_paste(text),
+            Dialog::TestGrant(d) => d.on_paste(text),
             Dialog::Simple(d) => d.on_paste(text),
             Dialog::Help(_) | Dialog::Detail(_) | Dialog::GrantCreated(_) | Dialog::Confirm(_) => {}
         }
@@ -117,7 +119,7 @@ impl Dialog {
             Dialog::CreateGrant(_) => CreateGrant::HINTS,
             Dialog::GrantCreated(_) => GrantCreated::HINTS,
             Dialog::Confirm(_) => Confirm::HINTS,
-            Dialog::TestEncrypt(_) => TestEncrypt::HINTS,
+            Dialog::TestGrant(_) => TestGrant::HINTS,
             Dialog::Simple(_) => SimpleForm::HINTS,
         }
     }
@@ -139,7 +141,7 @@ impl Dialog {
             Dialog::CreateGrant(d) => d.render(frame, area),
             Dialog::GrantCreated(d) => d.render(frame, area),
             Dialog::Confirm(d) => d.render(frame, area),
-            Dialog::TestEncrypt(d) => d.render(frame, area),
+            Dialog::TestGrant(d) => d.render(frame, area),
             Dialog::Simple(d) => d.render(frame, area),
         }
     }

@@ -206,7 +206,7 @@ const UI_READS: [&str; 5] = [
 ];
 
 /// The latest call's verdict and WHY, big, under the narration (the panes' own reads
-/// aside, so a denial stays in view after the panes reload). A test-encrypt's round trip
+/// aside, so a denial stays in view after the panes reload). An Encrypt test's round trip
 /// shows both calls: Encrypt, then the Decrypt of its result.
 pub fn render_banner(frame: &mut Frame, area: Rect, events: &Rows<ActivityEvent>, t: &Theme) {
     frame.render_widget(
@@ -280,6 +280,7 @@ fn badge(e: &ActivityEvent, t: &Theme) -> Span<'static> {
     let (verdict, bg) = match &e.outcome {
         EventOutcome::Allowed => (" ALLOWED ".to_string(), t.allowed),
         EventOutcome::Denied => (" DENIED ".to_string(), t.denied),
+        EventOutcome::DryRun => (" DRYRUN OK ".to_string(), t.allowed),
         EventOutcome::Failed(code) => (format!(" {code} "), t.warning),
     };
     Span::styled(

@@ -207,6 +207,7 @@ fn event_lines(e: &ActivityEvent) -> Vec<Line<'static>> {
     let outcome = match &e.outcome {
         EventOutcome::Allowed => "allowed".to_string(),
         EventOutcome::Denied => "denied (AccessDeniedException)".to_string(),
+        EventOutcome::DryRun => "DryRun: would be allowed (nothing was done)".to_string(),
         EventOutcome::Failed(code) => format!("failed ({code})"),
     };
     vec![

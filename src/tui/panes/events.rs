@@ -68,6 +68,7 @@ pub fn columns(app: &App) -> Vec<Column<'_, ActivityEvent>> {
             move |e: &ActivityEvent| match &e.outcome {
                 EventOutcome::Allowed => ("ALLOWED".to_string(), Style::default().fg(t.allowed)),
                 EventOutcome::Denied => ("DENIED".to_string(), Style::default().fg(t.denied)),
+                EventOutcome::DryRun => ("DRYRUN OK".to_string(), Style::default().fg(t.allowed)),
                 EventOutcome::Failed(code) => (
                     code.trim_end_matches("Exception").to_string(),
                     Style::default().fg(t.warning),
