@@ -170,7 +170,7 @@ impl fmt::Display for Why {
             ),
             Why::NoRetireRight => write!(
                 f,
-                "denied: the caller is not the grant's retiring principal, nor its grantee with RetireGrant in the grant, nor the account that issued it, and no IAM policy in that account (or in a retiring account) allows kms:RetireGrant"
+                "denied: not the grant's retiring principal, nor its grantee with RetireGrant, nor the issuing account, and no IAM policy delegates kms:RetireGrant"
             ),
         }
     }

@@ -1,0 +1,205 @@
+//! Scale, end to end, on generated worlds of 1k, 10k and 100k keys (5 grants per key, 50
+//! roles, one alias per key, plus one key at the 50,000-grant quota held by one grantee):
+//! scenario load (TOML text to world), snapshot save and load, the UI's first frame (the
+//! real start-up path: world, backend, start-up commands run to completion, one draw),
+//! audit, report to JSON, and a decision for the grantee holding the 50,000 grants. Each
+//! size is a criterion group, so the growth from 10k to 100k reads off the report: a
+//! quadratic path shows as 100x where linear is 10x.
+//!
+//! Peak memory is measured outside criterion, by running the real binary on each world
+//! (`grantscope report --scenario FILE --format json`) as a child process and reading its
+//! peak RSS (`getrusage(RUSAGE_CHILDREN)`); it is printed with the results.
+//!
+//! `GRANTSCOPE_SCALE=1k,10k` limits the sizes (the 100k world takes minutes to bench).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::TimeZone;
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+use grantscope::audit::{audit, AuditConfig};
+use grantscope::backend::{Backend, SimBackend};
+use grantscope::kms::{EncryptionContext, GrantOperation};
+use grantscope::sim::authorize::{authorize, AuthRequest, GrantUse};
+use grantscope::sim::conditions::RequestFacts;
+use grantscope::sim::{inventory, snapshot, Caller, Clock, Scenario, SharedSimulator, Simulator};
+use grantscope::tui::executor::execute;
+use grantscope::tui::message::{Command, Msg};
+use grantscope::tui::{new_app, update, view, UiOptions};
+
+const QUOTA_KEY: &str = "ffffffff-ffff-4fff-8fff-ffffffffffff";
+
+/// A world of `keys` keys with 5 grants each, 50 roles, and the quota key.
+fn world_toml(keys: usize) -> String {
+    let mut out = String::with_capacity(keys * 260);
+    out.push_str(
+        "name = \"scale\"\nregion = \"eu-west-1\"\n[[accounts]]\nid = \"111122223333\"\n\n",
+    );
+    out.push_str(
+        "[[principals]]\nname = \"admin\"\nmanaged_policies = [\"AdministratorAccess\"]\n\n",
+    );
+    for r in 0..50 {
+        out.push_str(&format!(
+            "[[principals]]\nname = \"app-{r}\"\nkind = \"role\"\n\n"
+        ));
+    }
+    for k in 0..keys {
+        out.push_str(&format!(
+            "[[keys]]\nid = \"{k:08x}-0000-4000-8000-{k:012x}\"\naliases = [\"alias/key-{k}\"]\n\n"
+        ));
+    }
+    out.push_str(&format!(
+        "[[keys]]\nid = \"{QUOTA_KEY}\"\naliases = [\"alias/quota\"]\n\n"
+    ));
+    for k in 0..keys {
+        out.push_str(&format!(
+            "[[grants]]\nkey = \"alias/key-{k}\"\ngrantee = \"app-{}\"\noperations = [\"Encrypt\", \"Decrypt\"]\ncount = 5\nage = \"{}d\"\n\n",
+            k % 50,
+            k % 400
+        ));
+    }
+    // One grantee holding the key's whole quota, each grant for one tenant.
+    out.push_str(
+        "[[grants]]\nkey = \"alias/quota\"\ngrantee = \"app-0\"\noperations = [\"Encrypt\"]\ncount = 50000\nconstraints = { subset = { tenant = \"t{n}\" } }\n\n",
+    );
+    out
+}
+
+fn start() -> grantscope::kms::Timestamp {
+    chrono::Utc
+        .with_ymd_and_hms(2026, 3, 1, 9, 30, 0)
+        .single()
+        .expect("a date")
+}
+
+fn load(text: &str) -> grantscope::sim::World {
+    Scenario::parse(text, "scale.toml", true)
+        .and_then(|s| s.build_with_clock(Clock::manual(start())))
+        .expect("the scale world builds")
+}
+
+/// The UI's start-up: backend over the world, start-up commands to completion, one frame.
+fn first_frame(rt: &tokio::runtime::Runtime, text: &str) {
+    let sim = SharedSimulator::new(Simulator::new(load(text)));
+    let backend: Arc<dyn Backend> = Arc::new(SimBackend::new(sim, "scale", None).expect("backend"));
+    let mut app = new_app(backend.as_ref(), UiOptions::default());
+    let mut queue: Vec<_> = update::init(&mut app);
+    while let Some(cmd) = queue.pop() {
+        if let Command::Run { job, work } = cmd {
+            let result = rt.block_on(execute(backend.clone(), work.clone()));
+            queue.extend(update::update(&mut app, Msg::Done { job, work, result }));
+        }
+    }
+    let mut terminal = Terminal::new(TestBackend::new(120, 36)).expect("terminal");
+    terminal.draw(|f| view::render(f, &app)).expect("draw");
+}
+
+fn sizes() -> Vec<(&'static str, usize)> {
+    let all = [("1k", 1_000), ("10k", 10_000), ("100k", 100_000)];
+    let wanted = std::env::var("GRANTSCOPE_SCALE").unwrap_or_default();
+    all.into_iter()
+        .filter(|(name, _)| wanted.is_empty() || wanted.split(',').any(|w| w == *name))
+        .collect()
+}
+
+/// Peak RSS (KiB) of `grantscope report` on the world in `path`, as a child process.
+#[cfg(unix)]
+fn peak_rss_kib(path: &std::path::Path) -> i64 {
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_grantscope"))
+        .args(["report", "--scenario"])
+        .arg(path)
+        .args(["--format", "json"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("run grantscope report");
+    assert!(status.code().is_some(), "grantscope report was killed");
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    usage.ru_maxrss
+}
+
+fn scale(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio");
+    for (name, keys) in sizes() {
+        let text = world_toml(keys);
+        let mut group = c.benchmark_group(format!("scale {name} keys"));
+        group.sample_size(10);
+        group.measurement_time(Duration::from_secs(if keys >= 100_000 { 60 } else { 10 }));
+        group.bench_function(BenchmarkId::new("scenario load", name), |b| {
+            b.iter(|| black_box(load(&text)))
+        });
+        let world = load(&text);
+        group.bench_function(BenchmarkId::new("snapshot save", name), |b| {
+            b.iter(|| black_box(snapshot::to_json(&world)))
+        });
+        let json = snapshot::to_json(&world);
+        group.bench_function(BenchmarkId::new("snapshot load", name), |b| {
+            b.iter(|| black_box(snapshot::from_json(&json, "scale.json").expect("loads")))
+        });
+        group.bench_function(BenchmarkId::new("first frame", name), |b| {
+            b.iter(|| first_frame(&rt, &text))
+        });
+        let inv = inventory::inventory(&world);
+        let cfg = AuditConfig::default();
+        group.bench_function(BenchmarkId::new("inventory + audit", name), |b| {
+            b.iter(|| black_box(audit(&inventory::inventory(&world), &cfg)))
+        });
+        let report = audit(&inv, &cfg);
+        group.bench_function(BenchmarkId::new("report to JSON", name), |b| {
+            b.iter(|| black_box(serde_json::to_string_pretty(&report).expect("json")))
+        });
+        {
+            let key = &world.keys[QUOTA_KEY];
+            let caller = world.resolve_caller(&Caller::new("app-0")).expect("app-0");
+            let context: EncryptionContext = [("tenant".to_string(), "t49999".to_string())].into();
+            let decide = || {
+                authorize(
+                    &world,
+                    &caller,
+                    &AuthRequest {
+                        action: "kms:Encrypt",
+                        key: Some(key),
+                        grant_use: GrantUse::Operation {
+                            op: GrantOperation::Encrypt,
+                            context: Some(&context),
+                        },
+                        token_grants: &[],
+                        facts: RequestFacts {
+                            encryption_context: Some(&context),
+                            ..Default::default()
+                        },
+                    },
+                    world.now(),
+                )
+            };
+            assert!(decide().grant().is_some(), "the t49999 grant decides");
+            group.bench_function(
+                BenchmarkId::new("decision, grantee holding 50,000 grants", name),
+                |b| b.iter(|| black_box(decide())),
+            );
+        }
+        group.finish();
+        #[cfg(unix)]
+        {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("scale.toml");
+            std::fs::write(&path, &text).expect("write the world");
+            let kib = peak_rss_kib(&path);
+            println!(
+                "scale {name} keys: peak RSS of `grantscope report` {:.1} MiB",
+                kib as f64 / 1024.0
+            );
+        }
+    }
+}
+
+criterion_group!(benches, scale);
+criterion_main!(benches);
