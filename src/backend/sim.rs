@@ -129,16 +129,6 @@ pub fn principal_name(w: &World, s: &str) -> (PrincipalKindLabel, String) {
     (kind, display_name(s))
 }
 
-fn alias_map(w: &World) -> HashMap<&str, Vec<&str>> {
-    let mut m: HashMap<&str, Vec<&str>> = HashMap::new();
-    for a in w.aliases.values() {
-        m.entry(a.target_key_id.as_str())
-            .or_default()
-            .push(a.name.as_str());
-    }
-    m
-}
-
 fn summarize_grant(w: &World, e: GrantListEntry, alias: Option<String>) -> GrantSummary {
     GrantSummary::from_entry(e, alias, |p| principal_name(w, p).1)
 }
@@ -193,7 +183,7 @@ impl Backend for SimBackend {
                     marker = page.next_marker;
                 }
                 let w = s.world();
-                let aliases = alias_map(w);
+                let aliases = w.alias_names_by_key();
                 let keys = ids
                     .iter()
                     .filter_map(|id| w.keys.get(id))
@@ -324,10 +314,14 @@ impl Backend for SimBackend {
                     .filter_map(|g| w.keys.get(&g.key_id).map(|k| (k, g)))
                     .collect();
                 held.sort_by(|a, b| (&a.0.arn, a.1.seq).cmp(&(&b.0.arn, b.1.seq)));
+                let aliases = w.alias_names_by_key();
                 Ok(held
                     .into_iter()
                     .map(|(k, g)| {
-                        let alias = w.aliases_of(&k.id).first().map(|a| a.name.clone());
+                        let alias = aliases
+                            .get(k.id.as_str())
+                            .and_then(|a| a.first())
+                            .map(|a| a.to_string());
                         summarize_grant(w, crate::sim::grants::grant_entry(w, g, &k.arn), alias)
                     })
                     .collect())

@@ -35,12 +35,9 @@ pub fn describe(world: &World) -> String {
             );
         }
         let _ = writeln!(out, "  keys:");
+        let by_key = world.alias_names_by_key();
         for k in world.keys.values().filter(|k| k.account == a.id) {
-            let aliases: Vec<&str> = world
-                .aliases_of(&k.id)
-                .iter()
-                .map(|x| x.name.as_str())
-                .collect();
+            let aliases: Vec<&str> = by_key.get(k.id.as_str()).cloned().unwrap_or_default();
             let _ = writeln!(
                 out,
                 "    {}  {:<15} {:<18} grants: {:<6} {}",

@@ -11,6 +11,7 @@ use crate::kms::time::epoch_seconds;
 /// The inventory of the world's home account.
 pub fn inventory(world: &World) -> Inventory {
     let account = world.home_account().cloned();
+    let aliases = world.alias_names_by_key();
     let keys = world
         .keys
         .values()
@@ -18,11 +19,10 @@ pub fn inventory(world: &World) -> Inventory {
         .map(|k| InventoryKey {
             key_id: k.id.clone(),
             arn: k.arn.clone(),
-            aliases: world
-                .aliases_of(&k.id)
-                .iter()
-                .map(|a| a.name.clone())
-                .collect(),
+            aliases: aliases
+                .get(k.id.as_str())
+                .map(|a| a.iter().map(|n| n.to_string()).collect())
+                .unwrap_or_default(),
             state: k.state,
             manager: k.manager,
             description: k.description.clone(),

@@ -562,11 +562,23 @@ impl World {
         self.idx.listed_count.remove(key_id);
     }
 
-    /// Aliases that point at a key, sorted by name.
+    /// Aliases that point at a key, sorted by name. One key: it looks at every alias, so
+    /// code that wants the aliases of many keys takes `alias_names_by_key` once instead.
     pub fn aliases_of(&self, key_id: &str) -> Vec<&Alias> {
         self.aliases
             .values()
             .filter(|a| a.target_key_id == key_id)
             .collect()
+    }
+
+    /// Every key's alias names (in alias order), in one pass over the aliases.
+    pub fn alias_names_by_key(&self) -> HashMap<&str, Vec<&str>> {
+        let mut m: HashMap<&str, Vec<&str>> = HashMap::new();
+        for a in self.aliases.values() {
+            m.entry(a.target_key_id.as_str())
+                .or_default()
+                .push(a.name.as_str());
+        }
+        m
     }
 }
