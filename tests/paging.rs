@@ -133,6 +133,104 @@ fn list_aliases_pages_without_loss_or_duplication() {
     assert_eq!(e.code, ErrorCode::InvalidMarkerException);
 }
 
+/// A ListKeys or ListAliases marker names the next item, not a position: keys and aliases
+/// created (or deleted) between pages never make a page repeat or skip one of the others.
+#[test]
+fn keys_and_aliases_created_or_deleted_between_pages_do_not_shift_the_others() {
+    let mut sim = lab();
+    let want_keys = make_keys(&mut sim, 40);
+    let list_keys = |sim: &mut Simulator, marker| {
+        let r = sim
+            .list_keys(
+                &admin(),
+                ListKeysRequest {
+                    limit: Some(7),
+                    marker,
+                },
+            )
+            .unwrap();
+        let ids: Vec<String> = r.keys.into_iter().map(|k| k.key_id).collect();
+        (ids, r.next_marker)
+    };
+    let (mut got, mut marker) = list_keys(&mut sim, None);
+    let mut pages = 1;
+    while let Some(m) = marker.take() {
+        pages += 1;
+        // 42 keys in pages of 7, plus those created after the marker as it moves on; a
+        // positional marker would page forever (each page adds more keys than it lists).
+        assert!(
+            pages < 200,
+            "ListKeys paging did not end after {pages} pages"
+        );
+        // 20 new keys with random ids between pages: most sort before the marker.
+        for _ in 0..20 {
+            sim.create_key(&admin(), CreateKeyRequest::default())
+                .unwrap();
+        }
+        let (ids, next) = list_keys(&mut sim, Some(m));
+        got.extend(ids);
+        marker = next;
+    }
+    let got: Vec<String> = got
+        .into_iter()
+        .filter(|id| want_keys.contains(id))
+        .collect();
+    assert_unique_and_equal(got, &want_keys, "ListKeys with keys created between pages");
+
+    let list_aliases = |sim: &mut Simulator, marker| {
+        let r = sim
+            .list_aliases(
+                &admin(),
+                ListAliasesRequest {
+                    key_id: None,
+                    limit: Some(5),
+                    marker,
+                },
+            )
+            .unwrap();
+        let names: Vec<String> = r.aliases.into_iter().map(|a| a.alias_name).collect();
+        (names, r.next_marker)
+    };
+    let (first, marker) = list_aliases(&mut sim, None);
+    assert_eq!(first[0], "alias/k1");
+    // Before page 2: two aliases that sort first appear, and one already listed goes.
+    let target = sim
+        .create_key(&admin(), CreateKeyRequest::default())
+        .unwrap()
+        .key_metadata
+        .key_id;
+    for name in ["alias/aaa", "alias/aab"] {
+        sim.create_alias(
+            &admin(),
+            CreateAliasRequest {
+                alias_name: name.into(),
+                target_key_id: target.clone(),
+            },
+        )
+        .unwrap();
+    }
+    sim.delete_alias(
+        &admin(),
+        DeleteAliasRequest {
+            alias_name: first[0].clone(),
+        },
+    )
+    .unwrap();
+    let (second, _) = list_aliases(&mut sim, marker);
+    assert_eq!(
+        second,
+        [
+            "alias/key-003",
+            "alias/key-004",
+            "alias/key-005",
+            "alias/key-006",
+            "alias/key-007"
+        ],
+        "page 2 goes on after page 1's last alias ({:?})",
+        first.last()
+    );
+}
+
 #[test]
 fn list_grants_pages_without_loss_or_duplication() {
     let mut sim = lab();

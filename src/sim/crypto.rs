@@ -148,6 +148,30 @@ pub fn read_marker(secret: &[u8], scope: &str, marker: &str) -> Option<u64> {
     constant_time_eq(&tag[..12], &raw[8..]).then_some(pos)
 }
 
+/// A paging marker that names the listing's next item by its sort key (a key id, an
+/// alias slot): items created or deleted between pages never shift the others, and the
+/// next page starts at the first item at or after `next` in the listing's order.
+pub fn issue_name_marker(secret: &[u8], scope: &str, next: &str) -> String {
+    let tag = mac(secret, &[b"name-marker", scope.as_bytes(), next.as_bytes()]);
+    let mut raw = tag[..12].to_vec();
+    raw.extend_from_slice(next.as_bytes());
+    b64().encode(raw)
+}
+
+/// The item a name marker points at, if it was issued for this listing.
+pub fn read_name_marker(secret: &[u8], scope: &str, marker: &str) -> Option<String> {
+    let raw = b64().decode(marker).ok()?;
+    if raw.len() <= 12 {
+        return None;
+    }
+    let (tag, next) = raw.split_at(12);
+    let expected = mac(secret, &[b"name-marker", scope.as_bytes(), next]);
+    if !constant_time_eq(&expected[..12], tag) {
+        return None;
+    }
+    String::from_utf8(next.to_vec()).ok()
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -195,5 +219,12 @@ mod tests {
         assert_eq!(read_marker(&s, "grants:abc", &m), Some(42));
         assert_eq!(read_marker(&s, "grants:def", &m), None);
         assert_eq!(read_marker(&s, "grants:abc", "garbage"), None);
+        let n = issue_name_marker(&s, "keys:111122223333", KEY);
+        assert_eq!(
+            read_name_marker(&s, "keys:111122223333", &n).as_deref(),
+            Some(KEY)
+        );
+        assert_eq!(read_name_marker(&s, "keys:444455556666", &n), None);
+        assert_eq!(read_marker(&s, "keys:111122223333", &n), None);
     }
 }

@@ -589,10 +589,24 @@ impl Simulator {
                 Some(m) => read_marker(world, &scope, m)?,
                 None => 0,
             };
-            let mut all: Vec<(&str, &Grant)> = world
-                .grants
-                .values()
-                .filter(|g| g.is_listed() && g.seq >= start)
+            // The grants naming this retiring principal, from the index: by ARN (or service
+            // name) as written, and by the unique id of the live principal with that ARN.
+            let mut seqs: Vec<(u64, &GrantId)> = [
+                Some(retiring),
+                world.idx.principal_by_arn.get(retiring).map(String::as_str),
+            ]
+            .into_iter()
+            .flatten()
+            .filter_map(|k| world.idx.grants_by_retiring.get(k))
+            .flat_map(|m| m.range(start..))
+            .map(|(seq, id)| (*seq, id))
+            .collect();
+            seqs.sort_unstable_by_key(|(seq, _)| *seq);
+            seqs.dedup_by_key(|(seq, _)| *seq);
+            let all: Vec<(&str, &Grant)> = seqs
+                .into_iter()
+                .filter_map(|(_, id)| world.grants.get(id))
+                .filter(|g| g.is_listed())
                 .filter(|g| {
                     g.retiring.as_ref().is_some_and(|r| {
                         is_service_ref(r) == service && world.principal_display(r) == retiring
@@ -602,8 +616,8 @@ impl Simulator {
                     let k = world.keys.get(&g.key_id)?;
                     (k.account == account).then_some((k.arn.as_str(), g))
                 })
+                .take(size + 1)
                 .collect();
-            all.sort_by_key(|(_, g)| g.seq);
             let page: Vec<GrantListEntry> = all
                 .iter()
                 .take(size)

@@ -1,6 +1,11 @@
 //! Key and alias operations: CreateKey, DescribeKey, ListKeys, ListAliases, CreateAlias,
 //! DeleteAlias, EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyDeletion,
 //! GetKeyPolicy and PutKeyPolicy.
+//!
+//! Decision where AWS documents nothing but an opaque `NextMarker`: a ListKeys or
+//! ListAliases marker names the next key id (alias) in the listing's order, signed for that
+//! listing, so keys created or deleted between pages never shift the rest (no item is
+//! skipped or repeated), and each page costs the page, not the keys before it.
 
 use std::sync::Arc;
 
@@ -343,29 +348,31 @@ impl Simulator {
             let account = rec.caller.account.clone();
             let scope = format!("keys:{account}");
             let start = match &req.marker {
-                Some(m) => read_marker(world, &scope, m)?,
-                None => 0,
+                Some(m) => read_name_marker(world, &scope, m)?,
+                None => String::new(),
             };
-            let mine: Vec<&Key> = world
+            let mut mine = world
                 .keys
-                .values()
-                .filter(|k| k.account == account)
-                .collect();
+                .range::<str, _>((
+                    std::ops::Bound::Included(start.as_str()),
+                    std::ops::Bound::Unbounded,
+                ))
+                .map(|(_, k)| k)
+                .filter(|k| k.account == account);
             let page: Vec<KeyListEntry> = mine
-                .iter()
-                .skip(start as usize)
+                .by_ref()
                 .take(size)
                 .map(|k| KeyListEntry {
                     key_id: k.id.clone(),
                     key_arn: k.arn.clone(),
                 })
                 .collect();
-            let end = start as usize + page.len();
-            let truncated = end < mine.len();
+            let next = mine.next().map(|k| k.id.as_str());
+            let truncated = next.is_some();
             Ok(ListKeysResponse {
                 keys: page,
-                next_marker: truncated
-                    .then(|| crypto::issue_marker(&world.token_secret, &scope, end as u64)),
+                next_marker: next
+                    .map(|id| crypto::issue_name_marker(&world.token_secret, &scope, id)),
                 truncated,
             })
         })
@@ -389,21 +396,23 @@ impl Simulator {
             };
             rec.authorize(world, &auth("kms:ListAliases", None))?;
             let scope = format!("aliases:{account}:{}", key_filter.as_deref().unwrap_or("*"));
+            let prefix = format!("{account}/");
             let start = match &req.marker {
-                Some(m) => read_marker(world, &scope, m)?,
-                None => 0,
+                Some(m) => read_name_marker(world, &scope, m)?,
+                None => prefix.clone(),
             };
-            let all: Vec<&Alias> = world
+            let mut all = world
                 .aliases
-                .values()
-                .filter(|a| a.account == account)
-                .filter(|a| key_filter.as_ref().is_none_or(|k| &a.target_key_id == k))
-                .collect();
+                .range::<str, _>((
+                    std::ops::Bound::Included(start.as_str()),
+                    std::ops::Bound::Unbounded,
+                ))
+                .take_while(|(slot, _)| slot.starts_with(&prefix))
+                .filter(|(_, a)| key_filter.as_ref().is_none_or(|k| &a.target_key_id == k));
             let page: Vec<AliasListEntry> = all
-                .iter()
-                .skip(start as usize)
+                .by_ref()
                 .take(size)
-                .map(|a| AliasListEntry {
+                .map(|(_, a)| AliasListEntry {
                     alias_name: a.name.clone(),
                     alias_arn: world.alias_arn(&a.account, &a.name),
                     target_key_id: Some(a.target_key_id.clone()),
@@ -411,12 +420,12 @@ impl Simulator {
                     last_updated_date: Some(epoch_seconds(a.updated)),
                 })
                 .collect();
-            let end = start as usize + page.len();
-            let truncated = end < all.len();
+            let next = all.next().map(|(slot, _)| slot.as_str());
+            let truncated = next.is_some();
             Ok(ListAliasesResponse {
                 aliases: page,
-                next_marker: truncated
-                    .then(|| crypto::issue_marker(&world.token_secret, &scope, end as u64)),
+                next_marker: next
+                    .map(|slot| crypto::issue_name_marker(&world.token_secret, &scope, slot)),
                 truncated,
             })
         })
@@ -654,6 +663,13 @@ fn check_policy_name(name: Option<&str>) -> KmsResult<()> {
             "No such policy exists: {other}. The only valid policy name is \"default\"."
         ))),
     }
+}
+
+/// The item a ListKeys/ListAliases marker names (see `crypto::issue_name_marker`).
+fn read_name_marker(world: &World, scope: &str, marker: &str) -> KmsResult<String> {
+    validate::length("marker", marker, 1, 1024)?;
+    crypto::read_name_marker(&world.token_secret, scope, marker)
+        .ok_or_else(|| KmsError::new(ErrorCode::InvalidMarkerException, "Invalid marker"))
 }
 
 pub(crate) fn read_marker(world: &World, scope: &str, marker: &str) -> KmsResult<u64> {

@@ -277,6 +277,8 @@ pub struct Indexes {
     /// key id -> principal match key -> the grants held by that grantee on that key,
     /// indexed by what they allow (`grant_index`).
     pub grants_by_grantee: HashMap<String, HashMap<String, GranteeGrants>>,
+    /// retiring principal match key -> (seq -> grant id), across keys (ListRetirableGrants).
+    pub grants_by_retiring: HashMap<String, BTreeMap<u64, GrantId>>,
     /// Listed grants per key (quota and counts).
     pub listed_count: HashMap<String, usize>,
     /// Removed grants waiting for their removal to propagate, by propagation time.
@@ -420,6 +422,13 @@ impl World {
             .entry(g.grantee.match_key().to_string())
             .or_default()
             .insert(g.seq, &g.id, &g.operations, g.constraints.as_ref());
+        if let Some(r) = &g.retiring {
+            self.idx
+                .grants_by_retiring
+                .entry(r.match_key().to_string())
+                .or_default()
+                .insert(g.seq, g.id.clone());
+        }
         match &g.removal {
             None => *self.idx.listed_count.entry(g.key_id.clone()).or_default() += 1,
             Some(r) => {
@@ -473,6 +482,14 @@ impl World {
                 v.remove(g.seq, &g.operations, g.constraints.as_ref());
                 if v.is_empty() {
                     by_grantee.remove(grantee);
+                }
+            }
+        }
+        if let Some(r) = &g.retiring {
+            if let Some(m) = self.idx.grants_by_retiring.get_mut(r.match_key()) {
+                m.remove(&g.seq);
+                if m.is_empty() {
+                    self.idx.grants_by_retiring.remove(r.match_key());
                 }
             }
         }
