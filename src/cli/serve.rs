@@ -34,6 +34,12 @@ pub struct ServeOptions {
     pub max_connections: u32,
 }
 
+/// The connection flags' defaults as `serve --help` shows them (the server's defaults,
+/// written as a person would type them).
+pub const IDLE_TIMEOUT_DEFAULT: &str = "60s";
+pub const HEADER_TIMEOUT_DEFAULT: &str = "10s";
+pub const BODY_TIMEOUT_DEFAULT: &str = "20s";
+
 /// The longest connection timeout accepted: beyond it a timeout no longer protects
 /// anything, and is almost certainly a typo.
 const MAX_CONNECTION_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
@@ -206,7 +212,7 @@ fn print_limits(limits: &Limits) {
         String::new()
     };
     println!(
-        "connections: at most {cap} at once{lowered}; closed after {} idle or {} for headers; bodies within {}",
+        "connections: at most {cap} at once{lowered}; idle ones close after {}; headers within {} of their first byte, bodies within {}",
         humantime::format_duration(limits.idle_timeout),
         humantime::format_duration(limits.header_timeout),
         humantime::format_duration(limits.body_timeout),
@@ -232,5 +238,41 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::server;
+
+    #[test]
+    fn the_flag_defaults_are_the_servers_defaults() {
+        let parse = |flag, text| connection_timeout(flag, text).expect("a valid default");
+        assert_eq!(
+            parse("idle-timeout", IDLE_TIMEOUT_DEFAULT),
+            server::DEFAULT_IDLE_TIMEOUT
+        );
+        assert_eq!(
+            parse("header-timeout", HEADER_TIMEOUT_DEFAULT),
+            server::DEFAULT_HEADER_TIMEOUT
+        );
+        assert_eq!(
+            parse("body-timeout", BODY_TIMEOUT_DEFAULT),
+            server::DEFAULT_BODY_TIMEOUT
+        );
+    }
+
+    #[test]
+    fn connection_timeouts_are_above_zero_and_at_most_a_day() {
+        assert!(connection_timeout("idle-timeout", "24h").is_ok());
+        for (text, says) in [
+            ("0s", "more than 0s"),
+            ("25h", "at most 1 day"),
+            ("x", "--idle-timeout"),
+        ] {
+            let err = connection_timeout("idle-timeout", text).expect_err(text);
+            assert!(err.to_string().contains(says), "{text}: {err}");
+        }
     }
 }

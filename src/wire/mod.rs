@@ -2,8 +2,9 @@
 //! TrentService.<Operation>`) on HTTP, SigV4-authenticated, so the AWS CLI and SDKs talk to
 //! the simulator unchanged with `--endpoint-url`.
 //!
-//! `server.rs` accepts connections and holds them to their timeouts and cap, `router.rs`
-//! receives requests, `body.rs` reads their bodies, `sigv4.rs` says who is calling, `dispatch.rs` runs the
+//! `server.rs` accepts connections and holds them to their timeouts and cap (with
+//! `connections.rs`: what each connection is doing), `router.rs` receives requests,
+//! `body.rs` reads their bodies, `sigv4.rs` says who is calling, `dispatch.rs` runs the
 //! operation, `errors.rs` shapes AWS's error bodies, `persist.rs` saves acknowledged
 //! changes to the state file, `throttle.rs` applies request quotas, `request_log.rs`
 //! writes a line per request.
@@ -15,6 +16,7 @@
 //! (`SignatureDoesNotMatch`, `InvalidClientTokenId`), not KMS's.
 
 pub mod body;
+mod connections;
 pub mod dispatch;
 pub mod errors;
 pub mod iam;
