@@ -23,8 +23,9 @@
 //!
 //! Closing for a timeout drops the connection without an answer: no request was made to
 //! answer. A request in progress is never cut short by these timeouts (its body has its
-//! own); shutting down stops accepting, closes connections without a request in progress,
-//! and lets the others finish their answer.
+//! own). Shutting down stops accepting, closes idle connections at once, lets requests in
+//! progress finish their answer, and leaves a request still sending its headers to its
+//! header timeout.
 
 use std::io;
 use std::net::SocketAddr;

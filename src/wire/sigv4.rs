@@ -3,17 +3,18 @@
 //! headers the client signed, and compared. AWS's errors for a missing, malformed, stale or
 //! wrong signature and for an unknown access key.
 //!
-//! Strict where AWS is: SignedHeaders is the list of the canonical request's header names,
-//! which AWS's "Create a signed AWS API request" (IAM User Guide, step 1, "Create a
-//! canonical request") describes as "The list of headers that you included in
-//! CanonicalHeaders, separated by semicolons (;)", whose names "must use lowercase
-//! characters, must appear in alphabetical order". A list that is not lowercase, sorted and
-//! without repeats is an `IncompleteSignatureException` (a malformed Authorization header,
-//! like a missing `Credential`); a header it names that the request does not carry is an
-//! `InvalidSignatureException` (the signature cannot be over it). A long-term access key
-//! (`AKIA...`) never comes with a session token: sent with `X-Amz-Security-Token`, it is
-//! answered as AWS answers a token it does not recognize, `UnrecognizedClientException`,
-//! "The security token included in the request is invalid.".
+//! Strict where AWS is. AWS's "Create a signed AWS API request" (IAM User Guide, step 1,
+//! "Create a canonical request") defines SignedHeaders as "The list of headers that you
+//! included in CanonicalHeaders, separated by semicolons (;). This indicates which headers
+//! are part of the signing process. Header names must use lowercase characters and must
+//! appear in alphabetical order.", and says "You must include the host header". A list
+//! that is not lowercase, sorted and without repeats is an `IncompleteSignatureException`
+//! (a malformed Authorization header, like a missing `Credential`); a header it names that
+//! the request does not carry is an `InvalidSignatureException` (no signature can be over
+//! it). A long-term access key (`AKIA...`) never comes with a session token: sent with
+//! `X-Amz-Security-Token`, it is answered as AWS answers a token it does not recognize,
+//! `UnrecognizedClientException`, "The security token included in the request is
+//! invalid.".
 
 use std::time::{Duration, SystemTime};
 
