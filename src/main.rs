@@ -154,6 +154,27 @@ enum Command {
         /// `off`.
         #[arg(long, value_name = "text|json|off", default_value = "text")]
         log_format: String,
+        /// Close a connection that has no request in progress after this long (between
+        /// keep-alive requests, or a client that connects and sends nothing).
+        #[arg(long, value_name = "DURATION",
+              default_value = grantscope::cli::serve::IDLE_TIMEOUT_DEFAULT)]
+        idle_timeout: String,
+        /// Close a connection whose request headers are not complete this long after
+        /// their first byte (a client trickling a header).
+        #[arg(long, value_name = "DURATION",
+              default_value = grantscope::cli::serve::HEADER_TIMEOUT_DEFAULT)]
+        header_timeout: String,
+        /// Answer 408 RequestTimeoutException to a request whose body is not complete this
+        /// long after its headers, and close its connection.
+        #[arg(long, value_name = "DURATION",
+              default_value = grantscope::cli::serve::BODY_TIMEOUT_DEFAULT)]
+        body_timeout: String,
+        /// Serve at most N connections at once (lowered to fit the open-file limit). At the
+        /// cap, the connection waiting longest without a request is closed to make room.
+        #[arg(long, value_name = "N", default_value_t = grantscope::wire::server::DEFAULT_MAX_CONNECTIONS as u32,
+              value_parser = clap::value_parser!(u32)
+                  .range(1..=grantscope::wire::server::MAX_CONNECTIONS_CEILING as i64))]
+        max_connections: u32,
     },
     /// Every key with its aliases, state and grants, headless (JSON, CSV or a table).
     Inventory {
@@ -251,6 +272,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             throttle,
             latency,
             log_format,
+            idle_timeout,
+            header_timeout,
+            body_timeout,
+            max_connections,
         }) => {
             let runtime = tokio::runtime::Runtime::new()?;
             done(runtime.block_on(grantscope::cli::serve::run(
@@ -262,6 +287,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     throttle,
                     latency,
                     log_format,
+                    idle_timeout,
+                    header_timeout,
+                    body_timeout,
+                    max_connections,
                 },
             )))
         }

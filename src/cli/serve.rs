@@ -5,13 +5,15 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
 use crate::sim::{scenario, snapshot, Scenario, SharedSimulator, Simulator};
 use crate::wire::request_log::{LogFormat, RequestLog};
+use crate::wire::server::connection_cap;
 use crate::wire::throttle::ThrottlePolicy;
-use crate::wire::{self, AppState, StateFile};
+use crate::wire::{self, AppState, Limits, StateFile};
 
 pub struct ServeOptions {
     pub scenario: String,
@@ -24,6 +26,44 @@ pub struct ServeOptions {
     pub latency: Option<String>,
     /// The request log's format: `text`, `json` or `off`.
     pub log_format: String,
+    /// Connection limits (`--idle-timeout`, `--header-timeout`, `--body-timeout`), as
+    /// written on the command line, and `--max-connections`.
+    pub idle_timeout: String,
+    pub header_timeout: String,
+    pub body_timeout: String,
+    pub max_connections: u32,
+}
+
+/// The connection flags' defaults as `serve --help` shows them (the server's defaults,
+/// written as a person would type them).
+pub const IDLE_TIMEOUT_DEFAULT: &str = "60s";
+pub const HEADER_TIMEOUT_DEFAULT: &str = "10s";
+pub const BODY_TIMEOUT_DEFAULT: &str = "20s";
+
+/// The longest connection timeout accepted: beyond it a timeout no longer protects
+/// anything, and is almost certainly a typo.
+const MAX_CONNECTION_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// A connection timeout flag's value: a duration above zero and at most a day.
+fn connection_timeout(flag: &str, text: &str) -> Result<Duration> {
+    let d = scenario::parse_duration(text).map_err(|e| anyhow::anyhow!("--{flag}: {e}"))?;
+    if d.is_zero() {
+        bail!("--{flag} {text:?}: must be more than 0s (a connection needs some time)");
+    }
+    if d > MAX_CONNECTION_TIMEOUT {
+        bail!("--{flag} {text:?}: must be at most 1 day (24h)");
+    }
+    Ok(d)
+}
+
+fn limits(opts: &ServeOptions) -> Result<Limits> {
+    Ok(Limits {
+        idle_timeout: connection_timeout("idle-timeout", &opts.idle_timeout)?,
+        header_timeout: connection_timeout("header-timeout", &opts.header_timeout)?,
+        body_timeout: connection_timeout("body-timeout", &opts.body_timeout)?,
+        max_connections: usize::try_from(opts.max_connections)
+            .context("--max-connections: too many for this machine")?,
+    })
 }
 
 fn throttle_policy(text: &str) -> Result<ThrottlePolicy> {
@@ -43,6 +83,7 @@ fn throttle_policy(text: &str) -> Result<ThrottlePolicy> {
 
 pub async fn run(opts: ServeOptions) -> Result<()> {
     let throttle = opts.throttle.as_deref().map(throttle_policy).transpose()?;
+    let limits = limits(&opts)?;
     let log_format = match opts.log_format.as_str() {
         "off" => None,
         f => Some(f.parse::<LogFormat>().map_err(anyhow::Error::msg)?),
@@ -97,6 +138,7 @@ pub async fn run(opts: ServeOptions) -> Result<()> {
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     print_banner(&world, &origin, local, &opts);
+    print_limits(&limits);
     let sim = SharedSimulator::new(Simulator::new(world));
     let mut app = AppState::new(sim, state_file.map(std::sync::Arc::new));
     if let Some(policy) = throttle {
@@ -114,7 +156,7 @@ pub async fn run(opts: ServeOptions) -> Result<()> {
         );
         app = app.with_log(RequestLog::stdout(format));
     }
-    wire::serve_app(listener, app, shutdown_signal()).await?;
+    wire::serve_app_with(listener, app, limits, shutdown_signal()).await?;
     eprintln!("grantscope serve: stopped.");
     Ok(())
 }
@@ -159,6 +201,24 @@ fn print_banner(world: &crate::sim::World, origin: &str, local: SocketAddr, opts
     println!("Ctrl-C stops the server.");
 }
 
+fn print_limits(limits: &Limits) {
+    let cap = connection_cap(limits.max_connections);
+    let lowered = if cap < limits.max_connections {
+        format!(
+            " (--max-connections {} lowered to fit the open-file limit)",
+            limits.max_connections
+        )
+    } else {
+        String::new()
+    };
+    println!(
+        "connections: at most {cap} at once{lowered}; idle ones close after {}; headers within {} of their first byte, bodies within {}",
+        humantime::format_duration(limits.idle_timeout),
+        humantime::format_duration(limits.header_timeout),
+        humantime::format_duration(limits.body_timeout),
+    );
+}
+
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
@@ -178,5 +238,41 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::server;
+
+    #[test]
+    fn the_flag_defaults_are_the_servers_defaults() {
+        let parse = |flag, text| connection_timeout(flag, text).expect("a valid default");
+        assert_eq!(
+            parse("idle-timeout", IDLE_TIMEOUT_DEFAULT),
+            server::DEFAULT_IDLE_TIMEOUT
+        );
+        assert_eq!(
+            parse("header-timeout", HEADER_TIMEOUT_DEFAULT),
+            server::DEFAULT_HEADER_TIMEOUT
+        );
+        assert_eq!(
+            parse("body-timeout", BODY_TIMEOUT_DEFAULT),
+            server::DEFAULT_BODY_TIMEOUT
+        );
+    }
+
+    #[test]
+    fn connection_timeouts_are_above_zero_and_at_most_a_day() {
+        assert!(connection_timeout("idle-timeout", "24h").is_ok());
+        for (text, says) in [
+            ("0s", "more than 0s"),
+            ("25h", "at most 1 day"),
+            ("x", "--idle-timeout"),
+        ] {
+            let err = connection_timeout("idle-timeout", text).expect_err(text);
+            assert!(err.to_string().contains(says), "{text}: {err}");
+        }
     }
 }

@@ -41,6 +41,9 @@ pub enum ErrorCode {
     InvalidClientTokenId,
     RequestExpired,
     RequestEntityTooLargeException,
+    /// A request body not received in time (`serve --body-timeout`); the name follows the
+    /// `...Exception` codes of AWS JSON services (KMS documents no code for it).
+    RequestTimeoutException,
     // STS (Query protocol) errors.
     InvalidAction,
     MissingAction,
@@ -86,6 +89,7 @@ impl ErrorCode {
             InvalidClientTokenId => "InvalidClientTokenId",
             RequestExpired => "RequestExpired",
             RequestEntityTooLargeException => "RequestEntityTooLargeException",
+            RequestTimeoutException => "RequestTimeoutException",
             InvalidAction => "InvalidAction",
             MissingAction => "MissingAction",
         }
@@ -104,6 +108,7 @@ impl ErrorCode {
             KmsInternalException => 500,
             InvalidClientTokenId | RequestExpired => 403,
             RequestEntityTooLargeException => 413,
+            RequestTimeoutException => 408,
             _ => 400,
         }
     }

@@ -2,7 +2,9 @@
 //! TrentService.<Operation>`) on HTTP, SigV4-authenticated, so the AWS CLI and SDKs talk to
 //! the simulator unchanged with `--endpoint-url`.
 //!
-//! `router.rs` receives requests, `sigv4.rs` says who is calling, `dispatch.rs` runs the
+//! `server.rs` accepts connections and holds them to their timeouts and cap (with
+//! `connections.rs`: what each connection is doing), `router.rs` receives requests,
+//! `body.rs` reads their bodies, `sigv4.rs` says who is calling, `dispatch.rs` runs the
 //! operation, `errors.rs` shapes AWS's error bodies, `persist.rs` saves acknowledged
 //! changes to the state file, `throttle.rs` applies request quotas, `request_log.rs`
 //! writes a line per request.
@@ -13,6 +15,8 @@
 //! runs on loopback. Both answer wire-layer failures in Query-protocol words
 //! (`SignatureDoesNotMatch`, `InvalidClientTokenId`), not KMS's.
 
+pub mod body;
+mod connections;
 pub mod dispatch;
 pub mod errors;
 pub mod iam;
@@ -20,17 +24,18 @@ pub mod persist;
 pub mod query;
 pub mod request_log;
 pub mod router;
+pub mod server;
 pub mod sigv4;
 pub mod sts;
 pub mod throttle;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::sim::SharedSimulator;
 
 pub use persist::StateFile;
 pub use router::{router, AppState};
+pub use server::Limits;
 
 /// Where `grantscope serve` listens unless told otherwise.
 pub const DEFAULT_BIND: &str = "127.0.0.1:4599";
@@ -54,19 +59,24 @@ pub async fn serve(
     .await
 }
 
-/// Serve with a prepared [`AppState`] (throttling and the like).
+/// Serve with a prepared [`AppState`] (throttling and the like) and the default
+/// connection [`Limits`].
 pub async fn serve_app(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state.clone());
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    serve_app_with(listener, state, Limits::default(), shutdown).await
+}
+
+/// Serve with a prepared [`AppState`] within connection `limits` (timeouts and cap).
+pub async fn serve_app_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    server::run(listener, router(state.clone()), limits, shutdown).await?;
     // A last save so usage data (grant last use, activity) made since the last change
     // is not lost on a clean shutdown.
     state.save_now();

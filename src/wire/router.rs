@@ -1,14 +1,14 @@
-//! The HTTP front: one handler for every request. It reads the body (capped), checks the
-//! protocol headers, verifies the SigV4 signature, dispatches under the simulator lock,
-//! saves acknowledged changes when a state file is set, and answers with AWS's shapes.
-//! Query-protocol requests (form bodies) go to STS or IAM by the service they are signed
-//! for.
+//! The HTTP front: one handler for every request. It reads the body (capped and timed by
+//! `body.rs`, which says why a body could not be read), checks the protocol headers,
+//! verifies the SigV4 signature, dispatches under the simulator lock, saves acknowledged
+//! changes when a state file is set, and answers with AWS's shapes. Query-protocol requests
+//! (form bodies) go to STS or IAM by the service they are signed for.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use axum::body::{to_bytes, Body};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::Response;
 use axum::Router;
@@ -17,11 +17,13 @@ use crate::kms::{ApiOperation, ErrorCode, KmsError};
 use crate::sim::snapshot;
 use crate::sim::{Caller, SharedSimulator};
 
+use super::body::{self as request_body, BodyError};
 use super::dispatch::{dispatch, is_mutating};
 use super::errors::{error, ok, request_id};
 use super::persist::StateFile;
 use super::query::{self, QueryError};
 use super::request_log::{LogLine, RequestLog, Trace};
+use super::server::{BodyTimeout, DEFAULT_BODY_TIMEOUT};
 use super::sigv4;
 use super::throttle::{Throttle, ThrottlePolicy};
 use super::MAX_BODY_BYTES;
@@ -183,7 +185,7 @@ async fn query_response(
 ) -> Response {
     let (parts, body) = req.into_parts();
     let service = QueryService::of(&parts.headers);
-    let result = match to_bytes(body, MAX_BODY_BYTES).await {
+    let result = match read_body(&parts, body).await {
         Ok(body) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let prefix = match service {
                 QueryService::Sts => "sts",
@@ -196,7 +198,7 @@ async fn query_response(
         .unwrap_or_else(|_| {
             Err(service.error(KmsError::internal("The request could not be processed.")))
         }),
-        Err(_) => Err(service.error(too_large())),
+        Err(e) => Err(service.error(e.to_kms_error())),
     };
     match result {
         Ok(xml) => query::xml_response(200, xml, rid),
@@ -204,11 +206,16 @@ async fn query_response(
     }
 }
 
-fn too_large() -> KmsError {
-    KmsError::new(
-        ErrorCode::RequestEntityTooLargeException,
-        format!("Request body must be at most {MAX_BODY_BYTES} bytes."),
-    )
+/// The whole body, within the size limit and the connection's body timeout.
+async fn read_body(
+    parts: &axum::http::request::Parts,
+    body: Body,
+) -> Result<axum::body::Bytes, BodyError> {
+    let timeout = parts
+        .extensions
+        .get::<BodyTimeout>()
+        .map_or(DEFAULT_BODY_TIMEOUT, |t| t.0);
+    request_body::read(body, MAX_BODY_BYTES, timeout).await
 }
 
 async fn answer(
@@ -224,11 +231,14 @@ async fn answer(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if announced.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return Err(too_large());
+        return Err(BodyError::TooLarge {
+            limit: MAX_BODY_BYTES,
+        }
+        .to_kms_error());
     }
-    let body = to_bytes(body, MAX_BODY_BYTES)
+    let body = read_body(&parts, body)
         .await
-        .map_err(|_| too_large())?;
+        .map_err(|e| e.to_kms_error())?;
     // The rest is synchronous. A panic in it (a bug) becomes a KMSInternalException
     // answer instead of a connection dropped without one; the simulator lock recovers
     // from poisoning (operations validate before they mutate).

@@ -2,6 +2,19 @@
 //! principal; the signature is recomputed with the `aws-sigv4` crate over exactly the
 //! headers the client signed, and compared. AWS's errors for a missing, malformed, stale or
 //! wrong signature and for an unknown access key.
+//!
+//! Strict where AWS is. AWS's "Create a signed AWS API request" (IAM User Guide, step 1,
+//! "Create a canonical request") defines SignedHeaders as "The list of headers that you
+//! included in CanonicalHeaders, separated by semicolons (;). This indicates which headers
+//! are part of the signing process. Header names must use lowercase characters and must
+//! appear in alphabetical order.", and says "You must include the host header". A list
+//! that is not lowercase, sorted and without repeats is an `IncompleteSignatureException`
+//! (a malformed Authorization header, like a missing `Credential`); a header it names that
+//! the request does not carry is an `InvalidSignatureException` (no signature can be over
+//! it). A long-term access key (`AKIA...`) never comes with a session token: sent with
+//! `X-Amz-Security-Token`, it is answered as AWS answers a token it does not recognize,
+//! `UnrecognizedClientException`, "The security token included in the request is
+//! invalid.".
 
 use std::time::{Duration, SystemTime};
 
@@ -69,10 +82,31 @@ pub fn parse_auth_header(value: &str) -> Result<AuthHeader, KmsError> {
         date: scope[1].to_string(),
         region: scope[2].to_string(),
         service: scope[3].to_string(),
-        signed_headers: signed.split(';').map(|h| h.to_ascii_lowercase()).collect(),
+        signed_headers: parse_signed_headers(signed)?,
         signature: signature.to_string(),
     })
 }
+
+/// SignedHeaders as the canonical request writes it: lowercase header names, in
+/// alphabetical order, each once, separated by `;`.
+fn parse_signed_headers(list: &str) -> Result<Vec<String>, KmsError> {
+    let names: Vec<&str> = list.split(';').collect();
+    let well_formed = names.iter().all(|name| {
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && !b.is_ascii_uppercase())
+    }) && names.windows(2).all(|pair| pair[0] < pair[1]);
+    if !well_formed {
+        return Err(incomplete(&format!(
+            "SignedHeaders must list lowercase header names in alphabetical order, each once, separated by ';'. SignedHeaders={list}"
+        )));
+    }
+    Ok(names.into_iter().map(str::to_string).collect())
+}
+
+/// The prefix of long-term (IAM user) access key ids; temporary ones start `ASIA`.
+const LONG_TERM_KEY_PREFIX: &str = "AKIA";
 
 fn parse_amz_date(value: &str) -> Option<DateTime<Utc>> {
     NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%SZ")
@@ -154,6 +188,16 @@ pub fn verify_with(
         ));
     };
     let auth = parse_auth_header(auth.to_str().unwrap_or_default())?;
+    if auth.access_key_id.starts_with(LONG_TERM_KEY_PREFIX)
+        && headers.contains_key("x-amz-security-token")
+    {
+        // A session token belongs to temporary credentials; with a long-term key it names
+        // no session AWS knows.
+        return Err(KmsError::new(
+            ErrorCode::UnrecognizedClientException,
+            "The security token included in the request is invalid.",
+        ));
+    }
     let Some(key) = lookup(&auth.access_key_id) else {
         return Err(KmsError::new(
             ErrorCode::UnrecognizedClientException,
@@ -222,6 +266,18 @@ pub fn verify_with(
     if !host_signed {
         return Err(incomplete(
             "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+        ));
+    }
+    if let Some(absent) = auth.signed_headers.iter().find(|name| {
+        headers
+            .get(name.as_str())
+            .is_none_or(|v| v.to_str().is_err())
+    }) {
+        return Err(KmsError::new(
+            ErrorCode::InvalidSignatureException,
+            format!(
+                "The request signature we calculated does not match the signature you provided. SignedHeaders names '{absent}', which the request does not carry."
+            ),
         ));
     }
     let expected = expected_signature(
@@ -311,6 +367,29 @@ mod tests {
         assert_eq!(h.region, "us-east-1");
         assert_eq!(h.service, "kms");
         assert_eq!(h.signed_headers, vec!["content-type", "host", "x-amz-date"]);
+    }
+
+    #[test]
+    fn signed_headers_must_be_lowercase_sorted_and_unique() {
+        let auth = |signed: &str| {
+            parse_auth_header(&format!(
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kms/aws4_request, SignedHeaders={signed}, Signature=00"
+            ))
+        };
+        assert!(auth("content-type;host;x-amz-date").is_ok());
+        for bad in [
+            "host;content-type;x-amz-date",
+            "Content-Type;host;x-amz-date",
+            "content-type;host;host;x-amz-date",
+            "content-type;;host",
+            "",
+        ] {
+            assert_eq!(
+                auth(bad).unwrap_err().code,
+                ErrorCode::IncompleteSignatureException,
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

@@ -23,10 +23,18 @@ pub struct Server {
 impl Server {
     /// `grantscope serve --bind 127.0.0.1:0 ARGS...`, waiting for its "listening on" line.
     pub fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_grantscope"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_grantscope"));
+        command
             .arg("serve")
             .args(["--bind", "127.0.0.1:0"])
-            .args(args)
+            .args(args);
+        Server::spawn(command)
+    }
+
+    /// Run `command` (a `grantscope serve` set up by the caller, e.g. under a resource
+    /// limit), waiting for its "listening on" line.
+    pub fn spawn(mut command: Command) -> Server {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
