@@ -2,7 +2,7 @@
 //! loaded by name (the bundled ones) or by path. The schema is documented in
 //! `assets/scenarios/README.md`; a bad file gets an error naming the file and the field.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -389,6 +389,7 @@ impl Scenario {
             }
         }
 
+        let mut default_policies: HashMap<AccountId, String> = HashMap::new();
         for (i, k) in self.keys.iter().enumerate() {
             let field = |f: &str| format!("keys[{i}].{f}");
             let account = account_of(field("account"), &k.account)?;
@@ -407,11 +408,19 @@ impl Scenario {
             if !spec.allowed_usages().contains(&usage) {
                 return Err(self.error(field("usage"), format!("{usage} does not go with {spec}")));
             }
-            let policy = k
-                .policy
-                .clone()
-                .unwrap_or_else(|| PolicyDocument::default_key_policy_json(account.as_str()));
-            PolicyDocument::parse(&policy).map_err(|e| self.error(field("policy"), e.message))?;
+            // A policy given by the scenario is checked here; the default one (built once
+            // per account) is known to be good. `rebuild_indexes` parses each distinct text
+            // once for the keys that share it.
+            let policy = match &k.policy {
+                Some(p) => {
+                    PolicyDocument::parse(p).map_err(|e| self.error(field("policy"), e.message))?;
+                    p.clone()
+                }
+                None => default_policies
+                    .entry(account.clone())
+                    .or_insert_with(|| PolicyDocument::default_key_policy_json(account.as_str()))
+                    .clone(),
+            };
             let age = match &k.age {
                 Some(a) => parse_duration(a).map_err(|e| self.error(field("age"), e))?,
                 None => std::time::Duration::ZERO,

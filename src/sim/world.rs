@@ -395,8 +395,22 @@ impl World {
                 pol.parsed = PolicyDocument::parse(&pol.document).ok().map(Arc::new);
             }
         }
-        for k in self.keys.values_mut() {
-            k.parsed_policy = PolicyDocument::parse(&k.policy).ok().map(Arc::new);
+        // Keys mostly share a few policy texts (the default policy of their account): each
+        // distinct text is parsed once and its document shared.
+        let parsed: Vec<Option<Arc<PolicyDocument>>> = {
+            let mut cache: HashMap<&str, Option<Arc<PolicyDocument>>> = HashMap::new();
+            self.keys
+                .values()
+                .map(|k| {
+                    cache
+                        .entry(k.policy.as_str())
+                        .or_insert_with(|| PolicyDocument::parse(&k.policy).ok().map(Arc::new))
+                        .clone()
+                })
+                .collect()
+        };
+        for (k, doc) in self.keys.values_mut().zip(parsed) {
+            k.parsed_policy = doc;
             if let (KeyState::PendingDeletion, Some(d)) = (k.state, k.deletion_date) {
                 idx.deletion_queue.insert((d, k.id.clone()));
             }
