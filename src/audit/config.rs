@@ -45,9 +45,9 @@ struct ConfigFile {
     orphan_grace: Option<String>,
 }
 
+/// A threshold as written in `field` (a config key or a flag), at most 100 years.
 fn duration(field: &str, text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text)
-        .map_err(|e| format!("{field}: {text:?} is not a duration ({e}), e.g. \"90d\""))
+    crate::kms::time::parse_duration(text).map_err(|e| format!("{field}: {e}"))
 }
 
 impl AuditConfig {

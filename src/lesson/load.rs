@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::audit::Rule;
-use crate::sim::scenario::{parse_duration, PrincipalSpec};
+use crate::kms::time::parse_duration;
+use crate::sim::scenario::PrincipalSpec;
 use crate::sim::Scenario;
 
 use super::placeholders::{captured_by, is_name, scan};
@@ -281,7 +282,9 @@ impl Checker<'_> {
                     .as_deref()
                     .map_or(Ok(()), |p| self.principal(p))
             }
-            Action::AdvanceClock { by } => parse_duration(by).map(|_| ()),
+            Action::AdvanceClock { by } => parse_duration(by)
+                .map(|_| ())
+                .map_err(|e| format!("by: {e}")),
             Action::Select {
                 key,
                 principal,
