@@ -228,7 +228,7 @@ impl Scenario {
 
     pub fn from_file(path: &Path) -> Result<Self, ScenarioError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        let text = crate::files::read_regular(path).map_err(|e| ScenarioError {
             file: file.clone(),
             message: e.to_string(),
         })?;
@@ -243,7 +243,14 @@ impl Scenario {
             message,
         };
         let mut s: Scenario = if toml {
-            toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?
+            // Where and what was expected, never the failing line: a lesson may name any
+            // file on the machine as its scenario.
+            toml::from_str(text).map_err(|e| {
+                err(format!(
+                    "not a scenario (TOML): {}",
+                    crate::files::toml_error_at(&e, text)
+                ))
+            })?
         } else {
             let de = &mut serde_json::Deserializer::from_str(text);
             serde_path_to_error::deserialize(de).map_err(|e| {

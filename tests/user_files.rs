@@ -1,0 +1,153 @@
+//! The files a person names, through the real binary: anything but a regular file (a
+//! FIFO, a directory) given as a scenario or a state file is refused at once with a clear
+//! error (a FIFO used to hang start-up); a file that is not a scenario is described
+//! without quoting its content.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Run grantscope with `args`; fail (killing it) if it has not finished in 15 s.
+fn grantscope(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_grantscope"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run grantscope");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("grantscope {args:?} hung");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        e.read_to_string(&mut stderr).expect("stderr");
+    }
+    let mut out = child.wait_with_output().expect("output");
+    out.stderr = stderr.into_bytes();
+    out
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn fifo(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    let made = Command::new("mkfifo").arg(&path).status().expect("mkfifo");
+    assert!(made.success());
+    path
+}
+
+fn assert_refused(out: &Output, code: i32, words: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "exit status; stderr:\n{err}");
+    for w in words {
+        assert!(err.contains(w), "stderr should say {w:?}:\n{err}");
+    }
+}
+
+#[test]
+fn a_fifo_as_the_scenario_is_refused_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fifo(dir.path(), "scenario.toml");
+    let file = path.to_str().unwrap();
+    let said = [file, "not a regular file (a FIFO (named pipe))"];
+    assert_refused(&grantscope(&["--scenario", file, "--summary"]), 1, &said);
+    assert_refused(&grantscope(&["--scenario", file]), 1, &said);
+    assert_refused(&grantscope(&["report", "--scenario", file]), 2, &said);
+    assert_refused(&grantscope(&["inventory", "--scenario", file]), 1, &said);
+    assert_refused(
+        &grantscope(&["serve", "--bind", "127.0.0.1:0", "--scenario", file]),
+        1,
+        &said,
+    );
+}
+
+#[test]
+fn a_fifo_as_the_state_file_is_refused_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fifo(dir.path(), "state.json");
+    let file = path.to_str().unwrap();
+    let said = [
+        "cannot read state file",
+        file,
+        "not a regular file (a FIFO (named pipe))",
+    ];
+    assert_refused(
+        &grantscope(&["serve", "--bind", "127.0.0.1:0", "--state", file]),
+        1,
+        &said,
+    );
+    assert_refused(&grantscope(&["credentials", "--state", file]), 1, &said);
+}
+
+#[test]
+fn a_directory_as_the_scenario_or_the_state_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    assert_refused(
+        &grantscope(&["--scenario", d, "--summary"]),
+        1,
+        &[d, "not a regular file (a directory)"],
+    );
+    assert_refused(
+        &grantscope(&["serve", "--bind", "127.0.0.1:0", "--state", d]),
+        1,
+        &[d, "not a regular file (a directory)"],
+    );
+    assert_refused(
+        &grantscope(&["lesson", d, "--check"]),
+        1,
+        &[d, "not a regular file (a directory)"],
+    );
+    assert_refused(
+        &grantscope(&["report", "--config", d]),
+        2,
+        &[d, "not a regular file (a directory)"],
+    );
+}
+
+#[test]
+fn a_lesson_whose_scenario_is_not_a_scenario_does_not_quote_that_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("passwd");
+    std::fs::write(
+        &secret,
+        "root:x:0:0:root:/root:/bin/bash\nalice:hunter2:1000:1000::/home/alice:/bin/sh\n",
+    )
+    .unwrap();
+    let lessons = dir.path().join("a/b");
+    std::fs::create_dir_all(&lessons).unwrap();
+    let lesson = lessons.join("peek.toml");
+    std::fs::write(
+        &lesson,
+        "title = \"t\"\nscenario = \"../../passwd\"\n\n[[steps]]\nid = \"s\"\ntitle = \"x\"\nnarration = \"y\"\n",
+    )
+    .unwrap();
+    let out = grantscope(&["lesson", lesson.to_str().unwrap(), "--check"]);
+    assert_refused(
+        &out,
+        1,
+        &[
+            "peek.toml",
+            "not a scenario (TOML)",
+            "line 1, column 5",
+            "expected",
+        ],
+    );
+    let err = stderr(&out);
+    for content in ["root:x", "/bin/bash", "hunter2", "alice"] {
+        assert!(
+            !err.contains(content),
+            "quotes the file ({content}):\n{err}"
+        );
+    }
+}
