@@ -224,13 +224,18 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    use grantscope::tui::signals::Stopped;
     // Errors are for people: one line with the causes, no debug dump or backtrace.
     match run(Cli::parse()) {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!("grantscope: {e:#}");
-            ExitCode::FAILURE
-        }
+        Err(e) => match e.downcast_ref::<Stopped>() {
+            // The UI ended on a signal, the terminal restored: 128 + its number, silently.
+            Some(stopped) => ExitCode::from(stopped.exit_status()),
+            None => {
+                eprintln!("grantscope: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 
