@@ -11,11 +11,9 @@ use std::process::{Command, Output};
 
 const HUGE: &str = "99999999d";
 
+/// Bounded: before the fix, `serve --propagation-delay 99999999d` started and served.
 fn grantscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_grantscope"))
-        .args(args)
-        .output()
-        .expect("run grantscope")
+    support::grantscope_bounded(args)
 }
 
 fn stderr(out: &Output) -> String {

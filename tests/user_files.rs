@@ -4,37 +4,15 @@
 //! without quoting its content; `credentials --output FILE` writes the secrets readable by
 //! the owner only, and printing them to a terminal says so.
 
-use std::io::Read;
+mod support;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
-/// Run grantscope with `args`; fail (killing it) if it has not finished in 15 s.
+/// Bounded: before the fix, a FIFO hung start-up.
 fn grantscope(args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_grantscope"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run grantscope");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while child.try_wait().expect("wait").is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("grantscope {args:?} hung");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let mut stderr = String::new();
-    if let Some(mut e) = child.stderr.take() {
-        e.read_to_string(&mut stderr).expect("stderr");
-    }
-    let mut out = child.wait_with_output().expect("output");
-    out.stderr = stderr.into_bytes();
-    out
+    support::grantscope_bounded(args)
 }
 
 fn stderr(out: &Output) -> String {
