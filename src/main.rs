@@ -400,7 +400,7 @@ fn run_ui(args: UiArgs) -> Result<()> {
     let mut world = Scenario::load(&args.scenario)?.build()?;
     if let Some(d) = &args.propagation_delay {
         world.propagation_delay = grantscope::sim::scenario::parse_duration(d)
-            .map_err(|e| anyhow::anyhow!("--propagation-delay: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("--propagation-delay {d:?}: {e}"))?;
     }
     let sim = Simulator::new(world);
     if args.summary {

@@ -70,8 +70,8 @@ pub async fn run(opts: ServeOptions) -> Result<()> {
         ),
     };
     if let Some(d) = &opts.propagation_delay {
-        world.propagation_delay =
-            scenario::parse_duration(d).map_err(|e| anyhow::anyhow!("--propagation-delay: {e}"))?;
+        world.propagation_delay = scenario::parse_duration(d)
+            .map_err(|e| anyhow::anyhow!("--propagation-delay {d:?}: {e}"))?;
     }
     let bind = opts
         .bind
