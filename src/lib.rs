@@ -4,11 +4,12 @@
 //! implementations) -> `sim` (the bundled KMS simulator) / aws-sdk-kms -> `kms` (the
 //! vocabulary). `wire` serves the simulator over the KMS protocol, `audit` holds the
 //! stale-grant rules (pure, over `kms::inventory`), `cli` the headless commands. Nothing
-//! imports `tui`.
+//! imports `tui`. `files` (opening only regular files a person names) sits below them all.
 
 pub mod audit;
 pub mod backend;
 pub mod cli;
+pub mod files;
 pub mod kms;
 pub mod lesson;
 pub mod sim;

@@ -237,17 +237,26 @@ enum Command {
         /// The endpoint written into each profile.
         #[arg(long, default_value = "http://127.0.0.1:4599")]
         endpoint_url: String,
+        /// Write the file here, readable by you only (mode 0600), instead of printing it.
+        /// An existing file is replaced (its old mode is not kept).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
     },
 }
 
 fn main() -> ExitCode {
+    use grantscope::tui::signals::Stopped;
     // Errors are for people: one line with the causes, no debug dump or backtrace.
     match run(Cli::parse()) {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!("grantscope: {e:#}");
-            ExitCode::FAILURE
-        }
+        Err(e) => match e.downcast_ref::<Stopped>() {
+            // The UI ended on a signal, the terminal restored: 128 + its number, silently.
+            Some(stopped) => ExitCode::from(stopped.exit_status()),
+            None => {
+                eprintln!("grantscope: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 
@@ -305,16 +314,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             scenario,
             state,
             endpoint_url,
+            output,
         }) => {
+            use grantscope::cli::credentials;
             let world = match state {
                 Some(path) => grantscope::sim::snapshot::load(&path)?,
                 None => Scenario::load(&scenario)?.build()?,
             };
-            grantscope::cli::emit(&grantscope::cli::credentials::render(
-                &world,
-                &scenario,
-                &endpoint_url,
-            ))?;
+            let text = credentials::render(&world, &scenario, &endpoint_url);
+            match output {
+                Some(path) => credentials::write_file(&path, &text)?,
+                None => credentials::print(&text)?,
+            }
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Inventory {

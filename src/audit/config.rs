@@ -45,17 +45,23 @@ struct ConfigFile {
     orphan_grace: Option<String>,
 }
 
+/// A threshold as written in `field` (a config key or a flag), at most 100 years.
 fn duration(field: &str, text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text)
-        .map_err(|e| format!("{field}: {text:?} is not a duration ({e}), e.g. \"90d\""))
+    crate::kms::time::parse_duration(text).map_err(|e| format!("{field}: {e}"))
 }
 
 impl AuditConfig {
     /// Read a TOML config file over the defaults.
     pub fn from_file(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let file: ConfigFile =
-            toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            crate::files::read_regular(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let file: ConfigFile = toml::from_str(&text).map_err(|e| {
+            format!(
+                "{}: {}",
+                path.display(),
+                crate::files::toml_error_at(&e, &text)
+            )
+        })?;
         let mut cfg = Self::default();
         let at = |r: Result<Duration, String>| r.map_err(|e| format!("{}: {e}", path.display()));
         if let Some(t) = &file.older_than {

@@ -3,8 +3,13 @@
 //! of `grantscope serve`, so the AWS CLI and SDKs work with `--profile NAME`; and a
 //! `[default]` profile for the administrator (the one the UI acts as), so commands
 //! without `--profile`, as the walkthrough types them, work too.
+//!
+//! The file holds secret access keys, so `--output FILE` writes it readable by its owner
+//! only (0600) and never widens that, and printing it to a terminal says so on stderr.
 
 use std::fmt::Write;
+use std::io::{IsTerminal, Write as _};
+use std::path::Path;
 
 use crate::sim::World;
 
@@ -68,4 +73,58 @@ pub fn profile_names(world: &World) -> Vec<String> {
         .filter_map(|l| l.strip_prefix('[').and_then(|l| l.strip_suffix(']')))
         .map(str::to_string)
         .collect()
+}
+
+/// Print the credentials on stdout; when stdout is a terminal, first say on stderr that
+/// what follows is secret (redirected or piped, nothing is added).
+pub fn print(text: &str) -> std::io::Result<()> {
+    if std::io::stdout().is_terminal() {
+        eprintln!(
+            "grantscope credentials: printing credentials (secret access keys) to the terminal; \
+             --output FILE writes them to a file only you can read"
+        );
+    }
+    super::emit(text)
+}
+
+/// Why `--output FILE` was not written.
+#[derive(Debug, thiserror::Error)]
+#[error("--output {path}: {reason}")]
+pub struct OutputError {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Write the credentials to `path` with mode 0600: into a new temporary file in the same
+/// directory (created 0600, so the secrets are never readable by others, not even for a
+/// moment), then renamed over `path`. An existing regular file is replaced, so its old
+/// mode is never kept; a symbolic link at `path` is replaced, not followed; anything else
+/// (a directory, a FIFO, a device) is refused.
+pub fn write_file(path: &Path, text: &str) -> Result<(), OutputError> {
+    let fail = |reason: String| OutputError {
+        path: path.display().to_string(),
+        reason,
+    };
+    crate::files::check_regular_or_absent(path).map_err(|e| fail(e.to_string()))?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".grantscope-credentials-")
+        .tempfile_in(dir)
+        .map_err(|e| fail(format!("cannot create a file in {}: {e}", dir.display())))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // tempfile creates 0600 already; say it here too, where it matters.
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| fail(e.to_string()))?;
+    }
+    tmp.write_all(text.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| fail(e.to_string()))?;
+    tmp.persist(path).map_err(|e| fail(e.error.to_string()))?;
+    Ok(())
 }

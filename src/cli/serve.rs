@@ -111,7 +111,8 @@ pub async fn run(opts: ServeOptions) -> Result<()> {
         ),
     };
     if let Some(d) = &opts.propagation_delay {
-        world.propagation_delay = scenario::parse_duration(d).map_err(anyhow::Error::msg)?;
+        world.propagation_delay = scenario::parse_duration(d)
+            .map_err(|e| anyhow::anyhow!("--propagation-delay {d:?}: {e}"))?;
     }
     let bind = opts
         .bind

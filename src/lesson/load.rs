@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::audit::Rule;
-use crate::sim::scenario::{parse_duration, PrincipalSpec};
+use crate::kms::time::parse_duration;
+use crate::sim::scenario::PrincipalSpec;
 use crate::sim::Scenario;
 
 use super::placeholders::{captured_by, is_name, scan};
@@ -59,16 +60,23 @@ impl Lesson {
 
     pub fn from_file(path: &Path) -> Result<Self, LessonError> {
         let file = path.display().to_string();
-        let text =
-            std::fs::read_to_string(path).map_err(|e| LessonError::file(&file, e.to_string()))?;
+        let text = crate::files::read_regular(path)
+            .map_err(|e| LessonError::file(&file, e.to_string()))?;
         Self::parse(&text, &file, path.parent())
     }
 
     /// Parse and validate lesson text. `dir` is where a scenario path is looked up (the
     /// lesson file's directory); shipped lessons use bundled scenarios only.
     pub fn parse(text: &str, file: &str, dir: Option<&Path>) -> Result<Self, LessonError> {
-        let spec: LessonFile = toml::from_str(text)
-            .map_err(|e| LessonError::file(file, e.to_string().trim_end().to_string()))?;
+        let spec: LessonFile = toml::from_str(text).map_err(|e| {
+            LessonError::file(
+                file,
+                format!(
+                    "not a lesson (TOML): {}",
+                    crate::files::toml_error_at(&e, text)
+                ),
+            )
+        })?;
         let mut scenario = load_scenario(&spec.scenario, file, dir)?;
         if let Some(d) = &spec.propagation_delay {
             parse_duration(d)
@@ -281,7 +289,9 @@ impl Checker<'_> {
                     .as_deref()
                     .map_or(Ok(()), |p| self.principal(p))
             }
-            Action::AdvanceClock { by } => parse_duration(by).map(|_| ()),
+            Action::AdvanceClock { by } => parse_duration(by)
+                .map(|_| ())
+                .map_err(|e| format!("by: {e}")),
             Action::Select {
                 key,
                 principal,

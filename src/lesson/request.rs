@@ -391,9 +391,9 @@ pub fn build(
                 .map(|p| principal(p).map(Actor::Principal))
                 .transpose()?,
         },
-        Action::AdvanceClock { by } => {
-            LessonRequest::AdvanceClock(crate::sim::scenario::parse_duration(by)?)
-        }
+        Action::AdvanceClock { by } => LessonRequest::AdvanceClock(
+            crate::kms::time::parse_duration(by).map_err(|e| e.to_string())?,
+        ),
         Action::Select {
             key,
             principal,

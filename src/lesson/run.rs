@@ -404,7 +404,7 @@ impl LessonRun {
     pub fn observe_clock(&mut self, by: Duration) -> bool {
         let hit = match self.current_step().map(|s| &s.action) {
             Some(Action::AdvanceClock { by: want }) => {
-                crate::sim::scenario::parse_duration(want).is_ok_and(|w| w <= by)
+                crate::kms::time::parse_duration(want).is_ok_and(|w| w <= by)
             }
             _ => false,
         };

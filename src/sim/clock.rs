@@ -1,10 +1,11 @@
 //! The simulator's clock: real time (optionally shifted forward by "advance the clock"),
-//! or a manual clock that only moves when told to, for tests and lessons.
+//! or a manual clock that only moves when told to, for tests and lessons. It never goes
+//! past `kms::time::latest()` (the end of the year 9999), however far it is advanced.
 
 use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::kms::Timestamp;
+use crate::kms::time::{self, Timestamp};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "mode", rename_all = "snake_case")]
@@ -28,7 +29,10 @@ impl Clock {
 
     pub fn now(&self) -> Timestamp {
         match self {
-            Clock::System { offset_ms } => Utc::now() + Duration::milliseconds(*offset_ms),
+            // A state file may carry any offset: out of range reads as the latest time.
+            Clock::System { offset_ms } => Duration::try_milliseconds(*offset_ms)
+                .and_then(|d| Utc::now().checked_add_signed(d))
+                .map_or_else(time::latest, |t| t.min(time::latest())),
             Clock::Manual { now } => *now,
         }
     }
@@ -51,18 +55,19 @@ impl Clock {
         };
     }
 
+    /// Move forward by `by`, stopping at the latest time (the end of the year 9999).
     pub fn advance(&mut self, by: std::time::Duration) {
-        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX / 2);
         match self {
-            Clock::System { offset_ms } => *offset_ms = offset_ms.saturating_add(ms),
-            Clock::Manual { now } => *now += Duration::milliseconds(ms),
+            // `now` reads an offset past the latest time as the latest time.
+            Clock::System { offset_ms } => {
+                *offset_ms = offset_ms.saturating_add(time::delta(by).num_milliseconds());
+            }
+            Clock::Manual { now } => {
+                *now = time::checked_later(*now, by)
+                    .map_or_else(time::latest, |t| t.min(time::latest()));
+            }
         }
     }
-}
-
-/// A `std::time::Duration` as a chrono one (saturating).
-pub fn chrono_duration(d: std::time::Duration) -> Duration {
-    Duration::milliseconds(i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 2))
 }
 
 #[cfg(test)]
@@ -92,6 +97,24 @@ mod tests {
         // From where it stood (the running clock keeps whole milliseconds of offset).
         let running = c.now();
         assert!((running - stopped).num_milliseconds().abs() < 1000);
+    }
+
+    #[test]
+    fn the_clock_stops_at_the_end_of_the_year_9999() {
+        let mut manual = Clock::manual(Utc::now());
+        let mut system = Clock::default();
+        for _ in 0..3000 {
+            manual.advance(crate::kms::time::MAX_DURATION);
+            system.advance(crate::kms::time::MAX_DURATION);
+        }
+        manual.advance(std::time::Duration::from_secs(u64::MAX));
+        system.advance(std::time::Duration::from_secs(u64::MAX));
+        assert_eq!(manual.now(), time::latest());
+        assert!(system.now() <= time::latest());
+        let far = Clock::System {
+            offset_ms: i64::MAX,
+        };
+        assert_eq!(far.now(), time::latest());
     }
 
     #[test]

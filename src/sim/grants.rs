@@ -34,7 +34,6 @@ use crate::kms::{
 };
 
 use super::authorize::{authorize_retire, AuthRequest, GrantUse};
-use super::clock::chrono_duration;
 use super::conditions::RequestFacts;
 use super::keys::read_marker;
 use super::principals::CallerKind;
@@ -256,7 +255,7 @@ fn removal(world: &World, kind: RemovalKind, by: &str, now: Timestamp) -> Remova
         kind,
         by: by.to_string(),
         at: now,
-        effective_at: now + chrono_duration(world.propagation_delay),
+        effective_at: crate::kms::time::later_saturating(now, world.propagation_delay),
     }
 }
 
@@ -436,7 +435,7 @@ impl Simulator {
                 seq,
                 name: req.name.clone(),
                 created: now,
-                effective_at: now + chrono_duration(world.propagation_delay),
+                effective_at: crate::kms::time::later_saturating(now, world.propagation_delay),
                 grantee,
                 retiring,
                 issuing_account: key_account,

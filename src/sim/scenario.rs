@@ -10,7 +10,10 @@ use serde::Deserialize;
 use crate::kms::policy::PolicyDocument;
 use crate::kms::{AccountId, GrantConstraints, GrantId, KeyManager, KeySpec, KeyState, KeyUsage};
 
-use super::clock::{chrono_duration, Clock};
+pub use crate::kms::time::parse_duration;
+use crate::kms::time::{checked_earlier, later_saturating};
+
+use super::clock::Clock;
 use super::crypto;
 use super::grants::{parse_operations, principal_ref};
 use super::world::{AccessKey, Account, Alias, Grant, Key, PrincipalKind, World};
@@ -225,7 +228,7 @@ impl Scenario {
 
     pub fn from_file(path: &Path) -> Result<Self, ScenarioError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        let text = crate::files::read_regular(path).map_err(|e| ScenarioError {
             file: file.clone(),
             message: e.to_string(),
         })?;
@@ -240,7 +243,14 @@ impl Scenario {
             message,
         };
         let mut s: Scenario = if toml {
-            toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?
+            // Where and what was expected, never the failing line: a lesson may name any
+            // file on the machine as its scenario.
+            toml::from_str(text).map_err(|e| {
+                err(format!(
+                    "not a scenario (TOML): {}",
+                    crate::files::toml_error_at(&e, text)
+                ))
+            })?
         } else {
             let de = &mut serde_json::Deserializer::from_str(text);
             serde_path_to_error::deserialize(de).map_err(|e| {
@@ -425,6 +435,12 @@ impl Scenario {
                 Some(a) => parse_duration(a).map_err(|e| self.error(field("age"), e))?,
                 None => std::time::Duration::ZERO,
             };
+            let created = checked_earlier(now, age).ok_or_else(|| {
+                self.error(
+                    field("age"),
+                    "reaches before the earliest date grantscope holds",
+                )
+            })?;
             let state = k.state.unwrap_or(KeyState::Enabled);
             let (deletion_date, window) = match state {
                 KeyState::Enabled | KeyState::Disabled => (None, None),
@@ -433,7 +449,13 @@ impl Scenario {
                     if !(7..=30).contains(&days) {
                         return Err(self.error(field("pending_window_days"), "must be 7 to 30"));
                     }
-                    (Some(now + chrono::Duration::days(days.into())), Some(days))
+                    (
+                        Some(later_saturating(
+                            now,
+                            std::time::Duration::from_secs(u64::from(days) * 86_400),
+                        )),
+                        Some(days),
+                    )
                 }
                 other => {
                     return Err(self.error(
@@ -456,7 +478,7 @@ impl Scenario {
                     usage,
                     state,
                     manager: k.manager.unwrap_or(KeyManager::Customer),
-                    created: now - chrono_duration(age),
+                    created,
                     deletion_date,
                     pending_window_days: window,
                     policy,
@@ -485,8 +507,8 @@ impl Scenario {
                         name: alias.clone(),
                         account: account.clone(),
                         target_key_id: id.clone(),
-                        created: now - chrono_duration(age),
-                        updated: now - chrono_duration(age),
+                        created,
+                        updated: created,
                     },
                 );
             }
@@ -589,7 +611,16 @@ impl Scenario {
             return Err(self.error(field("id"), "a fixed id cannot be used with count"));
         }
         let now = world.now();
-        let created = now - chrono_duration(age);
+        let before = |d: std::time::Duration, f: &str| {
+            checked_earlier(now, d).ok_or_else(|| {
+                self.error(
+                    field(f),
+                    "reaches before the earliest date grantscope holds",
+                )
+            })
+        };
+        let created = before(age, "age")?;
+        let last_used = last_used.map(|u| before(u, "last_used")).transpose()?;
         let fill = |s: &str, n: u32| s.replace("{n}", &n.to_string());
         let created_by = g
             .created_by
@@ -634,14 +665,14 @@ impl Scenario {
                 seq,
                 name,
                 created,
-                effective_at: created + chrono_duration(world.propagation_delay),
+                effective_at: later_saturating(created, world.propagation_delay),
                 grantee: grantee.clone(),
                 retiring: retiring.clone(),
                 issuing_account: key_account.clone(),
                 operations: operations.clone(),
                 constraints,
                 created_by: created_by.clone(),
-                last_used: last_used.map(|u| now - chrono_duration(u)),
+                last_used,
                 use_count: u64::from(last_used.is_some()),
                 removal: None,
             });
@@ -750,10 +781,4 @@ fn derived_access_key(scenario: &str, arn: &str) -> AccessKey {
         access_key_id: format!("AKIA{id}"),
         secret_access_key: secret,
     }
-}
-
-/// "5s", "200d", "90 days", "1h 30m".
-pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    humantime::parse_duration(text)
-        .map_err(|e| format!("{text:?} is not a duration ({e}); write e.g. \"5s\" or \"90d\""))
 }

@@ -14,10 +14,11 @@ pub enum SnapshotError {
         path: String,
         source: std::io::Error,
     },
-    #[error("cannot read state file {path}: {source}")]
+    /// The reason is the source (`{:#}` shows it), so it is said once.
+    #[error("cannot read state file {path}")]
     Read {
         path: String,
-        source: std::io::Error,
+        source: crate::files::FileError,
     },
     #[error("state file {path} is not a grantscope world: {source}")]
     Parse {
@@ -69,9 +70,10 @@ pub fn save_bytes(bytes: &[u8], path: &Path) -> Result<(), SnapshotError> {
     Ok(())
 }
 
-/// Load a world saved by [`save`].
+/// Load a world saved by [`save`] (a regular file only: a FIFO or a directory is refused
+/// before it is opened).
 pub fn load(path: &Path) -> Result<World, SnapshotError> {
-    let bytes = std::fs::read(path).map_err(|source| SnapshotError::Read {
+    let bytes = crate::files::read_regular_bytes(path).map_err(|source| SnapshotError::Read {
         path: path.display().to_string(),
         source,
     })?;

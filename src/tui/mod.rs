@@ -15,8 +15,9 @@
 //!   no tokio), so tests drive it with messages and key presses.
 //! - The edges: `input` (terminal events to messages), `mouse` (clicks and the wheel, by
 //!   the same layout the view draws with), `executor` (work to backend calls,
-//!   the only caller of the backend), `runtime` (the terminal, the event loop, the tasks)
-//!   and `view` (where each part is drawn).
+//!   the only caller of the backend), `runtime` (the terminal, the event loop, the tasks),
+//!   `signals` (a terminating signal ends the UI like a quit, terminal restored) and `view`
+//!   (where each part is drawn).
 //!
 //! To add a dialog: a file in `dialogs/`, a variant of `Dialog`, an `Action` with its key,
 //! and its line in `update::act`. A pane: a file in `panes/` and its place in `view`. An
@@ -41,6 +42,7 @@ pub mod pane;
 pub mod panes;
 pub mod rows;
 pub mod runtime;
+pub mod signals;
 pub mod text_field;
 pub mod theme;
 pub mod update;

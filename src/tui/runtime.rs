@@ -1,10 +1,10 @@
 //! The runtime: sets the terminal up with ratatui's `try_init` (raw mode, alternate screen,
 //! a panic hook that restores it) plus bracketed paste and the mouse, and always puts it
-//! back; runs the
+//! back (on a quit, an error, a panic, or a terminating signal: see `signals`); runs the
 //! event loop, which waits in one `select!` for a terminal event (crossterm's
-//! `EventStream`), a job's answer or a tick, drains everything pending, then renders once
-//! inside a synchronized update; and runs each job as a tokio task that reports back as a
-//! message. Input handling never awaits the backend.
+//! `EventStream`), a job's answer, a tick or a signal, drains everything pending, then
+//! renders once inside a synchronized update; and runs each job as a tokio task that
+//! reports back as a message. Input handling never awaits the backend.
 
 use std::io::{self, Write};
 use std::sync::{Arc, OnceLock};
@@ -34,6 +34,7 @@ use super::input::messages;
 use super::keys_overlay::KeyTrail;
 use super::lesson::LessonUi;
 use super::message::{Command, Msg};
+use super::signals::Signals;
 use super::theme::Theme;
 use super::{update, view};
 
@@ -68,7 +69,8 @@ pub fn run(backend: Arc<dyn Backend>, options: UiOptions) -> Result<()> {
 
 /// Connect (e.g. to AWS) on the UI's own runtime, so the backend's network clients live
 /// where they are used, then run the UI. A failed connection is reported before the
-/// terminal is touched.
+/// terminal is touched. A terminating signal ends the UI with a
+/// [`Stopped`](super::signals::Stopped) error, after the terminal is restored.
 pub fn run_connecting<F>(connect: F, options: UiOptions) -> Result<()>
 where
     F: std::future::Future<Output = Result<Arc<dyn Backend>>>,
@@ -79,8 +81,12 @@ where
         .build()
         .context("starting the tokio runtime")?;
     let backend = rt.block_on(connect)?;
+    let mut signals = {
+        let _in_runtime = rt.enter();
+        Signals::catch().context("catching signals")?
+    };
     let mut terminal = setup().context("setting up the terminal")?;
-    let result = rt.block_on(event_loop(&mut terminal, backend, options));
+    let result = rt.block_on(event_loop(&mut terminal, &mut signals, backend, options));
     restore();
     rt.shutdown_timeout(Duration::from_millis(200));
     result
@@ -140,6 +146,7 @@ enum Wake {
 
 async fn event_loop(
     terminal: &mut DefaultTerminal,
+    signals: &mut Signals,
     backend: Arc<dyn Backend>,
     options: UiOptions,
 ) -> Result<()> {
@@ -178,6 +185,7 @@ async fn event_loop(
             },
             msg = rx.recv() => msg.map(Wake::Msg),
             _ = tick.tick() => Some(Wake::Tick),
+            stopped = signals.next() => break Err(stopped.into()),
         };
         match wake {
             Some(Wake::Msg(msg)) => handle(&mut app, &backend, &tx, msg),

@@ -287,3 +287,46 @@ pub fn aws_cli() -> PathBuf {
 pub fn pause_after(key: &str) -> Duration {
     Duration::from_millis(if key == "Escape" { 400 } else { 60 })
 }
+
+/// `grantscope ARGS...` with stdin closed, its output collected; the test fails (and the
+/// program is killed) if it has not finished in 15 s: a start-up that hangs (a FIFO read,
+/// a server that should have refused to start) fails instead of hanging the suite.
+pub fn grantscope_bounded(args: &[&str]) -> std::process::Output {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_grantscope"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run grantscope");
+    // Read both pipes on threads, so a chatty program never blocks on a full pipe.
+    fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    }
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for grantscope") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("grantscope {args:?} did not finish in 15 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    std::process::Output {
+        status,
+        stdout: stdout.join().expect("stdout"),
+        stderr: stderr.join().expect("stderr"),
+    }
+}
