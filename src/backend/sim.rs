@@ -16,7 +16,7 @@ use crate::kms::api::{
 use crate::kms::ids::{display_name, PrincipalArn};
 use crate::kms::inventory::Inventory;
 use crate::kms::{ErrorCode, GrantId, GrantListEntry, KeyRef, OperationInput, Timestamp};
-use crate::sim::world::{PrincipalKind, World};
+use crate::sim::world::{PrincipalKind, PrincipalRef, World};
 use crate::sim::{Caller, Outcome, SharedSimulator, Simulator};
 
 use super::{
@@ -257,9 +257,18 @@ impl Backend for SimBackend {
         self.sim
             .with(|s| {
                 let w = s.world();
-                let mut counts: HashMap<String, usize> = HashMap::new();
+                // Counted by grantee reference first (no string built per grant), then
+                // named once per grantee.
+                let mut by_ref: HashMap<&str, (&PrincipalRef, usize)> = HashMap::new();
                 for g in w.grants.values().filter(|g| g.is_listed()) {
-                    *counts.entry(w.principal_display(&g.grantee)).or_default() += 1;
+                    by_ref
+                        .entry(g.grantee.match_key())
+                        .or_insert((&g.grantee, 0))
+                        .1 += 1;
+                }
+                let mut counts: HashMap<String, usize> = HashMap::new();
+                for (r, n) in by_ref.into_values() {
+                    *counts.entry(w.principal_display(r)).or_default() += n;
                 }
                 let mut out: Vec<PrincipalSummary> = w
                     .principals
@@ -307,9 +316,22 @@ impl Backend for SimBackend {
         self.sim
             .with(move |s| {
                 let w = s.world();
+                // From the index by (key, grantee): the grantee is named by its unique id
+                // when it is a live IAM principal, else by the ARN or service name itself.
+                let refs: Vec<&str> = [
+                    Some(principal.as_str()),
+                    w.idx.principal_by_arn.get(&principal).map(String::as_str),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
                 let mut held: Vec<_> = w
-                    .grants
+                    .idx
+                    .grants_by_grantee
                     .values()
+                    .flat_map(|by_grantee| refs.iter().filter_map(|r| by_grantee.get(*r)))
+                    .flat_map(|grants| grants.ids())
+                    .filter_map(|id| w.grants.get(id))
                     .filter(|g| g.is_listed() && w.principal_display(&g.grantee) == principal)
                     .filter_map(|g| w.keys.get(&g.key_id).map(|k| (k, g)))
                     .collect();

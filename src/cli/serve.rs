@@ -191,7 +191,7 @@ fn print_banner(world: &crate::sim::World, origin: &str, local: SocketAddr, opts
     println!();
     println!("Point the AWS CLI at it:");
     println!(
-        "  grantscope credentials{scenario_flag} --endpoint-url {url} > grantscope.credentials"
+        "  grantscope credentials{scenario_flag} --endpoint-url {url} --output grantscope.credentials"
     );
     println!("  export AWS_SHARED_CREDENTIALS_FILE=$PWD/grantscope.credentials");
     println!(

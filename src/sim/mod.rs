@@ -64,8 +64,11 @@ impl CallRecord {
 }
 
 impl Simulator {
+    /// The simulator over `world`, indexed (unless a scenario or snapshot load already did).
     pub fn new(mut world: World) -> Self {
-        world.rebuild_indexes();
+        if !world.idx.built {
+            world.rebuild_indexes();
+        }
         Self { world }
     }
 

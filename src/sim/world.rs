@@ -285,6 +285,9 @@ pub struct Indexes {
     pub removal_queue: BTreeSet<(Timestamp, GrantId)>,
     /// Keys pending deletion, by deletion date.
     pub deletion_queue: BTreeSet<(Timestamp, String)>,
+    /// Set by `rebuild_indexes`; every change after that keeps the indexes current, so a
+    /// world built by a scenario or loaded from a snapshot is not indexed twice.
+    pub built: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -415,6 +418,7 @@ impl World {
                 idx.deletion_queue.insert((d, k.id.clone()));
             }
         }
+        idx.built = true;
         self.idx = idx;
         let grants = std::mem::take(&mut self.grants);
         for g in grants.values() {
