@@ -154,6 +154,10 @@ enum Command {
         /// `off`.
         #[arg(long, value_name = "text|json|off", default_value = "text")]
         log_format: String,
+        /// Compact the --state journal once it is larger than BYTES and than the state
+        /// file (default 1 MiB). For tests.
+        #[arg(long, value_name = "BYTES", hide = true)]
+        journal_compact_at: Option<u64>,
     },
     /// Every key with its aliases, state and grants, headless (JSON, CSV or a table).
     Inventory {
@@ -251,6 +255,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             throttle,
             latency,
             log_format,
+            journal_compact_at,
         }) => {
             let runtime = tokio::runtime::Runtime::new()?;
             done(runtime.block_on(grantscope::cli::serve::run(
@@ -262,6 +267,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     throttle,
                     latency,
                     log_format,
+                    journal_compact_at,
                 },
             )))
         }
