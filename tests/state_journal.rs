@@ -560,3 +560,61 @@ fn an_activity_capacity_outside_its_range_is_refused() {
         );
     }
 }
+
+/// The journal replaced by a named pipe: a change's append waits in `open` until someone
+/// reads the pipe, as a slow disk would hold its flush. Reads must not wait for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_are_answered_while_a_change_is_being_flushed() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let arg = state.display().to_string();
+    let server = support::Server::start(&["--state", &arg]);
+    let kms = client(&server.url);
+    let journal = journal_of(&state);
+    std::fs::remove_file(&journal).unwrap();
+    let c_path = std::ffi::CString::new(journal.display().to_string()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo has no other preconditions.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+
+    let writer = {
+        let kms = kms.clone();
+        tokio::spawn(async move {
+            kms.create_grant()
+                .key_id(CLASSROOM_KEY)
+                .grantee_principal(GRANTEE)
+                .operations(aws_sdk_kms::types::GrantOperation::Encrypt)
+                .send()
+                .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !writer.is_finished(),
+        "the change did not wait for its flush"
+    );
+    for _ in 0..3 {
+        let started = Instant::now();
+        let n = tokio::time::timeout(Duration::from_secs(5), key_count(&kms))
+            .await
+            .expect("ListKeys waited for the change being flushed");
+        assert_eq!(n, 1);
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+    // Let the flush through (a pipe cannot be fsynced: the change fails and is undone).
+    let reader = tokio::task::spawn_blocking(move || std::fs::read(journal).unwrap());
+    let answer = tokio::time::timeout(Duration::from_secs(10), writer)
+        .await
+        .expect("the change was answered")
+        .unwrap();
+    reader.await.unwrap();
+    if let Err(e) = answer {
+        assert_eq!(e.code(), Some("KMSInternalException"));
+        let listed = kms
+            .list_grants()
+            .key_id(CLASSROOM_KEY)
+            .send()
+            .await
+            .unwrap();
+        assert!(listed.grants().is_empty(), "an unsaved grant stayed");
+    }
+}

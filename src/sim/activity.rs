@@ -88,8 +88,10 @@ impl ActivityLog {
         self.entries.back()
     }
 
-    pub(crate) fn last_mut(&mut self) -> Option<&mut ActivityEntry> {
-        self.entries.back_mut()
+    /// The kept entry with sequence number `seq`.
+    pub(crate) fn get_mut(&mut self, seq: u64) -> Option<&mut ActivityEntry> {
+        let i = self.entries.partition_point(|e| e.seq < seq);
+        self.entries.get_mut(i).filter(|e| e.seq == seq)
     }
 
     /// Put back an entry written before (replaying a journal): it keeps its sequence

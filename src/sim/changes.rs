@@ -228,13 +228,17 @@ impl World {
         if let Some(c) = undo.clock {
             self.clock = c;
         }
-        if let Some(e) = self.activity.last_mut() {
-            if record.activity.last().is_some_and(|r| r.seq == e.seq) {
-                e.outcome = Outcome::Failed {
-                    code: ErrorCode::KmsInternalException,
-                };
-                e.why = why.to_string();
-            }
+        // The change's own call is the last entry of its record (calls logged after it,
+        // reads meanwhile, keep theirs).
+        if let Some(e) = record
+            .activity
+            .last()
+            .and_then(|r| self.activity.get_mut(r.seq))
+        {
+            e.outcome = Outcome::Failed {
+                code: ErrorCode::KmsInternalException,
+            };
+            e.why = why.to_string();
         }
         self.changes = tracker;
         if let Some(t) = self.changes.as_mut() {
@@ -242,6 +246,29 @@ impl World {
             t.aliases.extend(record.aliases.keys().cloned());
             t.grants.extend(record.grants.keys().cloned());
             t.activity_seq = undo.activity_seq;
+        }
+    }
+
+    /// A copy of the world's data, without its indexes or change tracking (a snapshot to
+    /// write while the world goes on changing). Lists every field, so a field added to
+    /// `World` must be decided on here.
+    pub fn data_copy(&self) -> World {
+        World {
+            region: self.region.clone(),
+            clock: self.clock.clone(),
+            propagation_delay: self.propagation_delay,
+            accounts: self.accounts.clone(),
+            principals: self.principals.clone(),
+            deleted_principals: self.deleted_principals.clone(),
+            keys: self.keys.clone(),
+            aliases: self.aliases.clone(),
+            grants: self.grants.clone(),
+            next_grant_seq: self.next_grant_seq,
+            token_secret: self.token_secret.clone(),
+            activity: self.activity.clone(),
+            revision: self.revision,
+            changes: None,
+            idx: Default::default(),
         }
     }
 

@@ -66,6 +66,9 @@ pub struct StateFile {
     compaction: Mutex<()>,
     compacting: AtomicBool,
     snapshot_len: AtomicU64,
+    /// After a failed compaction, the journal length to reach before trying again (so a
+    /// full disk is not hit by a compaction per change).
+    retry_at: AtomicU64,
 }
 
 /// A change in flight: the journal's writer lock, from before the change is applied until
@@ -83,6 +86,7 @@ impl StateFile {
             compaction: Mutex::new(()),
             compacting: AtomicBool::new(false),
             snapshot_len: AtomicU64::new(0),
+            retry_at: AtomicU64::new(0),
         }
     }
 
@@ -201,12 +205,17 @@ impl StateFile {
         let threshold = self
             .compact_at
             .max(self.snapshot_len.load(Ordering::Relaxed));
-        if len > threshold && !self.compacting.swap(true, Ordering::AcqRel) {
+        let due = len > threshold && len > self.retry_at.load(Ordering::Relaxed);
+        if due && !self.compacting.swap(true, Ordering::AcqRel) {
             let this = Arc::clone(self);
             let sim = sim.clone();
             std::thread::spawn(move || {
-                if let Err(e) = this.compact(&sim) {
-                    eprintln!("grantscope serve: compaction failed (will retry): {e}");
+                match this.compact(&sim) {
+                    Ok(()) => this.retry_at.store(0, Ordering::Relaxed),
+                    Err(e) => {
+                        this.retry_at.store(len + threshold, Ordering::Relaxed);
+                        eprintln!("grantscope serve: compaction failed (will retry): {e}");
+                    }
                 }
                 this.compacting.store(false, Ordering::Release);
             });
@@ -229,7 +238,7 @@ impl StateFile {
                 return Err(StateError::NotAttached);
             };
             let sim = sim.lock();
-            (sim.world().clone(), w.len())
+            (sim.world().data_copy(), w.len())
         };
         let bytes = snapshot::to_json(&world);
         drop(world);
