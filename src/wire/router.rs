@@ -13,7 +13,7 @@ use axum::response::Response;
 use axum::Router;
 
 use crate::kms::{ApiOperation, ErrorCode, KmsError};
-use crate::sim::{Caller, SharedSimulator, Simulator};
+use crate::sim::{Caller, Outcome, SharedSimulator, Simulator};
 
 use super::dispatch::{dispatch, is_mutating};
 use super::errors::{error, ok, request_id};
@@ -338,8 +338,15 @@ fn durable_change(
     };
     if let Some((record, undo)) = change {
         // Not on disk means not acknowledged, and not made.
-        file.commit(&mut durable, &app.sim, record, undo)
-            .map_err(|e| KmsError::internal(format!("{NOT_SAVED}: {e}")))?;
+        if let Err(e) = file.commit(&mut durable, &app.sim, record, undo) {
+            let e = KmsError::internal(format!("{NOT_SAVED}: {e}"));
+            // The request log says what the activity log now says.
+            if let Some(entry) = trace.entry.as_mut() {
+                entry.outcome = Outcome::Failed { code: e.code };
+                entry.why = e.message.clone();
+            }
+            return Err(e);
+        }
     }
     result
 }
