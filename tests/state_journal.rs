@@ -310,7 +310,7 @@ fn durable_grant(file: &Arc<StateFile>, sim: &SharedSimulator) -> Result<String,
 }
 
 #[test]
-fn a_torn_last_record_is_ignored_and_a_corrupt_one_is_named() {
+fn a_torn_last_record_is_ignored_and_a_corrupt_or_discontinuous_journal_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.json");
     let file = Arc::new(StateFile::new(&path));
@@ -330,6 +330,15 @@ fn a_torn_last_record_is_ignored_and_a_corrupt_one_is_named() {
     let sim = SharedSimulator::new(Simulator::new(world));
     StateFile::new(&path).attach(&sim).unwrap();
     assert_eq!(std::fs::read(&journal).unwrap(), whole);
+
+    // A journal that does not continue the state file (a state file restored from an
+    // older copy) is refused, not replayed onto the wrong base.
+    let line = String::from_utf8(whole.clone()).unwrap();
+    let ahead = line.replacen("\"revision\":1,", "\"revision\":3,", 1);
+    assert_ne!(ahead, line);
+    std::fs::write(&journal, ahead).unwrap();
+    let e = StateFile::new(&path).load().unwrap_err().to_string();
+    assert!(e.contains("does not continue"), "{e}");
 
     let mut corrupt = b"not a record\n".to_vec();
     corrupt.extend_from_slice(&whole);

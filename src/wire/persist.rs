@@ -51,6 +51,15 @@ pub enum StateError {
         "journal {journal} has changes but its state file {path} is missing; restore the state file or remove the journal"
     )]
     JournalWithoutSnapshot { path: String, journal: String },
+    #[error(
+        "journal {journal} does not continue state file {path}: the state file is at change {revision}, the journal's next record is change {found}; restore the state file that goes with the journal, or remove the journal"
+    )]
+    JournalGap {
+        path: String,
+        journal: String,
+        revision: u64,
+        found: u64,
+    },
     #[error("the state file is not open for writing")]
     NotAttached,
 }
@@ -120,6 +129,17 @@ impl StateFile {
         }
         let mut world = snapshot::load(&self.path)?;
         for record in journal::read(&self.journal_path)?.records {
+            // Records continue the snapshot without a gap: a state file restored from an
+            // older copy, or another world's, beside this journal would replay onto the
+            // wrong base.
+            if record.revision > world.revision + 1 {
+                return Err(StateError::JournalGap {
+                    path: self.path.display().to_string(),
+                    journal: self.journal_path.display().to_string(),
+                    revision: world.revision,
+                    found: record.revision,
+                });
+            }
             world.replay(record);
         }
         world.rebuild_indexes();
