@@ -2,7 +2,8 @@
 //! on a key holding ~45,000 grants and on a fresh key, with the state file (journal
 //! appended and flushed per change) and in memory; and ListKeys while four clients write
 //! to the state file (reads must not wait for the writers' flushes). Each CreateGrant is
-//! revoked after (untimed), so the key keeps its ~45,000 grants.
+//! revoked after (untimed), so the key keeps its ~45,000 grants. And the one pause reads
+//! see from the state file: compaction's copy of the world.
 //!
 //! The server runs in-process on loopback with its own runtime; the state file lives in a
 //! temporary directory on the machine's disk, so the flush is a real fdatasync.
@@ -66,8 +67,8 @@ fn client(endpoint: &str) -> Client {
     Client::from_conf(config)
 }
 
-/// The classroom with `GRANTS` grants on its key, served with or without a state file.
-fn serve(durable: bool) -> Served {
+/// The classroom with `GRANTS` grants on its key.
+fn big_world() -> Simulator {
     let mut world = Scenario::load("classroom")
         .expect("the classroom scenario")
         .build()
@@ -82,7 +83,12 @@ fn serve(durable: bool) -> Served {
         wire::dispatch::dispatch(&mut sim, &admin, ApiOperation::CreateGrant, body.as_bytes())
             .expect("CreateGrant");
     }
-    let sim = SharedSimulator::new(sim);
+    sim
+}
+
+/// The classroom with `GRANTS` grants on its key, served with or without a state file.
+fn serve(durable: bool) -> Served {
+    let sim = SharedSimulator::new(big_world());
     let dir = tempfile::tempdir().expect("a temporary directory");
     let state = durable.then(|| StateFile::new(dir.path().join("state.json")));
     let (rt, server_rt) = (runtime("bench-client"), runtime("wire-server"));
@@ -227,5 +233,21 @@ fn state(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, state);
+/// What reads wait for once per compaction: the copy of the world taken under the
+/// simulator lock (the snapshot is then written without it).
+fn compaction_copy(c: &mut Criterion) {
+    let sim = big_world();
+    eprintln!(
+        "snapshot of the classroom with {GRANTS} grants: {:.1} MiB",
+        grantscope::sim::snapshot::to_json(sim.world()).len() as f64 / (1024.0 * 1024.0)
+    );
+    let mut g = c.benchmark_group("state");
+    g.sample_size(20);
+    g.bench_function("compaction's copy of a world with 45k grants", |b| {
+        b.iter(|| sim.world().data_copy())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, state, compaction_copy);
 criterion_main!(benches);
