@@ -175,6 +175,10 @@ enum Command {
               value_parser = clap::value_parser!(u32)
                   .range(1..=grantscope::wire::server::MAX_CONNECTIONS_CEILING as i64))]
         max_connections: u32,
+        /// Compact the --state journal once it is larger than BYTES and than the state
+        /// file (default 1 MiB). For tests.
+        #[arg(long, value_name = "BYTES", hide = true)]
+        journal_compact_at: Option<u64>,
     },
     /// Every key with its aliases, state and grants, headless (JSON, CSV or a table).
     Inventory {
@@ -285,6 +289,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             header_timeout,
             body_timeout,
             max_connections,
+            journal_compact_at,
         }) => {
             let runtime = tokio::runtime::Runtime::new()?;
             done(runtime.block_on(grantscope::cli::serve::run(
@@ -300,6 +305,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     header_timeout,
                     body_timeout,
                     max_connections,
+                    journal_compact_at,
                 },
             )))
         }

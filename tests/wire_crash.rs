@@ -1,5 +1,6 @@
 //! Kill -9 while CreateGrant calls stream in; restart on the same `--state`: every grant the
-//! server acknowledged is still there.
+//! server acknowledged is still there (also while the journal is being compacted), and the
+//! temporary files a killed save leaves behind are removed at the next start.
 
 mod support;
 
@@ -54,10 +55,23 @@ async fn all_grant_ids(client: &aws_sdk_kms::Client) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_grants_survive_kill_9() {
+    grants_survive_kill_9(&[]).await;
+}
+
+/// With a tiny compaction threshold, the snapshot is rewritten and the journal cut every
+/// few dozen changes, so the kill lands around (or in) a compaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_grants_survive_kill_9_while_the_journal_compacts() {
+    grants_survive_kill_9(&["--journal-compact-at", "1"]).await;
+}
+
+async fn grants_survive_kill_9(extra: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("world.json");
     let state_arg = state.display().to_string();
-    let mut server = Server::start(&["--state", &state_arg, "--propagation-delay", "0s"]);
+    let mut args = vec!["--state", state_arg.as_str(), "--propagation-delay", "0s"];
+    args.extend_from_slice(extra);
+    let mut server = Server::start(&args);
     let kms = client(&server.url);
 
     let acked = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -116,4 +130,45 @@ async fn acknowledged_grants_survive_kill_9() {
         "{} acknowledged grants lost: {missing:?}",
         missing.len()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn temporary_files_of_a_killed_save_are_removed_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("world.json");
+    let state_arg = state.display().to_string();
+    // A state file to start from.
+    let mut server = Server::start(&["--state", &state_arg]);
+    server.kill();
+    let world = std::fs::read(&state).unwrap();
+    // What kill -9 in the middle of saves leaves: a snapshot's and a journal's temporary
+    // file, and one named the way earlier versions named them.
+    let strays = [
+        ".world.json.tmpA1b2C3",
+        ".world.json.journal.tmpZ9y8X7",
+        ".tmpQ1w2E3",
+    ];
+    for name in strays {
+        std::fs::write(dir.path().join(name), &world[..world.len() / 2]).unwrap();
+    }
+    // Someone else's files stay.
+    std::fs::write(dir.path().join(".tmpOther"), b"not ours").unwrap();
+    std::fs::write(dir.path().join(".tmp123456"), b"not a world").unwrap();
+
+    let server = Server::start(&["--state", &state_arg]);
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            ".tmp123456",
+            ".tmpOther",
+            "world.json",
+            "world.json.journal"
+        ]
+    );
+    assert!(all_grant_ids(&client(&server.url)).await.is_empty());
 }

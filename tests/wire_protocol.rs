@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
 use chrono::TimeZone;
-use grantscope::sim::{snapshot, Clock, Scenario, SharedSimulator, Simulator, World};
+use grantscope::sim::{Clock, Scenario, SharedSimulator, Simulator, World};
 use grantscope::wire::{self, StateFile};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -970,16 +970,29 @@ async fn a_request_without_a_host_header_is_answered() {
 // ---------------------------------------------------------------------------------------
 // --state.
 
+/// The world as `serve --state` would load it now: the state file and its journal.
+fn on_disk(path: &std::path::Path) -> World {
+    StateFile::new(path)
+        .load()
+        .expect("the state file loads")
+        .expect("the state file exists")
+}
+
 #[tokio::test]
 async fn state_file_holds_every_acknowledged_change_before_the_response() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("world.json");
     let server = Server::start_with(classroom(), Some(StateFile::new(&path))).await;
     let addr = server.addr;
-    // Reads save nothing.
+    // The state file exists from the start, with an empty journal; reads save nothing.
+    let journal = StateFile::new(&path).journal_path().to_path_buf();
     let reply = exchange(addr, &Request::op(addr, "ListKeys", "{}").signed()).await;
     assert_eq!(reply.status, 200);
-    assert!(!path.exists(), "a read wrote the state file");
+    assert_eq!(
+        std::fs::read(&journal).expect("the journal").len(),
+        0,
+        "a read wrote to the journal"
+    );
 
     let reply = exchange(
         addr,
@@ -998,7 +1011,7 @@ async fn state_file_holds_every_acknowledged_change_before_the_response() {
         .to_string();
     // The server is still running: the grant is on disk because the response waited
     // for it, not because of a save at shutdown.
-    let world = snapshot::load(&path).expect("the state file loads");
+    let world = on_disk(&path);
     let grant = world
         .grants
         .values()
@@ -1008,7 +1021,7 @@ async fn state_file_holds_every_acknowledged_change_before_the_response() {
     assert_eq!(grant.key_id, KEY_ID);
 
     // A failed change writes nothing new; a successful one does.
-    let before = std::fs::read(&path).expect("read the state file");
+    let before = std::fs::read(&journal).expect("read the journal");
     let reply = exchange(
         addr,
         &Request::op(
@@ -1020,7 +1033,7 @@ async fn state_file_holds_every_acknowledged_change_before_the_response() {
     )
     .await;
     reply.assert_error(400, "NotFoundException");
-    assert_eq!(std::fs::read(&path).expect("read the state file"), before);
+    assert_eq!(std::fs::read(&journal).expect("read the journal"), before);
     let reply = exchange(
         addr,
         &Request::op(
@@ -1032,7 +1045,7 @@ async fn state_file_holds_every_acknowledged_change_before_the_response() {
     )
     .await;
     assert_eq!(reply.status, 200, "{}", reply.describe());
-    let world = snapshot::load(&path).expect("the state file loads");
+    let world = on_disk(&path);
     assert!(
         world
             .grants
@@ -1056,7 +1069,7 @@ async fn state_file_holds_every_acknowledged_change_before_the_response() {
         .as_str()
         .expect("a KeyId")
         .to_string();
-    let world = snapshot::load(&path).expect("the state file loads");
+    let world = on_disk(&path);
     assert_eq!(
         world.keys.get(&new_key).map(|k| k.description.as_str()),
         Some("saved key")

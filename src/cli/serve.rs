@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
-use crate::sim::{scenario, snapshot, Scenario, SharedSimulator, Simulator};
+use crate::sim::{scenario, Scenario, SharedSimulator, Simulator};
 use crate::wire::request_log::{LogFormat, RequestLog};
 use crate::wire::server::connection_cap;
 use crate::wire::throttle::ThrottlePolicy;
@@ -32,6 +32,9 @@ pub struct ServeOptions {
     pub header_timeout: String,
     pub body_timeout: String,
     pub max_connections: u32,
+    /// Compact the `--state` journal once it is larger than this and than the snapshot
+    /// (tests use a small value).
+    pub journal_compact_at: Option<u64>,
 }
 
 /// The connection flags' defaults as `serve --help` shows them (the server's defaults,
@@ -93,7 +96,13 @@ pub async fn run(opts: ServeOptions) -> Result<()> {
         .as_deref()
         .map(|d| scenario::parse_duration(d).map_err(|e| anyhow::anyhow!("--latency: {e}")))
         .transpose()?;
-    let state_file = opts.state.clone().map(StateFile::new);
+    let state_file = opts.state.clone().map(|p| {
+        let file = StateFile::new(p);
+        match opts.journal_compact_at {
+            Some(bytes) => file.with_compaction_at(bytes),
+            None => file,
+        }
+    });
     let (mut world, origin) = match state_file.as_ref().map(|f| f.load()).transpose()?.flatten() {
         Some(w) => (
             w,
@@ -129,18 +138,17 @@ pub async fn run(opts: ServeOptions) -> Result<()> {
             "WARNING: listening on {addr}, reachable from other machines. The simulator's credentials are not secret: anyone who can reach this port can act as any principal of the world."
         );
     }
-    if let (Some(file), Some(path)) = (&state_file, &opts.state) {
-        if !path.exists() {
-            snapshot::save(&world, file.path())?;
-        }
-    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
-    print_banner(&world, &origin, local, &opts);
-    print_limits(&limits);
     let sim = SharedSimulator::new(Simulator::new(world));
+    // The state file exists (and takes changes) before the server says it listens.
+    if let Some(file) = &state_file {
+        file.attach(&sim)?;
+    }
+    print_banner(sim.lock().world(), &origin, local, &opts);
+    print_limits(&limits);
     let mut app = AppState::new(sim, state_file.map(std::sync::Arc::new));
     if let Some(policy) = throttle {
         println!("throttling: {policy:?} (ThrottlingException above the rate)");

@@ -39,6 +39,10 @@ pub struct ActivityEntry {
     pub unevaluated: Vec<String>,
 }
 
+/// The capacities a log may have (a state file edited by hand is checked against it: a
+/// capacity of 0 would let the log grow without bound).
+pub const CAPACITY_RANGE: std::ops::RangeInclusive<usize> = 1..=1_000_000;
+
 /// A bounded log: old entries fall off the front.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActivityLog {
@@ -66,7 +70,7 @@ impl ActivityLog {
     pub fn push(&mut self, mut entry: ActivityEntry) -> u64 {
         entry.seq = self.next_seq;
         self.next_seq += 1;
-        if self.entries.len() == self.capacity {
+        while self.entries.len() >= self.capacity.max(1) {
             self.entries.pop_front();
         }
         let seq = entry.seq;
@@ -82,6 +86,30 @@ impl ActivityLog {
 
     pub fn last(&self) -> Option<&ActivityEntry> {
         self.entries.back()
+    }
+
+    /// The kept entry with sequence number `seq`.
+    pub(crate) fn get_mut(&mut self, seq: u64) -> Option<&mut ActivityEntry> {
+        let i = self.entries.partition_point(|e| e.seq < seq);
+        self.entries.get_mut(i).filter(|e| e.seq == seq)
+    }
+
+    /// Put back an entry written before (replaying a journal): it keeps its sequence
+    /// number; entries the log already holds are skipped.
+    pub fn restore(&mut self, entry: ActivityEntry) {
+        if entry.seq < self.next_seq {
+            return;
+        }
+        self.next_seq = entry.seq + 1;
+        while self.entries.len() >= self.capacity.max(1) {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(entry);
+    }
+
+    /// How many entries the log keeps.
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 
     pub fn len(&self) -> usize {

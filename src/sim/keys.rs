@@ -298,6 +298,7 @@ impl Simulator {
             }
             rec.key_arn = Some(key.arn.clone());
             let meta = key_metadata(&key);
+            world.touch_key(&id);
             world.keys.insert(id, key);
             Ok(KeyMetadataResponse { key_metadata: meta })
         })
@@ -458,6 +459,7 @@ impl Simulator {
                 ));
             }
             let now = world.now();
+            world.touch_alias(&slot);
             world.aliases.insert(
                 slot,
                 Alias {
@@ -489,6 +491,7 @@ impl Simulator {
                 .ok_or_else(|| KmsError::internal("alias points at a missing key"))?;
             rec.key_arn = Some(key.arn.clone());
             rec.authorize(world, &auth("kms:DeleteAlias", Some(key)))?;
+            world.touch_alias(&slot);
             world.aliases.remove(&slot);
             Ok(Empty {})
         })
@@ -533,6 +536,7 @@ impl Simulator {
             }
             let id = admin_key(world, rec, &req.key_id, "kms:ScheduleKeyDeletion")?;
             let now = world.now();
+            world.touch_key(&id);
             let key = world
                 .keys
                 .get_mut(&id)
@@ -562,6 +566,7 @@ impl Simulator {
     ) -> KmsResult<CancelKeyDeletionResponse> {
         self.call(caller, ApiOperation::CancelKeyDeletion, |world, rec| {
             let id = admin_key(world, rec, &req.key_id, "kms:CancelKeyDeletion")?;
+            world.touch_key(&id);
             let key = world
                 .keys
                 .get_mut(&id)
@@ -613,6 +618,7 @@ impl Simulator {
             {
                 return Err(lockout_error());
             }
+            world.touch_key(&id);
             let key = world
                 .keys
                 .get_mut(&id)
@@ -633,6 +639,7 @@ fn set_key_state(
     state: KeyState,
 ) -> KmsResult<Empty> {
     let id = admin_key(world, rec, input, action)?;
+    world.touch_key(&id);
     let key = world
         .keys
         .get_mut(&id)

@@ -8,6 +8,7 @@
 
 pub mod activity;
 pub mod authorize;
+pub mod changes;
 pub mod clock;
 pub mod conditions;
 pub mod crypto;
@@ -15,6 +16,7 @@ mod crypto_ops;
 pub mod grant_index;
 pub(crate) mod grants;
 pub mod inventory;
+pub mod journal;
 mod keys;
 pub mod principals;
 pub mod scenario;
@@ -134,6 +136,7 @@ impl Simulator {
         if result.is_ok() {
             for d in &rec.decisions {
                 if let Some(id) = d.grant() {
+                    self.world.touch_grant(id);
                     if let Some(g) = self.world.grants.get_mut(id) {
                         g.last_used = Some(now);
                         g.use_count += 1;

@@ -13,6 +13,7 @@ use crate::kms::policy::PolicyDocument;
 use crate::kms::{AccountId, GrantId, GrantOperation, KeyManager, KeySpec, KeyState, KeyUsage};
 
 use super::activity::ActivityLog;
+use super::changes::ChangeTracker;
 use super::clock::Clock;
 use super::grant_index::GranteeGrants;
 use crate::kms::Timestamp;
@@ -314,8 +315,20 @@ pub struct World {
     pub token_secret: Vec<u8>,
     #[serde(default)]
     pub activity: ActivityLog,
+    /// How many durable changes this world has been through (`serve --state` counts them
+    /// to know which journal records a snapshot already holds). Zero for a world that was
+    /// never served with `--state`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub revision: u64,
+    /// What changed since the last durable record, when changes are tracked (`changes`).
+    #[serde(skip)]
+    pub changes: Option<ChangeTracker>,
     #[serde(skip)]
     pub idx: Indexes,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The grants map in id order (a `HashMap` iterates in a different order in every process).
@@ -355,6 +368,8 @@ impl World {
             next_grant_seq: 1,
             token_secret: rand::random::<[u8; 32]>().to_vec(),
             activity: ActivityLog::default(),
+            revision: 0,
+            changes: None,
             idx: Indexes::default(),
         }
     }
@@ -459,12 +474,14 @@ impl World {
 
     /// Insert a new grant and index it.
     pub fn insert_grant(&mut self, g: Grant) {
+        self.touch_grant(&g.id);
         self.index_grant(&g);
         self.grants.insert(g.id.clone(), g);
     }
 
     /// Mark a grant removed (it stays until its removal propagates).
     pub fn mark_removed(&mut self, id: &GrantId, removal: Removal) {
+        self.touch_grant(id);
         if let Some(g) = self.grants.get_mut(id) {
             if g.removal.is_none() {
                 if let Some(n) = self.idx.listed_count.get_mut(&g.key_id) {
@@ -488,6 +505,10 @@ impl World {
 
     /// Drop a grant entirely.
     pub fn purge_grant(&mut self, id: &GrantId) {
+        if !self.grants.contains_key(id) {
+            return;
+        }
+        self.touch_grant(id);
         let Some(g) = self.grants.remove(id) else {
             return;
         };
@@ -581,8 +602,18 @@ impl World {
 
     /// Remove a key with its aliases and grants (the end of its deletion window).
     pub fn delete_key_now(&mut self, key_id: &str) {
+        self.touch_key(key_id);
         self.keys.remove(key_id);
-        self.aliases.retain(|_, a| a.target_key_id != key_id);
+        let slots: Vec<String> = self
+            .aliases
+            .iter()
+            .filter(|(_, a)| a.target_key_id == key_id)
+            .map(|(slot, _)| slot.clone())
+            .collect();
+        for slot in slots {
+            self.touch_alias(&slot);
+            self.aliases.remove(&slot);
+        }
         let ids: Vec<GrantId> = self
             .idx
             .grants_by_key

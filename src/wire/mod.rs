@@ -44,13 +44,16 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:4599";
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Serve until `shutdown` completes. The listener is bound by the caller (tests bind an
-/// ephemeral port).
+/// ephemeral port). A state file is attached to the world here (`StateFile::attach`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     sim: SharedSimulator,
     state_file: Option<StateFile>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    if let Some(file) = &state_file {
+        file.attach(&sim).map_err(std::io::Error::other)?;
+    }
     serve_app(
         listener,
         AppState::new(sim, state_file.map(Arc::new)),
@@ -59,8 +62,8 @@ pub async fn serve(
     .await
 }
 
-/// Serve with a prepared [`AppState`] (throttling and the like) and the default
-/// connection [`Limits`].
+/// Serve with a prepared [`AppState`] (throttling and the like; its state file, if any,
+/// attached already) and the default connection [`Limits`].
 pub async fn serve_app(
     listener: tokio::net::TcpListener,
     state: AppState,

@@ -4,7 +4,6 @@
 //! changes when a state file is set, and answers with AWS's shapes. Query-protocol requests
 //! (form bodies) go to STS or IAM by the service they are signed for.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -14,13 +13,12 @@ use axum::response::Response;
 use axum::Router;
 
 use crate::kms::{ApiOperation, ErrorCode, KmsError};
-use crate::sim::snapshot;
-use crate::sim::{Caller, SharedSimulator};
+use crate::sim::{Caller, Outcome, SharedSimulator, Simulator};
 
 use super::body::{self as request_body, BodyError};
 use super::dispatch::{dispatch, is_mutating};
 use super::errors::{error, ok, request_id};
-use super::persist::StateFile;
+use super::persist::{StateFile, NOT_SAVED};
 use super::query::{self, QueryError};
 use super::request_log::{LogLine, RequestLog, Trace};
 use super::server::{BodyTimeout, DEFAULT_BODY_TIMEOUT};
@@ -40,7 +38,6 @@ pub struct AppState {
     pub latency: Duration,
     /// One line per request (`serve --log-format`), when set.
     pub log: Option<Arc<RequestLog>>,
-    version: Arc<AtomicU64>,
 }
 
 impl AppState {
@@ -51,7 +48,6 @@ impl AppState {
             throttle: None,
             latency: Duration::ZERO,
             log: None,
-            version: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -74,17 +70,10 @@ impl AppState {
         self
     }
 
-    /// Save the current world now (on shutdown).
+    /// Save the current world now (on shutdown): a snapshot, and an empty journal.
     pub fn save_now(&self) {
         if let Some(file) = &self.state_file {
-            let (json, version) = {
-                let sim = self.sim.lock();
-                (
-                    snapshot::to_json(sim.world()),
-                    self.version.fetch_add(1, Ordering::SeqCst) + 1,
-                )
-            };
-            if let Err(e) = file.write(&json, version) {
+            if let Err(e) = file.save_now(&self.sim) {
                 eprintln!("grantscope serve: {e}");
             }
         }
@@ -299,31 +288,84 @@ fn process(
         return Err(KmsError::throttled());
     }
     let caller = Caller::new(caller);
-    let (result, save) = {
-        let mut sim = app.sim.lock();
-        let before = sim.world().activity.last().map(|e| e.seq);
-        let result = dispatch(&mut sim, &caller, op, body);
-        if app.log.is_some() {
-            trace.entry = sim
-                .world()
-                .activity
-                .last()
-                .filter(|e| Some(e.seq) != before)
-                .cloned();
+    match app.state_file.as_ref().filter(|_| is_mutating(op)) {
+        Some(file) => blocking(|| durable_change(app, file, &caller, op, body, trace)),
+        None => {
+            let mut sim = app.sim.lock();
+            run_traced(app, &mut sim, &caller, op, body, trace)
         }
-        let save = match (&result, &app.state_file) {
-            (Ok(_), Some(_)) if is_mutating(op) => Some((
-                snapshot::to_json(sim.world()),
-                app.version.fetch_add(1, Ordering::SeqCst) + 1,
-            )),
-            _ => None,
-        };
-        (result, save)
-    };
-    if let (Some((json, version)), Some(file)) = (save, &app.state_file) {
-        // Not on disk means not acknowledged.
-        file.write(&json, version)
-            .map_err(|e| KmsError::internal(format!("The change could not be saved: {e}")))?;
+    }
+}
+
+/// Dispatch under the simulator lock, keeping the call's activity entry for the request
+/// log.
+fn run_traced(
+    app: &AppState,
+    sim: &mut Simulator,
+    caller: &Caller,
+    op: ApiOperation,
+    body: &[u8],
+    trace: &mut Trace,
+) -> Result<Vec<u8>, KmsError> {
+    let before = sim.world().activity.last().map(|e| e.seq);
+    let result = dispatch(sim, caller, op, body);
+    if app.log.is_some() {
+        trace.entry = sim
+            .world()
+            .activity
+            .last()
+            .filter(|e| Some(e.seq) != before)
+            .cloned();
     }
     result
+}
+
+/// A change under `--state`: applied under the simulator lock, then made durable (journal
+/// appended and flushed) with the lock released, so reads proceed meanwhile; acknowledged
+/// only once durable. A change that cannot be saved is undone before the answer: it is
+/// either durable and acknowledged, or not made at all (`persist.rs`).
+fn durable_change(
+    app: &AppState,
+    file: &Arc<StateFile>,
+    caller: &Caller,
+    op: ApiOperation,
+    body: &[u8],
+    trace: &mut Trace,
+) -> Result<Vec<u8>, KmsError> {
+    let mut durable = file.begin();
+    let (result, change) = {
+        let mut sim = app.sim.lock();
+        sim.world_mut().begin_change();
+        let result = run_traced(app, &mut sim, caller, op, body, trace);
+        let change = match &result {
+            Ok(_) => sim.world_mut().finish_change(),
+            Err(_) => {
+                sim.world_mut().cancel_change();
+                None
+            }
+        };
+        (result, change)
+    };
+    if let Some((record, undo)) = change {
+        // Not on disk means not acknowledged, and not made.
+        if let Err(e) = file.commit(&mut durable, &app.sim, record, undo) {
+            let e = KmsError::internal(format!("{NOT_SAVED}: {e}"));
+            // The request log says what the activity log now says.
+            if let Some(entry) = trace.entry.as_mut() {
+                entry.outcome = Outcome::Failed { code: e.code };
+                entry.why = e.message.clone();
+            }
+            return Err(e);
+        }
+    }
+    result
+}
+
+/// Run blocking work (waiting for the writer lock, flushing the journal) without holding
+/// up the other requests of this runtime worker.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
 }
