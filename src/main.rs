@@ -341,7 +341,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }) => {
             let runtime = tokio::runtime::Runtime::new()?;
             let inv = runtime.block_on(grantscope::cli::inventory::load(&aws.source(&scenario)))?;
-            grantscope::cli::emit(&grantscope::cli::inventory::render(&inv, format)?)?;
+            match format {
+                grantscope::cli::inventory::Format::Json => grantscope::cli::emit_json(&inv)?,
+                format => {
+                    grantscope::cli::emit(&grantscope::cli::inventory::render(&inv, format)?)?
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Report {

@@ -52,7 +52,10 @@ fn report(opts: &ReportOptions) -> anyhow::Result<u8> {
     let runtime = tokio::runtime::Runtime::new()?;
     let inv = runtime.block_on(super::inventory::load(&opts.source))?;
     let report = crate::audit::audit(&inv, &cfg);
-    super::emit(&render(&report, &inv, opts.format)?)?;
+    match opts.format {
+        Format::Json => super::emit_json(&report)?,
+        format => super::emit(&render(&report, &inv, format)?)?,
+    }
     Ok(exit_status(&report, fail_on))
 }
 

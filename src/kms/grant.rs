@@ -11,21 +11,21 @@ use super::operation::GrantOperation;
 /// An encryption context: string pairs, compared as a map (order never matters).
 pub type EncryptionContext = BTreeMap<String, String>;
 
-/// A grant id: 64 lowercase hex characters.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct GrantId(String);
+/// A grant id: 64 lowercase hex characters. Shared, not copied: the simulator's indexes
+/// name each grant several times, and a world holds hundreds of thousands of grants.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GrantId(std::sync::Arc<str>);
 
 impl GrantId {
     pub fn parse(s: &str) -> Option<Self> {
         (s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
-            .then(|| Self(s.to_ascii_lowercase()))
+            .then(|| Self(s.to_ascii_lowercase().into()))
     }
 
     /// A fresh random id.
     pub fn random() -> Self {
         let bytes: [u8; 32] = rand::random();
-        Self(hex::encode(bytes))
+        Self(hex::encode(bytes).into())
     }
 
     pub fn as_str(&self) -> &str {
@@ -35,6 +35,19 @@ impl GrantId {
     /// The first 12 characters, for narrow displays.
     pub fn short(&self) -> &str {
         short_grant_id(&self.0)
+    }
+}
+
+impl Serialize for GrantId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for GrantId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(Self(s.into()))
     }
 }
 
