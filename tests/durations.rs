@@ -67,14 +67,19 @@ fn a_key_age_beyond_a_hundred_years_is_refused_at_every_entry_point() {
     let path = scenario(dir.path(), "key-age.toml", HUGE, "1d");
     let file = path.to_str().unwrap();
     let said = [file, "keys[0].age", HUGE, "longer than 100 years"];
-    assert_refused(&grantscope(&["--scenario", file, "--summary"]), 1, &said);
-    assert_refused(&grantscope(&["report", "--scenario", file]), 2, &said);
-    assert_refused(&grantscope(&["inventory", "--scenario", file]), 1, &said);
-    assert_refused(&grantscope(&["credentials", "--scenario", file]), 1, &said);
+    refused_at_every_entry_point(file, &said);
+}
+
+/// Every command that loads a scenario refuses it the same way (`report` with its status 2).
+fn refused_at_every_entry_point(file: &str, said: &[&str]) {
+    assert_refused(&grantscope(&["--scenario", file, "--summary"]), 1, said);
+    assert_refused(&grantscope(&["report", "--scenario", file]), 2, said);
+    assert_refused(&grantscope(&["inventory", "--scenario", file]), 1, said);
+    assert_refused(&grantscope(&["credentials", "--scenario", file]), 1, said);
     assert_refused(
         &grantscope(&["serve", "--bind", "127.0.0.1:0", "--scenario", file]),
         1,
-        &said,
+        said,
     );
 }
 
@@ -84,15 +89,7 @@ fn a_grant_age_beyond_a_hundred_years_is_refused_at_every_entry_point() {
     let path = scenario(dir.path(), "grant-age.toml", "1d", HUGE);
     let file = path.to_str().unwrap();
     let said = [file, "grants[0].age", "longer than 100 years"];
-    assert_refused(&grantscope(&["--scenario", file, "--summary"]), 1, &said);
-    assert_refused(&grantscope(&["report", "--scenario", file]), 2, &said);
-    assert_refused(&grantscope(&["inventory", "--scenario", file]), 1, &said);
-    assert_refused(&grantscope(&["credentials", "--scenario", file]), 1, &said);
-    assert_refused(
-        &grantscope(&["serve", "--bind", "127.0.0.1:0", "--scenario", file]),
-        1,
-        &said,
-    );
+    refused_at_every_entry_point(file, &said);
 }
 
 #[test]

@@ -6,27 +6,13 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use aws_sdk_kms::config::{Credentials, Region};
 use support::Server;
 
 const KEY: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
 const GRANTEE: &str = "arn:aws:iam::111122223333:user/granttestuser";
 
 fn client(url: &str) -> aws_sdk_kms::Client {
-    let config = aws_sdk_kms::Config::builder()
-        .behavior_version_latest()
-        .endpoint_url(url)
-        .region(Region::new("eu-west-1"))
-        .credentials_provider(Credentials::new(
-            "AKIAIOSFODNN7EXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            None,
-            None,
-            "test",
-        ))
-        .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
-        .build();
-    aws_sdk_kms::Client::from_conf(config)
+    support::sdk_client(url)
 }
 
 async fn all_grant_ids(client: &aws_sdk_kms::Client) -> Vec<String> {
