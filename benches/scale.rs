@@ -126,6 +126,7 @@ fn sizes() -> Vec<(&'static str, usize)> {
 /// of the process it was forked from, so this runs before the bench builds any world (the
 /// parent is small then) and the figure is the report's own.
 #[cfg(unix)]
+#[allow(clippy::zombie_processes)] // reaped by the wait4 below, which std cannot do
 fn peak_rss_kib(path: &std::path::Path) -> i64 {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_grantscope"))
         .args(["report", "--scenario"])
