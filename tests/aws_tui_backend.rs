@@ -829,24 +829,9 @@ fn the_ui_shows_progress_while_aws_key_details_load() {
 /// token.
 #[test]
 fn aws_mode_typed_in_tmux() {
-    use std::time::{Duration, Instant};
+    use support::tmux::Tmux;
     let w = ServedWorld::start(&[]);
     let creds = w.sources.credentials_file.clone().unwrap();
-    let socket = format!("grantscope-aws-{}", std::process::id());
-    let tmux = |args: &[&str]| {
-        std::process::Command::new("tmux")
-            .args(["-L", &socket])
-            .args(args)
-            .output()
-            .expect("tmux is installed (see tests/tui_tmux.rs)")
-    };
-    struct Kill<'a>(&'a dyn Fn(&[&str]) -> std::process::Output);
-    impl Drop for Kill<'_> {
-        fn drop(&mut self) {
-            let _ = (self.0)(&["kill-server"]);
-        }
-    }
-    let _kill = Kill(&tmux);
     let command = format!(
         "env -u AWS_PROFILE -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN \
          -u AWS_REGION -u AWS_DEFAULT_REGION -u AWS_ENDPOINT_URL \
@@ -855,78 +840,36 @@ fn aws_mode_typed_in_tmux() {
         creds.display(),
         env!("CARGO_BIN_EXE_grantscope")
     );
-    let out = tmux(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "aws",
-        "-x",
-        "140",
-        "-y",
-        "40",
-        &command,
-    ]);
-    assert!(out.status.success(), "tmux new-session: {out:?}");
-    let _ = tmux(&["set-option", "-s", "escape-time", "0"]);
-    let screen =
-        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "aws"]).stdout).into_owned();
-    let wait_for = |texts: &[&str]| {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let s = screen();
-            if texts.iter().all(|t| s.contains(t)) {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {texts:?}; the screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    };
-    let keys = |ks: &[&str]| {
-        for k in ks {
-            let out = tmux(&["send-keys", "-t", "aws", k]);
-            assert!(out.status.success(), "send-keys {k}: {out:?}");
-            std::thread::sleep(support::pause_after(k));
-        }
-    };
-
-    wait_for(&["aws:admin", "alias/classroom", "Enabled"]);
+    let t = Tmux::start_sized("aws", (140, 40), &[&command]);
+    t.wait_for(&["aws:admin", "alias/classroom", "Enabled"]);
     // No grant names granttestuser yet: IAM lists it.
-    wait_for(&["Principals (3)", "granttestuser"]);
+    t.wait_for(&["Principals (3)", "granttestuser"]);
 
-    keys(&["e"]);
-    wait_for(&["Test a grant on alias/classroom", "◀ Encrypt ▶"]);
+    t.keys(&["e"]);
+    t.wait_for(&["Test a grant on alias/classroom", "◀ Encrypt ▶"]);
     // Whom to act as: a configured profile, typed (or picked with ↑↓).
-    keys(&["Tab", "Tab"]);
-    wait_for(&["↑↓ to pick"]);
-    keys(&["granttestuser"]);
-    wait_for(&["(profile granttestuser)"]);
-    keys(&["Enter"]);
-    wait_for(&["Encrypt: DENIED", "user/granttestuser is not authorized"]);
-    keys(&["Escape"]);
+    t.keys(&["Tab", "Tab"]);
+    t.wait_for(&["↑↓ to pick"]);
+    t.keys(&["granttestuser"]);
+    t.wait_for(&["(profile granttestuser)"]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["Encrypt: DENIED", "user/granttestuser is not authorized"]);
+    t.keys(&["Escape"]);
 
-    keys(&["c"]);
-    wait_for(&["Create grant on alias/classroom"]);
-    keys(&[USER, "Tab", "Down", "Space"]);
-    wait_for(&["[x] Encrypt"]);
-    keys(&["Enter"]);
-    wait_for(&["Grant created on alias/classroom", "GrantToken"]);
-    keys(&["Escape"]);
+    t.keys(&["c"]);
+    t.wait_for(&["Create grant on alias/classroom"]);
+    t.keys(&[USER, "Tab", "Down", "Space"]);
+    t.wait_for(&["[x] Encrypt"]);
+    t.keys(&["Enter"]);
+    t.wait_for(&["Grant created on alias/classroom", "GrantToken"]);
+    t.keys(&["Escape"]);
 
-    keys(&["e"]);
-    wait_for(&["Test a grant on alias/classroom"]);
+    t.keys(&["e"]);
+    t.wait_for(&["Test a grant on alias/classroom"]);
     // It remembers whom it acted as last; the token is this session's.
-    wait_for(&["(profile granttestuser)"]);
-    keys(&["Tab", "Tab", "Tab", "Tab", "Down", "Enter"]);
-    wait_for(&["Encrypt: ALLOWED", &format!("As {USER}")]);
-    keys(&["Escape", "q"]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while tmux(&["has-session", "-t", "aws"]).status.success() {
-        assert!(Instant::now() < deadline, "q did not quit:\n{}", screen());
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    t.wait_for(&["(profile granttestuser)"]);
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "Down", "Enter"]);
+    t.wait_for(&["Encrypt: ALLOWED", &format!("As {USER}")]);
+    t.keys(&["Escape", "q"]);
+    t.wait_ended("q did not quit");
 }

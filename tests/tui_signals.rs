@@ -4,94 +4,19 @@
 //! no mouse reporting, `stty -a` in the pane showing `icanon echo isig`, and the exit status
 //! 128 + the signal's number. Without tmux this test fails (run the suite with tests/run).
 
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+mod support;
 
-/// A tmux server of its own with one pane running `sh -c SCRIPT`; killed when dropped.
-struct Pane {
-    socket: String,
-}
+use std::process::Command;
 
-impl Pane {
-    fn start(name: &str, script: &str) -> Pane {
-        assert!(
-            Command::new("tmux")
-                .arg("-V")
-                .output()
-                .is_ok_and(|o| o.status.success()),
-            "tmux is not on PATH: run the suite with tests/run, which installs it"
-        );
-        let pane = Pane {
-            socket: format!("grantscope-signal-{name}-{}", std::process::id()),
-        };
-        let out = pane.tmux(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "s",
-            "-x",
-            "120",
-            "-y",
-            "40",
-            "sh",
-            "-c",
-            script,
-        ]);
-        assert!(out.status.success(), "tmux new-session: {out:?}");
-        pane
-    }
+use support::tmux::Tmux;
 
-    fn tmux(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("running tmux")
-    }
-
-    fn format(&self, f: &str) -> String {
-        let out = self.tmux(&["display-message", "-p", "-t", "s", f]);
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    fn screen(&self) -> String {
-        let out = self.tmux(&["capture-pane", "-p", "-t", "s"]);
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {text:?}; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// The pid of the pane's shell's only child: grantscope.
-    fn grantscope_pid(&self) -> String {
-        let shell = self.format("#{pane_pid}");
-        let children =
-            std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
-        let pids: Vec<&str> = children.split_whitespace().collect();
-        assert_eq!(pids.len(), 1, "the shell runs grantscope alone: {pids:?}");
-        pids[0].to_string()
-    }
-}
-
-impl Drop for Pane {
-    fn drop(&mut self) {
-        let _ = self.tmux(&["kill-server"]);
-    }
+/// The pid of the pane's shell's only child: grantscope.
+fn grantscope_pid(pane: &Tmux) -> String {
+    let shell = pane.format("#{pane_pid}");
+    let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
+    let pids: Vec<&str> = children.split_whitespace().collect();
+    assert_eq!(pids.len(), 1, "the shell runs grantscope alone: {pids:?}");
+    pids[0].to_string()
 }
 
 /// Start the UI in a pane, send `signal`, and check that the terminal is restored and the
@@ -100,18 +25,19 @@ fn terminal_is_restored_after(signal: &str, signo: i32) {
     let bin = env!("CARGO_BIN_EXE_grantscope");
     // After grantscope: its exit status, the tty's settings, then wait to be read.
     let script = format!("'{bin}'; echo \"exit=$?\"; stty -a; echo stty-done; sleep 60");
-    let pane = Pane::start(&signal.to_lowercase(), &script);
-    pane.wait_for("alias/classroom");
+    let name = format!("signal-{}", signal.to_lowercase());
+    let pane = Tmux::start_sized(&name, (120, 40), &["sh", "-c", &script]);
+    pane.wait_for(&["alias/classroom"]);
     assert_eq!(pane.format("#{alternate_on}"), "1", "the UI is on");
 
-    let pid = pane.grantscope_pid();
+    let pid = grantscope_pid(&pane);
     let out = Command::new("kill")
         .args(["-s", signal, &pid])
         .output()
         .unwrap();
     assert!(out.status.success(), "kill -s {signal} {pid}: {out:?}");
 
-    let screen = pane.wait_for("stty-done");
+    let screen = pane.wait_for(&["stty-done"]);
     let status = 128 + signo;
     assert!(
         screen.contains(&format!("exit={status}")),

@@ -5,67 +5,15 @@
 
 mod support;
 
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-struct Tmux {
-    socket: String,
-    session: String,
-}
+use support::tmux::Tmux;
 
+/// What these tests do beyond `support::tmux::Tmux`.
 impl Tmux {
     /// A detached 120x36 session named `name` on a server of its own, running `command`.
-    /// Without tmux the test fails (never passes silently).
     fn start(name: &str, command: &[&str]) -> Tmux {
         Tmux::start_sized(name, (120, 36), command)
-    }
-
-    /// The same at `width` x `height`: the sizes people use (80x24, a 100x30 projector).
-    fn start_sized(name: &str, (width, height): (u16, u16), command: &[&str]) -> Tmux {
-        assert!(
-            tmux_available(),
-            "tmux is not on PATH. This test drives the real program in tmux: run the test script \
-             (bash .ci/run), which installs tmux, or install tmux (apt-get install tmux)."
-        );
-        let t = Tmux {
-            socket: format!("grantscope-{name}-{}", std::process::id()),
-            session: name.into(),
-        };
-        let (width, height) = (width.to_string(), height.to_string());
-        let mut args = vec![
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            name,
-            "-x",
-            &width,
-            "-y",
-            &height,
-        ];
-        args.extend_from_slice(command);
-        let out = t.run(&args);
-        assert!(out.status.success(), "tmux new-session: {out:?}");
-        let _ = t.run(&["set-option", "-s", "escape-time", "0"]);
-        t
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("running tmux")
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            let out = self.run(&["send-keys", "-t", &self.session, k]);
-            assert!(out.status.success(), "send-keys {k}: {out:?}");
-            std::thread::sleep(support::pause_after(k));
-        }
     }
 
     /// Paste `text` as a terminal does: bracketed (`paste-buffer -p`) when the program
@@ -76,33 +24,6 @@ impl Tmux {
         let out = self.run(&["paste-buffer", "-p", "-d", "-t", &self.session]);
         assert!(out.status.success(), "paste-buffer: {out:?}");
         std::thread::sleep(Duration::from_millis(200));
-    }
-
-    fn screen(&self) -> String {
-        let out = self.run(&["capture-pane", "-p", "-t", &self.session]);
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Wait until `holds` is true of the screen (or fail, saying `what` and showing it).
-    fn wait_until(&self, what: &str, holds: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let screen = self.screen();
-            if holds(&screen) {
-                return screen;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; the screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// Wait until the screen shows every one of `texts`.
-    fn wait_for(&self, texts: &[&str]) -> String {
-        self.wait_until(&format!("{texts:?}"), |screen| {
-            texts.iter().all(|t| screen.contains(t))
-        })
     }
 
     /// Wait until a line of the screen shows `words` in this order (whatever the column
@@ -127,12 +48,6 @@ impl Tmux {
         self.wait_until(&format!("{text:?} to go"), |screen| !screen.contains(text));
     }
 
-    fn alive(&self) -> bool {
-        self.run(&["has-session", "-t", &self.session])
-            .status
-            .success()
-    }
-
     /// Press `q` (twice when the world changed: grantscope asks first) and wait (up to
     /// 10 s) for the program, and so the session, to end.
     fn quit(&self, changed: bool) {
@@ -141,29 +56,8 @@ impl Tmux {
             self.wait_for(&["Quit grantscope?", "[ Cancel ]", "[ Quit ]"]);
             self.keys(&["q"]);
         }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while self.alive() {
-            assert!(
-                Instant::now() < deadline,
-                "grantscope did not quit:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.wait_ended("grantscope did not quit");
     }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
-
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 #[test]

@@ -13,7 +13,7 @@ use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
-use serde_json::Value;
+use support::reply::Reply;
 use support::{credentials_file, AwsCli, Server, Signer};
 
 const ADMIN: (&str, &str) = (
@@ -80,30 +80,8 @@ fn request_bytes(headers: &[(String, String)], body: &[u8]) -> Vec<u8> {
     out
 }
 
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
+/// What these tests ask of an error answer, beyond `support::Reply`.
 impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn describe(&self) -> String {
-        format!("{} {}", self.status, String::from_utf8_lossy(&self.body))
-    }
-
     /// An AWS JSON error with this status and code.
     fn assert_error(&self, status: u16, code: &str) {
         assert_eq!(self.status, status, "{}", self.describe());
@@ -111,59 +89,11 @@ impl Reply {
         assert_eq!(self.header("x-amzn-ErrorType"), Some(code));
         assert!(self.header("x-amzn-RequestId").is_some(), "{self:?}");
     }
-
-    fn message(&self) -> String {
-        self.json()["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    }
 }
 
 /// Read one response (headers and a content-length body) from `stream`.
 fn read_reply(stream: &mut TcpStream) -> Reply {
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i;
-        }
-        let n = stream.read(&mut buf).expect("a response, not a hang");
-        assert!(
-            n > 0,
-            "the connection closed without a response: {}",
-            String::from_utf8_lossy(&raw)
-        );
-        raw.extend_from_slice(&buf[..n]);
-    };
-    let head = String::from_utf8_lossy(&raw[..head_end]).to_string();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("a status line");
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse().ok())
-        .expect("a content-length");
-    let mut body = raw[head_end + 4..].to_vec();
-    while body.len() < length {
-        let n = stream.read(&mut buf).expect("the rest of the body");
-        assert!(n > 0, "the connection closed mid-body");
-        body.extend_from_slice(&buf[..n]);
-    }
-    body.truncate(length);
-    Reply {
-        status,
-        headers,
-        body,
-    }
+    Reply::read_from(stream)
 }
 
 /// Wait until the server closes `stream` (EOF or reset), ignoring anything it sends; how

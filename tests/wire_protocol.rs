@@ -12,12 +12,13 @@ use std::time::{Duration, SystemTime};
 use chrono::TimeZone;
 use grantscope::sim::{Clock, Scenario, SharedSimulator, Simulator, World};
 use grantscope::wire::{self, StateFile};
-use serde_json::{json, Value};
+use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use support::reply::Reply;
 use support::Signer;
 
 const ADMIN: (&str, &str) = (
@@ -188,44 +189,8 @@ impl Request {
     }
 }
 
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
+/// What these tests ask of every answer, beyond `support::Reply`.
 impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "the body is not JSON ({e}): {}",
-                String::from_utf8_lossy(&self.body)
-            )
-        })
-    }
-
-    fn error_type(&self) -> String {
-        self.json()["__type"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    }
-
-    fn message(&self) -> String {
-        self.json()["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    }
-
     /// Every answer: an `x-amzn-RequestId`, the JSON 1.1 content type and never a 5xx.
     fn assert_well_formed(&self) {
         let rid = self.header("x-amzn-RequestId").unwrap_or_else(|| {
@@ -249,65 +214,6 @@ impl Reply {
             self.describe()
         );
         assert_eq!(self.header("x-amzn-ErrorType"), Some(code));
-    }
-
-    fn describe(&self) -> String {
-        format!("{} {}", self.status, String::from_utf8_lossy(&self.body))
-    }
-}
-
-fn decode_chunked(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let Some(eol) = data.windows(2).position(|w| w == b"\r\n") else {
-            return out;
-        };
-        let size_text = String::from_utf8_lossy(&data[..eol]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16)
-            .expect("a chunk size");
-        data = &data[eol + 2..];
-        if size == 0 || data.len() < size {
-            return out;
-        }
-        out.extend_from_slice(&data[..size]);
-        data = &data[(size + 2).min(data.len())..];
-    }
-}
-
-fn parse_reply(raw: &[u8]) -> Reply {
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no complete response: {}", String::from_utf8_lossy(raw)));
-    let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or_default();
-    let status = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("bad status line {status_line:?}"));
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
-    };
-    if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
-        body = decode_chunked(&body);
-    } else if let Some(n) = header("content-length").and_then(|v| v.parse::<usize>().ok()) {
-        // (A HEAD answer announces a length but carries no body.)
-        body.truncate(n.min(body.len()));
-    }
-    Reply {
-        status,
-        headers,
-        body,
     }
 }
 
@@ -341,7 +247,7 @@ async fn exchange_raw(addr: SocketAddr, bytes: Vec<u8>) -> Reply {
     let raw = tokio::time::timeout(EXCHANGE_TIMEOUT, work)
         .await
         .expect("the server answered and closed the connection in time (no hang)");
-    parse_reply(&raw)
+    Reply::parse(&raw)
 }
 
 async fn exchange(addr: SocketAddr, req: &Request) -> Reply {

@@ -5,6 +5,9 @@
 
 #![allow(dead_code)]
 
+pub mod reply;
+pub mod tmux;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
