@@ -7,10 +7,12 @@
 //! size is a criterion group, so the growth from 10k to 100k reads off the report: a
 //! quadratic path shows as 100x where linear is 10x.
 //!
-//! Peak memory is measured outside criterion, by running the real binary on each world
-//! (`grantscope report --scenario FILE --format json`) as a child process, before any world
-//! is built in the bench process, and reading the child's own peak RSS (`wait4`); it is
-//! printed first.
+//! Peak memory is measured outside criterion, in child processes started before any world
+//! is built in the bench process, by reading each child's own peak RSS (`wait4`): the real
+//! binary's report (`grantscope report --scenario FILE --format json`), and the UI's
+//! settled start-up (this bench re-run as a child that loads the world, runs the UI's
+//! start-up path through every answer, the stale-grant audit included, and draws a frame).
+//! Both are printed first.
 //!
 //! `GRANTSCOPE_SCALE=1k,10k` limits the sizes (the 100k world takes minutes to bench).
 
@@ -22,7 +24,7 @@ use std::time::Duration;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use chrono::TimeZone;
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{black_box, criterion_group, BenchmarkId, Criterion};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -121,30 +123,44 @@ fn sizes() -> Vec<(&'static str, usize)> {
         .collect()
 }
 
-/// Peak RSS (KiB) of `grantscope report` on the world in `path`, as a child process: the
-/// child's own `ru_maxrss`, from `wait4` on it. Linux counts in a child's peak the memory
-/// of the process it was forked from, so this runs before the bench builds any world (the
-/// parent is small then) and the figure is the report's own.
+/// The environment variable that makes this bench a child running the UI's start-up on the
+/// world in the file it names.
+const UI_CHILD: &str = "GRANTSCOPE_SCALE_UI_CHILD";
+
+/// The child: the UI's settled start-up on the world in `path`.
+fn ui_child(path: &str) {
+    let text = std::fs::read_to_string(path).expect("the world file");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio");
+    let ui = first_frame(&rt, &text, true);
+    // The peak is reached; skip dropping a world the process is about to give back.
+    std::mem::forget(ui);
+}
+
+/// Peak RSS (KiB) of `command` (on the world in `path`) as a child process: the child's
+/// own `ru_maxrss`, from `wait4` on it. Linux counts in a child's peak the memory of the
+/// process it was forked from, so this runs before the bench builds any world (the parent
+/// is small then) and the figure is the child's own.
 #[cfg(unix)]
 #[allow(clippy::zombie_processes)] // reaped by the wait4 below, which std cannot do
-fn peak_rss_kib(path: &std::path::Path) -> i64 {
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_grantscope"))
-        .args(["report", "--scenario"])
-        .arg(path)
-        .args(["--format", "json"])
+fn peak_rss_kib(mut command: std::process::Command) -> i64 {
+    let child = command
         .stdout(std::process::Stdio::null())
         .spawn()
-        .expect("run grantscope report");
+        .expect("run the child");
     let pid = libc::pid_t::try_from(child.id()).expect("a pid");
     let mut status = 0;
     // SAFETY: wait4 only writes the status and the struct it is given; the child is ours
     // and not waited for elsewhere (`child` is dropped without a wait).
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4 on grantscope report");
+    assert_eq!(waited, pid, "wait4 on the child");
     assert!(
-        libc::WIFEXITED(status),
-        "grantscope report was killed (status {status})"
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "the child failed (status {status})"
     );
     usage.ru_maxrss
 }
@@ -160,10 +176,19 @@ fn scale(c: &mut Criterion) {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("scale.toml");
         std::fs::write(&path, world_toml(keys)).expect("write the world");
-        let kib = peak_rss_kib(&path);
+        let mut report = std::process::Command::new(env!("CARGO_BIN_EXE_grantscope"));
+        report
+            .args(["report", "--scenario"])
+            .arg(&path)
+            .args(["--format", "json"]);
+        let report = peak_rss_kib(report);
+        let mut ui = std::process::Command::new(std::env::current_exe().expect("this bench"));
+        ui.env(UI_CHILD, &path);
+        let ui = peak_rss_kib(ui);
         println!(
-            "scale {name} keys: peak RSS of `grantscope report` {:.1} MiB",
-            kib as f64 / 1024.0
+            "scale {name} keys: peak RSS of `grantscope report` {:.1} MiB, of the UI's settled start-up {:.1} MiB",
+            report as f64 / 1024.0,
+            ui as f64 / 1024.0
         );
     }
     for (name, keys) in sizes() {
@@ -233,4 +258,13 @@ fn scale(c: &mut Criterion) {
 }
 
 criterion_group!(benches, scale);
-criterion_main!(benches);
+
+// criterion_main!, with the child's entry first.
+fn main() {
+    if let Ok(path) = std::env::var(UI_CHILD) {
+        ui_child(&path);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

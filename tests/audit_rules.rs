@@ -351,3 +351,49 @@ fn stale_grants_world_fires_every_rule_exactly_where_it_should() {
         );
     }
 }
+
+/// The UI audits a simulated world a chunk of keys at a time (never holding the whole
+/// inventory): the result is the same report, index and labels as one whole inventory's.
+#[test]
+fn an_audit_fed_in_chunks_finds_and_labels_what_a_whole_inventory_does() {
+    use grantscope::audit::{audit_indexed, IndexedAuditor};
+    use grantscope::sim::inventory::{inventory as whole_inventory, inventory_chunk};
+    use grantscope::sim::{Clock, Scenario};
+    let world = Scenario::load("stale-grants")
+        .and_then(|s| {
+            s.build_with_clock(Clock::manual(
+                chrono::DateTime::parse_from_rfc3339("2026-03-01T09:30:00Z")
+                    .expect("a date")
+                    .into(),
+            ))
+        })
+        .expect("the bundled scenario builds");
+    let cfg = AuditConfig::default();
+    let whole = audit_indexed(&whole_inventory(&world), &cfg);
+    assert!(whole.report.findings.len() > 10, "a world with findings");
+
+    let (first, mut next) = inventory_chunk(&world, None, 1);
+    assert!(next.is_some(), "more than one chunk");
+    assert!(
+        first.principals.is_some(),
+        "the first chunk names the principals"
+    );
+    let mut chunks = 1;
+    let mut auditor = IndexedAuditor::new(&first, &cfg);
+    auditor.add(&first.keys);
+    while let Some(after) = next {
+        let (chunk, more) = inventory_chunk(&world, Some(&after), 1);
+        assert!(chunk.principals.is_none(), "later chunks leave them out");
+        auditor.add(&chunk.keys);
+        next = more;
+        chunks += 1;
+    }
+    let chunked = auditor.finish();
+    assert!(chunks > 2, "{chunks} chunks");
+    assert_eq!(chunked.report, whole.report);
+    assert_eq!(chunked, whole);
+    for i in 0..whole.report.findings.len() {
+        assert_eq!(chunked.labels(i), whole.labels(i));
+        assert!(whole.labels(i).is_some_and(|l| !l.key.is_empty()));
+    }
+}

@@ -21,6 +21,7 @@ use grantscope::tui::jobs::{Job, Slot};
 use grantscope::tui::keymap::available;
 use grantscope::tui::message::{Answer, Command, Msg, Work};
 use grantscope::tui::pane::Pane;
+use grantscope::tui::update;
 use tui_common::Harness;
 
 /// The audit job among `cmds`.
@@ -575,4 +576,107 @@ fn revoke_confirmations_name_the_grant_unambiguously() {
     h.press('f');
     h.press('x');
     assert_eq!(title(&h), "Revoke grant partner-feed?");
+}
+
+/// A key with 3,500 grants: 2,500 a year old (stale), 1,000 fresh, constrained and with a
+/// retiring principal (no finding above info).
+const LONG_LIST: &str = r#"
+name = "long-list"
+region = "eu-west-1"
+[[accounts]]
+id = "111122223333"
+
+[[principals]]
+name = "admin"
+managed_policies = ["AdministratorAccess"]
+
+[[principals]]
+name = "app"
+kind = "role"
+
+[[keys]]
+id = "0000aaaa-0000-4000-8000-000000000001"
+aliases = ["alias/long-list"]
+
+[[grants]]
+key = "alias/long-list"
+grantee = "app"
+operations = ["Encrypt"]
+count = 2500
+age = "400d"
+
+[[grants]]
+key = "alias/long-list"
+grantee = "app"
+retiring = "admin"
+operations = ["Encrypt"]
+count = 1000
+constraints = { subset = { tenant = "t{n}" } }
+"#;
+
+#[test]
+fn stale_only_over_a_long_list_is_worked_out_off_the_ui_thread() {
+    let mut h = Harness::from_toml(LONG_LIST, "long-list");
+    assert_eq!(h.app.grants.total(), 3_500);
+    let o = h.app.findings.outcome.clone().expect("the start-up audit");
+    let stale: Vec<String> = h
+        .app
+        .grants
+        .all()
+        .iter()
+        .filter(|g| o.is_stale(&g.key_arn, &g.grant_id))
+        .map(|g| g.grant_id.clone())
+        .collect();
+    assert_eq!(stale.len(), 2_500, "the year-old grants, and only them");
+    h.focus(Pane::Grants);
+
+    // The toggle asks for the mask as background work and shows no grant it has no
+    // answer for; the title says the list is being checked.
+    let asked = update::update(&mut h.app, Msg::Act(Action::StaleOnly));
+    let masks = |cmds: &[Command]| {
+        cmds.iter()
+            .filter(|c| {
+                matches!(
+                    c,
+                    Command::Run {
+                        work: Work::GrantMask(_),
+                        ..
+                    }
+                )
+            })
+            .count()
+    };
+    assert_eq!(masks(&asked), 1);
+    assert_eq!(h.app.grants.len(), 0);
+    for (w, h_) in [(80, 24), (100, 30), (W, H)] {
+        let screen = h.screen(w, h_);
+        assert!(
+            screen.contains("Grants of alias/long-list (…/3500) stale only"),
+            "{screen}"
+        );
+    }
+
+    // Toggled off and on again before the answer: the first answer is dropped, the
+    // second is taken.
+    let off = update::update(&mut h.app, Msg::Act(Action::AllGrants));
+    assert_eq!((masks(&off), h.app.grants.len()), (0, 3_500));
+    let again = update::update(&mut h.app, Msg::Act(Action::StaleOnly));
+    assert_eq!(masks(&again), 1);
+    h.run(asked);
+    assert!(
+        h.app.grants.mask_pending(),
+        "a superseded answer is not taken"
+    );
+    assert_eq!(h.app.grants.len(), 0);
+    h.run(again);
+    assert!(!h.app.grants.mask_pending());
+    let shown: Vec<String> = (0..h.app.grants.len())
+        .filter_map(|i| h.app.grants.row(i).map(|g| g.grant_id.clone()))
+        .collect();
+    assert_eq!(shown, stale);
+    let screen = h.screen(W, H);
+    assert!(
+        screen.contains("Grants of alias/long-list (2500/3500) stale only"),
+        "{screen}"
+    );
 }

@@ -1,16 +1,23 @@
-//! An audit report indexed for a screen that reads it every frame: findings by grant and
-//! by key, each grant's worst severity, and the labels a findings list shows beside each
-//! finding (key alias, grant name or short id, grantee), all worked out once, off the UI
-//! thread. Pure, like the rest of the audit.
+//! An audit report indexed for a screen that reads it every frame: findings by key and by
+//! grant, each grant's worst severity, and what a findings list shows beside a finding (key
+//! alias, grant name or short id, grantee), worked out off the UI thread. Pure, like the
+//! rest of the audit.
+//!
+//! Memory: a 100k-key world has millions of findings, so nothing here is kept per finding
+//! but the finding itself. Labels are kept once per key and per grant (shared strings) and
+//! put together for the rows a screen draws (`labels`); the keys and grant ids of the maps
+//! are the findings' own shared strings. The audit can be fed a chunk of keys at a time
+//! (`IndexedAuditor`), so its caller never holds the whole inventory.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::sync::Arc;
 
-use crate::kms::inventory::Inventory;
+use crate::kms::inventory::{Inventory, InventoryKey};
 use crate::kms::{distinct_prefix_len, grant_id_label};
 
-use super::{audit, AuditConfig, Finding, Report, Severity};
+use super::{AuditConfig, Auditor, Finding, Report, Severity};
 
-/// What the findings view shows beside a finding (resolved once, off the UI thread).
+/// What the findings view shows beside a finding.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FindingLabels {
     /// The key's first alias, or its short id.
@@ -22,7 +29,7 @@ pub struct FindingLabels {
 }
 
 /// The findings of one key, for the keys pane and the key's detail.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyFindings {
     /// Grants with at least one finding above `info`.
     pub stale_grants: usize,
@@ -30,22 +37,41 @@ pub struct KeyFindings {
     pub worst: Option<Severity>,
     /// Findings about the key itself (near-quota), as indexes into the report.
     pub key_level: Vec<u32>,
+    /// The key's first alias, or its short id.
+    label: Arc<str>,
+    /// The key's grants that have findings, by grant id.
+    grants: HashMap<Arc<str>, GrantFindings>,
 }
+
+/// The findings of one grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct GrantFindings {
+    worst: Severity,
+    /// Indexes into the report, most severe first.
+    findings: Vec<u32>,
+    /// What a list calls the grant and its grantee.
+    names: GrantNames,
+}
+
+/// A grant's name (none when unnamed) and its grantee's short name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct GrantNames {
+    name: Option<Arc<str>>,
+    grantee: Arc<str>,
+}
+
+/// A key's label and the names of its grants that have findings, by grant id.
+type KeyNames = (Arc<str>, HashMap<Arc<str>, GrantNames>);
 
 /// One audit run's result, indexed for the panes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexedReport {
     /// Findings most severe first (as `audit` sorts them).
     pub report: Report,
-    /// Parallel to `report.findings`.
-    pub labels: Vec<FindingLabels>,
-    /// Finding indexes by grant id (check the finding's key too: ids are unique per key).
-    pub by_grant: HashMap<String, Vec<u32>>,
     /// By key ARN.
-    pub by_key: HashMap<String, KeyFindings>,
-    /// The most severe finding of each grant, by key ARN then grant id (the grants pane
-    /// asks for every row it draws, and stale-only for every grant of the key).
-    pub worst: HashMap<String, HashMap<String, Severity>>,
+    by_key: HashMap<Arc<str>, KeyFindings>,
+    /// Unnamed grants are shown by as much of their id as tells them apart.
+    id_len: usize,
 }
 
 impl IndexedReport {
@@ -53,23 +79,46 @@ impl IndexedReport {
         self.report.findings.get(i)
     }
 
+    /// What a list shows beside finding `i` (built for the rows on screen only).
+    pub fn labels(&self, i: usize) -> Option<FindingLabels> {
+        let f = self.finding(i)?;
+        let key = self.by_key.get(&*f.key);
+        let key_label = key.map_or_else(|| f.key.to_string(), |k| k.label.to_string());
+        let Some(grant_id) = f.grant_id.as_deref() else {
+            return Some(FindingLabels {
+                key: key_label,
+                grant: "-".into(),
+                grantee: "-".into(),
+            });
+        };
+        let names = key.and_then(|k| k.grants.get(grant_id)).map(|g| &g.names);
+        Some(FindingLabels {
+            key: key_label,
+            grant: names
+                .and_then(|n| n.name.as_deref())
+                .map_or_else(|| grant_id_label(grant_id, self.id_len), str::to_string),
+            grantee: names
+                .map(|n| n.grantee.to_string())
+                .or_else(|| f.grantee.as_deref().map(str::to_string))
+                .unwrap_or_else(|| "-".into()),
+        })
+    }
+
     /// The findings of a grant, most severe first.
     pub fn grant_findings<'a>(
         &'a self,
-        key_arn: &'a str,
+        key_arn: &str,
         grant_id: &str,
     ) -> impl Iterator<Item = &'a Finding> + 'a {
-        self.by_grant
-            .get(grant_id)
+        self.grant(key_arn, grant_id)
             .into_iter()
-            .flatten()
+            .flat_map(|g| g.findings.iter())
             .filter_map(|&i| self.report.findings.get(i as usize))
-            .filter(move |f| &*f.key == key_arn)
     }
 
     /// The most severe finding of a grant, if it has any.
     pub fn grant_worst(&self, key_arn: &str, grant_id: &str) -> Option<Severity> {
-        self.worst.get(key_arn)?.get(grant_id).copied()
+        self.grant(key_arn, grant_id).map(|g| g.worst)
     }
 
     /// Is the grant stale: a finding above `info`? (A service grant alone is informational:
@@ -82,97 +131,125 @@ impl IndexedReport {
     pub fn key(&self, key_arn: &str) -> Option<&KeyFindings> {
         self.by_key.get(key_arn)
     }
+
+    fn grant(&self, key_arn: &str, grant_id: &str) -> Option<&GrantFindings> {
+        self.by_key.get(key_arn)?.grants.get(grant_id)
+    }
 }
 
 /// Audit an inventory and index the result (heavy: run it off the UI thread).
 pub fn audit_indexed(inv: &Inventory, cfg: &AuditConfig) -> IndexedReport {
-    let report = audit(inv, cfg);
-    let key_labels: HashMap<&str, String> = inv
-        .keys
-        .iter()
-        .map(|k| {
-            let label = k
-                .aliases
-                .first()
-                .cloned()
-                .unwrap_or_else(|| k.key_id.chars().take(8).collect());
-            (k.arn.as_str(), label)
-        })
-        .collect();
-    // Names of only the grants that have findings.
-    let wanted: HashSet<(&str, &str)> = report
-        .findings
-        .iter()
-        .filter_map(|f| f.grant_id.as_deref().map(|g| (&*f.key, g)))
-        .collect();
-    // Unnamed grants are shown by as much of their id as tells them apart.
-    let id_len = distinct_prefix_len(wanted.iter().map(|(_, g)| *g));
-    let mut grant_names: HashMap<(&str, &str), (String, String)> = HashMap::new();
-    for k in &inv.keys {
-        for g in &k.grants {
-            let id = (k.arn.as_str(), g.entry.grant_id.as_str());
-            if wanted.contains(&id) {
-                let label = if g.entry.name.is_empty() {
-                    grant_id_label(&g.entry.grant_id, id_len)
-                } else {
-                    g.entry.name.clone()
-                };
-                grant_names.insert(id, (label, g.grantee_name.clone()));
-            }
+    let mut auditor = IndexedAuditor::new(inv, cfg);
+    auditor.add(&inv.keys);
+    auditor.finish()
+}
+
+/// An indexed audit fed a chunk of keys at a time (see `Auditor`): what the index needs of
+/// each chunk's inventory (labels of the keys and grants that have findings) is kept as
+/// the chunk goes by.
+pub struct IndexedAuditor {
+    auditor: Auditor,
+    /// Key ARN -> (label, names of its grants that have findings).
+    names: HashMap<Arc<str>, KeyNames>,
+}
+
+impl IndexedAuditor {
+    pub fn new(header: &Inventory, cfg: &AuditConfig) -> Self {
+        IndexedAuditor {
+            auditor: Auditor::new(header, cfg),
+            names: HashMap::new(),
         }
     }
-    let mut labels = Vec::with_capacity(report.findings.len());
-    let mut by_grant: HashMap<String, Vec<u32>> = HashMap::new();
-    let mut by_key: HashMap<String, KeyFindings> = HashMap::new();
-    let mut stale: HashSet<(&str, &str)> = HashSet::new();
-    let mut worst: HashMap<String, HashMap<String, Severity>> = HashMap::new();
-    for (i, f) in report.findings.iter().enumerate() {
-        let key = key_labels
-            .get(&*f.key)
-            .cloned()
-            .unwrap_or_else(|| f.key.to_string());
-        let entry = by_key.entry(f.key.to_string()).or_default();
-        entry.worst = entry.worst.max(Some(f.severity));
-        match f.grant_id.as_deref() {
-            Some(g) => {
-                by_grant.entry(g.to_string()).or_default().push(i as u32);
-                let w = worst
-                    .entry(f.key.to_string())
-                    .or_default()
-                    .entry(g.to_string())
-                    .or_insert(f.severity);
-                *w = (*w).max(f.severity);
-                if f.severity > Severity::Info && stale.insert((&*f.key, g)) {
-                    entry.stale_grants += 1;
+
+    /// Audit `keys` (which follow those already added) and keep their labels.
+    pub fn add(&mut self, keys: &[InventoryKey]) {
+        let names = &mut self.names;
+        self.auditor.add_with(keys, |key, findings| {
+            // Grant ids with findings: the findings' own shared strings.
+            let mut arn = None;
+            let mut wanted: HashMap<&str, Arc<str>> = HashMap::new();
+            for f in findings {
+                arn.get_or_insert_with(|| f.key.clone());
+                if let Some(g) = &f.grant_id {
+                    wanted.entry(g).or_insert_with(|| g.clone());
                 }
-                let (grant, grantee) =
-                    grant_names.get(&(&*f.key, g)).cloned().unwrap_or_else(|| {
-                        (
-                            grant_id_label(g, id_len),
-                            f.grantee.as_deref().unwrap_or("-").to_string(),
-                        )
-                    });
-                labels.push(FindingLabels {
-                    key,
-                    grant,
-                    grantee,
-                });
             }
-            None => {
-                entry.key_level.push(i as u32);
-                labels.push(FindingLabels {
-                    key,
-                    grant: "-".into(),
-                    grantee: "-".into(),
-                });
+            let Some(arn) = arn else {
+                return;
+            };
+            // One shared string per distinct grantee name of the key.
+            let mut grantees: HashMap<&str, Arc<str>> = HashMap::new();
+            let mut grants = HashMap::with_capacity(wanted.len());
+            for g in &key.grants {
+                if let Some(id) = wanted.get(g.entry.grant_id.as_str()) {
+                    let grantee = grantees
+                        .entry(g.grantee_name.as_str())
+                        .or_insert_with(|| Arc::from(g.grantee_name.as_str()))
+                        .clone();
+                    let name = (!g.entry.name.is_empty()).then(|| Arc::from(g.entry.name.as_str()));
+                    grants.insert(id.clone(), GrantNames { name, grantee });
+                }
             }
-        }
+            let label: Arc<str> = match key.aliases.first() {
+                Some(alias) => Arc::from(alias.as_str()),
+                None => Arc::from(key.key_id.chars().take(8).collect::<String>()),
+            };
+            names.insert(arn, (label, grants));
+        });
     }
-    IndexedReport {
-        report,
-        labels,
-        by_grant,
-        by_key,
-        worst,
+
+    /// The report, indexed.
+    pub fn finish(mut self) -> IndexedReport {
+        let report = self.auditor.finish();
+        let id_len =
+            distinct_prefix_len(report.findings.iter().filter_map(|f| f.grant_id.as_deref()));
+        let mut by_key: HashMap<Arc<str>, KeyFindings> = HashMap::with_capacity(self.names.len());
+        for (i, f) in report.findings.iter().enumerate() {
+            let i = i as u32;
+            let entry = by_key.entry(f.key.clone()).or_insert_with(|| {
+                let (label, _) = self
+                    .names
+                    .get(&f.key)
+                    .cloned()
+                    .unwrap_or_else(|| (f.key.clone(), HashMap::new()));
+                KeyFindings {
+                    stale_grants: 0,
+                    worst: None,
+                    key_level: Vec::new(),
+                    label,
+                    grants: HashMap::new(),
+                }
+            });
+            entry.worst = entry.worst.max(Some(f.severity));
+            let Some(g) = &f.grant_id else {
+                entry.key_level.push(i);
+                continue;
+            };
+            let grant = entry.grants.entry(g.clone()).or_insert_with(|| {
+                let names = self
+                    .names
+                    .get_mut(&f.key)
+                    .and_then(|(_, grants)| grants.remove(&**g))
+                    .unwrap_or_else(|| GrantNames {
+                        name: None,
+                        grantee: f.grantee.clone().unwrap_or_else(|| Arc::from("-")),
+                    });
+                GrantFindings {
+                    worst: f.severity,
+                    findings: Vec::new(),
+                    names,
+                }
+            });
+            // Findings come most severe first: the first is the grant's worst.
+            if grant.findings.is_empty() && f.severity > Severity::Info {
+                entry.stale_grants += 1;
+            }
+            grant.findings.push(i);
+        }
+        IndexedReport {
+            report,
+            by_key,
+            id_len,
+        }
     }
 }

@@ -14,11 +14,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::kms::inventory::{Inventory, UsageSource};
+use crate::kms::inventory::{Inventory, InventoryKey, UsageSource};
 
 pub use config::AuditConfig;
 pub use finding::Finding;
-pub use index::{audit_indexed, IndexedReport};
+pub use index::{audit_indexed, IndexedAuditor, IndexedReport};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -157,39 +157,105 @@ pub struct Report {
 
 /// Audit a whole inventory. Findings come most severe first, then in inventory order.
 pub fn audit(inv: &Inventory, cfg: &AuditConfig) -> Report {
-    // Most severe first; within a severity, inventory order (key, then grant listing
-    // order). Each finding is moved once, severity by severity, instead of concatenating
-    // then sorting a million findings.
-    let mut per_key = per_key_in_parallel(&rules::Context::new(inv, cfg));
-    let total = per_key.iter().flatten().map(Vec::len).sum();
-    let mut findings = Vec::with_capacity(total);
-    for severity in (0..SEVERITIES).rev() {
-        for buckets in &mut per_key {
-            findings.append(&mut buckets[severity]);
+    let mut auditor = Auditor::new(inv, cfg);
+    auditor.add(&inv.keys);
+    auditor.finish()
+}
+
+/// An audit fed its keys a chunk at a time, so that a caller with a big world never holds
+/// the whole inventory at once (the UI's audit of a simulated world: a chunk's inventory
+/// is dropped before the next is built). Rules look at one key at a time, so the findings
+/// are the same however the keys are cut up.
+pub struct Auditor {
+    ctx: rules::Context,
+    /// Findings by severity (index `Severity as usize`), one exactly sized vector per chunk
+    /// of keys, each in key then listing order.
+    by_severity: [Vec<Vec<Finding>>; SEVERITIES],
+    keys: usize,
+    grants: usize,
+    unreadable_keys: usize,
+}
+
+impl Auditor {
+    /// An audit of the inventory `header` describes (when it was taken, its usage data, the
+    /// principals known to exist); its keys come through `add`.
+    pub fn new(header: &Inventory, cfg: &AuditConfig) -> Self {
+        Auditor {
+            ctx: rules::Context::new(header, cfg),
+            by_severity: Default::default(),
+            keys: 0,
+            grants: 0,
+            unreadable_keys: 0,
         }
     }
-    let mut by_severity = BTreeMap::new();
-    let mut by_rule = BTreeMap::new();
-    for f in &findings {
-        *by_severity.entry(f.severity).or_insert(0) += 1;
-        *by_rule.entry(f.rule).or_insert(0) += 1;
+
+    /// Audit `keys`, which follow those already added.
+    pub fn add(&mut self, keys: &[InventoryKey]) {
+        self.add_with(keys, |_, _| {});
     }
-    let unavailable = if inv.usage == UsageSource::None {
-        vec![Rule::Unused]
-    } else {
-        vec![]
-    };
-    Report {
-        summary: Summary {
-            keys: inv.keys.len(),
-            grants: inv.keys.iter().map(|k| k.grants.len()).sum(),
-            findings: findings.len(),
-            by_severity,
-            by_rule,
-            unavailable,
-            unreadable_keys: inv.keys.iter().filter(|k| !k.unreadable.is_empty()).count(),
-        },
-        findings,
+
+    /// Audit `keys`, which follow those already added, showing `each_key` every key with
+    /// its findings (any severity) before they join the rest.
+    pub fn add_with<'k>(
+        &mut self,
+        keys: &'k [InventoryKey],
+        mut each_key: impl FnMut(&'k InventoryKey, &mut dyn Iterator<Item = &Finding>),
+    ) {
+        self.keys += keys.len();
+        self.grants += keys.iter().map(|k| k.grants.len()).sum::<usize>();
+        self.unreadable_keys += keys.iter().filter(|k| !k.unreadable.is_empty()).count();
+        let mut per_key = per_key_in_parallel(&self.ctx, keys);
+        for (key, buckets) in keys.iter().zip(&per_key) {
+            each_key(key, &mut buckets.iter().flatten());
+        }
+        // The chunk's findings in one exactly sized vector per severity; the keys' own
+        // vectors are freed here, chunk by chunk.
+        for (severity, out) in self.by_severity.iter_mut().enumerate() {
+            let count = per_key.iter().map(|b| b[severity].len()).sum();
+            let mut chunk = Vec::with_capacity(count);
+            for buckets in &mut per_key {
+                chunk.append(&mut buckets[severity]);
+                buckets[severity].shrink_to_fit();
+            }
+            out.push(chunk);
+        }
+    }
+
+    /// The report: findings most severe first; within a severity, in the order the keys
+    /// came (key, then grant listing order).
+    pub fn finish(mut self) -> Report {
+        // Each finding is moved once, severity by severity, instead of concatenating then
+        // sorting a million findings; each chunk's vector is freed as soon as it is moved.
+        let total = self.by_severity.iter().flatten().map(Vec::len).sum();
+        let mut findings = Vec::with_capacity(total);
+        for severity in (0..SEVERITIES).rev() {
+            for chunk in std::mem::take(&mut self.by_severity[severity]) {
+                findings.extend(chunk);
+            }
+        }
+        let mut by_severity = BTreeMap::new();
+        let mut by_rule = BTreeMap::new();
+        for f in &findings {
+            *by_severity.entry(f.severity).or_insert(0) += 1;
+            *by_rule.entry(f.rule).or_insert(0) += 1;
+        }
+        let unavailable = if self.ctx.usage == UsageSource::None {
+            vec![Rule::Unused]
+        } else {
+            vec![]
+        };
+        Report {
+            summary: Summary {
+                keys: self.keys,
+                grants: self.grants,
+                findings: findings.len(),
+                by_severity,
+                by_rule,
+                unavailable,
+                unreadable_keys: self.unreadable_keys,
+            },
+            findings,
+        }
     }
 }
 
@@ -198,24 +264,23 @@ const SEVERITIES: usize = 4;
 /// One key's findings by severity (index `Severity as usize`), each in listing order.
 type Buckets = [Vec<Finding>; SEVERITIES];
 
-fn key_buckets(ctx: &rules::Context, key: &crate::kms::inventory::InventoryKey) -> Buckets {
+fn key_buckets(ctx: &rules::Context, key: &InventoryKey) -> Buckets {
     let mut buckets: Buckets = Default::default();
     rules::key_findings(ctx, key, &mut buckets);
     buckets
 }
 
-/// Every key's findings, in inventory order, the keys shared out over the machine's cores
+/// Every key's findings, in the order given, the keys shared out over the machine's cores
 /// (keys are independent: each rule looks at one key's grants).
-fn per_key_in_parallel(ctx: &rules::Context) -> Vec<Buckets> {
-    let inv = ctx.inv;
-    let grants: usize = inv.keys.iter().map(|k| k.grants.len()).sum();
+fn per_key_in_parallel(ctx: &rules::Context, keys: &[InventoryKey]) -> Vec<Buckets> {
+    let grants: usize = keys.iter().map(|k| k.grants.len()).sum();
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
-        .min(inv.keys.len());
+        .min(keys.len());
     // Small inventories are not worth a thread.
     if threads <= 1 || grants < 10_000 {
-        return inv.keys.iter().map(|key| key_buckets(ctx, key)).collect();
+        return keys.iter().map(|key| key_buckets(ctx, key)).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<(usize, Buckets)> = std::thread::scope(|s| {
@@ -225,7 +290,7 @@ fn per_key_in_parallel(ctx: &rules::Context) -> Vec<Buckets> {
                     let mut mine = Vec::new();
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(key) = inv.keys.get(i) else { break };
+                        let Some(key) = keys.get(i) else { break };
                         mine.push((i, key_buckets(ctx, key)));
                     }
                     mine

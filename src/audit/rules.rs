@@ -24,21 +24,29 @@ fn days(seconds: f64) -> i64 {
     (seconds / DAY).floor() as i64
 }
 
-/// What every key's audit shares: the inventory, the configuration, and the IAM users and
-/// roles known to exist (parsed once, when the backend could list them).
-pub struct Context<'a> {
-    pub inv: &'a Inventory,
-    pub cfg: &'a AuditConfig,
+/// What every key's audit shares: when the inventory was taken, where its usage data
+/// comes from, the configuration, and the IAM users and roles known to exist (parsed once,
+/// when the backend could list them). Built from an inventory's header: its keys may come
+/// later, a chunk at a time (`Auditor`).
+pub struct Context {
+    pub generated_at: f64,
+    pub usage: UsageSource,
+    pub cfg: AuditConfig,
     known: Option<HashSet<PrincipalArn>>,
 }
 
-impl<'a> Context<'a> {
-    pub fn new(inv: &'a Inventory, cfg: &'a AuditConfig) -> Self {
-        let known = inv
+impl Context {
+    pub fn new(header: &Inventory, cfg: &AuditConfig) -> Self {
+        let known = header
             .principals
             .as_ref()
             .map(|list| list.iter().filter_map(|p| PrincipalArn::parse(p)).collect());
-        Context { inv, cfg, known }
+        Context {
+            generated_at: header.generated_at,
+            usage: header.usage,
+            cfg: cfg.clone(),
+            known,
+        }
     }
 }
 
@@ -61,10 +69,10 @@ fn principal_account(p: &str) -> Option<&str> {
         .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn age_seconds(inv: &Inventory, g: &InventoryGrant) -> Option<f64> {
+fn age_seconds(ctx: &Context, g: &InventoryGrant) -> Option<f64> {
     g.entry
         .creation_date
-        .map(|c| (inv.generated_at - c).max(0.0))
+        .map(|c| (ctx.generated_at - c).max(0.0))
 }
 
 /// A set of operations as bits (each fieldless variant's discriminant is its bit).
@@ -146,14 +154,17 @@ pub(super) fn key_findings<'k>(ctx: &Context, key: &'k InventoryKey, out: &mut B
         emit(Rule::KeyNotEnabled, key_state.clone());
         emit(Rule::Old, old(ctx, g));
         emit(Rule::Unused, unused(ctx, g));
-        emit(Rule::CrossAccount, cross_account(ctx.cfg, account, &people));
+        emit(
+            Rule::CrossAccount,
+            cross_account(&ctx.cfg, account, &people),
+        );
         emit(Rule::ReDelegation, re_delegation(g));
         emit(Rule::PlaintextAccess, plaintext_access(g));
         emit(Rule::Unconstrained, unconstrained(g));
         emit(Rule::NoRetiringPrincipal, no_retiring_principal(g));
         emit(Rule::Duplicate, duplicate(&mut first_of, g, people.grantee));
     }
-    if let Some(detail) = near_quota(ctx.cfg, key) {
+    if let Some(detail) = near_quota(&ctx.cfg, key) {
         out[Rule::NearQuota.severity() as usize].push(Finding::new(
             Rule::NearQuota,
             key_arn,
@@ -194,7 +205,7 @@ fn orphaned_grantee(
     g: &InventoryGrant,
     people: &Principals,
 ) -> Option<Detail> {
-    if age_seconds(ctx.inv, g).is_some_and(|a| a < ctx.cfg.orphan_grace.as_secs_f64()) {
+    if age_seconds(ctx, g).is_some_and(|a| a < ctx.cfg.orphan_grace.as_secs_f64()) {
         return None;
     }
     if is_orphan(ctx, account, people.grantee) {
@@ -212,7 +223,7 @@ fn key_not_enabled(key: &InventoryKey) -> Option<Detail> {
 }
 
 fn old(ctx: &Context, g: &InventoryGrant) -> Option<Detail> {
-    let age = age_seconds(ctx.inv, g)?;
+    let age = age_seconds(ctx, g)?;
     let threshold = ctx.cfg.older_than.as_secs_f64();
     (age > threshold).then(|| Detail::Old {
         age_days: days(age),
@@ -221,13 +232,13 @@ fn old(ctx: &Context, g: &InventoryGrant) -> Option<Detail> {
 }
 
 fn unused(ctx: &Context, g: &InventoryGrant) -> Option<Detail> {
-    if ctx.inv.usage == UsageSource::None {
+    if ctx.usage == UsageSource::None {
         return None;
     }
     let since = g.last_used.or(g.entry.creation_date)?;
-    let idle = ctx.inv.generated_at - since;
+    let idle = ctx.generated_at - since;
     (idle > ctx.cfg.unused_for.as_secs_f64()).then(|| Detail::Unused {
-        source: ctx.inv.usage,
+        source: ctx.usage,
         used_before: g.last_used.is_some(),
         idle_days: days(idle),
     })

@@ -94,6 +94,20 @@ pub trait Backend: Send + Sync {
     /// Every key of the account with its grants (the stale-grant audit's input). Heavy: the
     /// simulator builds it on a blocking thread, AWS lists every key's grants.
     async fn inventory(&self) -> BackendResult<Inventory>;
+
+    /// The inventory a chunk of keys at a time, so that an audit of a big world never holds
+    /// it whole: at most `limit` keys after key id `after` (none: from the first), and the
+    /// key id the next chunk starts after (none: this was the last). The first chunk names
+    /// the principals known to exist; later ones leave them out. By default the whole
+    /// inventory comes as one chunk (AWS lists it key by key anyway).
+    async fn inventory_chunk(
+        &self,
+        after: Option<String>,
+        limit: usize,
+    ) -> BackendResult<(Inventory, Option<String>)> {
+        let _ = (after, limit);
+        Ok((self.inventory().await?, None))
+    }
 }
 
 /// The controls of a simulated world, which no AWS account has: principals come and go,

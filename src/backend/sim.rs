@@ -431,6 +431,24 @@ impl Backend for SimBackend {
             .with(|s| Ok(crate::sim::inventory::inventory(s.world())))
             .await
     }
+
+    async fn inventory_chunk(
+        &self,
+        after: Option<String>,
+        limit: usize,
+    ) -> BackendResult<(Inventory, Option<String>)> {
+        // One chunk per lock: the world stays free for other calls between chunks (a key
+        // created meanwhile after the last chunk is read, as a listing on AWS would).
+        self.sim
+            .with(move |s| {
+                Ok(crate::sim::inventory::inventory_chunk(
+                    s.world(),
+                    after.as_deref(),
+                    limit,
+                ))
+            })
+            .await
+    }
 }
 
 #[async_trait]

@@ -112,7 +112,7 @@ impl World {
         if let Some(u) = t.undo.as_mut() {
             u.grants
                 .entry(id.clone())
-                .or_insert_with(|| self.grants.get(id).cloned());
+                .or_insert_with(|| self.grants.get(id).map(|g| Grant::clone(g)));
         }
     }
 
@@ -174,7 +174,7 @@ impl World {
             grants: grants
                 .into_iter()
                 .map(|id| {
-                    let g = self.grants.get(&id).cloned();
+                    let g = self.grants.get(&id).map(|g| Grant::clone(g));
                     (id, g)
                 })
                 .collect(),
@@ -297,7 +297,7 @@ impl World {
         }
         for (id, g) in record.grants {
             match g {
-                Some(g) => self.grants.insert(id, g),
+                Some(g) => self.grants.insert(id, Box::new(g)),
                 None => self.grants.remove(&id),
             };
         }

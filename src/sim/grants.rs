@@ -613,7 +613,7 @@ impl Simulator {
                 })
                 .filter_map(|g| {
                     let k = world.keys.get(&g.key_id)?;
-                    (k.account == account).then_some((k.arn.as_str(), g))
+                    (k.account == account).then_some((k.arn.as_str(), &**g))
                 })
                 .take(size + 1)
                 .collect();

@@ -10,12 +10,36 @@ use crate::kms::time::epoch_seconds;
 
 /// The inventory of the world's home account.
 pub fn inventory(world: &World) -> Inventory {
+    inventory_chunk(world, None, usize::MAX).0
+}
+
+/// At most `limit` keys of the home account after key id `after` (none: from the first), in
+/// key id order, and the key id the next chunk starts after (none: no keys are left). The
+/// principals known to exist come with the first chunk only. A chunk is never smaller than
+/// an eighth of the world's keys: each chunk reads the aliases once, and a bounded number
+/// of chunks keeps a whole inventory linear in keys + aliases.
+pub fn inventory_chunk(
+    world: &World,
+    after: Option<&str>,
+    limit: usize,
+) -> (Inventory, Option<String>) {
+    use std::ops::Bound::{Excluded, Unbounded};
     let account = world.home_account().cloned();
     let aliases = world.alias_names_by_key();
-    let keys = world
+    let start = after.map_or(Unbounded, |a| Excluded(a.to_string()));
+    let mut home_keys = world
         .keys
-        .values()
-        .filter(|k| Some(&k.account) == account.as_ref())
+        .range((start, Unbounded))
+        .map(|(_, k)| k)
+        .filter(|k| Some(&k.account) == account.as_ref());
+    let limit = limit.max(world.keys.len().div_ceil(8)).max(1);
+    let chunk: Vec<_> = home_keys.by_ref().take(limit).collect();
+    let next = match (home_keys.next(), chunk.last()) {
+        (Some(_), Some(last)) => Some(last.id.clone()),
+        _ => None,
+    };
+    let keys = chunk
+        .into_iter()
         .map(|k| InventoryKey {
             key_id: k.id.clone(),
             arn: k.arn.clone(),
@@ -39,15 +63,18 @@ pub fn inventory(world: &World) -> Inventory {
             unreadable: vec![],
         })
         .collect();
-    Inventory {
+    let inventory = Inventory {
         backend: "simulator".to_string(),
         account: account.map(|a| a.to_string()).unwrap_or_default(),
         region: world.region.clone(),
         generated_at: epoch_seconds(world.now()),
         usage: UsageSource::Grants,
-        principals: Some(world.principals.values().map(|p| p.arn.clone()).collect()),
+        principals: after
+            .is_none()
+            .then(|| world.principals.values().map(|p| p.arn.clone()).collect()),
         keys,
-    }
+    };
+    (inventory, next)
 }
 
 fn name_of(world: &World, r: &PrincipalRef) -> String {

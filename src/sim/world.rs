@@ -308,7 +308,7 @@ pub struct World {
     pub aliases: BTreeMap<String, Alias>,
     /// Serialized in id order, so the same world always snapshots to the same bytes.
     #[serde(serialize_with = "sorted_grants")]
-    pub grants: HashMap<GrantId, Grant>,
+    pub grants: HashMap<GrantId, Box<Grant>>,
     pub next_grant_seq: u64,
     /// Secret that authenticates grant tokens and paging markers.
     #[serde(with = "b64")]
@@ -333,7 +333,7 @@ fn is_zero(n: &u64) -> bool {
 
 /// The grants map in id order (a `HashMap` iterates in a different order in every process).
 fn sorted_grants<S: serde::Serializer>(
-    grants: &HashMap<GrantId, Grant>,
+    grants: &HashMap<GrantId, Box<Grant>>,
     s: S,
 ) -> Result<S::Ok, S::Error> {
     grants.iter().collect::<BTreeMap<_, _>>().serialize(s)
@@ -476,7 +476,7 @@ impl World {
     pub fn insert_grant(&mut self, g: Grant) {
         self.touch_grant(&g.id);
         self.index_grant(&g);
-        self.grants.insert(g.id.clone(), g);
+        self.grants.insert(g.id.clone(), Box::new(g));
     }
 
     /// Mark a grant removed (it stays until its removal propagates).
@@ -553,7 +553,7 @@ impl World {
             .get(key_id)
             .into_iter()
             .flat_map(|m| m.values())
-            .filter_map(|id| self.grants.get(id))
+            .filter_map(|id| self.grants.get(id).map(|g| &**g))
             .filter(|g| g.is_listed())
     }
 

@@ -132,8 +132,8 @@ impl Findings {
         let label = self
             .outcome
             .as_ref()
-            .and_then(|o| o.labels.get(self.selected))
-            .map(|l| l.grant.clone());
+            .and_then(|o| o.labels(self.selected))
+            .map(|l| l.grant);
         let note = match (&f.grant_id, label) {
             (Some(_), Some(label)) => format!("Grant {label}: {} {}", f.severity, f.rule),
             (Some(g), None) => format!("Grant {}", short_grant_id(g)),
@@ -158,8 +158,7 @@ impl Findings {
         let labels = self
             .outcome
             .as_ref()
-            .and_then(|o| o.labels.get(self.selected))
-            .cloned()
+            .and_then(|o| o.labels(self.selected))
             .unwrap_or_default();
         let lines = vec![
             format!("Grant  {grant}"),
@@ -259,7 +258,7 @@ impl Findings {
     /// The findings table: the severity, the rule and where first, then who and why.
     fn render_list(&self, frame: &mut Frame, area: Rect, o: &IndexedReport, t: &Theme) {
         let finding = |i: &usize| o.finding(*i);
-        let label = |i: &usize| o.labels.get(*i).cloned().unwrap_or_default();
+        let label = |i: &usize| o.labels(*i).unwrap_or_default();
         let plain = Style::default();
         let columns = vec![
             Column::new("Sev", Width::Fixed(6), 0, move |i: &usize| {

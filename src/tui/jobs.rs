@@ -23,6 +23,8 @@ pub enum Slot {
     Activity,
     /// The stale-grant audit.
     Audit,
+    /// Which grants of a long grants list pass the stale-only filter.
+    Mask,
     /// A lesson's step.
     Lesson,
     /// The world being replaced by a fresh one (a lesson's reset).
@@ -32,13 +34,14 @@ pub enum Slot {
 }
 
 impl Slot {
-    const ALL: [Slot; 9] = [
+    const ALL: [Slot; 10] = [
         Slot::Keys,
         Slot::KeyDetails,
         Slot::Grants,
         Slot::Principals,
         Slot::Activity,
         Slot::Audit,
+        Slot::Mask,
         Slot::Lesson,
         Slot::Reset,
         Slot::Change,

@@ -16,6 +16,7 @@ use crate::sim::World;
 
 use super::actions::Action;
 use super::jobs::{Job, Slot};
+use super::rows::MaskRequest;
 
 /// A key press, decoded: what dialogs, text fields and the filter act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,6 +242,9 @@ pub enum Work {
     World(WorldChange),
     /// Take an inventory and audit it with these settings.
     Audit(AuditConfig),
+    /// Work out which grants of the grants pane pass its filter (stale only): a long list's
+    /// answers are worked out off the UI thread.
+    GrantMask(MaskRequest<GrantSummary>),
     /// Perform a lesson step's request (`lesson::perform`).
     LessonStep {
         ticket: Ticket,
@@ -262,6 +266,7 @@ impl Work {
             Work::ListPrincipals => Slot::Principals,
             Work::Activity { .. } => Slot::Activity,
             Work::Audit(_) => Slot::Audit,
+            Work::GrantMask(_) => Slot::Mask,
             Work::LessonStep { .. } => Slot::Lesson,
             Work::ReplaceWorld(_) => Slot::Reset,
             Work::CreateGrant(_)
@@ -296,6 +301,7 @@ impl Work {
             ),
             Work::World(change) => change.failure_text(),
             Work::Audit(_) => "The stale-grant audit failed".into(),
+            Work::GrantMask(_) => "Could not filter the grants".into(),
             Work::LessonStep { .. } => "The lesson step failed".into(),
             Work::ReplaceWorld(_) => "The lesson could not be reset".into(),
         }
@@ -317,5 +323,10 @@ pub enum Answer {
     /// what it made, when it made something (a key id, a principal's ARN).
     Done(String),
     Audited(Arc<IndexedReport>),
+    /// A `GrantMask`'s answers: for the grants list of `revision`, which pass.
+    Mask {
+        revision: u64,
+        passes: Vec<bool>,
+    },
     LessonStep(Performed),
 }

@@ -2,14 +2,80 @@
 //! lower-case search text per item, the indexes that pass the filter and the selection,
 //! so a filter keystroke or a frame never rebuilds more than it must; `window` gives the
 //! rows a pane of some height draws, so only visible rows are ever built.
+//!
+//! A predicate besides the text filter (`Only`, e.g. "stale only") is answered once per
+//! item. Over a long list the answers are worked out off the UI thread: the list hands out
+//! a `MaskRequest` (its items, shared, not copied) and takes the answers back with
+//! `apply_mask`, if the list has not been replaced meanwhile; until then the items it has
+//! no answer for are not shown. Items that come later (`extend`, a page of a listing) are
+//! answered as they come, a page at a time.
+
+use std::sync::Arc;
+
+/// A list longer than this has its `only` answers worked out off the UI thread; a shorter
+/// one at once (under half a millisecond: less than a background job's round trip).
+pub const INLINE_ONLY: usize = 2_000;
 
 /// A predicate a list's items must pass besides the text filter (e.g. "stale only").
-pub struct Only<T>(std::sync::Arc<dyn Fn(&T) -> bool + Send + Sync>);
+pub struct Only<T>(Arc<dyn Fn(&T) -> bool + Send + Sync>);
 
 impl<T> Only<T> {
     pub fn new(f: impl Fn(&T) -> bool + Send + Sync + 'static) -> Self {
-        Self(std::sync::Arc::new(f))
+        Self(Arc::new(f))
     }
+}
+
+/// The `only` answers a long list wants, to be worked out off the UI thread.
+pub struct MaskRequest<T> {
+    /// The list's items when asked (shared with the list).
+    pub items: Arc<Vec<T>>,
+    pub only: Only<T>,
+    /// Which version of the list this is for (`apply_mask` drops answers for another).
+    pub revision: u64,
+}
+
+impl<T> MaskRequest<T> {
+    /// The answer for every item (the heavy part: run it off the UI thread).
+    pub fn compute(&self) -> Vec<bool> {
+        self.items.iter().map(|i| (self.only.0)(i)).collect()
+    }
+}
+
+impl<T> Clone for MaskRequest<T> {
+    fn clone(&self) -> Self {
+        Self {
+            items: self.items.clone(),
+            only: self.only.clone(),
+            revision: self.revision,
+        }
+    }
+}
+
+impl<T> PartialEq for MaskRequest<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.revision == other.revision
+            && Arc::ptr_eq(&self.items, &other.items)
+            && Arc::ptr_eq(&self.only.0, &other.only.0)
+    }
+}
+
+impl<T> std::fmt::Debug for MaskRequest<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "MaskRequest({} items, revision {})",
+            self.items.len(),
+            self.revision
+        )
+    }
+}
+
+/// A mask the list waits for: the version of the list it is for, and whether it was
+/// asked for yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PendingMask {
+    revision: u64,
+    requested: bool,
 }
 
 impl<T> Clone for Only<T> {
@@ -37,7 +103,8 @@ pub type Compare<T> = fn(&T, &T) -> std::cmp::Ordering;
 /// A filterable, sortable, selectable list.
 #[derive(Debug, Clone, Default)]
 pub struct Rows<T> {
-    items: Vec<T>,
+    /// Shared with a mask request in flight (changed copy-on-write).
+    items: Arc<Vec<T>>,
     /// Lower-case text of every visible column of each item (what `/` searches).
     haystacks: Vec<String>,
     /// Indexes into `items` that pass the filter, in order.
@@ -51,12 +118,16 @@ pub struct Rows<T> {
     passes: Vec<bool>,
     /// The order of `visible` (none: the order the items came in).
     sort: Option<(SortOrder, Compare<T>)>,
+    /// Bumped whenever the items are replaced or changed in place (not when extended).
+    revision: u64,
+    /// The `only` answers of the items before `extend`ed ones are being worked out.
+    pending: Option<PendingMask>,
 }
 
-impl<T> Rows<T> {
+impl<T: Clone> Rows<T> {
     pub fn new() -> Self {
         Self {
-            items: Vec::new(),
+            items: Arc::new(Vec::new()),
             haystacks: Vec::new(),
             visible: Vec::new(),
             selected: 0,
@@ -64,6 +135,8 @@ impl<T> Rows<T> {
             only: None,
             passes: Vec::new(),
             sort: None,
+            revision: 0,
+            pending: None,
         }
     }
 
@@ -79,7 +152,8 @@ impl<T> Rows<T> {
             .iter()
             .map(|i| search_text(i).to_lowercase())
             .collect();
-        self.items = items;
+        self.items = Arc::new(items);
+        self.revision += 1;
         self.recompute_passes();
         let position = self.selected;
         self.refilter(false);
@@ -98,8 +172,7 @@ impl<T> Rows<T> {
         search_text: impl Fn(&T) -> String,
     ) {
         let mut changed = false;
-        for (i, (item, hay)) in self
-            .items
+        for (i, (item, hay)) in Arc::make_mut(&mut self.items)
             .iter_mut()
             .zip(self.haystacks.iter_mut())
             .enumerate()
@@ -113,6 +186,14 @@ impl<T> Rows<T> {
             }
         }
         if changed {
+            // A mask in the works was asked for the items as they were: ask again.
+            self.revision += 1;
+            if let Some(p) = &mut self.pending {
+                *p = PendingMask {
+                    revision: self.revision,
+                    requested: false,
+                };
+            }
             let selected_item = self.visible.get(self.selected).copied();
             self.refilter(false);
             self.selected = selected_item
@@ -125,6 +206,7 @@ impl<T> Rows<T> {
     pub fn extend(&mut self, more: Vec<T>, search_text: impl Fn(&T) -> String) {
         let q = self.filter.to_lowercase();
         let finder = memchr::memmem::Finder::new(q.as_bytes());
+        let items = Arc::make_mut(&mut self.items);
         for item in more {
             let hay = search_text(&item).to_lowercase();
             let passes = self.only.as_ref().is_none_or(|o| (o.0)(&item));
@@ -132,10 +214,10 @@ impl<T> Rows<T> {
                 self.passes.push(passes);
             }
             if passes && finder.find(hay.as_bytes()).is_some() {
-                self.visible.push(self.items.len());
+                self.visible.push(items.len());
             }
             self.haystacks.push(hay);
-            self.items.push(item);
+            items.push(item);
         }
         // The new rows go to their place (a stable sort of a sorted run and a short tail:
         // linear work per page); the selection stays on its item.
@@ -163,10 +245,6 @@ impl<T> Rows<T> {
             .unwrap_or(0);
     }
 
-    pub fn sort_order(&self) -> Option<SortOrder> {
-        self.sort.map(|(o, _)| o)
-    }
-
     fn apply_sort(&mut self) {
         if let Some((order, compare)) = self.sort {
             let items = &self.items;
@@ -182,15 +260,13 @@ impl<T> Rows<T> {
     }
 
     pub fn clear(&mut self) {
-        self.items.clear();
+        self.items = Arc::new(Vec::new());
+        self.revision += 1;
         self.haystacks.clear();
         self.passes.clear();
+        self.pending = None;
         self.visible.clear();
         self.selected = 0;
-    }
-
-    pub fn filter(&self) -> &str {
-        &self.filter
     }
 
     /// Set the filter (case-insensitive substring over all visible columns). A filter that
@@ -222,9 +298,52 @@ impl<T> Rows<T> {
         self.only.is_some()
     }
 
+    /// The `only` answers this list waits for, once: the items (shared) and the predicate,
+    /// to be computed off the UI thread and given back to `apply_mask`.
+    pub fn mask_request(&mut self) -> Option<MaskRequest<T>> {
+        let pending = self.pending.as_mut().filter(|p| !p.requested)?;
+        let only = self.only.clone()?;
+        pending.requested = true;
+        Some(MaskRequest {
+            items: self.items.clone(),
+            only,
+            revision: pending.revision,
+        })
+    }
+
+    /// The answers of a `mask_request` came back: they are taken when the list is still
+    /// the one they were worked out for (items `extend`ed since were answered as they
+    /// came). False when they came too late.
+    pub fn apply_mask(&mut self, revision: u64, mask: Vec<bool>) -> bool {
+        let waiting = self.pending.is_some_and(|p| p.revision == revision);
+        if !waiting || mask.len() > self.passes.len() {
+            return false;
+        }
+        self.passes[..mask.len()].copy_from_slice(&mask);
+        self.pending = None;
+        let selected_item = self.visible.get(self.selected).copied();
+        self.refilter(false);
+        self.selected = selected_item
+            .and_then(|s| self.visible.iter().position(|&i| i == s))
+            .unwrap_or(0);
+        true
+    }
+
     fn recompute_passes(&mut self) {
+        self.pending = None;
         self.passes = match &self.only {
-            Some(o) => self.items.iter().map(|i| (o.0)(i)).collect(),
+            Some(o) if self.items.len() <= INLINE_ONLY => {
+                self.items.iter().map(|i| (o.0)(i)).collect()
+            }
+            // Not shown until the answers are in (`mask_request`).
+            Some(_) => {
+                self.revision += 1;
+                self.pending = Some(PendingMask {
+                    revision: self.revision,
+                    requested: false,
+                });
+                vec![false; self.items.len()]
+            }
             None => Vec::new(),
         };
     }
@@ -250,6 +369,21 @@ impl<T> Rows<T> {
             self.visible = (0..items.len()).filter(|&i| passes(i) && hit(i)).collect();
         }
         self.apply_sort();
+    }
+}
+
+impl<T> Rows<T> {
+    pub fn sort_order(&self) -> Option<SortOrder> {
+        self.sort.map(|(o, _)| o)
+    }
+
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    /// Are `only`'s answers for some items still being worked out (`mask_request`)?
+    pub fn mask_pending(&self) -> bool {
+        self.pending.is_some()
     }
 
     /// Number of rows that pass the filter.
@@ -424,5 +558,77 @@ mod tests {
         assert!(r.selected().is_none());
         r.move_by(3);
         assert_eq!(r.selected_index(), 0);
+    }
+
+    fn long_rows() -> Rows<String> {
+        rows(INLINE_ONLY + 500)
+    }
+
+    fn ends_in_7() -> Option<Only<String>> {
+        Some(Only::new(|s: &String| s.ends_with('7')))
+    }
+
+    #[test]
+    fn a_long_list_waits_for_its_mask_and_shows_nothing_unanswered() {
+        let mut r = long_rows();
+        r.set_only(ends_in_7());
+        assert!(r.mask_pending());
+        assert_eq!(r.len(), 0, "no item is shown before its answer");
+        let request = r.mask_request().expect("a request");
+        assert!(r.mask_request().is_none(), "asked once");
+        // A page that comes meanwhile is answered as it comes.
+        r.extend(vec!["late-7".into(), "late-8".into()], |s| s.clone());
+        assert_eq!(r.len(), 1);
+        assert!(r.apply_mask(request.revision, request.compute()));
+        assert!(!r.mask_pending());
+        assert_eq!(r.len(), (INLINE_ONLY + 500) / 10 + 1);
+        assert!((0..r.len()).all(|i| r.row(i).is_some_and(|s| s.ends_with('7'))));
+    }
+
+    #[test]
+    fn a_mask_for_a_replaced_list_is_dropped_and_asked_again() {
+        let mut r = long_rows();
+        r.set_only(ends_in_7());
+        let old = r.mask_request().expect("a request");
+        r.set_items(
+            (0..INLINE_ONLY + 10).map(|i| format!("new-{i}")).collect(),
+            |s| s.clone(),
+            |_| false,
+        );
+        assert!(!r.apply_mask(old.revision, old.compute()), "too late");
+        assert_eq!(r.len(), 0);
+        let new = r.mask_request().expect("asked again for the new items");
+        assert_ne!(new.revision, old.revision);
+        assert!(r.apply_mask(new.revision, new.compute()));
+        assert!(r.row(0).is_some_and(|s| s == "new-7"));
+    }
+
+    #[test]
+    fn a_change_in_place_asks_for_the_mask_again() {
+        let mut r = long_rows();
+        r.set_only(ends_in_7());
+        let old = r.mask_request().expect("a request");
+        r.update_items(
+            |s| {
+                let hit = s == "item-8";
+                if hit {
+                    *s = "item-8-now-7".into();
+                }
+                hit
+            },
+            |s| s.clone(),
+        );
+        assert!(!r.apply_mask(old.revision, old.compute()));
+        let new = r.mask_request().expect("asked again");
+        assert!(r.apply_mask(new.revision, new.compute()));
+        assert!(r.select_where(|s| s == "item-8-now-7"));
+    }
+
+    #[test]
+    fn a_short_list_answers_at_once() {
+        let mut r = rows(INLINE_ONLY);
+        r.set_only(ends_in_7());
+        assert!(!r.mask_pending() && r.mask_request().is_none());
+        assert_eq!(r.len(), INLINE_ONLY / 10);
     }
 }

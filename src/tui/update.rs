@@ -41,6 +41,10 @@ pub fn init(app: &mut App) -> Vec<Command> {
 pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
     let answered = matches!(&msg, Msg::Done { work, .. } if work.slot() != Slot::Activity);
     let mut cmds = route(app, msg);
+    // A long grants list whose filter answers are wanted gets them off the UI thread.
+    if let Some(request) = app.grants.mask_request() {
+        cmds.push(run(app, Work::GrantMask(request)));
+    }
     if answered {
         // A refresh says when it is over (the last of its answers is in).
         if !app.is_busy()
@@ -451,6 +455,10 @@ fn answered(app: &mut App, job: Job, work: Work, answer: Answer) -> Vec<Command>
             reload_all(app)
         }
         (_, Answer::Audited(outcome)) => audited(app, outcome),
+        (_, Answer::Mask { revision, passes }) => {
+            app.grants.apply_mask(revision, passes);
+            vec![]
+        }
         (Work::LessonStep { ticket, .. }, Answer::LessonStep(performed)) => {
             let open = app.findings.view_open;
             let effects = lesson(app, |l| l.step_done(ticket, performed, open));
@@ -523,6 +531,7 @@ fn answer_name(a: &Answer) -> &'static str {
         Answer::Tested(_) => "a grant test",
         Answer::Done(_) => "done",
         Answer::Audited(_) => "an audit",
+        Answer::Mask { .. } => "a grants filter",
         Answer::LessonStep(_) => "a lesson step",
     }
 }
@@ -556,6 +565,12 @@ fn failed(app: &mut App, job: Job, work: Work, e: BackendError) -> Vec<Command> 
         Work::Audit(_) => {
             app.findings.audited(&Err(e));
             audit_again(app)
+        }
+        // Never leave the list waiting for answers that will not come: show every grant.
+        Work::GrantMask(_) => {
+            app.findings.stale_only = false;
+            effects::apply_stale_only(app);
+            vec![]
         }
         Work::LessonStep { ticket, .. } => {
             let performed = crate::lesson::Performed {

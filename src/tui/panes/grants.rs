@@ -241,7 +241,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     };
     let mut title = format!("Grants {scope} ({})", rows.len());
     if !rows.filter().is_empty() || rows.has_only() {
-        title = format!("Grants {scope} ({}/{})", rows.len(), rows.total());
+        // "…" while the stale-only answers are worked out (a long list, off the UI thread).
+        let shown = if rows.mask_pending() {
+            "…".to_string()
+        } else {
+            rows.len().to_string()
+        };
+        title = format!("Grants {scope} ({shown}/{})", rows.total());
     }
     if rows.has_only() {
         title.push_str(" stale only");
