@@ -24,8 +24,15 @@ impl GrantId {
 
     /// A fresh random id.
     pub fn random() -> Self {
-        let bytes: [u8; 32] = rand::random();
-        Self(hex::encode(bytes).into())
+        Self::from_bytes(&rand::random())
+    }
+
+    /// The id whose 64 hex characters spell these 32 bytes.
+    pub fn from_bytes(bytes: &[u8; 32]) -> Self {
+        let mut text = [0u8; 64];
+        // 32 bytes always fit 64 hex characters, which are ASCII.
+        hex::encode_to_slice(bytes, &mut text).expect("64 hex characters for 32 bytes");
+        Self(std::str::from_utf8(&text).expect("hex is ASCII").into())
     }
 
     pub fn as_str(&self) -> &str {

@@ -13,7 +13,10 @@
 //! SourceArn, both maps) one by one. For other operations (constraints on context do not
 //! apply) every grant allowing the operation is a candidate.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+// A fast non-cryptographic hasher: the world's maps are keyed by ids it made or read once.
+use foldhash::HashMap;
 
 use crate::kms::{EncryptionContext, GrantConstraints, GrantId, GrantOperation};
 

@@ -696,7 +696,13 @@ impl Scenario {
     /// scenario always builds the same world (in-process and behind `grantscope serve`).
     fn digest(&self, what: &str) -> [u8; 32] {
         use sha2::{Digest, Sha256};
-        Sha256::digest(format!("grantscope:{}:{what}", self.name).as_bytes()).into()
+        Sha256::new()
+            .chain_update("grantscope:")
+            .chain_update(self.name.as_bytes())
+            .chain_update(":")
+            .chain_update(what.as_bytes())
+            .finalize()
+            .into()
     }
 
     fn derived_unique_id(&self, account: &AccountId, p: &PrincipalSpec) -> String {
@@ -728,8 +734,7 @@ impl Scenario {
     }
 
     fn derived_grant_id(&self, index: usize, n: u32) -> GrantId {
-        let d = self.digest(&format!("grant:{index}:{n}"));
-        GrantId::parse(&hex::encode(d)).unwrap_or_else(GrantId::random)
+        GrantId::from_bytes(&self.digest(&format!("grant:{index}:{n}")))
     }
 
     /// A grant's `key`: a key id, key ARN, alias name (the home account's first) or alias

@@ -2,7 +2,10 @@
 //! indexes that keep lookups independent of how many grants others hold. The world is
 //! plain data: it serializes whole (snapshots) and rebuilds its indexes on load.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+// A fast non-cryptographic hasher: the world's maps are keyed by ids it made or read once.
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
