@@ -485,6 +485,8 @@ impl Scenario {
                     parsed_policy: None,
                     material: crypto::new_key_material(),
                     tags: BTreeMap::new(),
+                    rotation: Default::default(),
+                    imported: None,
                 },
             );
             for (j, alias) in k.aliases.iter().enumerate() {

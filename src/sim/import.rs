@@ -1,0 +1,488 @@
+//! Imported key material: keys of Origin EXTERNAL, GetParametersForImport,
+//! ImportKeyMaterial and DeleteImportedKeyMaterial, and expiry of the material by the
+//! simulator clock. The wrapping is real: an RSA key pair per parameter set (aws-lc-rs),
+//! RSA-OAEP unwrapping, and RSA + AES key wrap with padding (RFC 5649) for the
+//! RSA_AES_KEY_WRAP algorithms.
+//!
+//! AWS's rules, from the API Reference and "Importing key material for AWS KMS keys":
+//! - CreateKey with Origin EXTERNAL "creates a KMS key with no key material"; its state
+//!   is PendingImport until material is imported.
+//! - GetParametersForImport: "The public key and import token from the same response
+//!   must be used together. These items are valid for 24 hours." The RSAES_PKCS1_V1_5
+//!   wrapping algorithm "is no longer supported"; SM2 "is available only in China Regions".
+//! - ImportKeyMaterial: "When the value of ExpirationModel is KEY_MATERIAL_EXPIRES, you
+//!   must specify a value for the ValidTo parameter. When value is
+//!   KEY_MATERIAL_DOES_NOT_EXPIRE, you must omit the ValidTo parameter." ValidTo: "The
+//!   value of this parameter must be a timestamp that is at least 15 minutes in the future
+//!   and at most 365 days in the future." "When you reimport key material into a KMS key,
+//!   you must import the same key material that was originally imported"
+//!   (IncorrectKeyMaterialException otherwise).
+//! - "When the key material expires, AWS KMS deletes the key material and the KMS key
+//!   becomes unusable ... the key state of the KMS key changes to PendingImport."
+//!   DeleteImportedKeyMaterial does the same at once.
+//!
+//! Decisions: with neither ExpirationModel nor ValidTo the material does not expire; with
+//! ValidTo alone it expires. Only symmetric (SYMMETRIC_DEFAULT, 256-bit) material is
+//! importable here, so CreateKey refuses EXTERNAL with another key spec; new material
+//! for rotation (ImportType NEW_KEY_MATERIAL) is refused as unsupported. A key pending
+//! deletion keeps that state when its material expires. The import token is
+//! `[1][key uuid][parameter set id][HMAC]`, authenticated by the world's secret; each
+//! key keeps its unexpired parameter sets (at most 10, oldest dropped), private keys
+//! never leaving the world.
+
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::key_wrap::{KeyEncryptionKey, KeyWrapPadded, AES_256};
+use aws_lc_rs::rsa::{
+    KeySize, OaepAlgorithm, OaepPrivateDecryptingKey, PrivateDecryptingKey, OAEP_SHA1_MGF1SHA1,
+    OAEP_SHA256_MGF1SHA256,
+};
+use chrono::Duration;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::kms::api_admin::*;
+use crate::kms::time::{epoch_seconds, from_epoch_seconds};
+use crate::kms::{ApiOperation, ErrorCode, KeyState, KmsError, KmsResult, Timestamp};
+
+use super::keys::pending_deletion;
+use super::keys_admin::admin_key;
+use super::validate;
+use super::world::Key;
+use super::{Caller, Simulator};
+
+const MAX_PARAMETER_SETS: usize = 10;
+
+/// A parameter set GetParametersForImport handed out: secret, never shown.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct WrappingParams {
+    pub id: String,
+    pub algorithm: WrappingAlgorithm,
+    pub valid_to: Timestamp,
+    #[serde(with = "super::import::b64")]
+    pub private_pkcs8: Vec<u8>,
+}
+
+impl std::fmt::Debug for WrappingParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WrappingParams({} {} ..)", self.id, self.algorithm)
+    }
+}
+
+/// What a key of Origin EXTERNAL knows of its imported material.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Imported {
+    /// SHA-256 of the key id and the first material imported: a reimport must match it.
+    #[serde(default)]
+    pub fingerprint: Option<String>,
+    /// Material is present (the key's `material` holds it).
+    #[serde(default)]
+    pub present: bool,
+    #[serde(default)]
+    pub expires: bool,
+    #[serde(default)]
+    pub valid_to: Option<Timestamp>,
+    #[serde(default)]
+    pub params: Vec<WrappingParams>,
+}
+
+pub(super) mod b64 {
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        base64::engine::general_purpose::STANDARD
+            .decode(String::deserialize(d)?)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// DescribeKey's `ValidTo` and `ExpirationModel` for a key with imported material.
+pub fn metadata_of(k: &Key) -> (Option<f64>, Option<String>) {
+    match &k.imported {
+        Some(i) if i.present => (
+            i.valid_to.map(epoch_seconds),
+            Some(
+                if i.expires {
+                    ExpirationModel::KeyMaterialExpires
+                } else {
+                    ExpirationModel::KeyMaterialDoesNotExpire
+                }
+                .to_string(),
+            ),
+        ),
+        _ => (None, None),
+    }
+}
+
+impl Key {
+    /// `Origin` as DescribeKey and `kms:KeyOrigin` report it.
+    pub fn origin_str(&self) -> &'static str {
+        if self.imported.is_some() {
+            "EXTERNAL"
+        } else {
+            "AWS_KMS"
+        }
+    }
+}
+
+/// When the key's imported material expires, if it does.
+pub fn expiry_of(k: &Key) -> Option<Timestamp> {
+    k.imported
+        .as_ref()
+        .filter(|i| i.present && i.expires)
+        .and_then(|i| i.valid_to)
+}
+
+/// The key loses its material: PendingImport (a key pending deletion stays so).
+pub fn expire(key: &mut Key) {
+    if let Some(i) = key.imported.as_mut() {
+        i.present = false;
+        i.valid_to = None;
+        i.expires = false;
+    }
+    key.material.clear();
+    if key.state != KeyState::PendingDeletion {
+        key.state = KeyState::PendingImport;
+    }
+}
+
+fn fingerprint(key_id: &str, material: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"grantscope-imported-material");
+    h.update(key_id.as_bytes());
+    h.update(material);
+    hex::encode(h.finalize())
+}
+
+fn token_mac(secret: &[u8], payload: &[u8]) -> Vec<u8> {
+    let mut m =
+        <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes a key of any length");
+    m.update(b"import-token");
+    m.update(payload);
+    m.finalize().into_bytes().to_vec()
+}
+
+fn issue_token(secret: &[u8], key_id: &str, params_id: &str) -> Vec<u8> {
+    let mut payload = vec![1u8];
+    payload.extend_from_slice(uuid::Uuid::parse_str(key_id).unwrap_or_default().as_bytes());
+    payload.extend_from_slice(&hex::decode(params_id).unwrap_or_default());
+    let tag = token_mac(secret, &payload);
+    payload.extend_from_slice(&tag);
+    payload
+}
+
+/// The parameter set id an import token names, if this world issued it for this key.
+fn read_token(secret: &[u8], key_id: &str, token: &[u8]) -> Option<String> {
+    if token.len() != 1 + 16 + 16 + 32 || token[0] != 1 {
+        return None;
+    }
+    let (payload, tag) = token.split_at(1 + 16 + 16);
+    let expected = token_mac(secret, payload);
+    let same = expected.len() == tag.len()
+        && expected.iter().zip(tag).fold(0u8, |a, (x, y)| a | (x ^ y)) == 0;
+    let key_ok = uuid::Uuid::from_slice(&payload[1..17])
+        .ok()?
+        .hyphenated()
+        .to_string()
+        == key_id;
+    (same && key_ok).then(|| hex::encode(&payload[17..33]))
+}
+
+fn invalid_token() -> KmsError {
+    KmsError::new(
+        ErrorCode::InvalidImportTokenException,
+        "The import token that you supplied is invalid or is associated with a different KMS key.",
+    )
+}
+
+fn oaep(alg: WrappingAlgorithm) -> &'static OaepAlgorithm {
+    match alg {
+        WrappingAlgorithm::RsaesOaepSha1 | WrappingAlgorithm::RsaAesKeyWrapSha1 => {
+            &OAEP_SHA1_MGF1SHA1
+        }
+        _ => &OAEP_SHA256_MGF1SHA256,
+    }
+}
+
+/// Unwrap the encrypted key material with a parameter set's private key.
+fn unwrap(params: &WrappingParams, wrapped: &[u8]) -> Option<Vec<u8>> {
+    let private = PrivateDecryptingKey::from_pkcs8(&params.private_pkcs8).ok()?;
+    let modulus = private.key_size_bytes();
+    let rsa = OaepPrivateDecryptingKey::new(private).ok()?;
+    let mut out = vec![0u8; rsa.min_output_size()];
+    match params.algorithm {
+        WrappingAlgorithm::RsaesOaepSha1 | WrappingAlgorithm::RsaesOaepSha256 => {
+            let n = rsa
+                .decrypt(oaep(params.algorithm), wrapped, &mut out, None)
+                .ok()?
+                .len();
+            out.truncate(n);
+            Some(out)
+        }
+        WrappingAlgorithm::RsaAesKeyWrapSha1 | WrappingAlgorithm::RsaAesKeyWrapSha256 => {
+            if wrapped.len() <= modulus {
+                return None;
+            }
+            let (head, rest) = wrapped.split_at(modulus);
+            let n = rsa
+                .decrypt(oaep(params.algorithm), head, &mut out, None)
+                .ok()?
+                .len();
+            let kek = KeyEncryptionKey::new(&AES_256, &out[..n]).ok()?;
+            let mut material = vec![0u8; rest.len()];
+            let m = kek.unwrap_with_padding(rest, &mut material).ok()?.len();
+            material.truncate(m);
+            Some(material)
+        }
+        _ => None,
+    }
+}
+
+/// A key that takes imported material (Origin EXTERNAL), not pending deletion.
+fn external_key(key: &Key) -> KmsResult<()> {
+    if key.imported.is_none() {
+        return Err(KmsError::new(
+            ErrorCode::UnsupportedOperationException,
+            format!("{} has Origin AWS_KMS. Key material can be imported only into a KMS key whose Origin is EXTERNAL.", key.arn),
+        ));
+    }
+    if key.state == KeyState::PendingDeletion {
+        return Err(pending_deletion(key));
+    }
+    Ok(())
+}
+
+impl Simulator {
+    pub fn get_parameters_for_import(
+        &mut self,
+        caller: &Caller,
+        req: GetParametersForImportRequest,
+    ) -> KmsResult<GetParametersForImportResponse> {
+        self.call(caller, ApiOperation::GetParametersForImport, |world, rec| {
+            let id = admin_key(world, rec, &req.key_id, "kms:GetParametersForImport")?;
+            external_key(&world.keys[&id])?;
+            let size = match req.wrapping_key_spec {
+                WrappingKeySpec::Rsa2048 => KeySize::Rsa2048,
+                WrappingKeySpec::Rsa3072 => KeySize::Rsa3072,
+                WrappingKeySpec::Rsa4096 => KeySize::Rsa4096,
+                WrappingKeySpec::Sm2 => {
+                    return Err(KmsError::new(
+                        ErrorCode::UnsupportedOperationException,
+                        "The SM2 wrapping key spec is available only in China Regions.",
+                    ))
+                }
+            };
+            match req.wrapping_algorithm {
+                WrappingAlgorithm::RsaesPkcs1V15 => {
+                    return Err(KmsError::new(
+                        ErrorCode::UnsupportedOperationException,
+                        "The RSAES_PKCS1_V1_5 wrapping algorithm is no longer supported. Use RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1, RSA_AES_KEY_WRAP_SHA_256 or RSA_AES_KEY_WRAP_SHA_1.",
+                    ))
+                }
+                WrappingAlgorithm::Sm2Pke => {
+                    return Err(KmsError::new(
+                        ErrorCode::UnsupportedOperationException,
+                        "The SM2PKE wrapping algorithm is available only in China Regions.",
+                    ))
+                }
+                _ => {}
+            }
+            let private = PrivateDecryptingKey::generate(size)
+                .map_err(|_| KmsError::internal("wrapping key generation failed"))?;
+            let public = private
+                .public_key()
+                .as_der()
+                .map_err(|_| KmsError::internal("wrapping key encoding failed"))?
+                .as_ref()
+                .to_vec();
+            let pkcs8 = private
+                .as_der()
+                .map_err(|_| KmsError::internal("wrapping key encoding failed"))?
+                .as_ref()
+                .to_vec();
+            let now = world.now();
+            let valid_to = now + Duration::hours(24);
+            let params_id = hex::encode(rand::random::<[u8; 16]>());
+            let token = issue_token(&world.token_secret, &id, &params_id);
+            world.touch_key(&id);
+            let key = world
+                .keys
+                .get_mut(&id)
+                .ok_or_else(|| KmsError::internal("key vanished"))?;
+            let imported = key.imported.get_or_insert_with(Imported::default);
+            imported.params.retain(|p| p.valid_to > now);
+            if imported.params.len() >= MAX_PARAMETER_SETS {
+                imported.params.remove(0);
+            }
+            imported.params.push(WrappingParams {
+                id: params_id,
+                algorithm: req.wrapping_algorithm,
+                valid_to,
+                private_pkcs8: pkcs8,
+            });
+            Ok(GetParametersForImportResponse {
+                key_id: key.arn.clone(),
+                import_token: token,
+                public_key: public,
+                parameters_valid_to: epoch_seconds(valid_to),
+            })
+        })
+    }
+
+    pub fn import_key_material(
+        &mut self,
+        caller: &Caller,
+        req: ImportKeyMaterialRequest,
+    ) -> KmsResult<KeyMaterialResponse> {
+        self.call(caller, ApiOperation::ImportKeyMaterial, |world, rec| {
+            for (field, blob) in [
+                ("importToken", &req.import_token),
+                ("encryptedKeyMaterial", &req.encrypted_key_material),
+            ] {
+                if blob.is_empty() || blob.len() > 6144 {
+                    return Err(KmsError::validation_hidden(
+                        field,
+                        if blob.is_empty() {
+                            "Member must have length greater than or equal to 1"
+                        } else {
+                            "Member must have length less than or equal to 6144"
+                        },
+                    ));
+                }
+            }
+            if let Some(d) = &req.key_material_description {
+                validate::length("keyMaterialDescription", d, 0, 256)?;
+            }
+            if let Some(m) = &req.key_material_id {
+                validate::length("keyMaterialId", m, 64, 64)?;
+            }
+            let now = world.now();
+            let (expires, valid_to) = match (req.expiration_model, req.valid_to) {
+                (Some(ExpirationModel::KeyMaterialDoesNotExpire), Some(_)) => {
+                    return Err(KmsError::invalid(
+                        "When the value of ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE, you must omit the ValidTo parameter.",
+                    ))
+                }
+                (Some(ExpirationModel::KeyMaterialExpires), None) => {
+                    return Err(KmsError::invalid(
+                        "When the value of ExpirationModel is KEY_MATERIAL_EXPIRES, you must specify a value for the ValidTo parameter.",
+                    ))
+                }
+                (_, Some(t)) => {
+                    let t = from_epoch_seconds(t).ok_or_else(|| {
+                        KmsError::invalid("ValidTo is not a valid timestamp.")
+                    })?;
+                    if t < now + Duration::minutes(15) || t > now + Duration::days(365) {
+                        return Err(KmsError::invalid(
+                            "ValidTo must be a timestamp that is at least 15 minutes in the future and at most 365 days in the future.",
+                        ));
+                    }
+                    (true, Some(t))
+                }
+                (_, None) => (false, None),
+            };
+            let id = admin_key(world, rec, &req.key_id, "kms:ImportKeyMaterial")?;
+            let key = &world.keys[&id];
+            external_key(key)?;
+            if req.import_type == Some(ImportType::NewKeyMaterial) {
+                return Err(KmsError::new(
+                    ErrorCode::UnsupportedOperationException,
+                    "Importing new key material for rotation (ImportType NEW_KEY_MATERIAL) is not supported by the grantscope simulator.",
+                ));
+            }
+            let params_id =
+                read_token(&world.token_secret, &id, &req.import_token).ok_or_else(invalid_token)?;
+            let imported = key.imported.as_ref().ok_or_else(invalid_token)?;
+            let params = imported
+                .params
+                .iter()
+                .find(|p| p.id == params_id)
+                .filter(|p| p.valid_to > now)
+                .ok_or_else(|| {
+                    KmsError::new(
+                        ErrorCode::ExpiredImportTokenException,
+                        "The import token is expired. Use GetParametersForImport to get a new import token and public key, use the new public key to encrypt the key material, and then try the request again.",
+                    )
+                })?;
+            let material = unwrap(params, &req.encrypted_key_material).ok_or_else(|| {
+                KmsError::new(
+                    ErrorCode::InvalidCiphertextException,
+                    "The encrypted key material could not be decrypted with the wrapping key and algorithm of the import token.",
+                )
+            })?;
+            let incorrect = || {
+                KmsError::new(
+                    ErrorCode::IncorrectKeyMaterialException,
+                    "The key material in the request is, expired, invalid, or is not the same key material that was previously imported into this KMS key.",
+                )
+            };
+            if material.len() != 32 {
+                return Err(incorrect());
+            }
+            let print = fingerprint(&id, &material);
+            if imported.fingerprint.as_ref().is_some_and(|f| *f != print) {
+                return Err(incorrect());
+            }
+            let material_id = key.material_id(0);
+            if req.key_material_id.as_ref().is_some_and(|m| *m != material_id) {
+                return Err(incorrect());
+            }
+            world.touch_key(&id);
+            let key = world
+                .keys
+                .get_mut(&id)
+                .ok_or_else(|| KmsError::internal("key vanished"))?;
+            key.material = material;
+            if key.state == KeyState::PendingImport {
+                key.state = KeyState::Enabled;
+            }
+            if let Some(i) = key.imported.as_mut() {
+                i.fingerprint = Some(print);
+                i.present = true;
+                i.expires = expires;
+                i.valid_to = valid_to;
+            }
+            if let Some(t) = valid_to {
+                world.idx.key_timers.insert((t, id.clone()));
+            }
+            let key = &world.keys[&id];
+            Ok(KeyMaterialResponse {
+                key_id: key.arn.clone(),
+                key_material_id: material_id,
+            })
+        })
+    }
+
+    pub fn delete_imported_key_material(
+        &mut self,
+        caller: &Caller,
+        req: DeleteImportedKeyMaterialRequest,
+    ) -> KmsResult<KeyMaterialResponse> {
+        self.call(
+            caller,
+            ApiOperation::DeleteImportedKeyMaterial,
+            |world, rec| {
+                if let Some(m) = &req.key_material_id {
+                    validate::length("keyMaterialId", m, 64, 64)?;
+                }
+                let id = admin_key(world, rec, &req.key_id, "kms:DeleteImportedKeyMaterial")?;
+                external_key(&world.keys[&id])?;
+                world.touch_key(&id);
+                let key = world
+                    .keys
+                    .get_mut(&id)
+                    .ok_or_else(|| KmsError::internal("key vanished"))?;
+                expire(key);
+                Ok(KeyMaterialResponse {
+                    key_id: key.arn.clone(),
+                    key_material_id: key.material_id(0),
+                })
+            },
+        )
+    }
+}
