@@ -160,6 +160,7 @@ impl Simulator {
                 ));
             }
             check_algorithm("encryptionAlgorithm", req.encryption_algorithm.as_deref())?;
+            world.create_managed_key_on_service_use(&rec.caller, &req.key_id);
             let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
             let key = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, CRYPTO)?;
             rec.key_arn = Some(key.arn.clone());
@@ -321,6 +322,7 @@ impl Simulator {
         req: GenerateDataKeyRequest,
     ) -> KmsResult<GenerateDataKeyResponse> {
         self.call(caller, ApiOperation::GenerateDataKey, |world, rec| {
+            world.create_managed_key_on_service_use(&rec.caller, &req.key_id);
             let (key, context, plaintext) =
                 data_key(world, rec, &req, GrantOperation::GenerateDataKey)?;
             Ok(GenerateDataKeyResponse {
@@ -340,6 +342,7 @@ impl Simulator {
             caller,
             ApiOperation::GenerateDataKeyWithoutPlaintext,
             |world, rec| {
+                world.create_managed_key_on_service_use(&rec.caller, &req.key_id);
                 let (key, context, plaintext) = data_key(
                     world,
                     rec,

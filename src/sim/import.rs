@@ -47,6 +47,7 @@ use crate::kms::{ApiOperation, ErrorCode, KeyState, KmsError, KmsResult, Timesta
 
 use super::keys::pending_deletion;
 use super::keys_admin::admin_key;
+use super::rotation::later;
 use super::validate;
 use super::world::Key;
 use super::{Caller, Simulator};
@@ -306,7 +307,7 @@ impl Simulator {
                 .as_ref()
                 .to_vec();
             let now = world.now();
-            let valid_to = now + Duration::hours(24);
+            let valid_to = later(now, Duration::hours(24));
             let params_id = hex::encode(rand::random::<[u8; 16]>());
             let token = issue_token(&world.token_secret, &id, &params_id);
             world.touch_key(&id);
@@ -377,7 +378,7 @@ impl Simulator {
                     let t = from_epoch_seconds(t).ok_or_else(|| {
                         KmsError::invalid("ValidTo is not a valid timestamp.")
                     })?;
-                    if t < now + Duration::minutes(15) || t > now + Duration::days(365) {
+                    if t < later(now, Duration::minutes(15)) || t > later(now, Duration::days(365)) {
                         return Err(KmsError::invalid(
                             "ValidTo must be a timestamp that is at least 15 minutes in the future and at most 365 days in the future.",
                         ));

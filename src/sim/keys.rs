@@ -332,6 +332,9 @@ impl Simulator {
     ) -> KmsResult<KeyMetadataResponse> {
         self.call(caller, ApiOperation::DescribeKey, |world, rec| {
             let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
+            // DescribeKey on a predefined AWS alias creates its AWS managed key.
+            let account = rec.caller.account.clone();
+            world.create_managed_key_on_reference(&account, &req.key_id);
             let key = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, CRYPTO)?;
             rec.key_arn = Some(key.arn.clone());
             rec.authorize(

@@ -54,6 +54,14 @@ pub const DEFAULT_PERIOD_DAYS: u32 = 365;
 pub const MAX_ON_DEMAND_ROTATIONS: u32 = 25;
 const MAX_CATCH_UP: usize = 100;
 
+/// `t + d`, saturating at the clock's latest time (the end of the year 9999).
+pub fn later(t: Timestamp, d: Duration) -> Timestamp {
+    t.checked_add_signed(d)
+        .map_or_else(crate::kms::time::latest, |x| {
+            x.min(crate::kms::time::latest())
+        })
+}
+
 /// One completed rotation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RotationRecord {
@@ -119,7 +127,7 @@ impl Rotation {
         Rotation {
             enabled: true,
             period_days: DEFAULT_PERIOD_DAYS,
-            next: Some(created + Duration::days(DEFAULT_PERIOD_DAYS as i64)),
+            next: Some(later(created, Duration::days(DEFAULT_PERIOD_DAYS as i64))),
             ..Default::default()
         }
     }
@@ -232,14 +240,17 @@ impl World {
                 let mut done = 0;
                 while at <= now && done < MAX_CATCH_UP {
                     rotate(key, at, RotationType::Automatic);
-                    at += period;
+                    at = later(at, period);
                     done += 1;
                 }
                 if at <= now {
-                    at = now + period;
+                    at = later(now, period);
                 }
-                key.rotation.next = Some(at);
-                self.idx.key_timers.insert((at, id.clone()));
+                // At the end of time there is no next rotation.
+                key.rotation.next = (at > now).then_some(at);
+                if at > now {
+                    self.idx.key_timers.insert((at, id.clone()));
+                }
             }
         }
     }
@@ -283,7 +294,7 @@ impl Simulator {
             };
             let id = admin_key(world, rec, &req.key_id, "kms:EnableKeyRotation")?;
             require_rotatable(&world.keys[&id])?;
-            let next = world.now() + Duration::days(period as i64);
+            let next = later(world.now(), Duration::days(period as i64));
             world.touch_key(&id);
             if let Some(k) = world.keys.get_mut(&id) {
                 k.rotation.enabled = true;

@@ -55,6 +55,10 @@ pub struct Scenario {
     pub keys: Vec<KeySpecEntry>,
     #[serde(default)]
     pub grants: Vec<GrantSpec>,
+    /// Services whose AWS managed keys (`alias/aws/SERVICE`) exist in the first account
+    /// (`managed_keys.rs`).
+    #[serde(default)]
+    pub aws_managed_keys: Vec<String>,
     /// Where it was loaded from (for messages).
     #[serde(skip)]
     pub source: String,
@@ -514,6 +518,19 @@ impl Scenario {
                     },
                 );
             }
+        }
+        for (i, service) in self.aws_managed_keys.iter().enumerate() {
+            let alias = format!("alias/aws/{service}");
+            if super::managed_keys::service_of_alias(&alias).is_none() {
+                return Err(self.error(
+                    format!("aws_managed_keys[{i}]"),
+                    format!("{service:?} is not a service name (s3, ebs, secretsmanager...)"),
+                ));
+            }
+            let home = world.accounts[0].id.clone();
+            let id = self.derived_key_id(self.keys.len() + i);
+            let now = world.now();
+            world.ensure_aws_managed_key(&home, service, Some(id), now);
         }
         world.rebuild_indexes();
 
