@@ -1272,3 +1272,64 @@ fn every_new_mutation_replays_onto_its_snapshot_to_the_same_world() {
     );
     let _ = LAB;
 }
+
+#[test]
+fn the_audit_leaves_the_shape_of_service_grants_on_aws_managed_keys_alone() {
+    use grantscope::audit::{audit, AuditConfig, Rule};
+    use ApiOperation::*;
+    let mut sim = sim_from_toml(&format!(
+        "{MANAGED}\n[[principals]]\nname = \"alice\"\n[[keys]]\nid = \"{K1}\"\n"
+    ));
+    // The same unconstrained Decrypt grant without a retiring principal: made by EBS on
+    // its AWS managed key, and by the admin on a customer key.
+    let via = Caller::new("admin").via("ebs.eu-west-1.amazonaws.com");
+    try_call(
+        &mut sim,
+        &via,
+        DescribeKey,
+        json!({"KeyId": "alias/aws/ebs"}),
+    )
+    .unwrap();
+    let ebs = ok(
+        &mut sim,
+        "admin",
+        DescribeKey,
+        json!({"KeyId": "alias/aws/ebs"}),
+    )["KeyMetadata"]["Arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let grant = json!({"KeyId": ebs, "GranteePrincipal": "arn:aws:iam::111122223333:user/alice", "Operations": ["Decrypt"]});
+    try_call(&mut sim, &via, CreateGrant, grant).unwrap();
+    ok(
+        &mut sim,
+        "admin",
+        CreateGrant,
+        json!({"KeyId": K1, "GranteePrincipal": "arn:aws:iam::111122223333:user/alice", "Operations": ["Decrypt"]}),
+    );
+    let inventory = grantscope::sim::inventory::inventory(sim.world());
+    let report = audit(&inventory, &AuditConfig::default());
+    let rules_on = |key: &str| -> Vec<Rule> {
+        report
+            .findings
+            .iter()
+            .filter(|f| &*f.key == key)
+            .map(|f| f.rule)
+            .collect()
+    };
+    assert!(
+        rules_on(&key_arn(K1)).contains(&Rule::Unconstrained),
+        "{:?}",
+        rules_on(&key_arn(K1))
+    );
+    for rule in [
+        Rule::Unconstrained,
+        Rule::PlaintextAccess,
+        Rule::NoRetiringPrincipal,
+    ] {
+        assert!(
+            !rules_on(&ebs).contains(&rule),
+            "{rule:?} on the AWS managed key"
+        );
+    }
+}

@@ -430,6 +430,21 @@ impl Scenario {
                     PolicyDocument::parse(p).map_err(|e| self.error(field("policy"), e.message))?;
                     p.clone()
                 }
+                // An AWS managed key named by its alias gets AWS's policy for it.
+                None if k.manager == Some(KeyManager::Aws) => {
+                    match k
+                        .aliases
+                        .iter()
+                        .find_map(|a| super::managed_keys::service_of_alias(a))
+                    {
+                        Some(service) => super::managed_keys::default_policy(
+                            account.as_str(),
+                            &self.region,
+                            service,
+                        ),
+                        None => PolicyDocument::default_key_policy_json(account.as_str()),
+                    }
+                }
                 None => default_policies
                     .entry(account.clone())
                     .or_insert_with(|| PolicyDocument::default_key_policy_json(account.as_str()))
@@ -489,7 +504,12 @@ impl Scenario {
                     parsed_policy: None,
                     material: crypto::new_key_material(),
                     tags: BTreeMap::new(),
-                    rotation: Default::default(),
+                    // AWS rotates its managed keys yearly.
+                    rotation: if k.manager == Some(KeyManager::Aws) {
+                        super::rotation::Rotation::aws_managed(created)
+                    } else {
+                        Default::default()
+                    },
                     imported: None,
                 },
             );
