@@ -580,6 +580,8 @@ fn imported_key_material_wrapped_with_openssl_and_the_aws_cli() {
             &fileb(&wrapped),
             "--import-token",
             &fileb(&token),
+            "--expiration-model",
+            "KEY_MATERIAL_DOES_NOT_EXPIRE",
         ],
     );
     assert!(e.contains("(InvalidImportTokenException)"), "{e}");

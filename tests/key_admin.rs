@@ -781,7 +781,7 @@ fn import(
         json!({"KeyId": key, "WrappingAlgorithm": algorithm, "WrappingKeySpec": "RSA_2048"}),
     );
     let wrapped = wrap(&unb64(&p["PublicKey"]), algorithm, material);
-    let mut body = json!({"KeyId": key, "ImportToken": p["ImportToken"], "EncryptedKeyMaterial": b64(&wrapped)});
+    let mut body = json!({"KeyId": key, "ImportToken": p["ImportToken"], "EncryptedKeyMaterial": b64(&wrapped), "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"});
     for (k, v) in extra.as_object().unwrap() {
         body[k] = v.clone();
     }
@@ -863,20 +863,31 @@ fn imported_material_expires_by_the_clock_and_the_same_material_comes_back() {
         &key,
         "RSAES_OAEP_SHA_256",
         &material,
-        json!({"ValidTo": valid_to - 3500.0}),
+        json!({"ValidTo": valid_to - 7200.0, "ExpirationModel": "KEY_MATERIAL_EXPIRES"}),
     )
     .unwrap_err();
     assert_eq!(
         e.code,
         ErrorCode::ValidationException,
-        "less than 15 minutes ahead"
+        "ValidTo in the past"
     );
+    // Neither member: the default model (KEY_MATERIAL_EXPIRES) without its ValidTo.
+    let e = import(
+        &mut sim,
+        &key,
+        "RSAES_OAEP_SHA_256",
+        &material,
+        json!({"ExpirationModel": null}),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::ValidationException);
+    assert!(e.message.contains("(the default)"), "{}", e.message);
     import(
         &mut sim,
         &key,
         "RSAES_OAEP_SHA_256",
         &material,
-        json!({"ValidTo": valid_to}),
+        json!({"ValidTo": valid_to, "ExpirationModel": "KEY_MATERIAL_EXPIRES"}),
     )
     .unwrap();
     let ct = ok(
@@ -943,7 +954,7 @@ fn import_tokens_expire_after_24_hours_and_belong_to_their_key() {
         &mut sim,
         "admin",
         ImportKeyMaterial,
-        json!({"KeyId": other, "ImportToken": p["ImportToken"], "EncryptedKeyMaterial": wrapped}),
+        json!({"KeyId": other, "ImportToken": p["ImportToken"], "EncryptedKeyMaterial": wrapped, "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
     );
     assert_eq!(e.code, ErrorCode::InvalidImportTokenException);
     sim.advance_clock(Duration::from_secs(86_401));
@@ -951,7 +962,7 @@ fn import_tokens_expire_after_24_hours_and_belong_to_their_key() {
         &mut sim,
         "admin",
         ImportKeyMaterial,
-        json!({"KeyId": key, "ImportToken": p["ImportToken"], "EncryptedKeyMaterial": wrapped}),
+        json!({"KeyId": key, "ImportToken": p["ImportToken"], "EncryptedKeyMaterial": wrapped, "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
     );
     assert_eq!(e.code, ErrorCode::ExpiredImportTokenException);
     let e = err(
@@ -1258,7 +1269,7 @@ fn every_new_mutation_replays_onto_its_snapshot_to_the_same_world() {
     change(
         &mut sim,
         ImportKeyMaterial,
-        json!({"KeyId": key, "ImportToken": p["ImportToken"], "EncryptedKeyMaterial": wrapped}),
+        json!({"KeyId": key, "ImportToken": p["ImportToken"], "EncryptedKeyMaterial": wrapped, "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
     );
     change(&mut sim, DeleteImportedKeyMaterial, json!({"KeyId": key}));
     let mut world = snapshot::from_json(&start, "start.json").unwrap();

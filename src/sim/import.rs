@@ -10,19 +10,19 @@
 //! - GetParametersForImport: "The public key and import token from the same response
 //!   must be used together. These items are valid for 24 hours." The RSAES_PKCS1_V1_5
 //!   wrapping algorithm "is no longer supported"; SM2 "is available only in China Regions".
-//! - ImportKeyMaterial: "When the value of ExpirationModel is KEY_MATERIAL_EXPIRES, you
-//!   must specify a value for the ValidTo parameter. When value is
-//!   KEY_MATERIAL_DOES_NOT_EXPIRE, you must omit the ValidTo parameter." ValidTo: "The
-//!   value of this parameter must be a timestamp that is at least 15 minutes in the future
-//!   and at most 365 days in the future." "When you reimport key material into a KMS key,
-//!   you must import the same key material that was originally imported"
+//! - ImportKeyMaterial, ExpirationModel: "The default is KEY_MATERIAL_EXPIRES." "When the
+//!   value of ExpirationModel is KEY_MATERIAL_EXPIRES, you must specify a value for the
+//!   ValidTo parameter. When value is KEY_MATERIAL_DOES_NOT_EXPIRE, you must omit the
+//!   ValidTo parameter." ValidTo: "The value of this parameter must be a future date and
+//!   time. The maximum value is 365 days from the request date." "To use the KMS key in
+//!   cryptographic operations, you must reimport the same key material"
 //!   (IncorrectKeyMaterialException otherwise).
 //! - "When the key material expires, AWS KMS deletes the key material and the KMS key
 //!   becomes unusable ... the key state of the KMS key changes to PendingImport."
 //!   DeleteImportedKeyMaterial does the same at once.
 //!
-//! Decisions: with neither ExpirationModel nor ValidTo the material does not expire; with
-//! ValidTo alone it expires. Only symmetric (SYMMETRIC_DEFAULT, 256-bit) material is
+//! Decisions: ValidTo alone means KEY_MATERIAL_EXPIRES (the default); neither is the
+//! default without its ValidTo, a ValidationException. Only symmetric (SYMMETRIC_DEFAULT, 256-bit) material is
 //! importable here, so CreateKey refuses EXTERNAL with another key spec; new material
 //! for rotation (ImportType NEW_KEY_MATERIAL) is refused as unsupported. A key pending
 //! deletion keeps that state when its material expires. The import token is
@@ -369,23 +369,23 @@ impl Simulator {
                         "When the value of ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE, you must omit the ValidTo parameter.",
                     ))
                 }
-                (Some(ExpirationModel::KeyMaterialExpires), None) => {
+                (Some(ExpirationModel::KeyMaterialExpires) | None, None) => {
                     return Err(KmsError::invalid(
-                        "When the value of ExpirationModel is KEY_MATERIAL_EXPIRES, you must specify a value for the ValidTo parameter.",
+                        "When the value of ExpirationModel is KEY_MATERIAL_EXPIRES (the default), you must specify a value for the ValidTo parameter.",
                     ))
                 }
                 (_, Some(t)) => {
                     let t = from_epoch_seconds(t).ok_or_else(|| {
                         KmsError::invalid("ValidTo is not a valid timestamp.")
                     })?;
-                    if t < later(now, Duration::minutes(15)) || t > later(now, Duration::days(365)) {
+                    if t <= now || t > later(now, Duration::days(365)) {
                         return Err(KmsError::invalid(
-                            "ValidTo must be a timestamp that is at least 15 minutes in the future and at most 365 days in the future.",
+                            "The value of ValidTo must be a future date and time. The maximum value is 365 days from the request date.",
                         ));
                     }
                     (true, Some(t))
                 }
-                (_, None) => (false, None),
+                (Some(ExpirationModel::KeyMaterialDoesNotExpire), None) => (false, None),
             };
             let id = admin_key(world, rec, &req.key_id, "kms:ImportKeyMaterial")?;
             let key = &world.keys[&id];

@@ -2,10 +2,12 @@
 //! ListKeyPolicies, with the authorization helper that the tag, rotation and import
 //! operations share (key policy and IAM; never grants).
 //!
-//! None of these are grant operations. Developer Guide, "Grants in AWS KMS": a grant can
-//! allow only "Grant operations", the cryptographic operations, DescribeKey, CreateGrant
-//! and RetireGrant; every operation here is authorized by `GrantUse::Never`, and its
-//! activity entry says which policy statement allowed or why none did.
+//! None of these are grant operations. Developer Guide, "Using grants": "You can use a
+//! grant to allow access, but not to deny it. Grants can only allow access to grant
+//! operations." Tags, aliases, descriptions, rotation, key policies, imported material and
+//! custom key stores are none of them, so every operation here is authorized by the key
+//! policy and IAM alone (`GrantUse::Never`), and its activity entry says which policy
+//! statement allowed it or why none did.
 //!
 //! UpdateAlias, in the API Reference's words: "The current and new KMS key must be the same
 //! type (both symmetric or both asymmetric or both HMAC), and they must have the same key
