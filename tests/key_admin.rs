@@ -1344,3 +1344,43 @@ fn the_audit_leaves_the_shape_of_service_grants_on_aws_managed_keys_alone() {
         );
     }
 }
+
+#[test]
+fn create_key_tags_need_tag_resource_permission_and_feed_request_tag_conditions() {
+    use ApiOperation::*;
+    let world = r#"
+name = "create-tags"
+region = "eu-west-1"
+[[accounts]]
+id = "111122223333"
+[[principals]]
+name = "maker"
+[[principals.policies]]
+name = "create-only"
+document = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:CreateKey","Resource":"*","Condition":{"StringEqualsIfExists":{"aws:RequestTag/Project":"Alpha"}}}]}'
+[[principals]]
+name = "tagger"
+[[principals.policies]]
+name = "create-and-tag"
+document = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:CreateKey","kms:TagResource"],"Resource":"*","Condition":{"StringEqualsIfExists":{"aws:RequestTag/Project":"Alpha"}}}]}'
+"#;
+    let mut sim = sim_from_toml(world);
+    let alpha = json!({"Tags": [{"TagKey": "Project", "TagValue": "Alpha"}]});
+    ok(&mut sim, "maker", CreateKey, json!({}));
+    // Developer Guide: "To add tags while creating a KMS key, the principal must have
+    // permission in an IAM policy that isn't restricted to particular KMS keys."
+    let e = err(&mut sim, "maker", CreateKey, alpha.clone());
+    assert_eq!(e.code, ErrorCode::AccessDeniedException);
+    assert!(e.message.contains("kms:TagResource"), "{}", e.message);
+    let k = ok(&mut sim, "tagger", CreateKey, alpha);
+    let id = k["KeyMetadata"]["KeyId"].as_str().unwrap();
+    assert_eq!(sim.world().keys[id].tags["Project"], "Alpha");
+    // aws:RequestTag sees CreateKey's tags.
+    let e = err(
+        &mut sim,
+        "tagger",
+        CreateKey,
+        json!({"Tags": [{"TagKey": "Project", "TagValue": "Beta"}]}),
+    );
+    assert_eq!(e.code, ErrorCode::AccessDeniedException);
+}
