@@ -1384,3 +1384,33 @@ document = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["km
     );
     assert_eq!(e.code, ErrorCode::AccessDeniedException);
 }
+
+#[test]
+fn tag_keys_with_multibyte_characters_never_panic() {
+    use ApiOperation::*;
+    let mut sim = lab();
+    // The fourth byte of each key falls inside a character: letters are good tag
+    // characters, the euro sign is not; neither panics.
+    for (key, good) in [("abcé", true), ("aé", true), ("ab€", false), ("€€", false)] {
+        let r = try_call(
+            &mut sim,
+            &Caller::new("admin"),
+            TagResource,
+            json!({"KeyId": K1, "Tags": [{"TagKey": key, "TagValue": "v"}]}),
+        );
+        match r {
+            Ok(_) => assert!(good, "{key} accepted"),
+            Err(e) => {
+                assert!(!good, "{key}: {e}");
+                assert_eq!(e.code, ErrorCode::TagException);
+            }
+        }
+    }
+    let e = err(
+        &mut sim,
+        "admin",
+        UntagResource,
+        json!({"KeyId": K1, "TagKeys": ["aWs:é"]}),
+    );
+    assert_eq!(e.code, ErrorCode::TagException);
+}

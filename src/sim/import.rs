@@ -341,6 +341,8 @@ impl Simulator {
         req: ImportKeyMaterialRequest,
     ) -> KmsResult<KeyMaterialResponse> {
         self.call(caller, ApiOperation::ImportKeyMaterial, |world, rec| {
+            // The members' own bounds first, as AWS's model validation does.
+            validate::length("keyId", &req.key_id, 1, 2048)?;
             for (field, blob) in [
                 ("importToken", &req.import_token),
                 ("encryptedKeyMaterial", &req.encrypted_key_material),

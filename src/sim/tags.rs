@@ -60,7 +60,7 @@ fn tag_chars_ok(s: &str) -> bool {
 /// A tag key as TagResource, UntagResource and CreateKey take it.
 fn check_tag_key(field: &str, key: &str) -> KmsResult<()> {
     validate::length(field, key, 1, 128)?;
-    if key.len() >= 4 && key[..4].eq_ignore_ascii_case("aws:") {
+    if key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:")) {
         return Err(tag_error(format!(
             "the tag key {key} begins with aws:, which is reserved for AWS use."
         )));
