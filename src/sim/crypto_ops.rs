@@ -142,7 +142,7 @@ fn data_key_length(number_of_bytes: Option<i64>, key_spec: Option<&str>) -> KmsR
 }
 
 fn seal(key: &Key, context: &EncryptionContext, plaintext: &[u8]) -> KmsResult<Vec<u8>> {
-    super::rotation::seal_current(key, context, plaintext)
+    super::material::seal_current(key, context, plaintext)
         .ok_or_else(|| KmsError::internal("encryption failed"))
 }
 
@@ -225,7 +225,7 @@ impl Simulator {
             )?;
             require_symmetric(key, "Decrypt")?;
             validate::dry_run(req.dry_run)?;
-            let plaintext = super::rotation::open_blob(key, &req.ciphertext_blob, &context)
+            let plaintext = super::material::open_blob(key, &req.ciphertext_blob, &context)
                 .ok_or_else(invalid_ciphertext)?;
             Ok(DecryptResponse {
                 key_id: key.arn.clone(),
@@ -304,7 +304,7 @@ impl Simulator {
             require_symmetric(source, "ReEncrypt")?;
             require_symmetric(dest, "ReEncrypt")?;
             validate::dry_run(req.dry_run)?;
-            let plaintext = super::rotation::open_blob(source, &req.ciphertext_blob, &source_ctx)
+            let plaintext = super::material::open_blob(source, &req.ciphertext_blob, &source_ctx)
                 .ok_or_else(invalid_ciphertext)?;
             Ok(ReEncryptResponse {
                 ciphertext_blob: seal(dest, &dest_ctx, &plaintext)?,

@@ -35,14 +35,10 @@
 
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::kms::api_admin::*;
 use crate::kms::time::epoch_seconds;
-use crate::kms::{
-    ApiOperation, EncryptionContext, ErrorCode, KeyManager, KeyState, KmsError, KmsResult,
-    Timestamp,
-};
+use crate::kms::{ApiOperation, ErrorCode, KeyManager, KeyState, KmsError, KmsResult, Timestamp};
 
 use super::keys::require_enabled;
 use super::keys_admin::admin_key;
@@ -87,26 +83,8 @@ pub struct Rotation {
     #[serde(default)]
     pub history: Vec<RotationRecord>,
     /// Material versions 0..n-1 (the key's `material` is version n). Secret.
-    #[serde(default, with = "materials")]
+    #[serde(default, with = "super::material::versions")]
     pub older: Vec<Vec<u8>>,
-}
-
-mod materials {
-    use base64::Engine;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(list: &[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
-        let e = base64::engine::general_purpose::STANDARD;
-        s.collect_seq(list.iter().map(|m| e.encode(m)))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<u8>>, D::Error> {
-        let e = base64::engine::general_purpose::STANDARD;
-        Vec::<String>::deserialize(d)?
-            .into_iter()
-            .map(|t| e.decode(t).map_err(serde::de::Error::custom))
-            .collect()
-    }
 }
 
 impl Rotation {
@@ -134,29 +112,6 @@ impl Rotation {
 }
 
 impl Key {
-    /// The version of the current material.
-    pub fn material_version(&self) -> u32 {
-        u32::try_from(self.rotation.older.len()).unwrap_or(u32::MAX)
-    }
-
-    /// Material of version `v`, if the key has it.
-    pub fn material_of(&self, v: u32) -> Option<&[u8]> {
-        let i = v as usize;
-        match i.cmp(&self.rotation.older.len()) {
-            std::cmp::Ordering::Less => Some(&self.rotation.older[i]),
-            std::cmp::Ordering::Equal => Some(&self.material),
-            std::cmp::Ordering::Greater => None,
-        }
-    }
-
-    /// The KeyMaterialId of version `v`: 64 hex characters, stable for the key.
-    pub fn material_id(&self, v: u32) -> String {
-        let mut h = Sha256::new();
-        h.update(self.id.as_bytes());
-        h.update(v.to_be_bytes());
-        hex::encode(h.finalize())
-    }
-
     /// Can this key's material rotate at all?
     fn rotation_unsupported(&self) -> Option<String> {
         if !self.spec.is_symmetric_encryption() {
@@ -167,23 +122,6 @@ impl Key {
             None
         }
     }
-}
-
-/// Encrypt under the key's current material.
-pub fn seal_current(key: &Key, context: &EncryptionContext, plaintext: &[u8]) -> Option<Vec<u8>> {
-    crypto::seal_version(
-        &key.material,
-        key.material_version(),
-        &key.id,
-        context,
-        plaintext,
-    )
-}
-
-/// Decrypt with the material version the blob names.
-pub fn open_blob(key: &Key, blob: &[u8], context: &EncryptionContext) -> Option<Vec<u8>> {
-    let material = key.material_of(crypto::blob_material_version(blob)?)?;
-    crypto::open(material, blob, context)
 }
 
 /// Times at which the clock must look at this key (its next rotation, its imported
