@@ -83,6 +83,14 @@ fn valid(shape: &str, ciphertext: &str) -> Value {
         "PolicyType" => json!(
             r#"{"Version":"2012-10-17","Statement":[{"Sid":"Root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#
         ),
+        // Issue #15 part B.
+        "TagList" => json!([{"TagKey": "team", "TagValue": "blue"}]),
+        "TagKeyList" => json!(["team"]),
+        "DescriptionType" => json!("a description"),
+        "CustomKeyStoreIdType" => json!("cks-1234567890abcdef0"),
+        "CustomKeyStoreNameType" => json!("store"),
+        "AlgorithmSpec" => json!("RSAES_OAEP_SHA_256"),
+        "WrappingKeySpec" => json!("RSA_2048"),
         other => panic!("no valid value known for required shape {other}"),
     }
 }
@@ -139,6 +147,8 @@ fn out_of_range(shape: &Value, documented_max: Option<i64>) -> Vec<(Value, Strin
 fn documented_max(op: &str, member: &str) -> Option<i64> {
     match (op, member) {
         ("ListGrants" | "ListRetirableGrants" | "ListAliases", "Limit") => Some(100),
+        // "If you include a value, it must be between 1 and 50, inclusive."
+        ("ListResourceTags", "Limit") => Some(50),
         _ => None,
     }
 }

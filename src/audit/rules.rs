@@ -158,10 +158,17 @@ pub(super) fn key_findings<'k>(ctx: &Context, key: &'k InventoryKey, out: &mut B
             Rule::CrossAccount,
             cross_account(&ctx.cfg, account, &people),
         );
-        emit(Rule::ReDelegation, re_delegation(g));
-        emit(Rule::PlaintextAccess, plaintext_access(g));
-        emit(Rule::Unconstrained, unconstrained(g));
-        emit(Rule::NoRetiringPrincipal, no_retiring_principal(g));
+        // Decision: on an AWS managed key the grants are the service's own (it creates and
+        // retires them for the resources it protects, with the operations and constraints
+        // it chooses); their shape is AWS's default, not something the account can fix, so
+        // the shape rules stay quiet there. Who the grant names and how long it has lived
+        // still count.
+        if key.manager == crate::kms::KeyManager::Customer {
+            emit(Rule::ReDelegation, re_delegation(g));
+            emit(Rule::PlaintextAccess, plaintext_access(g));
+            emit(Rule::Unconstrained, unconstrained(g));
+            emit(Rule::NoRetiringPrincipal, no_retiring_principal(g));
+        }
         emit(Rule::Duplicate, duplicate(&mut first_of, g, people.grantee));
     }
     if let Some(detail) = near_quota(&ctx.cfg, key) {

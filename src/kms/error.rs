@@ -30,6 +30,14 @@ pub enum ErrorCode {
     NotFoundException,
     UnsupportedOperationException,
     ValidationException,
+    // Tags, imported key material and custom key stores (issue #15 part B).
+    TagException,
+    ExpiredImportTokenException,
+    InvalidImportTokenException,
+    IncorrectKeyMaterialException,
+    CloudHsmClusterNotFoundException,
+    XksProxyUriUnreachableException,
+    XksProxyVpcEndpointServiceNotFoundException,
     // Service framework errors (authentication, protocol, throttling).
     ThrottlingException,
     SerializationException,
@@ -79,6 +87,15 @@ impl ErrorCode {
             NotFoundException => "NotFoundException",
             UnsupportedOperationException => "UnsupportedOperationException",
             ValidationException => "ValidationException",
+            TagException => "TagException",
+            ExpiredImportTokenException => "ExpiredImportTokenException",
+            InvalidImportTokenException => "InvalidImportTokenException",
+            IncorrectKeyMaterialException => "IncorrectKeyMaterialException",
+            CloudHsmClusterNotFoundException => "CloudHsmClusterNotFoundException",
+            XksProxyUriUnreachableException => "XksProxyUriUnreachableException",
+            XksProxyVpcEndpointServiceNotFoundException => {
+                "XksProxyVpcEndpointServiceNotFoundException"
+            }
             ThrottlingException => "ThrottlingException",
             SerializationException => "SerializationException",
             UnknownOperationException => "UnknownOperationException",

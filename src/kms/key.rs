@@ -166,4 +166,9 @@ pub struct KeyMetadata {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub mac_algorithms: Option<Vec<String>>,
     pub multi_region: bool,
+    /// Imported key material: when it expires, and whether it does (issue #15 part B).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub valid_to: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expiration_model: Option<String>,
 }

@@ -5,6 +5,7 @@
 //! this module depends on nothing else in the crate.
 
 pub mod api;
+pub mod api_admin;
 pub mod error;
 pub mod grant;
 pub mod ids;

@@ -8,7 +8,7 @@ use crate::kms::ids::PrincipalArn;
 use crate::kms::policy::{Effect, PolicyDocument, PrincipalSpec, Statement};
 use crate::kms::{EncryptionContext, GrantConstraints, GrantId, GrantOperation, KmsError};
 
-use super::conditions::{evaluate, wildcard_match, RequestFacts, Truth};
+use super::conditions::{evaluate_in, wildcard_match, PolicyScope, RequestFacts, Truth};
 use super::principals::{CallerKind, ResolvedCaller};
 use super::world::{Key, RemovalKind, World};
 use crate::kms::Timestamp;
@@ -374,7 +374,14 @@ fn evaluate_policy(
         }
         let mut notes = Vec::new();
         let cond = match &s.condition {
-            Some(block) => evaluate(block, caller, req.key, &req.facts, &mut notes),
+            Some(block) => {
+                let scope = if is_key_policy {
+                    PolicyScope::KeyPolicy
+                } else {
+                    PolicyScope::Identity
+                };
+                evaluate_in(block, caller, req.key, &req.facts, scope, &mut notes)
+            }
             None => Truth::True,
         };
         let label = s.label(i);

@@ -32,6 +32,18 @@ pub struct RequestFacts<'a> {
     pub encryption_algorithm: Option<&'a str>,
     pub request_alias: Option<&'a str>,
     pub key_aliases: Option<Vec<String>>,
+    /// The tags a request sets (`aws:RequestTag/KEY`: TagResource, CreateKey's Tags).
+    pub request_tags: Option<&'a std::collections::BTreeMap<String, String>>,
+    /// The tag keys a request names (`aws:TagKeys`: TagResource, UntagResource, CreateKey).
+    pub tag_keys: Option<Vec<String>>,
+}
+
+/// Which kind of policy a condition sits in: some condition keys exist only in one
+/// (`aws:ResourceTag/KEY` is honoured in IAM policies only, see `tags.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyScope {
+    KeyPolicy,
+    Identity,
 }
 
 enum Lookup {
@@ -45,8 +57,12 @@ fn lookup(
     caller: &ResolvedCaller,
     target: Option<&Key>,
     facts: &RequestFacts,
+    scope: PolicyScope,
 ) -> Lookup {
     let lower = key.to_ascii_lowercase();
+    if let Some(values) = super::tags::tag_condition(key, &lower, target, facts, scope) {
+        return Lookup::Values(values);
+    }
     let one = |v: Option<&str>| match v {
         Some(v) => Lookup::Values(vec![v.to_string()]),
         None => Lookup::Absent,
@@ -128,7 +144,7 @@ fn lookup(
         },
         "kms:keyspec" => one(target.map(|k| k.spec.as_str())),
         "kms:keyusage" => one(target.map(|k| k.usage.as_str())),
-        "kms:keyorigin" => one(target.map(|_| "AWS_KMS")),
+        "kms:keyorigin" => one(target.map(|k| k.origin_str())),
         "kms:keymanager" => one(target.map(|k| k.manager.as_str())),
         "kms:multiregion" => one(target.map(|_| "false")),
         _ => Lookup::Unknown,
@@ -225,6 +241,25 @@ pub fn evaluate(
     facts: &RequestFacts,
     unevaluated: &mut Vec<String>,
 ) -> Truth {
+    evaluate_in(
+        block,
+        caller,
+        target,
+        facts,
+        PolicyScope::Identity,
+        unevaluated,
+    )
+}
+
+/// `evaluate` for a condition in a policy of the given kind.
+pub fn evaluate_in(
+    block: &ConditionBlock,
+    caller: &ResolvedCaller,
+    target: Option<&Key>,
+    facts: &RequestFacts,
+    scope: PolicyScope,
+    unevaluated: &mut Vec<String>,
+) -> Truth {
     let mut result = Truth::True;
     for (op_text, entries) in block {
         let Some(op) = parse_operator(op_text) else {
@@ -233,7 +268,7 @@ pub fn evaluate(
             continue;
         };
         for (key, values) in entries {
-            let t = match lookup(key, caller, target, facts) {
+            let t = match lookup(key, caller, target, facts, scope) {
                 Lookup::Unknown => {
                     unevaluated.push(format!(
                         "condition key {key} ({op_text}) cannot be evaluated"

@@ -1,6 +1,12 @@
 //! Cryptography: AES-256-GCM per key with the encryption context bound as additional
-//! authenticated data, ciphertext blobs that name their key, and HMAC-authenticated grant
-//! tokens and paging markers.
+//! authenticated data, ciphertext blobs that name their key (and, once the key has
+//! rotated, the version of its material), and HMAC-authenticated grant tokens and paging
+//! markers.
+//!
+//! Blob formats: version 1 `[1][key uuid][nonce][ciphertext+tag]` is sealed under a key's
+//! first material (every blob written before rotation existed is one, and still opens);
+//! version 2 `[2][key uuid][material version u32 BE][nonce][ciphertext+tag]` names a later
+//! material, with the version bound into the additional data.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -11,6 +17,8 @@ use sha2::Sha256;
 use crate::kms::{EncryptionContext, GrantId};
 
 const BLOB_VERSION: u8 = 1;
+const BLOB_VERSION_ROTATED: u8 = 2;
+const MATERIAL_VERSION_LEN: usize = 4;
 const TOKEN_VERSION: u8 = 1;
 const NONCE_LEN: usize = 12;
 const UUID_LEN: usize = 16;
@@ -55,30 +63,83 @@ pub fn seal(
     Some(blob)
 }
 
-/// The key id a ciphertext blob names, if the blob is well formed.
-pub fn blob_key_id(blob: &[u8]) -> Option<String> {
-    if blob.len() < 1 + UUID_LEN + NONCE_LEN + TAG_LEN || blob[0] != BLOB_VERSION {
-        return None;
+/// Encrypt under material version `version` of the key: version 0 writes the original
+/// format (version 1 blobs), later versions name themselves (version 2 blobs).
+pub fn seal_version(
+    material: &[u8],
+    version: u32,
+    key_id: &str,
+    context: &EncryptionContext,
+    plaintext: &[u8],
+) -> Option<Vec<u8>> {
+    if version == 0 {
+        return seal(material, key_id, context, plaintext);
     }
-    let uuid = uuid::Uuid::from_slice(&blob[1..1 + UUID_LEN]).ok()?;
-    Some(uuid.hyphenated().to_string())
-}
-
-/// Decrypt a blob with the key's material; `None` when the blob, key or context is wrong.
-pub fn open(material: &[u8], blob: &[u8], context: &EncryptionContext) -> Option<Vec<u8>> {
-    blob_key_id(blob)?;
-    let uuid = uuid::Uuid::from_slice(&blob[1..1 + UUID_LEN]).ok()?;
-    let nonce = &blob[1 + UUID_LEN..1 + UUID_LEN + NONCE_LEN];
-    let ct = &blob[1 + UUID_LEN + NONCE_LEN..];
+    let uuid = uuid::Uuid::parse_str(key_id).ok()?;
     let cipher = Aes256Gcm::new_from_slice(material).ok()?;
-    cipher
-        .decrypt(
-            Nonce::from_slice(nonce),
+    let nonce_bytes: [u8; NONCE_LEN] = rand::random();
+    let mut ad = aad(&uuid, context);
+    ad.extend_from_slice(&version.to_be_bytes());
+    let ct = cipher
+        .encrypt(
+            Nonce::from_slice(&nonce_bytes),
             Payload {
-                msg: ct,
-                aad: &aad(&uuid, context),
+                msg: plaintext,
+                aad: &ad,
             },
         )
+        .ok()?;
+    let mut blob = Vec::with_capacity(1 + UUID_LEN + MATERIAL_VERSION_LEN + NONCE_LEN + ct.len());
+    blob.push(BLOB_VERSION_ROTATED);
+    blob.extend_from_slice(uuid.as_bytes());
+    blob.extend_from_slice(&version.to_be_bytes());
+    blob.extend_from_slice(&nonce_bytes);
+    blob.extend_from_slice(&ct);
+    Some(blob)
+}
+
+/// The parts of a well-formed blob: key uuid, material version, nonce, ciphertext.
+fn parts(blob: &[u8]) -> Option<(uuid::Uuid, u32, &[u8], &[u8])> {
+    let uuid = uuid::Uuid::from_slice(blob.get(1..1 + UUID_LEN)?).ok()?;
+    let (version, body) = match *blob.first()? {
+        BLOB_VERSION => (0, &blob[1 + UUID_LEN..]),
+        BLOB_VERSION_ROTATED => {
+            let v = blob.get(1 + UUID_LEN..1 + UUID_LEN + MATERIAL_VERSION_LEN)?;
+            (
+                u32::from_be_bytes(v.try_into().ok()?),
+                &blob[1 + UUID_LEN + MATERIAL_VERSION_LEN..],
+            )
+        }
+        _ => return None,
+    };
+    if body.len() < NONCE_LEN + TAG_LEN {
+        return None;
+    }
+    let (nonce, ct) = body.split_at(NONCE_LEN);
+    Some((uuid, version, nonce, ct))
+}
+
+/// The key id a ciphertext blob names, if the blob is well formed.
+pub fn blob_key_id(blob: &[u8]) -> Option<String> {
+    parts(blob).map(|(uuid, ..)| uuid.hyphenated().to_string())
+}
+
+/// The key material version a well-formed blob was sealed under (0 for version 1 blobs).
+pub fn blob_material_version(blob: &[u8]) -> Option<u32> {
+    parts(blob).map(|(_, v, ..)| v)
+}
+
+/// Decrypt a blob with the key's material (of the version the blob names); `None` when
+/// the blob, key or context is wrong.
+pub fn open(material: &[u8], blob: &[u8], context: &EncryptionContext) -> Option<Vec<u8>> {
+    let (uuid, version, nonce, ct) = parts(blob)?;
+    let cipher = Aes256Gcm::new_from_slice(material).ok()?;
+    let mut ad = aad(&uuid, context);
+    if blob[0] == BLOB_VERSION_ROTATED {
+        ad.extend_from_slice(&version.to_be_bytes());
+    }
+    cipher
+        .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: &ad })
         .ok()
 }
 

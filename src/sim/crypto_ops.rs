@@ -142,7 +142,7 @@ fn data_key_length(number_of_bytes: Option<i64>, key_spec: Option<&str>) -> KmsR
 }
 
 fn seal(key: &Key, context: &EncryptionContext, plaintext: &[u8]) -> KmsResult<Vec<u8>> {
-    crypto::seal(&key.material, &key.id, context, plaintext)
+    super::material::seal_current(key, context, plaintext)
         .ok_or_else(|| KmsError::internal("encryption failed"))
 }
 
@@ -160,6 +160,7 @@ impl Simulator {
                 ));
             }
             check_algorithm("encryptionAlgorithm", req.encryption_algorithm.as_deref())?;
+            world.create_managed_key_on_service_use(&rec.caller, &req.key_id);
             let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
             let key = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, CRYPTO)?;
             rec.key_arn = Some(key.arn.clone());
@@ -224,7 +225,7 @@ impl Simulator {
             )?;
             require_symmetric(key, "Decrypt")?;
             validate::dry_run(req.dry_run)?;
-            let plaintext = crypto::open(&key.material, &req.ciphertext_blob, &context)
+            let plaintext = super::material::open_blob(key, &req.ciphertext_blob, &context)
                 .ok_or_else(invalid_ciphertext)?;
             Ok(DecryptResponse {
                 key_id: key.arn.clone(),
@@ -303,7 +304,7 @@ impl Simulator {
             require_symmetric(source, "ReEncrypt")?;
             require_symmetric(dest, "ReEncrypt")?;
             validate::dry_run(req.dry_run)?;
-            let plaintext = crypto::open(&source.material, &req.ciphertext_blob, &source_ctx)
+            let plaintext = super::material::open_blob(source, &req.ciphertext_blob, &source_ctx)
                 .ok_or_else(invalid_ciphertext)?;
             Ok(ReEncryptResponse {
                 ciphertext_blob: seal(dest, &dest_ctx, &plaintext)?,
@@ -321,6 +322,7 @@ impl Simulator {
         req: GenerateDataKeyRequest,
     ) -> KmsResult<GenerateDataKeyResponse> {
         self.call(caller, ApiOperation::GenerateDataKey, |world, rec| {
+            world.create_managed_key_on_service_use(&rec.caller, &req.key_id);
             let (key, context, plaintext) =
                 data_key(world, rec, &req, GrantOperation::GenerateDataKey)?;
             Ok(GenerateDataKeyResponse {
@@ -340,6 +342,7 @@ impl Simulator {
             caller,
             ApiOperation::GenerateDataKeyWithoutPlaintext,
             |world, rec| {
+                world.create_managed_key_on_service_use(&rec.caller, &req.key_id);
                 let (key, context, plaintext) = data_key(
                     world,
                     rec,

@@ -55,6 +55,7 @@ pub fn key_metadata(k: &Key) -> KeyMetadata {
     } else {
         (vec![], Some(vec!["ECDSA_SHA_256".to_string()]), None)
     };
+    let (valid_to, expiration_model) = super::import::metadata_of(k);
     KeyMetadata {
         aws_account_id: k.account.to_string(),
         key_id: k.id.clone(),
@@ -68,7 +69,7 @@ pub fn key_metadata(k: &Key) -> KeyMetadata {
         pending_deletion_window_in_days: k
             .pending_window_days
             .filter(|_| k.state == KeyState::PendingDeletion),
-        origin: "AWS_KMS".to_string(),
+        origin: k.origin_str().to_string(),
         key_manager: k.manager,
         customer_master_key_spec: k.spec,
         key_spec: k.spec,
@@ -76,6 +77,8 @@ pub fn key_metadata(k: &Key) -> KeyMetadata {
         signing_algorithms: sign,
         mac_algorithms: mac,
         multi_region: false,
+        valid_to,
+        expiration_model,
     }
 }
 
@@ -236,9 +239,17 @@ impl Simulator {
                     "XksKeyId is valid only with the CustomKeyStoreId of an external key store.",
                 ));
             }
+            let tags = super::tags::check_tags(req.tags.as_deref().unwrap_or_default())?;
+            let external = req.origin.as_deref() == Some("EXTERNAL");
+            if external && !spec.is_symmetric_encryption() {
+                return Err(KmsError::new(
+                    ErrorCode::UnsupportedOperationException,
+                    format!("The grantscope simulator imports symmetric key material only; use KeySpec SYMMETRIC_DEFAULT with Origin EXTERNAL (not {spec})."),
+                ));
+            }
             match req.origin.as_deref() {
-                None | Some("AWS_KMS") => {}
-                Some(o @ ("EXTERNAL" | "AWS_CLOUDHSM" | "EXTERNAL_KEY_STORE")) => {
+                None | Some("AWS_KMS" | "EXTERNAL") => {}
+                Some(o @ ("AWS_CLOUDHSM" | "EXTERNAL_KEY_STORE")) => {
                     return Err(KmsError::new(
                         ErrorCode::UnsupportedOperationException,
                         format!("Origin {o} is not supported by the grantscope simulator; use AWS_KMS."),
@@ -273,23 +284,33 @@ impl Simulator {
                 description: req.description.clone().unwrap_or_default(),
                 spec,
                 usage,
-                state: KeyState::Enabled,
+                state: if external {
+                    KeyState::PendingImport
+                } else {
+                    KeyState::Enabled
+                },
                 manager: KeyManager::Customer,
                 created: now,
                 deletion_date: None,
                 pending_window_days: None,
                 policy: policy_text,
                 parsed_policy: Some(parsed.clone()),
-                material: crypto::new_key_material(),
-                tags: req
-                    .tags
-                    .iter()
-                    .flatten()
-                    .map(|t| (t.tag_key.clone(), t.tag_value.clone()))
-                    .collect(),
+                material: if external {
+                    Vec::new()
+                } else {
+                    crypto::new_key_material()
+                },
+                tags: tags.clone(),
+                rotation: Default::default(),
+                imported: external.then(super::import::Imported::default),
             };
-            // CreateKey is authorized by IAM alone (the resource is "*").
-            rec.authorize(world, &auth("kms:CreateKey", None))?;
+            // CreateKey is authorized by IAM alone (the resource is "*"); its tags also
+            // need kms:TagResource (`tags.rs`).
+            let mut create = auth("kms:CreateKey", None);
+            create.facts.request_tags = Some(&tags);
+            create.facts.tag_keys = (!tags.is_empty()).then(|| tags.keys().cloned().collect());
+            rec.authorize(world, &create)?;
+            super::tags::authorize_create_key_tags(world, rec, &tags)?;
             if req.policy.is_some()
                 && req.bypass_policy_lockout_safety_check != Some(true)
                 && !passes_lockout_check(world, &rec.caller, &key, &parsed)
@@ -311,6 +332,9 @@ impl Simulator {
     ) -> KmsResult<KeyMetadataResponse> {
         self.call(caller, ApiOperation::DescribeKey, |world, rec| {
             let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
+            // DescribeKey on a predefined AWS alias creates its AWS managed key.
+            let account = rec.caller.account.clone();
+            world.create_managed_key_on_reference(&account, &req.key_id);
             let key = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, CRYPTO)?;
             rec.key_arn = Some(key.arn.clone());
             rec.authorize(

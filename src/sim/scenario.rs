@@ -55,6 +55,10 @@ pub struct Scenario {
     pub keys: Vec<KeySpecEntry>,
     #[serde(default)]
     pub grants: Vec<GrantSpec>,
+    /// Services whose AWS managed keys (`alias/aws/SERVICE`) exist in the first account
+    /// (`managed_keys.rs`).
+    #[serde(default)]
+    pub aws_managed_keys: Vec<String>,
     /// Where it was loaded from (for messages).
     #[serde(skip)]
     pub source: String,
@@ -426,6 +430,21 @@ impl Scenario {
                     PolicyDocument::parse(p).map_err(|e| self.error(field("policy"), e.message))?;
                     p.clone()
                 }
+                // An AWS managed key named by its alias gets AWS's policy for it.
+                None if k.manager == Some(KeyManager::Aws) => {
+                    match k
+                        .aliases
+                        .iter()
+                        .find_map(|a| super::managed_keys::service_of_alias(a))
+                    {
+                        Some(service) => super::managed_keys::default_policy(
+                            account.as_str(),
+                            &self.region,
+                            service,
+                        ),
+                        None => PolicyDocument::default_key_policy_json(account.as_str()),
+                    }
+                }
                 None => default_policies
                     .entry(account.clone())
                     .or_insert_with(|| PolicyDocument::default_key_policy_json(account.as_str()))
@@ -485,6 +504,13 @@ impl Scenario {
                     parsed_policy: None,
                     material: crypto::new_key_material(),
                     tags: BTreeMap::new(),
+                    // AWS rotates its managed keys yearly.
+                    rotation: if k.manager == Some(KeyManager::Aws) {
+                        super::rotation::Rotation::aws_managed(created)
+                    } else {
+                        Default::default()
+                    },
+                    imported: None,
                 },
             );
             for (j, alias) in k.aliases.iter().enumerate() {
@@ -512,6 +538,19 @@ impl Scenario {
                     },
                 );
             }
+        }
+        for (i, service) in self.aws_managed_keys.iter().enumerate() {
+            let alias = format!("alias/aws/{service}");
+            if super::managed_keys::service_of_alias(&alias).is_none() {
+                return Err(self.error(
+                    format!("aws_managed_keys[{i}]"),
+                    format!("{service:?} is not a service name (s3, ebs, secretsmanager...)"),
+                ));
+            }
+            let home = world.accounts[0].id.clone();
+            let id = self.derived_key_id(self.keys.len() + i);
+            let now = world.now();
+            world.ensure_aws_managed_key(&home, service, Some(id), now);
         }
         world.rebuild_indexes();
 

@@ -19,6 +19,8 @@ use super::activity::ActivityLog;
 use super::changes::ChangeTracker;
 use super::clock::Clock;
 use super::grant_index::GranteeGrants;
+use super::import::Imported;
+use super::rotation::Rotation;
 use crate::kms::Timestamp;
 
 /// Base64 for secret byte strings in snapshots.
@@ -192,6 +194,13 @@ pub struct Key {
     pub material: Vec<u8>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    // Issue #15 part B: rotation (older material versions, schedule, history) and imported
+    // key material (Origin EXTERNAL). Absent in state files written before them: a key of
+    // AWS_KMS origin that never rotated.
+    #[serde(default, skip_serializing_if = "Rotation::is_unset")]
+    pub rotation: Rotation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<Imported>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -289,6 +298,9 @@ pub struct Indexes {
     pub removal_queue: BTreeSet<(Timestamp, GrantId)>,
     /// Keys pending deletion, by deletion date.
     pub deletion_queue: BTreeSet<(Timestamp, String)>,
+    /// Scheduled rotations and imported-material expiries, by time (`rotation.rs`,
+    /// `import.rs`). Entries are checked against the key when due, never removed early.
+    pub key_timers: BTreeSet<(Timestamp, String)>,
     /// Set by `rebuild_indexes`; every change after that keeps the indexes current, so a
     /// world built by a scenario or loaded from a snapshot is not indexed twice.
     pub built: bool,
@@ -434,6 +446,9 @@ impl World {
             k.parsed_policy = doc;
             if let (KeyState::PendingDeletion, Some(d)) = (k.state, k.deletion_date) {
                 idx.deletion_queue.insert((d, k.id.clone()));
+            }
+            for t in super::rotation::key_timer_times(k) {
+                idx.key_timers.insert((t, k.id.clone()));
             }
         }
         idx.built = true;
@@ -601,6 +616,7 @@ impl World {
                 self.delete_key_now(&key_id);
             }
         }
+        self.settle_key_timers(now);
     }
 
     /// Remove a key with its aliases and grants (the end of its deletion window).

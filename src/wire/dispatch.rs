@@ -25,6 +25,17 @@ pub fn is_mutating(op: ApiOperation) -> bool {
             | CreateGrant
             | RetireGrant
             | RevokeGrant
+            // Issue #15 part B.
+            | TagResource
+            | UntagResource
+            | UpdateAlias
+            | UpdateKeyDescription
+            | EnableKeyRotation
+            | DisableKeyRotation
+            | RotateKeyOnDemand
+            | GetParametersForImport
+            | ImportKeyMaterial
+            | DeleteImportedKeyMaterial
     )
 }
 
@@ -196,6 +207,27 @@ pub fn dispatch(
         GenerateDataKeyWithoutPlaintext => {
             run(body, |r| sim.generate_data_key_without_plaintext(caller, r))
         }
+        // Issue #15 part B.
+        TagResource => run(body, |r| sim.tag_resource(caller, r)),
+        UntagResource => run(body, |r| sim.untag_resource(caller, r)),
+        ListResourceTags => run(body, |r| sim.list_resource_tags(caller, r)),
+        UpdateAlias => run(body, |r| sim.update_alias(caller, r)),
+        UpdateKeyDescription => run(body, |r| sim.update_key_description(caller, r)),
+        EnableKeyRotation => run(body, |r| sim.enable_key_rotation(caller, r)),
+        DisableKeyRotation => run(body, |r| sim.disable_key_rotation(caller, r)),
+        GetKeyRotationStatus => run(body, |r| sim.get_key_rotation_status(caller, r)),
+        ListKeyRotations => run(body, |r| sim.list_key_rotations(caller, r)),
+        RotateKeyOnDemand => run(body, |r| sim.rotate_key_on_demand(caller, r)),
+        ListKeyPolicies => run(body, |r| sim.list_key_policies(caller, r)),
+        GetParametersForImport => run(body, |r| sim.get_parameters_for_import(caller, r)),
+        ImportKeyMaterial => run(body, |r| sim.import_key_material(caller, r)),
+        DeleteImportedKeyMaterial => run(body, |r| sim.delete_imported_key_material(caller, r)),
+        CreateCustomKeyStore => run(body, |r| sim.create_custom_key_store(caller, r)),
+        ConnectCustomKeyStore => run(body, |r| sim.connect_custom_key_store(caller, r)),
+        DisconnectCustomKeyStore => run(body, |r| sim.disconnect_custom_key_store(caller, r)),
+        UpdateCustomKeyStore => run(body, |r| sim.update_custom_key_store(caller, r)),
+        DeleteCustomKeyStore => run(body, |r| sim.delete_custom_key_store(caller, r)),
+        DescribeCustomKeyStores => run(body, |r| sim.describe_custom_key_stores(caller, r)),
     }
 }
 

@@ -53,7 +53,10 @@ fn aws_quota(op: ApiOperation) -> (&'static str, u32) {
         Encrypt | Decrypt | ReEncrypt | GenerateDataKey | GenerateDataKeyWithoutPlaintext => {
             ("cryptographic", 5_500)
         }
-        ListKeys | ListAliases | DescribeKey | GetKeyPolicy | ListRetirableGrants => ("read", 100),
+        ListKeys | ListAliases | DescribeKey | GetKeyPolicy | ListRetirableGrants
+        // Issue #15 part B's reads.
+        | GetKeyRotationStatus | ListKeyRotations | ListResourceTags | ListKeyPolicies
+        | DescribeCustomKeyStores => ("read", 100),
         _ => ("write", 5),
     }
 }

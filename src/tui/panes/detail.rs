@@ -29,8 +29,15 @@ fn field(name: &str, value: impl Into<String>) -> Line<'static> {
 }
 
 fn key_lines(app: &App, k: &KeySummary) -> Vec<Line<'static>> {
-    let mut v = vec![
-        field("KeyId", k.key_id.clone()),
+    let mut v = vec![field("KeyId", k.key_id.clone())];
+    // An AWS managed key says so first: its rules differ from a customer's key.
+    if k.manager == "AWS" {
+        v.push(field(
+            "Managed by",
+            "AWS: an AWS managed key, usable only through its AWS service; its policy and yearly rotation are AWS's",
+        ));
+    }
+    v.extend([
         field("Arn", k.arn.clone()),
         field(
             "Aliases",
@@ -40,7 +47,7 @@ fn key_lines(app: &App, k: &KeySummary) -> Vec<Line<'static>> {
                 k.aliases.join(", ")
             },
         ),
-    ];
+    ]);
     // A quick key list (AWS) knows only ids and aliases until the key is described.
     if app.key_details.pending.contains(&k.key_id) {
         v.push(field(
