@@ -25,6 +25,10 @@ pub enum ErrorCode {
     KmsInternalException,
     #[serde(rename = "KMSInvalidStateException")]
     KmsInvalidStateException,
+    #[serde(rename = "KMSInvalidSignatureException")]
+    KmsInvalidSignatureException,
+    #[serde(rename = "KMSInvalidMacException")]
+    KmsInvalidMacException,
     LimitExceededException,
     MalformedPolicyDocumentException,
     NotFoundException,
@@ -74,6 +78,8 @@ impl ErrorCode {
             InvalidMarkerException => "InvalidMarkerException",
             KmsInternalException => "KMSInternalException",
             KmsInvalidStateException => "KMSInvalidStateException",
+            KmsInvalidSignatureException => "KMSInvalidSignatureException",
+            KmsInvalidMacException => "KMSInvalidMacException",
             LimitExceededException => "LimitExceededException",
             MalformedPolicyDocumentException => "MalformedPolicyDocumentException",
             NotFoundException => "NotFoundException",

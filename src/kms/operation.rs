@@ -231,10 +231,20 @@ pub enum ApiOperation {
     ReEncrypt,
     GenerateDataKey,
     GenerateDataKeyWithoutPlaintext,
+    // Asymmetric, HMAC and key agreement operations (issue #15, part A).
+    Sign,
+    Verify,
+    GetPublicKey,
+    GenerateMac,
+    VerifyMac,
+    GenerateRandom,
+    GenerateDataKeyPair,
+    GenerateDataKeyPairWithoutPlaintext,
+    DeriveSharedSecret,
 }
 
 impl ApiOperation {
-    pub const ALL: [ApiOperation; 22] = [
+    pub const ALL: [ApiOperation; 31] = [
         ApiOperation::CreateKey,
         ApiOperation::DescribeKey,
         ApiOperation::ListKeys,
@@ -257,6 +267,15 @@ impl ApiOperation {
         ApiOperation::ReEncrypt,
         ApiOperation::GenerateDataKey,
         ApiOperation::GenerateDataKeyWithoutPlaintext,
+        ApiOperation::Sign,
+        ApiOperation::Verify,
+        ApiOperation::GetPublicKey,
+        ApiOperation::GenerateMac,
+        ApiOperation::VerifyMac,
+        ApiOperation::GenerateRandom,
+        ApiOperation::GenerateDataKeyPair,
+        ApiOperation::GenerateDataKeyPairWithoutPlaintext,
+        ApiOperation::DeriveSharedSecret,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -284,6 +303,15 @@ impl ApiOperation {
             ReEncrypt => "ReEncrypt",
             GenerateDataKey => "GenerateDataKey",
             GenerateDataKeyWithoutPlaintext => "GenerateDataKeyWithoutPlaintext",
+            Sign => "Sign",
+            Verify => "Verify",
+            GetPublicKey => "GetPublicKey",
+            GenerateMac => "GenerateMac",
+            VerifyMac => "VerifyMac",
+            GenerateRandom => "GenerateRandom",
+            GenerateDataKeyPair => "GenerateDataKeyPair",
+            GenerateDataKeyPairWithoutPlaintext => "GenerateDataKeyPairWithoutPlaintext",
+            DeriveSharedSecret => "DeriveSharedSecret",
         }
     }
 
@@ -308,6 +336,14 @@ impl ApiOperation {
                 | GenerateDataKey
                 | GenerateDataKeyWithoutPlaintext
                 | ReEncrypt
+                | Sign
+                | Verify
+                | GetPublicKey
+                | GenerateMac
+                | VerifyMac
+                | GenerateDataKeyPair
+                | GenerateDataKeyPairWithoutPlaintext
+                | DeriveSharedSecret
         )
     }
 }

@@ -27,34 +27,10 @@ use super::world::{Alias, Key, World};
 use super::{crypto, CallRecord, Caller, Simulator};
 use crate::kms::time::epoch_seconds;
 
-/// `KeyMetadata` for a key.
+/// `KeyMetadata` for a key: the algorithm lists come from the key spec reference
+/// (`kms::algorithms::key_algorithms`), each omitted where it does not apply.
 pub fn key_metadata(k: &Key) -> KeyMetadata {
-    let (enc, sign, mac) = if k.spec.is_symmetric_encryption() {
-        (vec!["SYMMETRIC_DEFAULT".to_string()], None, None)
-    } else if k.spec.is_hmac() {
-        let alg = format!("HMAC_SHA_{}", &k.spec.as_str()[5..]);
-        (vec![], None, Some(vec![alg]))
-    } else if k.usage == crate::kms::KeyUsage::EncryptDecrypt {
-        (
-            vec![
-                "RSAES_OAEP_SHA_1".to_string(),
-                "RSAES_OAEP_SHA_256".to_string(),
-            ],
-            None,
-            None,
-        )
-    } else if k.spec.is_rsa() {
-        (
-            vec![],
-            Some(vec![
-                "RSASSA_PSS_SHA_256".to_string(),
-                "RSASSA_PKCS1_V1_5_SHA_256".to_string(),
-            ]),
-            None,
-        )
-    } else {
-        (vec![], Some(vec!["ECDSA_SHA_256".to_string()]), None)
-    };
+    let algs = crate::kms::algorithms::key_algorithms(k.spec, k.usage);
     KeyMetadata {
         aws_account_id: k.account.to_string(),
         key_id: k.id.clone(),
@@ -72,9 +48,10 @@ pub fn key_metadata(k: &Key) -> KeyMetadata {
         key_manager: k.manager,
         customer_master_key_spec: k.spec,
         key_spec: k.spec,
-        encryption_algorithms: enc,
-        signing_algorithms: sign,
-        mac_algorithms: mac,
+        encryption_algorithms: algs.encryption,
+        signing_algorithms: algs.signing,
+        mac_algorithms: algs.mac,
+        key_agreement_algorithms: algs.key_agreement,
         multi_region: false,
     }
 }
@@ -280,7 +257,7 @@ impl Simulator {
                 pending_window_days: None,
                 policy: policy_text,
                 parsed_policy: Some(parsed.clone()),
-                material: crypto::new_key_material(),
+                material: Vec::new(),
                 tags: req
                     .tags
                     .iter()
@@ -290,6 +267,14 @@ impl Simulator {
             };
             // CreateKey is authorized by IAM alone (the resource is "*").
             rec.authorize(world, &auth("kms:CreateKey", None))?;
+            // The key spec reference: "SM2 (China Regions only)"; the simulator's regions
+            // are not China Regions.
+            if spec == KeySpec::Sm2 {
+                return Err(KmsError::new(
+                    ErrorCode::UnsupportedOperationException,
+                    format!("KeySpec SM2 is not supported in {}: SM2 keys are available only in China Regions.", world.region),
+                ));
+            }
             if req.policy.is_some()
                 && req.bypass_policy_lockout_safety_check != Some(true)
                 && !passes_lockout_check(world, &rec.caller, &key, &parsed)
@@ -297,6 +282,10 @@ impl Simulator {
                 return Err(lockout_error());
             }
             rec.key_arn = Some(key.arn.clone());
+            let mut key = key;
+            // Generated after every check, so a refused request costs no RSA key generation.
+            key.material = super::key_material::generate(spec)
+                .map_err(super::asymmetric::crypto_error)?;
             let meta = key_metadata(&key);
             world.touch_key(&id);
             world.keys.insert(id, key);

@@ -7,6 +7,7 @@
 //! `crypto_ops.rs`; authorization in `authorize.rs`.
 
 pub mod activity;
+mod asymmetric;
 pub mod authorize;
 pub mod changes;
 pub mod clock;
@@ -17,9 +18,13 @@ pub mod grant_index;
 pub(crate) mod grants;
 pub mod inventory;
 pub mod journal;
+pub mod key_material;
+mod key_pairs;
 mod keys;
+mod mac;
 pub mod principals;
 pub mod scenario;
+mod signing;
 pub mod snapshot;
 pub mod validate;
 pub mod world;
