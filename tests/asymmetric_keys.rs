@@ -478,7 +478,10 @@ fn a_sign_grant_allows_sign_only_with_its_token_until_revoked() {
     with_token.grant_tokens = Some(vec![g.grant_token.clone()]);
     sim.sign(&who("alice"), with_token.clone()).unwrap();
     let why = last_activity(&sim).why;
-    assert!(why.contains(&g.grant_id[..12]) && why.contains("grant token"), "{why}");
+    assert!(
+        why.contains(&g.grant_id[..12]) && why.contains("grant token"),
+        "{why}"
+    );
     // Verify is not in the grant.
     let sig = sim.sign(&admin(), req.clone()).unwrap().signature;
     let mut v = verify_req(&key, SigningAlgorithm::EcdsaSha256, b"m", &sig);
