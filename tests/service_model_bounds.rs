@@ -83,6 +83,11 @@ fn valid(shape: &str, ciphertext: &str) -> Value {
         "PolicyType" => json!(
             r#"{"Version":"2012-10-17","Statement":[{"Sid":"Root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#
         ),
+        "SigningAlgorithmSpec" => json!("ECDSA_SHA_256"),
+        "MacAlgorithmSpec" => json!("HMAC_SHA_256"),
+        "DataKeyPairSpec" => json!("ECC_NIST_P256"),
+        "KeyAgreementAlgorithmSpec" => json!("ECDH"),
+        "PublicKeyType" => json!("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQc="),
         other => panic!("no valid value known for required shape {other}"),
     }
 }
