@@ -574,3 +574,71 @@ fn generate_random_gives_the_bytes_asked_for_within_bounds() {
     ));
     assert_eq!(e.code, ErrorCode::AccessDeniedException);
 }
+
+#[test]
+fn a_scenario_rsa_key_gets_its_material_on_first_use_and_a_snapshot_keeps_it() {
+    use grantscope::sim::snapshot;
+    let text = format!(
+        "{LAB}\n[[keys]]\nid = \"33333333-3333-4333-8333-333333333333\"\nspec = \"RSA_4096\"\nusage = \"SIGN_VERIFY\"\n"
+    );
+    let started = std::time::Instant::now();
+    let mut sim = sim_from_toml(&text);
+    let rsa = "33333333-3333-4333-8333-333333333333";
+    assert!(
+        sim.world().keys[rsa].material.is_empty(),
+        "no RSA key is generated while a scenario loads"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // Elliptic-curve and HMAC keys of a scenario are made at load (fast).
+    let public = |sim: &mut Simulator| {
+        sim.get_public_key(
+            &admin(),
+            GetPublicKeyRequest {
+                key_id: rsa.into(),
+                grant_tokens: None,
+            },
+        )
+        .unwrap()
+        .public_key
+    };
+    let before = public(&mut sim);
+    assert!(!sim.world().keys[rsa].material.is_empty());
+    let sig = sim
+        .sign(
+            &admin(),
+            sign_req(rsa, SigningAlgorithm::RsassaPkcs1V15Sha512, b"kept", None),
+        )
+        .unwrap()
+        .signature;
+    let restored = snapshot::from_json(&snapshot::to_json(sim.world()), "snap.json").unwrap();
+    let mut again = Simulator::new(restored);
+    assert_eq!(public(&mut again), before);
+    assert!(
+        again
+            .verify(
+                &admin(),
+                verify_req(rsa, SigningAlgorithm::RsassaPkcs1V15Sha512, b"kept", &sig)
+            )
+            .unwrap()
+            .signature_valid
+    );
+}
+
+#[test]
+fn the_activity_log_never_holds_key_material_or_secrets() {
+    let mut sim = lab();
+    let key = new_key(&mut sim, KeySpec::Hmac256, KeyUsage::GenerateVerifyMac);
+    let mac = sim
+        .generate_mac(&admin(), mac_req(&key, b"data"))
+        .unwrap()
+        .mac;
+    let material = sim.world().keys[&key].material.clone();
+    let log = format!("{:?}", sim.activity_since(0));
+    for secret in [&material, &mac] {
+        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, secret);
+        assert!(
+            !log.contains(&b64) && !log.contains(&hex::encode(secret)),
+            "{log}"
+        );
+    }
+}

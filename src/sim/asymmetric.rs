@@ -102,9 +102,11 @@ pub(crate) fn crypto_error(e: CryptoError) -> KmsError {
     }
 }
 
-/// Make sure the key has its material (scenario keys of slow-to-generate specs get it on
-/// first use), recording the change like any other so `--state` keeps it. Returns the
-/// key's id.
+/// Make sure the key has its material (scenario RSA keys get it on first use). The key is
+/// touched like any changed key, so a durable world (`serve --state`) writes it with the
+/// next change record, or in the snapshot at shutdown; decision: the first use itself
+/// (a Sign, a GetPublicKey) is not a change of its own, so a crash before either would
+/// give the key new material at the next start.
 pub(crate) fn ensure_material(world: &mut World, key_id: &str) -> KmsResult<()> {
     let needs = world
         .keys
