@@ -77,7 +77,6 @@ pub(super) fn test_call(
                     grant_tokens: tokens.clone(),
                     encryption_algorithm: call.encryption_algorithm().map(String::from),
                     dry_run,
-                    ..Default::default()
                 },
             )
             .map(|enc| {
@@ -110,7 +109,6 @@ pub(super) fn test_call(
                     key_id: Some(call.key.to_string()),
                     encryption_algorithm: call.encryption_algorithm().map(String::from),
                     dry_run,
-                    ..Default::default()
                 },
             )
             .map(|d| TestAnswer::Decrypted {

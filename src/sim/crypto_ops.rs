@@ -86,6 +86,12 @@ fn require_symmetric(k: &Key, operation: &str) -> KmsResult<()> {
     Ok(())
 }
 
+/// How the request named the key and the encryption algorithm (condition keys).
+struct RequestNames<'a> {
+    key_input: Option<&'a str>,
+    algorithm: &'a str,
+}
+
 /// Authorize one use of `key` for `op` with this context.
 fn authorize_use(
     world: &World,
@@ -94,9 +100,12 @@ fn authorize_use(
     op: GrantOperation,
     context: &EncryptionContext,
     tokens: &[GrantId],
-    key_input: Option<&str>,
-    algorithm: &str,
+    request: RequestNames,
 ) -> KmsResult<()> {
+    let RequestNames {
+        key_input,
+        algorithm,
+    } = request;
     let action = op.action();
     rec.authorize(
         world,
@@ -283,8 +292,10 @@ impl Simulator {
                 GrantOperation::Encrypt,
                 &context,
                 &tokens,
-                Some(&req.key_id),
-                alg_name(alg),
+                RequestNames {
+                    key_input: Some(&req.key_id),
+                    algorithm: alg_name(alg),
+                },
             )?;
             if !is_asymmetric_encryption(key) {
                 require_symmetric(key, "Encrypt")?;
@@ -334,8 +345,10 @@ impl Simulator {
                 GrantOperation::Decrypt,
                 &context,
                 &tokens,
-                req.key_id.as_deref(),
-                alg_name(alg),
+                RequestNames {
+                    key_input: req.key_id.as_deref(),
+                    algorithm: alg_name(alg),
+                },
             )?;
             if !is_asymmetric_encryption(key) {
                 require_symmetric(key, "Decrypt")?;
@@ -408,8 +421,10 @@ impl Simulator {
                 GrantOperation::ReEncryptFrom,
                 &source_ctx,
                 &tokens,
-                req.source_key_id.as_deref(),
-                alg_name(source_alg),
+                RequestNames {
+                    key_input: req.source_key_id.as_deref(),
+                    algorithm: alg_name(source_alg),
+                },
             )?;
             authorize_use(
                 world,
@@ -418,8 +433,10 @@ impl Simulator {
                 GrantOperation::ReEncryptTo,
                 &dest_ctx,
                 &tokens,
-                Some(&req.destination_key_id),
-                alg_name(dest_alg),
+                RequestNames {
+                    key_input: Some(&req.destination_key_id),
+                    algorithm: alg_name(dest_alg),
+                },
             )?;
             for k in [source, dest] {
                 if !is_asymmetric_encryption(k) {
@@ -511,8 +528,10 @@ fn data_key<'w>(
         op,
         &context,
         &tokens,
-        Some(&req.key_id),
-        SYMMETRIC_DEFAULT,
+        RequestNames {
+            key_input: Some(&req.key_id),
+            algorithm: SYMMETRIC_DEFAULT,
+        },
     )?;
     require_symmetric(key, op.as_str())?;
     validate::dry_run(req.dry_run)?;

@@ -395,7 +395,7 @@ pub fn ecdh(spec: KeySpec, material: &[u8], peer_der: &[u8]) -> CryptoResult<Vec
     let peer = agreement::UnparsedPublicKey::new(alg, peer_der);
     agreement::agree(
         &private,
-        &peer,
+        peer,
         CryptoError::BadInput(format!(
             "The public key is not a DER-encoded X.509 public key on the key's curve ({spec})."
         )),
