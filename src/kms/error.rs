@@ -262,8 +262,8 @@ mod tests {
             None,
             "AWS's spelling only"
         );
-        let other = AwsErrorCode::parse("KMSInvalidMacException");
-        assert_eq!(other, AwsErrorCode::Other("KMSInvalidMacException".into()));
-        assert_eq!(other.to_string(), "KMSInvalidMacException");
+        let other = AwsErrorCode::parse("XksKeyNotFoundException");
+        assert_eq!(other, AwsErrorCode::Other("XksKeyNotFoundException".into()));
+        assert_eq!(other.to_string(), "XksKeyNotFoundException");
     }
 }
