@@ -642,3 +642,16 @@ fn the_activity_log_never_holds_key_material_or_secrets() {
         );
     }
 }
+
+#[test]
+fn get_public_key_of_a_symmetric_key_is_unsupported() {
+    let mut sim = lab();
+    let e = expect_err(sim.get_public_key(
+        &admin(),
+        GetPublicKeyRequest {
+            key_id: K1.into(),
+            grant_tokens: None,
+        },
+    ));
+    assert_eq!(e.code, ErrorCode::UnsupportedOperationException);
+}

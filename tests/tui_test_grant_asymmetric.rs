@@ -50,6 +50,20 @@ fn world() -> Harness {
     spec = "ECC_NIST_P384"
     usage = "KEY_AGREEMENT"
 
+    [[keys]]
+    id = "dddd4444-56ef-78ab-90cd-567890abcdef"
+    aliases = ["alias/rsa"]
+    spec = "RSA_2048"
+    usage = "ENCRYPT_DECRYPT"
+
+    [[grants]]
+    key = "alias/rsa"
+    grantee = "granttestuser"
+    operations = ["Encrypt", "Decrypt"]
+    name = "rsa-user"
+    id = "6161616161616161616161616161616161616161616161616161616161616161"
+    age = "1h"
+
     [[grants]]
     key = "alias/signing"
     grantee = "granttestuser"
@@ -202,5 +216,37 @@ fn test_a_grant_on_signing_mac_and_agreement_keys_at_every_size() {
         let out = result.expect("the test ran");
         assert_eq!(out.allowed(), actor.is_none(), "{name}: {out:?}");
         assert_snapshot!(format!("test_a_grant_{name}"), screens(&h));
+    }
+}
+
+#[test]
+fn an_rsa_encryption_key_is_tested_with_rsaes_oaep() {
+    use grantscope::backend::TestAnswer;
+    let mut h = world();
+    select_key(&mut h, "alias/rsa");
+    h.select_grant("rsa-user");
+    h.press('e');
+    assert!(!h.grant_test().operations.contains(&Op::ReEncryptFrom));
+    for op in [Op::Encrypt, Op::Decrypt] {
+        for _ in 0..10 {
+            if h.grant_test().operation == op {
+                break;
+            }
+            h.key(KeyCode::Right);
+        }
+        h.key(KeyCode::Enter);
+        let out = h.grant_test().result.clone().unwrap().unwrap();
+        match out.result {
+            Ok(TestAnswer::Encrypted { round_trip, .. }) => {
+                assert_eq!(round_trip.as_deref(), Ok("hello"))
+            }
+            Ok(TestAnswer::Decrypted { plaintext }) => assert_eq!(plaintext, "hello"),
+            other => panic!("{op}: {other:?}"),
+        }
+        assert!(h
+            .grant_test()
+            .cli_commands()
+            .iter()
+            .all(|c| !c.contains("re-encrypt")));
     }
 }
