@@ -633,6 +633,9 @@ fn the_activity_log_never_holds_key_material_or_secrets() {
         .unwrap()
         .mac;
     let material = sim.world().keys[&key].material.clone();
+    let shown = format!("{:?}", sim.world().keys[&key]);
+    assert!(shown.contains("<32 bytes, not shown>"), "{shown}");
+    assert!(!shown.contains(&format!("{material:?}")));
     let log = format!("{:?}", sim.activity_since(0));
     for secret in [&material, &mac] {
         let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, secret);
