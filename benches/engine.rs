@@ -4,7 +4,10 @@
 //!   `Simulator::encrypt` of a small plaintext, which adds validation, AES-GCM and the
 //!   activity log);
 //! - Encrypt + Decrypt of 4 KiB through the engine;
-//! - the worst case: a grantee whose own 49,998 grants on the key all fail to fit.
+//! - the worst case: a grantee whose own 49,998 grants on the key all fail to fit;
+//! - asymmetric and HMAC keys: Sign and Verify (RSA_2048, ECC_NIST_P256), GenerateMac
+//!   (HMAC_256) and GenerateDataKeyPair (ECC_NIST_P256, RSA_2048) as whole calls, through
+//!   a grant (each call loads the key's PKCS #8 private key: that cost is in the figures).
 //!
 //! Run: `cargo bench --bench engine -- --warm-up-time 1 --measurement-time 3`
 
@@ -13,7 +16,12 @@ use std::hint::black_box;
 use chrono::TimeZone;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use grantscope::kms::api::{DecryptRequest, EncryptRequest};
-use grantscope::kms::{EncryptionContext, GrantOperation};
+use grantscope::kms::api_asymmetric::{
+    GenerateDataKeyPairRequest, GenerateMacRequest, SignRequest, VerifyRequest,
+};
+use grantscope::kms::{
+    DataKeyPairSpec, EncryptionContext, GrantOperation, MacAlgorithm, SigningAlgorithm,
+};
 use grantscope::sim::authorize::{authorize, AuthRequest, GrantUse};
 use grantscope::sim::conditions::RequestFacts;
 use grantscope::sim::{Caller, Clock, Scenario, Simulator};
@@ -226,5 +234,139 @@ fn worst_case(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, authorization, crypto_4k, worst_case);
+/// A small world: one key of each kind, and a grant of its operations to alice.
+const ASYMMETRIC_WORLD: &str = r#"
+name = "bench-asymmetric"
+region = "eu-west-1"
+
+[[accounts]]
+id = "111122223333"
+
+[[principals]]
+name = "alice"
+
+[[keys]]
+id = "aaaaaaaa-1111-4111-8111-111111111111"
+spec = "RSA_2048"
+usage = "SIGN_VERIFY"
+
+[[keys]]
+id = "bbbbbbbb-1111-4111-8111-111111111111"
+spec = "ECC_NIST_P256"
+usage = "SIGN_VERIFY"
+
+[[keys]]
+id = "cccccccc-1111-4111-8111-111111111111"
+spec = "HMAC_256"
+
+[[keys]]
+id = "dddddddd-1111-4111-8111-111111111111"
+
+[[grants]]
+key = "aaaaaaaa-1111-4111-8111-111111111111"
+grantee = "alice"
+operations = ["Sign", "Verify"]
+
+[[grants]]
+key = "bbbbbbbb-1111-4111-8111-111111111111"
+grantee = "alice"
+operations = ["Sign", "Verify"]
+
+[[grants]]
+key = "cccccccc-1111-4111-8111-111111111111"
+grantee = "alice"
+operations = ["GenerateMac"]
+
+[[grants]]
+key = "dddddddd-1111-4111-8111-111111111111"
+grantee = "alice"
+operations = ["GenerateDataKeyPair"]
+"#;
+
+fn asymmetric(c: &mut Criterion) {
+    let world = Scenario::parse(ASYMMETRIC_WORLD, "bench.toml", true)
+        .and_then(|s| s.build())
+        .expect("the asymmetric bench world builds");
+    let mut sim = Simulator::new(world);
+    let alice = Caller::new("alice");
+    let message = b"a 32-byte message to be signed!!".to_vec();
+    let mut group = c.benchmark_group("asymmetric keys through the engine");
+    for (name, key, alg) in [
+        (
+            "RSA_2048",
+            "aaaaaaaa-1111-4111-8111-111111111111",
+            SigningAlgorithm::RsassaPssSha256,
+        ),
+        (
+            "ECC_NIST_P256",
+            "bbbbbbbb-1111-4111-8111-111111111111",
+            SigningAlgorithm::EcdsaSha256,
+        ),
+    ] {
+        let sign = SignRequest {
+            key_id: key.into(),
+            message: message.clone(),
+            message_type: None,
+            grant_tokens: None,
+            signing_algorithm: alg,
+            dry_run: None,
+        };
+        let signature = sim
+            .sign(&alice, sign.clone())
+            .expect("alice signs")
+            .signature;
+        group.bench_function(format!("Sign {name}"), |b| {
+            b.iter(|| black_box(sim.sign(&alice, sign.clone()).expect("alice signs")))
+        });
+        let verify = VerifyRequest {
+            key_id: key.into(),
+            message: message.clone(),
+            message_type: None,
+            signature,
+            signing_algorithm: alg,
+            grant_tokens: None,
+            dry_run: None,
+        };
+        group.bench_function(format!("Verify {name}"), |b| {
+            b.iter(|| black_box(sim.verify(&alice, verify.clone()).expect("alice verifies")))
+        });
+    }
+    let mac = GenerateMacRequest {
+        message: message.clone(),
+        key_id: "cccccccc-1111-4111-8111-111111111111".into(),
+        mac_algorithm: MacAlgorithm::HmacSha256,
+        grant_tokens: None,
+        dry_run: None,
+    };
+    group.bench_function("GenerateMac HMAC_256", |b| {
+        b.iter(|| black_box(sim.generate_mac(&alice, mac.clone()).expect("alice MACs")))
+    });
+    for (name, spec) in [
+        ("ECC_NIST_P256", DataKeyPairSpec::EccNistP256),
+        ("RSA_2048", DataKeyPairSpec::Rsa2048),
+    ] {
+        let req = GenerateDataKeyPairRequest {
+            encryption_context: None,
+            key_id: "dddddddd-1111-4111-8111-111111111111".into(),
+            key_pair_spec: spec,
+            grant_tokens: None,
+            recipient: None,
+            dry_run: None,
+        };
+        if spec == DataKeyPairSpec::Rsa2048 {
+            group.sample_size(10);
+        }
+        group.bench_function(format!("GenerateDataKeyPair {name}"), |b| {
+            b.iter(|| {
+                black_box(
+                    sim.generate_data_key_pair(&alice, req.clone())
+                        .expect("a pair"),
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, authorization, crypto_4k, worst_case, asymmetric);
 criterion_main!(benches);

@@ -60,7 +60,10 @@ fn create_key_uses_the_default_key_policy() {
     assert_eq!(meta.arn, key_arn(&meta.key_id));
     assert_eq!(meta.aws_account_id, HOME);
     assert_eq!(meta.description, "made in a test");
-    assert_eq!(meta.encryption_algorithms, vec!["SYMMETRIC_DEFAULT"]);
+    assert_eq!(
+        meta.encryption_algorithms,
+        Some(vec![grantscope::kms::EncryptionAlgorithm::SymmetricDefault])
+    );
     let policy = sim
         .get_key_policy(
             &admin(),
@@ -112,7 +115,10 @@ fn create_key_makes_asymmetric_and_hmac_keys_with_their_metadata() {
     };
     let hmac = create(&mut sim, KeySpec::Hmac256, None).unwrap();
     assert_eq!(hmac.key_usage, KeyUsage::GenerateVerifyMac);
-    assert_eq!(hmac.mac_algorithms, Some(vec!["HMAC_SHA_256".to_string()]));
+    assert_eq!(
+        hmac.mac_algorithms,
+        Some(vec![grantscope::kms::MacAlgorithm::HmacSha256])
+    );
     let rsa = create(&mut sim, KeySpec::Rsa2048, Some(KeyUsage::SignVerify)).unwrap();
     assert_eq!(rsa.key_usage, KeyUsage::SignVerify);
     assert!(rsa.signing_algorithms.is_some());

@@ -91,6 +91,11 @@ fn valid(shape: &str, ciphertext: &str) -> Value {
         "CustomKeyStoreNameType" => json!("store"),
         "AlgorithmSpec" => json!("RSAES_OAEP_SHA_256"),
         "WrappingKeySpec" => json!("RSA_2048"),
+        "SigningAlgorithmSpec" => json!("ECDSA_SHA_256"),
+        "MacAlgorithmSpec" => json!("HMAC_SHA_256"),
+        "DataKeyPairSpec" => json!("ECC_NIST_P256"),
+        "KeyAgreementAlgorithmSpec" => json!("ECDH"),
+        "PublicKeyType" => json!("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQc="),
         other => panic!("no valid value known for required shape {other}"),
     }
 }

@@ -13,6 +13,7 @@ mod error;
 mod model;
 pub mod sim;
 mod sim_test;
+mod sim_test_asymmetric;
 mod test_call;
 
 use std::time::Duration;

@@ -32,6 +32,9 @@ pub(super) fn test_call(
     if let Some(e) = call.missing() {
         return Err(e);
     }
+    if super::tested_apart(call.operation) {
+        return super::sim_test_asymmetric::test_call(s, operator, caller, call);
+    }
     let tokens = (!call.grant_tokens.is_empty()).then(|| call.grant_tokens.clone());
     let context = (!call.encryption_context.is_empty()).then(|| call.encryption_context.clone());
     let dry_run = call.is_dry_run().then_some(true);
@@ -46,6 +49,7 @@ pub(super) fn test_call(
                     key_id: under.to_string(),
                     plaintext: call.plaintext.as_bytes().to_vec(),
                     encryption_context: context.clone(),
+                    encryption_algorithm: call.encryption_algorithm().map(String::from),
                     ..Default::default()
                 },
             )
@@ -71,8 +75,8 @@ pub(super) fn test_call(
                     plaintext: call.plaintext.as_bytes().to_vec(),
                     encryption_context: context.clone(),
                     grant_tokens: tokens.clone(),
+                    encryption_algorithm: call.encryption_algorithm().map(String::from),
                     dry_run,
-                    ..Default::default()
                 },
             )
             .map(|enc| {
@@ -83,6 +87,8 @@ pub(super) fn test_call(
                             ciphertext_blob: enc.ciphertext_blob.clone(),
                             encryption_context: context.clone(),
                             grant_tokens: tokens.clone(),
+                            key_id: Some(call.key.to_string()),
+                            encryption_algorithm: call.encryption_algorithm().map(String::from),
                             ..Default::default()
                         },
                     )
@@ -101,8 +107,8 @@ pub(super) fn test_call(
                     encryption_context: context.clone(),
                     grant_tokens: tokens.clone(),
                     key_id: Some(call.key.to_string()),
+                    encryption_algorithm: call.encryption_algorithm().map(String::from),
                     dry_run,
-                    ..Default::default()
                 },
             )
             .map(|d| TestAnswer::Decrypted {
@@ -207,6 +213,18 @@ pub(super) fn test_call(
         // `missing` refused the rest.
         op => Err(KmsError::invalid(format!("{op} cannot be tested here."))),
     };
+    Ok(finish(s, caller, call, prepared, result))
+}
+
+/// The outcome of a test call: who it was made as (the ARN the caller resolves to) and
+/// the key's ARN.
+pub(super) fn finish(
+    s: &Simulator,
+    caller: &Caller,
+    call: &TestCall,
+    prepared: Option<String>,
+    result: KmsResult<TestAnswer>,
+) -> TestOutcome {
     let who = s
         .world()
         .resolve_caller(caller)
@@ -218,11 +236,11 @@ pub(super) fn test_call(
         .get(call.key.key_id().unwrap_or_default())
         .map(|k| k.arn.clone())
         .unwrap_or_else(|| call.key.to_string());
-    Ok(TestOutcome::answer(
+    TestOutcome::answer(
         call,
         who,
         key_arn,
         prepared,
         result.map_err(BackendError::from),
-    ))
+    )
 }

@@ -25,6 +25,10 @@ pub enum ErrorCode {
     KmsInternalException,
     #[serde(rename = "KMSInvalidStateException")]
     KmsInvalidStateException,
+    #[serde(rename = "KMSInvalidSignatureException")]
+    KmsInvalidSignatureException,
+    #[serde(rename = "KMSInvalidMacException")]
+    KmsInvalidMacException,
     LimitExceededException,
     MalformedPolicyDocumentException,
     NotFoundException,
@@ -82,6 +86,8 @@ impl ErrorCode {
             InvalidMarkerException => "InvalidMarkerException",
             KmsInternalException => "KMSInternalException",
             KmsInvalidStateException => "KMSInvalidStateException",
+            KmsInvalidSignatureException => "KMSInvalidSignatureException",
+            KmsInvalidMacException => "KMSInvalidMacException",
             LimitExceededException => "LimitExceededException",
             MalformedPolicyDocumentException => "MalformedPolicyDocumentException",
             NotFoundException => "NotFoundException",
@@ -273,8 +279,8 @@ mod tests {
             None,
             "AWS's spelling only"
         );
-        let other = AwsErrorCode::parse("KMSInvalidMacException");
-        assert_eq!(other, AwsErrorCode::Other("KMSInvalidMacException".into()));
-        assert_eq!(other.to_string(), "KMSInvalidMacException");
+        let other = AwsErrorCode::parse("XksKeyNotFoundException");
+        assert_eq!(other, AwsErrorCode::Other("XksKeyNotFoundException".into()));
+        assert_eq!(other.to_string(), "XksKeyNotFoundException");
     }
 }

@@ -5,6 +5,10 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::algorithms::{
+    EncryptionAlgorithm, KeyAgreementAlgorithm, MacAlgorithm, SigningAlgorithm,
+};
+
 /// A string enum with AWS's spelling in both serde and Display.
 macro_rules! aws_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
@@ -37,6 +41,8 @@ macro_rules! aws_enum {
     };
 }
 
+pub(crate) use aws_enum;
+
 aws_enum!(
     /// The key states of AWS KMS.
     KeyState {
@@ -67,6 +73,10 @@ aws_enum!(
         Hmac384 = "HMAC_384",
         Hmac512 = "HMAC_512",
         Sm2 = "SM2",
+        MlDsa44 = "ML_DSA_44",
+        MlDsa65 = "ML_DSA_65",
+        MlDsa87 = "ML_DSA_87",
+        EccNistEdwards25519 = "ECC_NIST_EDWARDS25519",
     }
 );
 
@@ -112,7 +122,16 @@ impl KeySpec {
             &[KeyUsage::GenerateVerifyMac]
         } else if self.is_rsa() {
             &[KeyUsage::EncryptDecrypt, KeyUsage::SignVerify]
-        } else if self == KeySpec::EccSecgP256k1 {
+        } else if matches!(
+            self,
+            KeySpec::EccSecgP256k1
+                | KeySpec::MlDsa44
+                | KeySpec::MlDsa65
+                | KeySpec::MlDsa87
+                | KeySpec::EccNistEdwards25519
+        ) {
+            // Developer Guide, key spec reference: ML-DSA keys and ECC_NIST_EDWARDS25519
+            // are for "signing and verification only", as is ECC_SECG_P256K1.
             &[KeyUsage::SignVerify]
         } else if self == KeySpec::Sm2 {
             &[
@@ -160,11 +179,16 @@ pub struct KeyMetadata {
     pub key_manager: KeyManager,
     pub customer_master_key_spec: KeySpec,
     pub key_spec: KeySpec,
-    pub encryption_algorithms: Vec<String>,
+    /// Each list is omitted when the key cannot use that kind of algorithm (AWS omits the
+    /// member; it never sends an empty list): see `kms::algorithms`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub signing_algorithms: Option<Vec<String>>,
+    pub encryption_algorithms: Option<Vec<EncryptionAlgorithm>>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub mac_algorithms: Option<Vec<String>>,
+    pub signing_algorithms: Option<Vec<SigningAlgorithm>>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub mac_algorithms: Option<Vec<MacAlgorithm>>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub key_agreement_algorithms: Option<Vec<KeyAgreementAlgorithm>>,
     pub multi_region: bool,
     /// Imported key material: when it expires, and whether it does (issue #15 part B).
     #[serde(skip_serializing_if = "Option::is_none", default)]

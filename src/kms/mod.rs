@@ -4,8 +4,10 @@
 //! Every other layer (simulator, wire server, backends, audit, UI) speaks these types;
 //! this module depends on nothing else in the crate.
 
+pub mod algorithms;
 pub mod api;
 pub mod api_admin;
+pub mod api_asymmetric;
 pub mod error;
 pub mod grant;
 pub mod ids;
@@ -16,6 +18,10 @@ pub mod policy;
 pub mod time;
 pub mod words;
 
+pub use algorithms::{
+    DataKeyPairSpec, EncryptionAlgorithm, KeyAgreementAlgorithm, MacAlgorithm, MessageType,
+    SigningAlgorithm,
+};
 pub use error::{AwsErrorCode, ErrorCode, KmsError, KmsResult};
 pub use grant::{
     distinct_prefix_len, grant_id_label, short_grant_id, EncryptionContext, GrantConstraints,

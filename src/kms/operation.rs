@@ -253,10 +253,20 @@ pub enum ApiOperation {
     UpdateCustomKeyStore,
     DeleteCustomKeyStore,
     DescribeCustomKeyStores,
+    // Asymmetric, HMAC and key agreement operations (issue #15, part A).
+    Sign,
+    Verify,
+    GetPublicKey,
+    GenerateMac,
+    VerifyMac,
+    GenerateRandom,
+    GenerateDataKeyPair,
+    GenerateDataKeyPairWithoutPlaintext,
+    DeriveSharedSecret,
 }
 
 impl ApiOperation {
-    pub const ALL: [ApiOperation; 42] = [
+    pub const ALL: [ApiOperation; 51] = [
         ApiOperation::CreateKey,
         ApiOperation::DescribeKey,
         ApiOperation::ListKeys,
@@ -299,6 +309,15 @@ impl ApiOperation {
         ApiOperation::UpdateCustomKeyStore,
         ApiOperation::DeleteCustomKeyStore,
         ApiOperation::DescribeCustomKeyStores,
+        ApiOperation::Sign,
+        ApiOperation::Verify,
+        ApiOperation::GetPublicKey,
+        ApiOperation::GenerateMac,
+        ApiOperation::VerifyMac,
+        ApiOperation::GenerateRandom,
+        ApiOperation::GenerateDataKeyPair,
+        ApiOperation::GenerateDataKeyPairWithoutPlaintext,
+        ApiOperation::DeriveSharedSecret,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -346,6 +365,15 @@ impl ApiOperation {
             UpdateCustomKeyStore => "UpdateCustomKeyStore",
             DeleteCustomKeyStore => "DeleteCustomKeyStore",
             DescribeCustomKeyStores => "DescribeCustomKeyStores",
+            Sign => "Sign",
+            Verify => "Verify",
+            GetPublicKey => "GetPublicKey",
+            GenerateMac => "GenerateMac",
+            VerifyMac => "VerifyMac",
+            GenerateRandom => "GenerateRandom",
+            GenerateDataKeyPair => "GenerateDataKeyPair",
+            GenerateDataKeyPairWithoutPlaintext => "GenerateDataKeyPairWithoutPlaintext",
+            DeriveSharedSecret => "DeriveSharedSecret",
         }
     }
 
@@ -370,6 +398,14 @@ impl ApiOperation {
                 | GenerateDataKey
                 | GenerateDataKeyWithoutPlaintext
                 | ReEncrypt
+                | Sign
+                | Verify
+                | GetPublicKey
+                | GenerateMac
+                | VerifyMac
+                | GenerateDataKeyPair
+                | GenerateDataKeyPairWithoutPlaintext
+                | DeriveSharedSecret
         )
     }
 }

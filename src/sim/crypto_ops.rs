@@ -5,10 +5,11 @@
 use crate::kms::api::*;
 use crate::kms::error::quoted;
 use crate::kms::{
-    ApiOperation, EncryptionContext, ErrorCode, GrantId, GrantOperation, KeyUsage, KmsError,
-    KmsResult,
+    ApiOperation, EncryptionAlgorithm, EncryptionContext, ErrorCode, GrantId, GrantOperation,
+    KeyUsage, KmsError, KmsResult,
 };
 
+use super::asymmetric;
 use super::authorize::{AuthRequest, GrantUse};
 use super::conditions::RequestFacts;
 use super::keys::require_enabled;
@@ -30,19 +31,35 @@ fn invalid_ciphertext() -> KmsError {
     )
 }
 
-fn check_algorithm(field: &str, alg: Option<&str>) -> KmsResult<()> {
+/// An `EncryptionAlgorithm` member: one of AWS's enum values (ValidationException
+/// otherwise). Whether it suits the key is checked once the key is known.
+fn check_algorithm(field: &str, alg: Option<&str>) -> KmsResult<Option<EncryptionAlgorithm>> {
     match alg {
-        None | Some(SYMMETRIC_DEFAULT) => Ok(()),
-        Some(a @ ("RSAES_OAEP_SHA_1" | "RSAES_OAEP_SHA_256" | "SM2PKE")) => Err(KmsError::new(
+        None => Ok(None),
+        Some(a) => a.parse().map(Some).map_err(|()| {
+            KmsError::validation(
+                &quoted(a),
+                field,
+                "Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]",
+            )
+        }),
+    }
+}
+
+/// A symmetric key takes SYMMETRIC_DEFAULT only.
+fn symmetric_algorithm(alg: Option<EncryptionAlgorithm>) -> KmsResult<()> {
+    match alg {
+        None | Some(EncryptionAlgorithm::SymmetricDefault) => Ok(()),
+        Some(a) => Err(KmsError::new(
             ErrorCode::InvalidKeyUsageException,
             format!("Encryption algorithm {a} is not supported by symmetric encryption KMS keys."),
         )),
-        Some(a) => Err(KmsError::validation(
-            &quoted(a),
-            field,
-            "Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]",
-        )),
     }
+}
+
+/// An RSA ENCRYPT_DECRYPT key (the asymmetric encryption keys the simulator has).
+fn is_asymmetric_encryption(k: &Key) -> bool {
+    !k.spec.is_symmetric_encryption() && k.usage == KeyUsage::EncryptDecrypt
 }
 
 /// The key must be usable and a symmetric encryption key.
@@ -59,14 +76,20 @@ fn require_symmetric(k: &Key, operation: &str) -> KmsResult<()> {
     }
     if !k.spec.is_symmetric_encryption() {
         return Err(KmsError::new(
-            ErrorCode::UnsupportedOperationException,
+            ErrorCode::InvalidKeyUsageException,
             format!(
-                "{} is an asymmetric key ({}); the grantscope simulator performs symmetric encryption only.",
+                "{} is an asymmetric key ({}), which {operation} cannot use.",
                 k.arn, k.spec
             ),
         ));
     }
     Ok(())
+}
+
+/// How the request named the key and the encryption algorithm (condition keys).
+struct RequestNames<'a> {
+    key_input: Option<&'a str>,
+    algorithm: &'a str,
 }
 
 /// Authorize one use of `key` for `op` with this context.
@@ -77,8 +100,12 @@ fn authorize_use(
     op: GrantOperation,
     context: &EncryptionContext,
     tokens: &[GrantId],
-    key_input: Option<&str>,
+    request: RequestNames,
 ) -> KmsResult<()> {
+    let RequestNames {
+        key_input,
+        algorithm,
+    } = request;
     let action = op.action();
     rec.authorize(
         world,
@@ -92,7 +119,7 @@ fn authorize_use(
             token_grants: tokens,
             facts: RequestFacts {
                 encryption_context: Some(context),
-                encryption_algorithm: Some(SYMMETRIC_DEFAULT),
+                encryption_algorithm: Some(algorithm),
                 request_alias: key_input.filter(|k| k.starts_with("alias/")),
                 ..Default::default()
             },
@@ -146,6 +173,97 @@ fn seal(key: &Key, context: &EncryptionContext, plaintext: &[u8]) -> KmsResult<V
         .ok_or_else(|| KmsError::internal("encryption failed"))
 }
 
+/// The algorithm a request names, as the authorization facts carry it.
+fn alg_name(alg: Option<EncryptionAlgorithm>) -> &'static str {
+    alg.map_or(SYMMETRIC_DEFAULT, EncryptionAlgorithm::as_str)
+}
+
+/// Encrypt under `key`: AES-GCM for a symmetric key, RSAES-OAEP for an RSA key (which
+/// takes no encryption context). Returns the ciphertext and the algorithm used.
+fn encrypt_under(
+    key: &Key,
+    alg: Option<EncryptionAlgorithm>,
+    context: Option<&EncryptionContext>,
+    plaintext: &[u8],
+) -> KmsResult<(Vec<u8>, EncryptionAlgorithm)> {
+    if is_asymmetric_encryption(key) {
+        let alg = asymmetric::rsa_algorithm(key, alg)?;
+        asymmetric::no_context(context)?;
+        Ok((asymmetric::rsa_seal(key, alg, plaintext)?, alg))
+    } else {
+        symmetric_algorithm(alg)?;
+        let ctx = context.cloned().unwrap_or_default();
+        Ok((
+            seal(key, &ctx, plaintext)?,
+            EncryptionAlgorithm::SymmetricDefault,
+        ))
+    }
+}
+
+/// Decrypt with `key` (already known to be the ciphertext's key).
+fn decrypt_with(
+    key: &Key,
+    alg: Option<EncryptionAlgorithm>,
+    context: Option<&EncryptionContext>,
+    ciphertext: &[u8],
+) -> KmsResult<(Vec<u8>, EncryptionAlgorithm)> {
+    if is_asymmetric_encryption(key) {
+        let alg = asymmetric::rsa_algorithm(key, alg)?;
+        asymmetric::no_context(context)?;
+        Ok((
+            asymmetric::rsa_open(key, alg, ciphertext, invalid_ciphertext)?,
+            alg,
+        ))
+    } else {
+        symmetric_algorithm(alg)?;
+        let ctx = context.cloned().unwrap_or_default();
+        // The material version the ciphertext names (older material after a rotation).
+        let plaintext =
+            super::material::open_blob(key, ciphertext, &ctx).ok_or_else(invalid_ciphertext)?;
+        Ok((plaintext, EncryptionAlgorithm::SymmetricDefault))
+    }
+}
+
+/// The key a ciphertext belongs to. A symmetric ciphertext names its key; an asymmetric
+/// one is raw RSA and names nothing, so the request's key is the key: "If the ciphertext
+/// was encrypted under an asymmetric KMS key, you must specify the KMS key and the
+/// encryption algorithm that was used" (Decrypt, KeyId).
+fn ciphertext_key<'w>(
+    world: &'w World,
+    requested: Option<&'w Key>,
+    blob: &[u8],
+) -> KmsResult<&'w Key> {
+    match requested {
+        Some(r) if is_asymmetric_encryption(r) => Ok(r),
+        Some(r) => {
+            let key = blob_key(world, blob)?;
+            if r.id != key.id {
+                return Err(incorrect_key());
+            }
+            Ok(key)
+        }
+        None => blob_key(world, blob),
+    }
+}
+
+/// Resolve an optional key member and give its key material if it is an RSA key left to
+/// first use. Returns the key's id.
+fn optional_key_id(
+    world: &mut World,
+    rec: &CallRecord,
+    field: &str,
+    input: Option<&str>,
+) -> KmsResult<Option<String>> {
+    let Some(input) = input else {
+        return Ok(None);
+    };
+    let id = validate::resolve_key(world, &rec.caller, field, input, CRYPTO)?
+        .id
+        .clone();
+    asymmetric::ensure_material(world, &id)?;
+    Ok(Some(id))
+}
+
 impl Simulator {
     pub fn encrypt(&mut self, caller: &Caller, req: EncryptRequest) -> KmsResult<EncryptResponse> {
         self.call(caller, ApiOperation::Encrypt, |world, rec| {
@@ -159,10 +277,14 @@ impl Simulator {
                     },
                 ));
             }
-            check_algorithm("encryptionAlgorithm", req.encryption_algorithm.as_deref())?;
+            let alg = check_algorithm("encryptionAlgorithm", req.encryption_algorithm.as_deref())?;
             world.create_managed_key_on_service_use(&rec.caller, &req.key_id);
             let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
-            let key = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, CRYPTO)?;
+            let id = optional_key_id(world, rec, "keyId", Some(&req.key_id))?.unwrap_or_default();
+            let key = world
+                .keys
+                .get(&id)
+                .ok_or_else(|| KmsError::internal("key vanished"))?;
             rec.key_arn = Some(key.arn.clone());
             let context = req.encryption_context.clone().unwrap_or_default();
             authorize_use(
@@ -172,14 +294,29 @@ impl Simulator {
                 GrantOperation::Encrypt,
                 &context,
                 &tokens,
-                Some(&req.key_id),
+                RequestNames {
+                    key_input: Some(&req.key_id),
+                    algorithm: alg_name(alg),
+                },
             )?;
-            require_symmetric(key, "Encrypt")?;
+            if !is_asymmetric_encryption(key) {
+                require_symmetric(key, "Encrypt")?;
+            }
+            require_enabled(key)?;
+            // Check the algorithm and context before a dry run answers.
+            if is_asymmetric_encryption(key) {
+                asymmetric::rsa_algorithm(key, alg)?;
+                asymmetric::no_context(req.encryption_context.as_ref())?;
+            } else {
+                symmetric_algorithm(alg)?;
+            }
             validate::dry_run(req.dry_run)?;
+            let (ciphertext_blob, used) =
+                encrypt_under(key, alg, req.encryption_context.as_ref(), &req.plaintext)?;
             Ok(EncryptResponse {
-                ciphertext_blob: seal(key, &context, &req.plaintext)?,
+                ciphertext_blob,
                 key_id: key.arn.clone(),
-                encryption_algorithm: SYMMETRIC_DEFAULT.to_string(),
+                encryption_algorithm: used.to_string(),
             })
         })
     }
@@ -196,22 +333,11 @@ impl Simulator {
                     },
                 ));
             }
-            check_algorithm("encryptionAlgorithm", req.encryption_algorithm.as_deref())?;
+            let alg = check_algorithm("encryptionAlgorithm", req.encryption_algorithm.as_deref())?;
             let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
-            let requested = match &req.key_id {
-                Some(k) => Some(validate::resolve_key(
-                    world,
-                    &rec.caller,
-                    "keyId",
-                    k,
-                    CRYPTO,
-                )?),
-                None => None,
-            };
-            let key = blob_key(world, &req.ciphertext_blob)?;
-            if requested.is_some_and(|r| r.id != key.id) {
-                return Err(incorrect_key());
-            }
+            let requested = optional_key_id(world, rec, "keyId", req.key_id.as_deref())?;
+            let requested = requested.as_ref().and_then(|id| world.keys.get(id));
+            let key = ciphertext_key(world, requested, &req.ciphertext_blob)?;
             rec.key_arn = Some(key.arn.clone());
             let context = req.encryption_context.clone().unwrap_or_default();
             authorize_use(
@@ -221,16 +347,29 @@ impl Simulator {
                 GrantOperation::Decrypt,
                 &context,
                 &tokens,
-                req.key_id.as_deref(),
+                RequestNames {
+                    key_input: req.key_id.as_deref(),
+                    algorithm: alg_name(alg),
+                },
             )?;
-            require_symmetric(key, "Decrypt")?;
+            if !is_asymmetric_encryption(key) {
+                require_symmetric(key, "Decrypt")?;
+            }
+            require_enabled(key)?;
+            if is_asymmetric_encryption(key) {
+                asymmetric::rsa_algorithm(key, alg)?;
+            }
             validate::dry_run(req.dry_run)?;
-            let plaintext = super::material::open_blob(key, &req.ciphertext_blob, &context)
-                .ok_or_else(invalid_ciphertext)?;
+            let (plaintext, used) = decrypt_with(
+                key,
+                alg,
+                req.encryption_context.as_ref(),
+                &req.ciphertext_blob,
+            )?;
             Ok(DecryptResponse {
                 key_id: key.arn.clone(),
                 plaintext,
-                encryption_algorithm: SYMMETRIC_DEFAULT.to_string(),
+                encryption_algorithm: used.to_string(),
             })
         })
     }
@@ -247,36 +386,30 @@ impl Simulator {
                     "Member must have length between 1 and 6144",
                 ));
             }
-            check_algorithm(
+            let source_alg = check_algorithm(
                 "sourceEncryptionAlgorithm",
                 req.source_encryption_algorithm.as_deref(),
             )?;
-            check_algorithm(
+            let dest_alg = check_algorithm(
                 "destinationEncryptionAlgorithm",
                 req.destination_encryption_algorithm.as_deref(),
             )?;
             let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
-            let requested = match &req.source_key_id {
-                Some(k) => Some(validate::resolve_key(
-                    world,
-                    &rec.caller,
-                    "sourceKeyId",
-                    k,
-                    CRYPTO,
-                )?),
-                None => None,
-            };
-            let dest = validate::resolve_key(
+            let requested =
+                optional_key_id(world, rec, "sourceKeyId", req.source_key_id.as_deref())?;
+            let dest_id = optional_key_id(
                 world,
-                &rec.caller,
+                rec,
                 "destinationKeyId",
-                &req.destination_key_id,
-                CRYPTO,
-            )?;
-            let source = blob_key(world, &req.ciphertext_blob)?;
-            if requested.is_some_and(|r| r.id != source.id) {
-                return Err(incorrect_key());
-            }
+                Some(&req.destination_key_id),
+            )?
+            .unwrap_or_default();
+            let requested = requested.as_ref().and_then(|id| world.keys.get(id));
+            let dest = world
+                .keys
+                .get(&dest_id)
+                .ok_or_else(|| KmsError::internal("key vanished"))?;
+            let source = ciphertext_key(world, requested, &req.ciphertext_blob)?;
             rec.key_arn = Some(source.arn.clone());
             let source_ctx = req.source_encryption_context.clone().unwrap_or_default();
             let dest_ctx = req
@@ -290,7 +423,10 @@ impl Simulator {
                 GrantOperation::ReEncryptFrom,
                 &source_ctx,
                 &tokens,
-                req.source_key_id.as_deref(),
+                RequestNames {
+                    key_input: req.source_key_id.as_deref(),
+                    algorithm: alg_name(source_alg),
+                },
             )?;
             authorize_use(
                 world,
@@ -299,19 +435,36 @@ impl Simulator {
                 GrantOperation::ReEncryptTo,
                 &dest_ctx,
                 &tokens,
-                Some(&req.destination_key_id),
+                RequestNames {
+                    key_input: Some(&req.destination_key_id),
+                    algorithm: alg_name(dest_alg),
+                },
             )?;
-            require_symmetric(source, "ReEncrypt")?;
-            require_symmetric(dest, "ReEncrypt")?;
+            for k in [source, dest] {
+                if !is_asymmetric_encryption(k) {
+                    require_symmetric(k, "ReEncrypt")?;
+                }
+                require_enabled(k)?;
+            }
             validate::dry_run(req.dry_run)?;
-            let plaintext = super::material::open_blob(source, &req.ciphertext_blob, &source_ctx)
-                .ok_or_else(invalid_ciphertext)?;
+            let (plaintext, source_used) = decrypt_with(
+                source,
+                source_alg,
+                req.source_encryption_context.as_ref(),
+                &req.ciphertext_blob,
+            )?;
+            let (ciphertext_blob, dest_used) = encrypt_under(
+                dest,
+                dest_alg,
+                req.destination_encryption_context.as_ref(),
+                &plaintext,
+            )?;
             Ok(ReEncryptResponse {
-                ciphertext_blob: seal(dest, &dest_ctx, &plaintext)?,
+                ciphertext_blob,
                 source_key_id: source.arn.clone(),
                 key_id: dest.arn.clone(),
-                source_encryption_algorithm: SYMMETRIC_DEFAULT.to_string(),
-                destination_encryption_algorithm: SYMMETRIC_DEFAULT.to_string(),
+                source_encryption_algorithm: source_used.to_string(),
+                destination_encryption_algorithm: dest_used.to_string(),
             })
         })
     }
@@ -372,7 +525,18 @@ fn data_key<'w>(
     let key = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, CRYPTO)?;
     rec.key_arn = Some(key.arn.clone());
     let context = req.encryption_context.clone().unwrap_or_default();
-    authorize_use(world, rec, key, op, &context, &tokens, Some(&req.key_id))?;
+    authorize_use(
+        world,
+        rec,
+        key,
+        op,
+        &context,
+        &tokens,
+        RequestNames {
+            key_input: Some(&req.key_id),
+            algorithm: SYMMETRIC_DEFAULT,
+        },
+    )?;
     require_symmetric(key, op.as_str())?;
     validate::dry_run(req.dry_run)?;
     let plaintext: Vec<u8> = (0..len).map(|_| rand::random::<u8>()).collect();

@@ -27,34 +27,10 @@ use super::world::{Alias, Key, World};
 use super::{crypto, CallRecord, Caller, Simulator};
 use crate::kms::time::epoch_seconds;
 
-/// `KeyMetadata` for a key.
+/// `KeyMetadata` for a key: the algorithm lists come from the key spec reference
+/// (`kms::algorithms::key_algorithms`), each omitted where it does not apply.
 pub fn key_metadata(k: &Key) -> KeyMetadata {
-    let (enc, sign, mac) = if k.spec.is_symmetric_encryption() {
-        (vec!["SYMMETRIC_DEFAULT".to_string()], None, None)
-    } else if k.spec.is_hmac() {
-        let alg = format!("HMAC_SHA_{}", &k.spec.as_str()[5..]);
-        (vec![], None, Some(vec![alg]))
-    } else if k.usage == crate::kms::KeyUsage::EncryptDecrypt {
-        (
-            vec![
-                "RSAES_OAEP_SHA_1".to_string(),
-                "RSAES_OAEP_SHA_256".to_string(),
-            ],
-            None,
-            None,
-        )
-    } else if k.spec.is_rsa() {
-        (
-            vec![],
-            Some(vec![
-                "RSASSA_PSS_SHA_256".to_string(),
-                "RSASSA_PKCS1_V1_5_SHA_256".to_string(),
-            ]),
-            None,
-        )
-    } else {
-        (vec![], Some(vec!["ECDSA_SHA_256".to_string()]), None)
-    };
+    let algs = crate::kms::algorithms::key_algorithms(k.spec, k.usage);
     let (valid_to, expiration_model) = super::import::metadata_of(k);
     KeyMetadata {
         aws_account_id: k.account.to_string(),
@@ -73,9 +49,10 @@ pub fn key_metadata(k: &Key) -> KeyMetadata {
         key_manager: k.manager,
         customer_master_key_spec: k.spec,
         key_spec: k.spec,
-        encryption_algorithms: enc,
-        signing_algorithms: sign,
-        mac_algorithms: mac,
+        encryption_algorithms: algs.encryption,
+        signing_algorithms: algs.signing,
+        mac_algorithms: algs.mac,
+        key_agreement_algorithms: algs.key_agreement,
         multi_region: false,
         valid_to,
         expiration_model,
@@ -295,11 +272,8 @@ impl Simulator {
                 pending_window_days: None,
                 policy: policy_text,
                 parsed_policy: Some(parsed.clone()),
-                material: if external {
-                    Vec::new()
-                } else {
-                    crypto::new_key_material()
-                },
+                // Generated after every check below (an EXTERNAL key waits for its import).
+                material: Vec::new(),
                 tags: tags.clone(),
                 rotation: Default::default(),
                 imported: external.then(super::import::Imported::default),
@@ -311,6 +285,14 @@ impl Simulator {
             create.facts.tag_keys = (!tags.is_empty()).then(|| tags.keys().cloned().collect());
             rec.authorize(world, &create)?;
             super::tags::authorize_create_key_tags(world, rec, &tags)?;
+            // The key spec reference: "SM2 (China Regions only)"; the simulator's regions
+            // are not China Regions.
+            if spec == KeySpec::Sm2 {
+                return Err(KmsError::new(
+                    ErrorCode::UnsupportedOperationException,
+                    format!("KeySpec SM2 is not supported in {}: SM2 keys are available only in China Regions.", world.region),
+                ));
+            }
             if req.policy.is_some()
                 && req.bypass_policy_lockout_safety_check != Some(true)
                 && !passes_lockout_check(world, &rec.caller, &key, &parsed)
@@ -318,6 +300,12 @@ impl Simulator {
                 return Err(lockout_error());
             }
             rec.key_arn = Some(key.arn.clone());
+            let mut key = key;
+            // Generated after every check, so a refused request costs no RSA key generation.
+            if !external {
+                key.material = super::key_material::generate(spec)
+                    .map_err(super::asymmetric::crypto_error)?;
+            }
             let meta = key_metadata(&key);
             world.touch_key(&id);
             world.keys.insert(id, key);

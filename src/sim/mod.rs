@@ -7,6 +7,7 @@
 //! `crypto_ops.rs`; authorization in `authorize.rs`.
 
 pub mod activity;
+mod asymmetric;
 pub mod authorize;
 pub mod changes;
 pub mod clock;
@@ -20,13 +21,17 @@ pub mod import;
 pub mod import_wrapping;
 pub mod inventory;
 pub mod journal;
+pub mod key_material;
+mod key_pairs;
 mod keys;
 mod keys_admin;
+mod mac;
 pub mod managed_keys;
 pub mod material;
 pub mod principals;
 pub mod rotation;
 pub mod scenario;
+mod signing;
 pub mod snapshot;
 pub mod tags;
 pub mod validate;

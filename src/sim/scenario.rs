@@ -14,7 +14,6 @@ pub use crate::kms::time::parse_duration;
 use crate::kms::time::{checked_earlier, later_saturating};
 
 use super::clock::Clock;
-use super::crypto;
 use super::grants::{parse_operations, principal_ref};
 use super::world::{AccessKey, Account, Alias, Grant, Key, PrincipalKind, World};
 
@@ -502,7 +501,19 @@ impl Scenario {
                     pending_window_days: window,
                     policy,
                     parsed_policy: None,
-                    material: crypto::new_key_material(),
+                    // RSA keys get their material on first use (`asymmetric::
+                    // ensure_material`): generating hundreds of RSA 4096 keys would make a
+                    // scenario slow to load. Every other spec is generated here (fast).
+                    material: if spec.is_rsa() {
+                        Vec::new()
+                    } else {
+                        super::key_material::generate(spec).map_err(|e| {
+                            self.error(
+                                field("spec"),
+                                format!("{spec} keys cannot be made here: {e:?}"),
+                            )
+                        })?
+                    },
                     tags: BTreeMap::new(),
                     // AWS rotates its managed keys yearly.
                     rotation: if k.manager == Some(KeyManager::Aws) {

@@ -172,7 +172,9 @@ impl PrincipalRef {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A key. Its `material` (an AES key, an HMAC key or a PKCS #8 private key) is secret:
+/// `Debug` shows its length only.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Key {
     pub id: String,
     pub account: AccountId,
@@ -201,6 +203,30 @@ pub struct Key {
     pub rotation: Rotation,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imported: Option<Imported>,
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Key")
+            .field("id", &self.id)
+            .field("account", &self.account)
+            .field("arn", &self.arn)
+            .field("description", &self.description)
+            .field("spec", &self.spec)
+            .field("usage", &self.usage)
+            .field("state", &self.state)
+            .field("manager", &self.manager)
+            .field("created", &self.created)
+            .field("deletion_date", &self.deletion_date)
+            .field("pending_window_days", &self.pending_window_days)
+            .field("policy", &self.policy)
+            .field(
+                "material",
+                &format_args!("<{} bytes, not shown>", self.material.len()),
+            )
+            .field("tags", &self.tags)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -380,6 +380,11 @@ fn open_test_grant(app: &mut App) -> Vec<Effect> {
     let d = TestGrant::new(TestSetup {
         key_arn: k.arn.clone(),
         key_label: k.label().to_string(),
+        key_spec: k.spec,
+        key_usage: k
+            .usage
+            .parse()
+            .unwrap_or(crate::kms::KeyUsage::EncryptDecrypt),
         acting,
         act_as,
         tokens: app.token_choices(&k.key_id),

@@ -228,6 +228,17 @@ pub fn dispatch(
         UpdateCustomKeyStore => run(body, |r| sim.update_custom_key_store(caller, r)),
         DeleteCustomKeyStore => run(body, |r| sim.delete_custom_key_store(caller, r)),
         DescribeCustomKeyStores => run(body, |r| sim.describe_custom_key_stores(caller, r)),
+        Sign => run(body, |r| sim.sign(caller, r)),
+        Verify => run(body, |r| sim.verify(caller, r)),
+        GetPublicKey => run(body, |r| sim.get_public_key(caller, r)),
+        GenerateMac => run(body, |r| sim.generate_mac(caller, r)),
+        VerifyMac => run(body, |r| sim.verify_mac(caller, r)),
+        GenerateRandom => run(body, |r| sim.generate_random(caller, r)),
+        GenerateDataKeyPair => run(body, |r| sim.generate_data_key_pair(caller, r)),
+        GenerateDataKeyPairWithoutPlaintext => run(body, |r| {
+            sim.generate_data_key_pair_without_plaintext(caller, r)
+        }),
+        DeriveSharedSecret => run(body, |r| sim.derive_shared_secret(caller, r)),
     }
 }
 

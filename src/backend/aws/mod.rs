@@ -17,6 +17,7 @@ mod inventory;
 mod keys;
 mod principals;
 mod profiles;
+mod test_asymmetric;
 mod test_call;
 
 pub use backend::AwsBackend;

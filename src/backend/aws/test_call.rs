@@ -33,6 +33,9 @@ impl AwsBackend {
         if let Some(e) = call.missing() {
             return Err(e);
         }
+        if crate::backend::tested_apart(call.operation) {
+            return self.test_asymmetric(call).await;
+        }
         let actor = self.actor(&call.actor).await?;
         let kms = actor.kms.clone();
         let caller = actor.identity.arn.clone();
@@ -41,6 +44,9 @@ impl AwsBackend {
             .then(|| call.encryption_context.clone().into_iter().collect());
         let tokens = (!call.grant_tokens.is_empty()).then(|| call.grant_tokens.clone());
         let dry_run = call.is_dry_run().then_some(true);
+        let algorithm = call
+            .encryption_algorithm()
+            .map(aws_sdk_kms::types::EncryptionAlgorithmSpec::from);
         // The sample ciphertext, made by this session's identity with the same context.
         let mut prepared = None;
         let mut sample = Vec::new();
@@ -53,6 +59,7 @@ impl AwsBackend {
                 .key_id(&under)
                 .plaintext(Blob::new(call.plaintext.as_bytes()))
                 .set_encryption_context(context.clone())
+                .set_encryption_algorithm(algorithm.clone())
                 .send()
                 .await
                 .map_err(sdk_error);
@@ -74,6 +81,7 @@ impl AwsBackend {
                     .plaintext(Blob::new(call.plaintext.as_bytes()))
                     .set_encryption_context(context.clone())
                     .set_grant_tokens(tokens.clone())
+                    .set_encryption_algorithm(algorithm.clone())
                     .set_dry_run(dry_run)
                     .send()
                     .await
@@ -88,6 +96,7 @@ impl AwsBackend {
                             .ciphertext_blob(Blob::new(ciphertext.clone()))
                             .set_encryption_context(context.clone())
                             .set_grant_tokens(tokens.clone())
+                            .set_encryption_algorithm(algorithm.clone())
                             .send()
                             .await
                             .map_err(sdk_error)
@@ -109,6 +118,7 @@ impl AwsBackend {
                     .ciphertext_blob(Blob::new(sample))
                     .set_encryption_context(context.clone())
                     .set_grant_tokens(tokens.clone())
+                    .set_encryption_algorithm(algorithm.clone())
                     .set_dry_run(dry_run)
                     .send()
                     .await

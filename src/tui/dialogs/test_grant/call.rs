@@ -28,7 +28,8 @@ impl TestGrant {
     pub fn build(&self) -> Result<TestCall, String> {
         use GrantOperation as Op;
         let actor = self.actor()?;
-        let mut call = TestCall::new(self.key.clone(), actor, self.operation);
+        let mut call = TestCall::new(self.key.clone(), actor, self.operation)
+            .on_key_of(self.key_spec, self.key_usage);
         call.dry_run = self.is_dry_run();
         call.grant_tokens = self.token_list();
         if self.operation.takes_encryption_context() {
@@ -41,6 +42,13 @@ impl TestGrant {
         ) && call.plaintext.is_empty()
         {
             return Err("Type a plaintext to encrypt.".into());
+        }
+        if matches!(
+            self.operation,
+            Op::Sign | Op::Verify | Op::GenerateMac | Op::VerifyMac
+        ) && call.plaintext.is_empty()
+        {
+            return Err("Type a message to sign or MAC.".into());
         }
         match self.operation {
             Op::ReEncryptFrom | Op::ReEncryptTo => {

@@ -3,7 +3,9 @@
 //! that makes the sample ciphertext of a Decrypt or ReEncrypt test; after an Encrypt its
 //! round trip's Decrypt.
 
-use crate::kms::GrantOperation;
+use crate::backend::TEST_KEY_PAIR_SPEC;
+use crate::kms::algorithms::key_algorithms;
+use crate::kms::{GrantOperation, KeySpec, MacAlgorithm};
 
 use super::super::create_grant::parse_pairs;
 use super::TestGrant;
@@ -152,6 +154,75 @@ impl TestGrant {
                     .as_ref()
                     .map_or("<grant id>".to_string(), |g| g.id.to_string())
             )],
+            op => self.asymmetric_commands(op, &tail, &operator, &context),
+        }
+    }
+
+    /// The commands of the signing, MAC, key agreement and data key pair tests.
+    fn asymmetric_commands(
+        &self,
+        op: GrantOperation,
+        tail: &str,
+        operator: &str,
+        context: &str,
+    ) -> Vec<String> {
+        use GrantOperation as Op;
+        let key = &self.key;
+        let message = format!(
+            "printf '%s' {} > message.txt",
+            shell_word(self.plaintext.value())
+        );
+        let signing = key_algorithms(self.key_spec, self.key_usage)
+            .signing
+            .and_then(|a| a.first().copied())
+            .map_or(String::new(), |a| a.to_string());
+        let mac = MacAlgorithm::for_spec(self.key_spec).map_or(String::new(), |a| a.to_string());
+        let sign = |who: &str| {
+            format!("aws kms sign --key-id {key} --message fileb://message.txt --signing-algorithm {signing}{who}")
+        };
+        let generate_mac = |who: &str| {
+            format!("aws kms generate-mac --key-id {key} --message fileb://message.txt --mac-algorithm {mac}{who}")
+        };
+        let context = if context.is_empty() {
+            String::new()
+        } else {
+            format!(" --encryption-context {context}")
+        };
+        match op {
+            Op::Sign => vec![message, sign(tail)],
+            Op::Verify => vec![
+                message,
+                format!("{} --output text --query Signature | base64 -d > signature.bin", sign(operator)),
+                format!("aws kms verify --key-id {key} --message fileb://message.txt --signature fileb://signature.bin --signing-algorithm {signing}{tail}"),
+            ],
+            Op::GetPublicKey => vec![format!("aws kms get-public-key --key-id {key}{tail}")],
+            Op::GenerateMac => vec![message, generate_mac(tail)],
+            Op::VerifyMac => vec![
+                message,
+                format!("{} --output text --query Mac | base64 -d > mac.bin", generate_mac(operator)),
+                format!("aws kms verify-mac --key-id {key} --message fileb://message.txt --mac fileb://mac.bin --mac-algorithm {mac}{tail}"),
+            ],
+            Op::GenerateDataKeyPair | Op::GenerateDataKeyPairWithoutPlaintext => vec![format!(
+                "aws kms {} --key-id {key} --key-pair-spec {}{context}{tail}",
+                if op == Op::GenerateDataKeyPair {
+                    "generate-data-key-pair"
+                } else {
+                    "generate-data-key-pair-without-plaintext"
+                },
+                TEST_KEY_PAIR_SPEC
+            )],
+            Op::DeriveSharedSecret => {
+                let curve = match self.key_spec {
+                    KeySpec::EccNistP384 => "P-384",
+                    KeySpec::EccNistP521 => "P-521",
+                    _ => "P-256",
+                };
+                vec![
+                    format!("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:{curve} -out peer.pem"),
+                    "openssl pkey -in peer.pem -pubout -outform DER -out peer.der".to_string(),
+                    format!("aws kms derive-shared-secret --key-id {key} --key-agreement-algorithm ECDH --public-key fileb://peer.der{tail}"),
+                ]
+            }
             op => vec![format!("# {op} cannot be tested here")],
         }
     }

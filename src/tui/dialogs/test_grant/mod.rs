@@ -10,6 +10,7 @@
 //! This file holds the state and its keys; `call` the test call the form makes and what
 //! its outcome asks of the UI; `cli` the equivalent AWS CLI commands; `view` the drawing.
 
+mod answers;
 mod call;
 mod cli;
 mod view;
@@ -17,9 +18,12 @@ mod view;
 pub use call::effects_of;
 
 use crate::backend::{
-    changes_world, supports_dry_run, ActivityEvent, BackendError, TestAnswer, TestOutcome, TESTABLE,
+    changes_world, supports_dry_run, testable_on, ActivityEvent, BackendError, TestAnswer,
+    TestOutcome,
 };
-use crate::kms::{EncryptionContext, GrantConstraints, GrantId, GrantOperation, KeyRef};
+use crate::kms::{
+    EncryptionContext, GrantConstraints, GrantId, GrantOperation, KeyRef, KeySpec, KeyUsage,
+};
 use crate::tui::effect::Effect;
 use crate::tui::message::{Key, Work};
 use crate::tui::text_field::TextField;
@@ -71,6 +75,9 @@ pub struct SelectedGrant {
 pub struct TestSetup {
     pub key_arn: String,
     pub key_label: String,
+    /// The key's spec and usage: which operations can be tested on it.
+    pub key_spec: KeySpec,
+    pub key_usage: KeyUsage,
     pub acting: Acting,
     /// Whom to act as (the selected principal or grantee, or whom the last test acted as).
     pub act_as: Option<String>,
@@ -88,6 +95,10 @@ pub struct TestSetup {
 pub struct TestGrant {
     pub key: KeyRef,
     pub key_label: String,
+    pub key_spec: KeySpec,
+    pub key_usage: KeyUsage,
+    /// The operations that can be tested on the key, in the order ←→ offers them.
+    pub operations: Vec<GrantOperation>,
     pub by_profile: bool,
     pub read_only: bool,
     pub grant: Option<SelectedGrant>,
@@ -139,11 +150,18 @@ impl TestGrant {
         let mut token_choices = vec![("no token".to_string(), String::new())];
         token_choices.extend(setup.tokens);
         let grant = setup.grant;
-        // The first testable operation the grant allows; Encrypt without a grant.
+        // The first testable operation the grant allows; else the key's first.
+        let operations = testable_on(setup.key_spec, setup.key_usage);
         let operation = grant
             .as_ref()
-            .and_then(|g| TESTABLE.into_iter().find(|op| g.operations.contains(op)))
-            .unwrap_or(GrantOperation::Encrypt);
+            .and_then(|g| {
+                operations
+                    .iter()
+                    .copied()
+                    .find(|op| g.operations.contains(op))
+            })
+            .or(operations.first().copied())
+            .unwrap_or(GrantOperation::DescribeKey);
         // The grant's constraint, as the context a use of it must send.
         let context = grant
             .as_ref()
@@ -171,6 +189,9 @@ impl TestGrant {
         let mut d = Self {
             key: KeyRef::parse(&setup.key_arn),
             key_label: setup.key_label,
+            key_spec: setup.key_spec,
+            key_usage: setup.key_usage,
+            operations,
             by_profile,
             read_only: setup.read_only,
             grant,
@@ -225,7 +246,9 @@ impl TestGrant {
         }
         v.push(TestField::ActAs);
         match self.operation {
-            Op::Encrypt | Op::Decrypt => v.push(TestField::Plaintext),
+            Op::Encrypt | Op::Decrypt | Op::Sign | Op::Verify | Op::GenerateMac | Op::VerifyMac => {
+                v.push(TestField::Plaintext)
+            }
             Op::ReEncryptFrom | Op::ReEncryptTo => {
                 v.extend([TestField::Plaintext, TestField::OtherKey])
             }
@@ -261,12 +284,16 @@ impl TestGrant {
 
     /// Choose another operation (Left/Right or Up/Down on the operation field).
     pub fn pick_operation(&mut self, delta: isize) {
-        let n = TESTABLE.len() as isize;
-        let i = TESTABLE
+        let n = self.operations.len() as isize;
+        if n == 0 {
+            return;
+        }
+        let i = self
+            .operations
             .iter()
             .position(|o| *o == self.operation)
             .unwrap_or(0) as isize;
-        self.set_operation(TESTABLE[(i + delta).rem_euclid(n) as usize]);
+        self.set_operation(self.operations[(i + delta).rem_euclid(n) as usize]);
     }
 
     pub fn set_operation(&mut self, op: GrantOperation) {
@@ -434,6 +461,8 @@ impl TestGrant {
             Op::Encrypt if !self.is_dry_run() => vec!["Encrypt", "Decrypt"],
             Op::Decrypt => vec!["Encrypt", "Decrypt"],
             Op::ReEncryptFrom | Op::ReEncryptTo => vec!["Encrypt", "ReEncrypt"],
+            Op::Verify => vec!["Sign", "Verify"],
+            Op::VerifyMac => vec!["GenerateMac", "VerifyMac"],
             op => vec![crate::backend::api_name(op)],
         }
     }

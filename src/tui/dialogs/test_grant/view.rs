@@ -37,7 +37,14 @@ fn what_it_does(op: GrantOperation) -> &'static str {
         Op::DescribeKey => "read the key's metadata",
         Op::CreateGrant => "create a grant",
         Op::RetireGrant => "retire the selected grant",
-        _ => "",
+        Op::GenerateDataKeyPair => "a key pair + private key",
+        Op::GenerateDataKeyPairWithoutPlaintext => "a key pair, no private key",
+        Op::Sign => "sign the message",
+        Op::Verify => "verify a sample signature",
+        Op::GetPublicKey => "download the public key",
+        Op::GenerateMac => "MAC the message",
+        Op::VerifyMac => "verify a sample MAC",
+        Op::DeriveSharedSecret => "ECDH with a fresh peer key",
     }
 }
 
@@ -106,7 +113,17 @@ impl TestGrant {
             TestField::Operation => self.operation_line(focused, width),
             TestField::DryRun => self.dry_run_line(focused),
             TestField::ActAs => self.act_as.line("Act as", focused, width),
-            TestField::Plaintext => self.plaintext.line("Plaintext", focused, width),
+            TestField::Plaintext => self.plaintext.line(
+                if self.operation.takes_encryption_context()
+                    || self.operation == GrantOperation::Decrypt
+                {
+                    "Plaintext"
+                } else {
+                    "Message"
+                },
+                focused,
+                width,
+            ),
             TestField::OtherKey => {
                 let mut line = self.other_key.line(reencrypt_label, focused, width);
                 if self.other_key.value().is_empty() {
@@ -351,6 +368,7 @@ fn outcome_lines(out: &TestOutcome, d: &TestGrant) -> Vec<Line<'static>> {
                 bold(Color::Yellow),
             )));
         }
+        Ok(other) => lines.extend(super::answers::answer_lines(other)),
     }
     lines
 }
