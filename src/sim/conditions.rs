@@ -308,6 +308,7 @@ mod tests {
             principal_arn: "arn:aws:iam::111122223333:user/alice".into(),
             via_service: None,
             source_arn: None,
+            region: "eu-west-1".into(),
         }
     }
 

@@ -100,10 +100,12 @@ fn authorize_use(
     )
 }
 
-/// The key a ciphertext blob names (InvalidCiphertextException when none).
-fn blob_key<'w>(world: &'w World, blob: &[u8]) -> KmsResult<&'w Key> {
+/// The key a ciphertext blob names, in the caller's `region` (InvalidCiphertextException
+/// when none). A multi-Region key's related keys share its id and material, so a
+/// ciphertext of one decrypts with another in its own region.
+fn blob_key<'w>(world: &'w World, region: &str, blob: &[u8]) -> KmsResult<&'w Key> {
     let id = crypto::blob_key_id(blob).ok_or_else(invalid_ciphertext)?;
-    world.keys.get(&id).ok_or_else(invalid_ciphertext)
+    world.key_in(region, &id).ok_or_else(invalid_ciphertext)
 }
 
 fn incorrect_key() -> KmsError {
@@ -207,7 +209,7 @@ impl Simulator {
                 )?),
                 None => None,
             };
-            let key = blob_key(world, &req.ciphertext_blob)?;
+            let key = blob_key(world, &rec.caller.region, &req.ciphertext_blob)?;
             if requested.is_some_and(|r| r.id != key.id) {
                 return Err(incorrect_key());
             }
@@ -272,7 +274,7 @@ impl Simulator {
                 &req.destination_key_id,
                 CRYPTO,
             )?;
-            let source = blob_key(world, &req.ciphertext_blob)?;
+            let source = blob_key(world, &rec.caller.region, &req.ciphertext_blob)?;
             if requested.is_some_and(|r| r.id != source.id) {
                 return Err(incorrect_key());
             }

@@ -20,7 +20,7 @@ pub fn inventory(world: &World) -> Inventory {
             key_id: k.id.clone(),
             arn: k.arn.clone(),
             aliases: aliases
-                .get(k.id.as_str())
+                .get(k.slot().as_ref())
                 .map(|a| a.iter().map(|n| n.to_string()).collect())
                 .unwrap_or_default(),
             state: k.state,
@@ -28,7 +28,7 @@ pub fn inventory(world: &World) -> Inventory {
             description: k.description.clone(),
             creation_date: Some(epoch_seconds(k.created)),
             grants: world
-                .listed_grants_of(&k.id)
+                .listed_grants_of(&k.slot())
                 .map(|g| InventoryGrant {
                     entry: grant_entry(world, g, &k.arn),
                     grantee_name: name_of(world, &g.grantee),

@@ -22,6 +22,7 @@ use crate::kms::{
 use super::authorize::{AuthRequest, GrantUse};
 use super::conditions::RequestFacts;
 use super::principals::ResolvedCaller;
+use super::regions::slot_key_id;
 use super::validate::{self, ADMIN, CRYPTO};
 use super::world::{Alias, Key, World};
 use super::{crypto, CallRecord, Caller, Simulator};
@@ -112,7 +113,8 @@ fn auth<'a>(action: &'a str, key: Option<&'a Key>) -> AuthRequest<'a> {
     }
 }
 
-/// Find, authorize and return the id of a key for an administrative operation.
+/// Find, authorize and return the slot of a key for an administrative operation (its id,
+/// but for a multi-Region key: `regions.rs`).
 fn admin_key(world: &World, rec: &mut CallRecord, input: &str, action: &str) -> KmsResult<String> {
     admin_key_at(world, rec, "keyId", input, action)
 }
@@ -128,7 +130,7 @@ fn admin_key_at(
     let key = validate::resolve_key(world, &rec.caller, field, input, ADMIN)?;
     rec.key_arn = Some(key.arn.clone());
     rec.authorize(world, &auth(action, Some(key)))?;
-    Ok(key.id.clone())
+    Ok(key.slot().into_owned())
 }
 
 /// Would `policy` still let `caller` change the key policy? (AWS's lockout safety check.)
@@ -269,7 +271,7 @@ impl Simulator {
             let key = Key {
                 id: id.clone(),
                 account: account.clone(),
-                arn: world.key_arn(&account, &id),
+                arn: crate::kms::ids::key_arn(&rec.caller.region, &account, &id),
                 description: req.description.clone().unwrap_or_default(),
                 spec,
                 usage,
@@ -298,8 +300,9 @@ impl Simulator {
             }
             rec.key_arn = Some(key.arn.clone());
             let meta = key_metadata(&key);
-            world.touch_key(&id);
-            world.keys.insert(id, key);
+            let slot = key.slot().into_owned();
+            world.touch_key(&slot);
+            world.keys.insert(slot, key);
             Ok(KeyMetadataResponse { key_metadata: meta })
         })
     }
@@ -347,7 +350,8 @@ impl Simulator {
             let size = validate::page_size(req.limit, 100, 1000)?;
             rec.authorize(world, &auth("kms:ListKeys", None))?;
             let account = rec.caller.account.clone();
-            let scope = format!("keys:{account}");
+            let region = rec.caller.region.as_str();
+            let scope = format!("keys:{account}:{region}");
             let start = match &req.marker {
                 Some(m) => read_name_marker(world, &scope, m)?,
                 None => String::new(),
@@ -359,7 +363,7 @@ impl Simulator {
                     std::ops::Bound::Unbounded,
                 ))
                 .map(|(_, k)| k)
-                .filter(|k| k.account == account);
+                .filter(|k| k.account == account && k.region() == region);
             let page: Vec<KeyListEntry> = mine
                 .by_ref()
                 .take(size)
@@ -368,12 +372,12 @@ impl Simulator {
                     key_arn: k.arn.clone(),
                 })
                 .collect();
-            let next = mine.next().map(|k| k.id.as_str());
+            let next = mine.next().map(|k| k.slot());
             let truncated = next.is_some();
             Ok(ListKeysResponse {
                 keys: page,
                 next_marker: next
-                    .map(|id| crypto::issue_name_marker(&world.token_secret, &scope, id)),
+                    .map(|slot| crypto::issue_name_marker(&world.token_secret, &scope, &slot)),
                 truncated,
             })
         })
@@ -391,13 +395,17 @@ impl Simulator {
                 Some(k) => {
                     let key = validate::resolve_key(world, &rec.caller, "keyId", k, ADMIN)?;
                     rec.key_arn = Some(key.arn.clone());
-                    Some(key.id.clone())
+                    Some(key.slot().into_owned())
                 }
                 None => None,
             };
             rec.authorize(world, &auth("kms:ListAliases", None))?;
-            let scope = format!("aliases:{account}:{}", key_filter.as_deref().unwrap_or("*"));
-            let prefix = format!("{account}/");
+            let region = rec.caller.region.as_str();
+            let scope = format!(
+                "aliases:{account}:{region}:{}",
+                key_filter.as_deref().unwrap_or("*")
+            );
+            let prefix = world.alias_prefix_in(region, account.as_str());
             let start = match &req.marker {
                 Some(m) => read_name_marker(world, &scope, m)?,
                 None => prefix.clone(),
@@ -415,8 +423,8 @@ impl Simulator {
                 .take(size)
                 .map(|(_, a)| AliasListEntry {
                     alias_name: a.name.clone(),
-                    alias_arn: world.alias_arn(&a.account, &a.name),
-                    target_key_id: Some(a.target_key_id.clone()),
+                    alias_arn: crate::kms::ids::alias_arn(region, &a.account, &a.name),
+                    target_key_id: Some(slot_key_id(&a.target_key_id).to_string()),
                     creation_date: Some(epoch_seconds(a.created)),
                     last_updated_date: Some(epoch_seconds(a.updated)),
                 })
@@ -448,13 +456,14 @@ impl Simulator {
             if world.keys.get(&key_id).is_some_and(|k| k.state == KeyState::PendingDeletion) {
                 return Err(pending_deletion(&world.keys[&key_id]));
             }
-            let slot = World::alias_slot(&account, &req.alias_name);
+            let region = rec.caller.region.as_str();
+            let slot = world.alias_slot_in(region, account.as_str(), &req.alias_name);
             if world.aliases.contains_key(&slot) {
                 return Err(KmsError::new(
                     ErrorCode::AlreadyExistsException,
                     format!(
                         "An alias with the name {} already exists",
-                        world.alias_arn(&account, &req.alias_name)
+                        crate::kms::ids::alias_arn(region, &account, &req.alias_name)
                     ),
                 ));
             }
@@ -478,11 +487,12 @@ impl Simulator {
         self.call(caller, ApiOperation::DeleteAlias, |world, rec| {
             validate::length("aliasName", &req.alias_name, 1, 256)?;
             let account = rec.caller.account.clone();
-            let slot = World::alias_slot(&account, &req.alias_name);
+            let region = rec.caller.region.as_str();
+            let slot = world.alias_slot_in(region, account.as_str(), &req.alias_name);
             let Some(alias) = world.aliases.get(&slot) else {
                 return Err(KmsError::not_found(format!(
                     "Alias {} is not found.",
-                    world.alias_arn(&account, &req.alias_name)
+                    crate::kms::ids::alias_arn(region, &account, &req.alias_name)
                 )));
             };
             let key = world

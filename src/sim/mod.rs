@@ -19,6 +19,7 @@ pub mod inventory;
 pub mod journal;
 mod keys;
 pub mod principals;
+pub mod regions;
 pub mod scenario;
 pub mod snapshot;
 pub mod validate;

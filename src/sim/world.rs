@@ -427,10 +427,10 @@ impl World {
                 })
                 .collect()
         };
-        for (k, doc) in self.keys.values_mut().zip(parsed) {
+        for ((slot, k), doc) in self.keys.iter_mut().zip(parsed) {
             k.parsed_policy = doc;
             if let (KeyState::PendingDeletion, Some(d)) = (k.state, k.deletion_date) {
-                idx.deletion_queue.insert((d, k.id.clone()));
+                idx.deletion_queue.insert((d, slot.clone()));
             }
         }
         idx.built = true;
