@@ -166,4 +166,7 @@ pub struct KeyMetadata {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub mac_algorithms: Option<Vec<String>>,
     pub multi_region: bool,
+    /// For a multi-Region key: its type, primary key and replica keys.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub multi_region_configuration: Option<super::multi_region::MultiRegionConfiguration>,
 }

@@ -231,10 +231,13 @@ pub enum ApiOperation {
     ReEncrypt,
     GenerateDataKey,
     GenerateDataKeyWithoutPlaintext,
+    // Multi-Region keys (issue #15, part C).
+    ReplicateKey,
+    UpdatePrimaryRegion,
 }
 
 impl ApiOperation {
-    pub const ALL: [ApiOperation; 22] = [
+    pub const ALL: [ApiOperation; 24] = [
         ApiOperation::CreateKey,
         ApiOperation::DescribeKey,
         ApiOperation::ListKeys,
@@ -257,6 +260,9 @@ impl ApiOperation {
         ApiOperation::ReEncrypt,
         ApiOperation::GenerateDataKey,
         ApiOperation::GenerateDataKeyWithoutPlaintext,
+        // Multi-Region keys (issue #15, part C).
+        ApiOperation::ReplicateKey,
+        ApiOperation::UpdatePrimaryRegion,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -284,6 +290,9 @@ impl ApiOperation {
             ReEncrypt => "ReEncrypt",
             GenerateDataKey => "GenerateDataKey",
             GenerateDataKeyWithoutPlaintext => "GenerateDataKeyWithoutPlaintext",
+            // Multi-Region keys (issue #15, part C).
+            ReplicateKey => "ReplicateKey",
+            UpdatePrimaryRegion => "UpdatePrimaryRegion",
         }
     }
 

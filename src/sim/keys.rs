@@ -66,9 +66,12 @@ pub fn key_metadata(k: &Key) -> KeyMetadata {
         key_usage: k.usage,
         key_state: k.state,
         deletion_date: k.deletion_date.map(epoch_seconds),
-        pending_deletion_window_in_days: k
-            .pending_window_days
-            .filter(|_| k.state == KeyState::PendingDeletion),
+        pending_deletion_window_in_days: k.pending_window_days.filter(|_| {
+            matches!(
+                k.state,
+                KeyState::PendingDeletion | KeyState::PendingReplicaDeletion
+            )
+        }),
         origin: "AWS_KMS".to_string(),
         key_manager: k.manager,
         customer_master_key_spec: k.spec,
@@ -76,14 +79,18 @@ pub fn key_metadata(k: &Key) -> KeyMetadata {
         encryption_algorithms: enc,
         signing_algorithms: sign,
         mac_algorithms: mac,
-        multi_region: false,
+        multi_region: k.multi_region.is_some(),
+        multi_region_configuration: k.multi_region.as_ref().map(|c| c.describe(k)),
     }
 }
 
 /// Key-state errors for operations that need a usable key.
 pub fn require_enabled(k: &Key) -> KmsResult<()> {
     match k.state {
-        KeyState::Enabled => Ok(()),
+        // "While the key state is Updating, you can use the keys in cryptographic
+        // operations" (Developer Guide, "Change the primary key in a set of multi-Region
+        // keys").
+        KeyState::Enabled | KeyState::Updating => Ok(()),
         KeyState::Disabled => Err(KmsError::new(
             ErrorCode::DisabledException,
             format!("{} is disabled.", k.arn),
@@ -103,7 +110,7 @@ pub fn pending_deletion(k: &Key) -> KmsError {
     )
 }
 
-fn auth<'a>(action: &'a str, key: Option<&'a Key>) -> AuthRequest<'a> {
+pub(super) fn auth<'a>(action: &'a str, key: Option<&'a Key>) -> AuthRequest<'a> {
     AuthRequest {
         action,
         key,
@@ -115,7 +122,7 @@ fn auth<'a>(action: &'a str, key: Option<&'a Key>) -> AuthRequest<'a> {
 
 /// Find, authorize and return the slot of a key for an administrative operation (its id,
 /// but for a multi-Region key: `regions.rs`).
-fn admin_key(world: &World, rec: &mut CallRecord, input: &str, action: &str) -> KmsResult<String> {
+pub(super) fn admin_key(world: &World, rec: &mut CallRecord, input: &str, action: &str) -> KmsResult<String> {
     admin_key_at(world, rec, "keyId", input, action)
 }
 
@@ -134,7 +141,7 @@ fn admin_key_at(
 }
 
 /// Would `policy` still let `caller` change the key policy? (AWS's lockout safety check.)
-fn passes_lockout_check(
+pub(super) fn passes_lockout_check(
     world: &World,
     caller: &ResolvedCaller,
     key: &Key,
@@ -151,12 +158,12 @@ fn passes_lockout_check(
     .allowed
 }
 
-fn parse_key_policy(text: &str) -> KmsResult<Arc<PolicyDocument>> {
+pub(super) fn parse_key_policy(text: &str) -> KmsResult<Arc<PolicyDocument>> {
     validate::length("policy", text, 1, MAX_KEY_POLICY_BYTES)?;
     Ok(Arc::new(PolicyDocument::parse(text)?))
 }
 
-fn lockout_error() -> KmsError {
+pub(super) fn lockout_error() -> KmsError {
     KmsError::new(
         ErrorCode::MalformedPolicyDocumentException,
         "The new key policy will not allow you to update the key policy in the future.",
@@ -254,14 +261,13 @@ impl Simulator {
                     ))
                 }
             }
-            if req.multi_region == Some(true) {
-                return Err(KmsError::new(
-                    ErrorCode::UnsupportedOperationException,
-                    "Multi-Region keys are not supported by the grantscope simulator.",
-                ));
-            }
+            let multi_region = req.multi_region == Some(true);
             let account = rec.caller.account.clone();
-            let id = uuid::Uuid::new_v4().hyphenated().to_string();
+            let id = if multi_region {
+                super::multi_region::new_multi_region_key_id()
+            } else {
+                uuid::Uuid::new_v4().hyphenated().to_string()
+            };
             let policy_text = req
                 .policy
                 .clone()
@@ -289,6 +295,9 @@ impl Simulator {
                     .flatten()
                     .map(|t| (t.tag_key.clone(), t.tag_value.clone()))
                     .collect(),
+                multi_region: multi_region
+                    .then(|| super::multi_region::MultiRegionConfig::primary_in(&rec.caller.region)),
+                transition: None,
             };
             // CreateKey is authorized by IAM alone (the resource is "*").
             rec.authorize(world, &auth("kms:CreateKey", None))?;
@@ -551,8 +560,25 @@ impl Simulator {
                 .keys
                 .get_mut(&id)
                 .ok_or_else(|| KmsError::internal("key vanished"))?;
-            if key.state == KeyState::PendingDeletion {
+            if matches!(
+                key.state,
+                KeyState::PendingDeletion | KeyState::PendingReplicaDeletion
+            ) {
                 return Err(pending_deletion(key));
+            }
+            if key.has_replicas() {
+                // "If you schedule the deletion of a primary key with replicas, its key
+                // state changes to PendingReplicaDeletion ... When the last of its replicas
+                // keys is deleted (not just scheduled), the key state of the primary key
+                // changes to PendingDeletion" (ScheduleKeyDeletion): `multi_region.rs`.
+                key.state = KeyState::PendingReplicaDeletion;
+                key.pending_window_days = Some(days as u32);
+                return Ok(ScheduleKeyDeletionResponse {
+                    key_id: key.arn.clone(),
+                    deletion_date: None,
+                    key_state: KeyState::PendingReplicaDeletion,
+                    pending_window_in_days: days as u32,
+                });
             }
             let date = now + Duration::days(days);
             key.state = KeyState::PendingDeletion;
@@ -562,7 +588,7 @@ impl Simulator {
             world.idx.deletion_queue.insert((date, id));
             Ok(ScheduleKeyDeletionResponse {
                 key_id: arn,
-                deletion_date: epoch_seconds(date),
+                deletion_date: Some(epoch_seconds(date)),
                 key_state: KeyState::PendingDeletion,
                 pending_window_in_days: days as u32,
             })
@@ -581,7 +607,10 @@ impl Simulator {
                 .keys
                 .get_mut(&id)
                 .ok_or_else(|| KmsError::internal("key vanished"))?;
-            if key.state != KeyState::PendingDeletion {
+            if !matches!(
+                key.state,
+                KeyState::PendingDeletion | KeyState::PendingReplicaDeletion
+            ) {
                 return Err(KmsError::new(
                     ErrorCode::KmsInvalidStateException,
                     format!("{} is not pending deletion.", key.arn),
@@ -654,8 +683,20 @@ fn set_key_state(
         .keys
         .get_mut(&id)
         .ok_or_else(|| KmsError::internal("key vanished"))?;
-    if key.state == KeyState::PendingDeletion {
-        return Err(pending_deletion(key));
+    match key.state {
+        KeyState::PendingDeletion | KeyState::PendingReplicaDeletion => {
+            return Err(pending_deletion(key))
+        }
+        // Decision: a key in a transient state (a replica being created, keys whose
+        // primary Region is being updated: "you cannot ... perform certain management
+        // operations, such as enabling or disabling these keys") keeps its course.
+        s @ (KeyState::Creating | KeyState::Updating) => {
+            return Err(KmsError::new(
+                ErrorCode::KmsInvalidStateException,
+                format!("{} is {s}.", key.arn),
+            ))
+        }
+        _ => {}
     }
     key.state = state;
     Ok(Empty {})

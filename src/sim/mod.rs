@@ -18,6 +18,7 @@ pub(crate) mod grants;
 pub mod inventory;
 pub mod journal;
 mod keys;
+pub mod multi_region;
 pub mod principals;
 pub mod regions;
 pub mod scenario;

@@ -504,6 +504,8 @@ impl Scenario {
                     parsed_policy: None,
                     material: crypto::new_key_material(),
                     tags: BTreeMap::new(),
+                    multi_region: None,
+                    transition: None,
                 },
             );
             for (j, alias) in k.aliases.iter().enumerate() {

@@ -189,6 +189,14 @@ pub struct Key {
     pub material: Vec<u8>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    // --- Multi-Region keys (issue #15, part C; `multi_region.rs`) ---
+    /// Set on each related key of a multi-Region key: where its primary is and which
+    /// regions hold replicas. Absent for single-Region keys (and in older snapshots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi_region: Option<super::multi_region::MultiRegionConfig>,
+    /// A transient key state (Creating, Updating) and the state it ends in, and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transition: Option<super::multi_region::Transition>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -286,6 +294,8 @@ pub struct Indexes {
     pub removal_queue: BTreeSet<(Timestamp, GrantId)>,
     /// Keys pending deletion, by deletion date.
     pub deletion_queue: BTreeSet<(Timestamp, String)>,
+    /// Keys in a transient state (Creating, Updating), by when it ends (`multi_region.rs`).
+    pub transition_queue: BTreeSet<(Timestamp, String)>,
     /// Set by `rebuild_indexes`; every change after that keeps the indexes current, so a
     /// world built by a scenario or loaded from a snapshot is not indexed twice.
     pub built: bool,
@@ -431,6 +441,9 @@ impl World {
             k.parsed_policy = doc;
             if let (KeyState::PendingDeletion, Some(d)) = (k.state, k.deletion_date) {
                 idx.deletion_queue.insert((d, slot.clone()));
+            }
+            if let Some(t) = &k.transition {
+                idx.transition_queue.insert((t.until, slot.clone()));
             }
         }
         idx.built = true;
@@ -598,12 +611,15 @@ impl World {
                 self.delete_key_now(&key_id);
             }
         }
+        self.settle_transitions(now);
     }
 
     /// Remove a key with its aliases and grants (the end of its deletion window).
     pub fn delete_key_now(&mut self, key_id: &str) {
         self.touch_key(key_id);
-        self.keys.remove(key_id);
+        if let Some(removed) = self.keys.remove(key_id) {
+            self.forget_related_key(&removed);
+        }
         let slots: Vec<String> = self
             .aliases
             .iter()

@@ -25,6 +25,9 @@ pub fn is_mutating(op: ApiOperation) -> bool {
             | CreateGrant
             | RetireGrant
             | RevokeGrant
+            // Multi-Region keys (issue #15, part C).
+            | ReplicateKey
+            | UpdatePrimaryRegion
     )
 }
 
@@ -196,6 +199,9 @@ pub fn dispatch(
         GenerateDataKeyWithoutPlaintext => {
             run(body, |r| sim.generate_data_key_without_plaintext(caller, r))
         }
+        // Multi-Region keys (issue #15, part C).
+        ReplicateKey => run(body, |r| sim.replicate_key(caller, r)),
+        UpdatePrimaryRegion => run(body, |r| sim.update_primary_region(caller, r)),
     }
 }
 
