@@ -11,6 +11,9 @@ use sha2::Sha256;
 use crate::kms::{EncryptionContext, GrantId};
 
 const BLOB_VERSION: u8 = 1;
+/// A blob under a multi-Region key: its id (`mrk-` and 32 hex digits) is held as the 16
+/// bytes the hex digits spell.
+const BLOB_VERSION_MRK: u8 = 2;
 const TOKEN_VERSION: u8 = 1;
 const NONCE_LEN: usize = 12;
 const UUID_LEN: usize = 16;
@@ -28,6 +31,15 @@ fn aad(key_id: &uuid::Uuid, context: &EncryptionContext) -> Vec<u8> {
     out
 }
 
+/// A key id as a blob holds it: its version byte and 16 bytes.
+fn id_bytes(key_id: &str) -> Option<(u8, uuid::Uuid)> {
+    match key_id.strip_prefix("mrk-") {
+        Some(hex) if hex.len() == 32 => Some((BLOB_VERSION_MRK, uuid::Uuid::try_parse(hex).ok()?)),
+        Some(_) => None,
+        None => Some((BLOB_VERSION, uuid::Uuid::parse_str(key_id).ok()?)),
+    }
+}
+
 /// Encrypt `plaintext` under the key: `[version][key uuid][nonce][ciphertext+tag]`.
 pub fn seal(
     material: &[u8],
@@ -35,7 +47,7 @@ pub fn seal(
     context: &EncryptionContext,
     plaintext: &[u8],
 ) -> Option<Vec<u8>> {
-    let uuid = uuid::Uuid::parse_str(key_id).ok()?;
+    let (version, uuid) = id_bytes(key_id)?;
     let cipher = Aes256Gcm::new_from_slice(material).ok()?;
     let nonce_bytes: [u8; NONCE_LEN] = rand::random();
     let ct = cipher
@@ -48,7 +60,7 @@ pub fn seal(
         )
         .ok()?;
     let mut blob = Vec::with_capacity(1 + UUID_LEN + NONCE_LEN + ct.len());
-    blob.push(BLOB_VERSION);
+    blob.push(version);
     blob.extend_from_slice(uuid.as_bytes());
     blob.extend_from_slice(&nonce_bytes);
     blob.extend_from_slice(&ct);
@@ -57,11 +69,15 @@ pub fn seal(
 
 /// The key id a ciphertext blob names, if the blob is well formed.
 pub fn blob_key_id(blob: &[u8]) -> Option<String> {
-    if blob.len() < 1 + UUID_LEN + NONCE_LEN + TAG_LEN || blob[0] != BLOB_VERSION {
+    if blob.len() < 1 + UUID_LEN + NONCE_LEN + TAG_LEN {
         return None;
     }
     let uuid = uuid::Uuid::from_slice(&blob[1..1 + UUID_LEN]).ok()?;
-    Some(uuid.hyphenated().to_string())
+    match blob[0] {
+        BLOB_VERSION => Some(uuid.hyphenated().to_string()),
+        BLOB_VERSION_MRK => Some(format!("mrk-{}", uuid.simple())),
+        _ => None,
+    }
 }
 
 /// Decrypt a blob with the key's material; `None` when the blob, key or context is wrong.
@@ -102,7 +118,8 @@ fn b64() -> base64::engine::GeneralPurpose {
 pub fn issue_token(secret: &[u8], grant: &GrantId, key_id: &str) -> String {
     let mut payload = vec![TOKEN_VERSION];
     payload.extend_from_slice(&hex::decode(grant.as_str()).unwrap_or_default());
-    payload.extend_from_slice(uuid::Uuid::parse_str(key_id).unwrap_or_default().as_bytes());
+    let id = super::regions::slot_key_id(key_id);
+    payload.extend_from_slice(id_bytes(id).map(|(_, u)| u).unwrap_or_default().as_bytes());
     payload.extend_from_slice(&rand::random::<[u8; 16]>());
     let tag = mac(secret, &[b"grant-token", &payload]);
     payload.extend_from_slice(&tag);
