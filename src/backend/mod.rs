@@ -12,6 +12,7 @@ pub mod aws;
 mod error;
 mod model;
 pub mod sim;
+mod sim_regions;
 mod sim_test;
 mod test_call;
 

@@ -7,6 +7,7 @@ pub mod detail;
 pub mod events;
 pub mod grants;
 pub mod keys;
+mod key_regions;
 pub mod principals;
 
 use super::app::App;
