@@ -192,16 +192,28 @@ pub fn described(app: &mut App, round: Job, details: Vec<KeyDetail>) -> Vec<Comm
 }
 
 /// The pane's columns, most important first where the pane is narrow: the alias, the
-/// state, the stale count, the grant count, the short key id; and, when the keys are in
-/// more than one region, the region (the first to go where the pane is narrow: the
-/// detail pane names it too).
+/// state, the stale count, the grant count, the short key id. When the keys are in more
+/// than one region, the region comes after the state (as wide as the longest region
+/// name shown): a key of one region is told from its namesake in another (a multi-Region
+/// key's replica) where the pane has room for three columns; at 80x24 the detail pane
+/// names it.
 pub fn columns(app: &App) -> Vec<Column<'_, KeySummary>> {
     let mut columns = single_region_columns(app);
     if app.several_regions {
-        columns.push(
-            Column::new("Region", Width::Fixed(14), 5, |k: &KeySummary| {
-                (k.region().to_string(), Style::default())
-            })
+        const REGION_PRIORITY: u8 = 2;
+        for c in &mut columns {
+            if c.priority >= REGION_PRIORITY {
+                c.priority += 1;
+            }
+        }
+        columns.insert(
+            2,
+            Column::new(
+                "Region",
+                Width::Flex { min: 6, max: 14 },
+                REGION_PRIORITY,
+                |k: &KeySummary| (k.region().to_string(), Style::default()),
+            )
             .sorted_by(|a, b| a.region().cmp(b.region())),
         );
     }
