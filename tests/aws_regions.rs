@@ -38,12 +38,18 @@ fn one_serve_answers_each_region_with_its_own_keys_for_the_aws_cli() {
     // none of us-east-1's.
     let eu = cli.ok("admin", &["kms", "create-key"]);
     let eu_id = eu["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
-    assert!(eu["KeyMetadata"]["Arn"].as_str().unwrap().starts_with("arn:aws:kms:eu-west-1:"));
+    assert!(eu["KeyMetadata"]["Arn"]
+        .as_str()
+        .unwrap()
+        .starts_with("arn:aws:kms:eu-west-1:"));
     let eu_listed = ids(&cli.ok("admin", &["kms", "list-keys", "--region", EU]));
     assert_eq!(eu_listed, ids(&cli.ok("admin", &["kms", "list-keys"])));
     assert!(eu_listed.contains(&eu_id) && !eu_listed.contains(&us_id));
     assert_eq!(eu_listed.len(), eu_before.len() + 1);
-    assert_eq!(ids(&cli.ok("admin", &["kms", "list-keys", "--region", US])), vec![us_id.clone()]);
+    assert_eq!(
+        ids(&cli.ok("admin", &["kms", "list-keys", "--region", US])),
+        vec![us_id.clone()]
+    );
 
     // A key id of another region is not found, in AWS's words.
     assert_eq!(
@@ -58,21 +64,50 @@ fn one_serve_answers_each_region_with_its_own_keys_for_the_aws_cli() {
     for (region, id) in [(EU, &eu_id), (US, &us_id)] {
         cli.ok(
             "admin",
-            &["kms", "create-alias", "--alias-name", "alias/app", "--target-key-id", id, "--region", region],
+            &[
+                "kms",
+                "create-alias",
+                "--alias-name",
+                "alias/app",
+                "--target-key-id",
+                id,
+                "--region",
+                region,
+            ],
         );
     }
     for (region, id) in [(EU, &eu_id), (US, &us_id)] {
-        let d = cli.ok("admin", &["kms", "describe-key", "--key-id", "alias/app", "--region", region]);
-        assert_eq!(d["KeyMetadata"]["KeyId"].as_str(), Some(id.as_str()), "{region}");
+        let d = cli.ok(
+            "admin",
+            &[
+                "kms",
+                "describe-key",
+                "--key-id",
+                "alias/app",
+                "--region",
+                region,
+            ],
+        );
+        assert_eq!(
+            d["KeyMetadata"]["KeyId"].as_str(),
+            Some(id.as_str()),
+            "{region}"
+        );
     }
     let us_aliases = cli.ok("admin", &["kms", "list-aliases", "--region", US]);
     assert_eq!(us_aliases["Aliases"].as_array().unwrap().len(), 1);
-    assert_eq!(us_aliases["Aliases"][0]["AliasArn"], format!("arn:aws:kms:{US}:111122223333:alias/app"));
+    assert_eq!(
+        us_aliases["Aliases"][0]["AliasArn"],
+        format!("arn:aws:kms:{US}:111122223333:alias/app")
+    );
 
     // A region AWS does not have is refused at the signature.
     let e = cli.err("admin", &["kms", "list-keys", "--region", "xx-nowhere-1"]);
     assert!(e.contains("(InvalidSignatureException)"), "{e}");
-    assert!(e.contains("Credential should be scoped to a valid region."), "{e}");
+    assert!(
+        e.contains("Credential should be scoped to a valid region."),
+        "{e}"
+    );
 }
 
 #[test]
@@ -82,25 +117,73 @@ fn a_multi_region_key_replicates_decrypts_across_regions_and_moves_its_primary_w
     let dir = tempfile::tempdir().unwrap();
     let cli = AwsCli::for_server(&server, dir.path(), &[]);
 
-    let created = cli.ok("admin", &["kms", "create-key", "--multi-region", "--description", "mrk"]);
-    let id = created["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+    let created = cli.ok(
+        "admin",
+        &[
+            "kms",
+            "create-key",
+            "--multi-region",
+            "--description",
+            "mrk",
+        ],
+    );
+    let id = created["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(id.starts_with("mrk-"), "{id}");
     assert_eq!(created["KeyMetadata"]["MultiRegion"], true);
-    assert_eq!(created["KeyMetadata"]["MultiRegionConfiguration"]["MultiRegionKeyType"], "PRIMARY");
+    assert_eq!(
+        created["KeyMetadata"]["MultiRegionConfiguration"]["MultiRegionKeyType"],
+        "PRIMARY"
+    );
 
-    let replica = cli.ok("admin", &["kms", "replicate-key", "--key-id", &id, "--replica-region", US]);
+    let replica = cli.ok(
+        "admin",
+        &[
+            "kms",
+            "replicate-key",
+            "--key-id",
+            &id,
+            "--replica-region",
+            US,
+        ],
+    );
     let meta = &replica["ReplicaKeyMetadata"];
     assert_eq!(meta["KeyState"], "Creating");
-    assert_eq!(meta["Arn"], format!("arn:aws:kms:{US}:111122223333:key/{id}"));
-    assert_eq!(meta["MultiRegionConfiguration"]["MultiRegionKeyType"], "REPLICA");
+    assert_eq!(
+        meta["Arn"],
+        format!("arn:aws:kms:{US}:111122223333:key/{id}")
+    );
+    assert_eq!(
+        meta["MultiRegionConfiguration"]["MultiRegionKeyType"],
+        "REPLICA"
+    );
     assert!(replica["ReplicaPolicy"].as_str().unwrap().contains("kms:*"));
-    let again = cli.err("admin", &["kms", "replicate-key", "--key-id", &id, "--replica-region", US]);
+    let again = cli.err(
+        "admin",
+        &[
+            "kms",
+            "replicate-key",
+            "--key-id",
+            &id,
+            "--replica-region",
+            US,
+        ],
+    );
     assert!(again.contains("(AlreadyExistsException)"), "{again}");
 
     // Encrypt in eu-west-1, decrypt with the replica in us-east-1.
     let sealed = cli.ok(
         "admin",
-        &["kms", "encrypt", "--key-id", &id, "--plaintext", "hello regions"],
+        &[
+            "kms",
+            "encrypt",
+            "--key-id",
+            &id,
+            "--plaintext",
+            "hello regions",
+        ],
     );
     let blob = base64::engine::general_purpose::STANDARD
         .decode(sealed["CiphertextBlob"].as_str().unwrap())
@@ -108,16 +191,38 @@ fn a_multi_region_key_replicates_decrypts_across_regions_and_moves_its_primary_w
     let path = dir.path().join("blob");
     std::fs::write(&path, blob).unwrap();
     let file = format!("fileb://{}", path.display());
-    let opened = cli.ok("admin", &["kms", "decrypt", "--ciphertext-blob", &file, "--region", US]);
+    let opened = cli.ok(
+        "admin",
+        &["kms", "decrypt", "--ciphertext-blob", &file, "--region", US],
+    );
     // base64 of "hello regions"
     assert_eq!(opened["Plaintext"], "aGVsbG8gcmVnaW9ucw==");
-    assert_eq!(opened["KeyId"], format!("arn:aws:kms:{US}:111122223333:key/{id}"));
+    assert_eq!(
+        opened["KeyId"],
+        format!("arn:aws:kms:{US}:111122223333:key/{id}")
+    );
 
-    cli.ok("admin", &["kms", "update-primary-region", "--key-id", &id, "--primary-region", US]);
+    cli.ok(
+        "admin",
+        &[
+            "kms",
+            "update-primary-region",
+            "--key-id",
+            &id,
+            "--primary-region",
+            US,
+        ],
+    );
     // The next call ends the transient Updating state (no propagation delay).
-    let us = cli.ok("admin", &["kms", "describe-key", "--key-id", &id, "--region", US]);
+    let us = cli.ok(
+        "admin",
+        &["kms", "describe-key", "--key-id", &id, "--region", US],
+    );
     assert_eq!(us["KeyMetadata"]["KeyState"], "Enabled");
-    assert_eq!(us["KeyMetadata"]["MultiRegionConfiguration"]["MultiRegionKeyType"], "PRIMARY");
+    assert_eq!(
+        us["KeyMetadata"]["MultiRegionConfiguration"]["MultiRegionKeyType"],
+        "PRIMARY"
+    );
     let eu = cli.ok("admin", &["kms", "describe-key", "--key-id", &id]);
     let config = &eu["KeyMetadata"]["MultiRegionConfiguration"];
     assert_eq!(config["MultiRegionKeyType"], "REPLICA");
@@ -130,9 +235,8 @@ async fn the_rust_sdk_reaches_two_regions_through_one_endpoint() {
     use aws_sdk_kms::config::Region;
     let server = Server::start(&["--scenario", "classroom", "--propagation-delay", "0s"]);
     let eu = sdk_client(&server.url);
-    let us = aws_sdk_kms::Client::from_conf(
-        eu.config().to_builder().region(Region::new(US)).build(),
-    );
+    let us =
+        aws_sdk_kms::Client::from_conf(eu.config().to_builder().region(Region::new(US)).build());
     let in_us = us.create_key().send().await.expect("create in us-east-1");
     let us_id = in_us.key_metadata().unwrap().key_id().to_string();
     let listed = |out: aws_sdk_kms::operation::list_keys::ListKeysOutput| -> Vec<String> {
@@ -141,7 +245,10 @@ async fn the_rust_sdk_reaches_two_regions_through_one_endpoint() {
             .filter_map(|k| k.key_id().map(str::to_string))
             .collect()
     };
-    assert_eq!(listed(us.list_keys().send().await.unwrap()), vec![us_id.clone()]);
+    assert_eq!(
+        listed(us.list_keys().send().await.unwrap()),
+        vec![us_id.clone()]
+    );
     assert!(!listed(eu.list_keys().send().await.unwrap()).contains(&us_id));
     let e = eu.describe_key().key_id(&us_id).send().await.unwrap_err();
     assert_eq!(
@@ -161,7 +268,10 @@ async fn the_rust_sdk_reaches_two_regions_through_one_endpoint() {
         .await
         .expect("replicated");
     let meta = replica.replica_key_metadata().unwrap();
-    assert_eq!(meta.key_state(), Some(&aws_sdk_kms::types::KeyState::Creating));
+    assert_eq!(
+        meta.key_state(),
+        Some(&aws_sdk_kms::types::KeyState::Creating)
+    );
     let config = meta.multi_region_configuration().unwrap();
     assert_eq!(
         config.multi_region_key_type(),

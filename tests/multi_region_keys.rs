@@ -8,7 +8,9 @@ mod common;
 use std::time::Duration;
 
 use grantscope::kms::api::*;
-use grantscope::kms::multi_region::{MultiRegionKeyType, ReplicateKeyRequest, UpdatePrimaryRegionRequest};
+use grantscope::kms::multi_region::{
+    MultiRegionKeyType, ReplicateKeyRequest, UpdatePrimaryRegionRequest,
+};
 use grantscope::kms::{ApiOperation, ErrorCode, KeyMetadata, KeyState};
 use grantscope::sim::changes::ChangeRecord;
 use grantscope::sim::{snapshot, Caller, Simulator};
@@ -38,7 +40,11 @@ fn primary(sim: &mut Simulator) -> KeyMetadata {
     .key_metadata
 }
 
-fn replicate(sim: &mut Simulator, key: &str, region: &str) -> Result<KeyMetadata, grantscope::kms::KmsError> {
+fn replicate(
+    sim: &mut Simulator,
+    key: &str,
+    region: &str,
+) -> Result<KeyMetadata, grantscope::kms::KmsError> {
     sim.replicate_key(
         &admin(),
         ReplicateKeyRequest {
@@ -66,7 +72,11 @@ fn describe(sim: &mut Simulator, caller: &Caller, key: &str) -> KeyMetadata {
 fn a_multi_region_key_has_an_mrk_id_and_is_its_own_primary() {
     let mut sim = lab();
     let m = primary(&mut sim);
-    assert!(m.key_id.starts_with("mrk-") && m.key_id.len() == 36, "{}", m.key_id);
+    assert!(
+        m.key_id.starts_with("mrk-") && m.key_id.len() == 36,
+        "{}",
+        m.key_id
+    );
     assert!(m.multi_region);
     let c = m.multi_region_configuration.expect("a configuration");
     assert_eq!(c.multi_region_key_type, MultiRegionKeyType::Primary);
@@ -97,7 +107,10 @@ fn a_replica_shares_id_and_material_and_decrypts_the_primarys_ciphertext() {
     let now = describe(&mut sim, &admin_in(US), &m.key_id);
     assert_eq!(now.key_state, KeyState::Enabled);
     let from_primary = describe(&mut sim, &admin(), &m.key_id);
-    let replicas = from_primary.multi_region_configuration.unwrap().replica_keys;
+    let replicas = from_primary
+        .multi_region_configuration
+        .unwrap()
+        .replica_keys;
     assert_eq!(replicas[0].arn, r.arn);
     assert_eq!(replicas[0].region, US);
 
@@ -118,14 +131,22 @@ fn a_replica_being_created_cannot_be_used_yet() {
     let mut sim = lab_with_delay(Duration::from_secs(5));
     let m = primary(&mut sim);
     replicate(&mut sim, &m.key_id, US).unwrap();
-    let e = expect_err(sim.encrypt(&admin_in(US), encrypt_req(&m.key_id, Default::default(), &[])));
+    let e = expect_err(sim.encrypt(
+        &admin_in(US),
+        encrypt_req(&m.key_id, Default::default(), &[]),
+    ));
     assert_eq!(e.code, ErrorCode::KmsInvalidStateException);
     assert_eq!(
         e.message,
         format!("arn:aws:kms:{US}:{HOME}:key/{} is Creating.", m.key_id)
     );
     sim.advance_clock(Duration::from_secs(5));
-    assert!(sim.encrypt(&admin_in(US), encrypt_req(&m.key_id, Default::default(), &[])).is_ok());
+    assert!(sim
+        .encrypt(
+            &admin_in(US),
+            encrypt_req(&m.key_id, Default::default(), &[])
+        )
+        .is_ok());
 }
 
 #[test]
@@ -138,7 +159,10 @@ fn replicate_key_refuses_what_aws_refuses() {
         ErrorCode::UnsupportedOperationException,
         "a single-Region key"
     );
-    assert_eq!(code(replicate(&mut sim, &m.key_id, REGION)), ErrorCode::ValidationException);
+    assert_eq!(
+        code(replicate(&mut sim, &m.key_id, REGION)),
+        ErrorCode::ValidationException
+    );
     let e = expect_err(replicate(&mut sim, &m.key_id, "not a region"));
     assert_eq!(e.code, ErrorCode::ValidationException);
     assert!(e.message.contains("at 'replicaRegion'"), "{}", e.message);
@@ -151,7 +175,10 @@ fn replicate_key_refuses_what_aws_refuses() {
     assert_eq!(e.code, ErrorCode::AlreadyExistsException);
     assert_eq!(
         e.message,
-        format!("Key 'arn:aws:kms:{US}:{HOME}:key/{}' already exists", m.key_id)
+        format!(
+            "Key 'arn:aws:kms:{US}:{HOME}:key/{}' already exists",
+            m.key_id
+        )
     );
     // Only the primary is replicated.
     let e = expect_err(sim.replicate_key(
@@ -165,7 +192,10 @@ fn replicate_key_refuses_what_aws_refuses() {
     assert_eq!(e.code, ErrorCode::UnsupportedOperationException);
     assert_eq!(
         e.message,
-        format!("arn:aws:kms:{US}:{HOME}:key/{} is not a multi-Region primary key.", m.key_id)
+        format!(
+            "arn:aws:kms:{US}:{HOME}:key/{} is not a multi-Region primary key.",
+            m.key_id
+        )
     );
 }
 
@@ -207,13 +237,23 @@ fn a_replica_has_its_own_policy_description_tags_and_grants() {
         .unwrap();
     assert_eq!(out.replica_key_metadata.description, "the US copy");
     assert_eq!(out.replica_tags.len(), 1);
-    assert!(out.replica_policy.contains(&format!("arn:aws:iam::{HOME}:root")));
-    assert_eq!(describe(&mut sim, &admin(), &m.key_id).description, "primary");
+    assert!(out
+        .replica_policy
+        .contains(&format!("arn:aws:iam::{HOME}:root")));
+    assert_eq!(
+        describe(&mut sim, &admin(), &m.key_id).description,
+        "primary"
+    );
 
     // A grant on the primary does not reach the replica: "Each multi-Region key is an
     // independent resource with a unique key ARN and key policy".
     grant(&mut sim, &m.key_id, "alice", &["Encrypt"]);
-    assert!(sim.encrypt(&who("alice"), encrypt_req(&m.key_id, Default::default(), &[])).is_ok());
+    assert!(sim
+        .encrypt(
+            &who("alice"),
+            encrypt_req(&m.key_id, Default::default(), &[])
+        )
+        .is_ok());
     let e = expect_err(sim.encrypt(
         &who("alice").in_region(US),
         encrypt_req(&m.key_id, Default::default(), &[]),
@@ -238,7 +278,10 @@ fn a_replica_has_its_own_policy_description_tags_and_grants() {
         },
     )
     .unwrap();
-    assert_eq!(describe(&mut sim, &admin_in(US), "alias/shared").arn, out.replica_key_metadata.arn);
+    assert_eq!(
+        describe(&mut sim, &admin_in(US), "alias/shared").arn,
+        out.replica_key_metadata.arn
+    );
     let e = expect_err(sim.describe_key(
         &admin(),
         DescribeKeyRequest {
@@ -268,7 +311,9 @@ fn update_primary_region_swaps_primary_and_replica_through_updating() {
     assert_eq!(old.key_state, KeyState::Updating);
     assert_eq!(new.key_state, KeyState::Updating);
     // "you can use the keys in cryptographic operations" while Updating.
-    assert!(sim.encrypt(&admin(), encrypt_req(&m.key_id, Default::default(), &[])).is_ok());
+    assert!(sim
+        .encrypt(&admin(), encrypt_req(&m.key_id, Default::default(), &[]))
+        .is_ok());
     sim.advance_clock(Duration::from_secs(3));
     let old = describe(&mut sim, &admin(), &m.key_id);
     let new = describe(&mut sim, &admin_in(US), &m.key_id);
@@ -300,24 +345,45 @@ fn update_primary_region_refuses_what_aws_refuses() {
     assert_eq!(e.code, ErrorCode::NotFoundException, "no replica there");
     assert_eq!(
         e.message,
-        format!("Key 'arn:aws:kms:{US}:{HOME}:key/{}' does not exist", m.key_id)
+        format!(
+            "Key 'arn:aws:kms:{US}:{HOME}:key/{}' does not exist",
+            m.key_id
+        )
     );
-    assert_eq!(update(&mut sim, &admin(), K1, US).code, ErrorCode::UnsupportedOperationException);
-    assert_eq!(update(&mut sim, &admin(), &m.key_id, REGION).code, ErrorCode::ValidationException);
+    assert_eq!(
+        update(&mut sim, &admin(), K1, US).code,
+        ErrorCode::UnsupportedOperationException
+    );
+    assert_eq!(
+        update(&mut sim, &admin(), &m.key_id, REGION).code,
+        ErrorCode::ValidationException
+    );
     replicate(&mut sim, &m.key_id, US).unwrap();
     describe(&mut sim, &admin_in(US), &m.key_id); // Creating ends
-    sim.disable_key(&admin_in(US), KeyIdRequest { key_id: m.key_id.clone() }).unwrap();
+    sim.disable_key(
+        &admin_in(US),
+        KeyIdRequest {
+            key_id: m.key_id.clone(),
+        },
+    )
+    .unwrap();
     // "Both the primary key and the replica key must be in the Enabled key state"
     let e = update(&mut sim, &admin(), &m.key_id, US);
     assert_eq!(e.code, ErrorCode::KmsInvalidStateException);
-    assert_eq!(e.message, format!("arn:aws:kms:{US}:{HOME}:key/{} is Disabled.", m.key_id));
+    assert_eq!(
+        e.message,
+        format!("arn:aws:kms:{US}:{HOME}:key/{} is Disabled.", m.key_id)
+    );
     // Called on the replica: not the primary.
     assert_eq!(
         update(&mut sim, &admin_in(US), &m.key_id, REGION).code,
         ErrorCode::UnsupportedOperationException
     );
     // Without permission on the keys.
-    assert_eq!(update(&mut sim, &who("alice"), &m.key_id, US).code, ErrorCode::AccessDeniedException);
+    assert_eq!(
+        update(&mut sim, &who("alice"), &m.key_id, US).code,
+        ErrorCode::AccessDeniedException
+    );
 }
 
 #[test]
@@ -335,7 +401,10 @@ fn a_primary_with_replicas_waits_for_them_before_its_own_deletion_window() {
         )
         .unwrap();
     assert_eq!(out.key_state, KeyState::PendingReplicaDeletion);
-    assert_eq!(out.deletion_date, None, "unknown until the last replica is deleted");
+    assert_eq!(
+        out.deletion_date, None,
+        "unknown until the last replica is deleted"
+    );
     let d = describe(&mut sim, &admin(), &m.key_id);
     assert_eq!(d.key_state, KeyState::PendingReplicaDeletion);
     assert_eq!(d.pending_deletion_window_in_days, Some(7));
@@ -343,7 +412,10 @@ fn a_primary_with_replicas_waits_for_them_before_its_own_deletion_window() {
     // It cannot be used or replicated meanwhile.
     let e = expect_err(encrypt(&mut sim, "admin", &m.key_id));
     assert_eq!(e.code, ErrorCode::KmsInvalidStateException);
-    assert_eq!(expect_err(replicate(&mut sim, &m.key_id, AP)).code, ErrorCode::KmsInvalidStateException);
+    assert_eq!(
+        expect_err(replicate(&mut sim, &m.key_id, AP)).code,
+        ErrorCode::KmsInvalidStateException
+    );
 
     sim.schedule_key_deletion(
         &admin_in(US),
@@ -365,7 +437,11 @@ fn a_primary_with_replicas_waits_for_them_before_its_own_deletion_window() {
     assert_eq!(e.code, ErrorCode::NotFoundException);
     let d = describe(&mut sim, &admin(), &m.key_id);
     assert_eq!(d.key_state, KeyState::PendingDeletion);
-    assert!(d.multi_region_configuration.unwrap().replica_keys.is_empty());
+    assert!(d
+        .multi_region_configuration
+        .unwrap()
+        .replica_keys
+        .is_empty());
     let expected = grantscope::kms::time::epoch_seconds(sim.now() + chrono::Duration::days(7));
     assert_eq!(d.deletion_date, Some(expected));
     sim.advance_clock(Duration::from_secs(7 * 86_400 + 1));
@@ -385,18 +461,35 @@ fn cancelling_a_primarys_pending_replica_deletion_disables_it() {
         },
     )
     .unwrap();
-    sim.cancel_key_deletion(&admin(), KeyIdRequest { key_id: m.key_id.clone() })
-        .unwrap();
-    assert_eq!(describe(&mut sim, &admin(), &m.key_id).key_state, KeyState::Disabled);
+    sim.cancel_key_deletion(
+        &admin(),
+        KeyIdRequest {
+            key_id: m.key_id.clone(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        describe(&mut sim, &admin(), &m.key_id).key_state,
+        KeyState::Disabled
+    );
 }
 
 // ------------------------------------------------------------------ journal
 
-fn change(sim: &mut Simulator, journal: &mut Vec<ChangeRecord>, caller: &Caller, op: ApiOperation, body: Value) -> Value {
+fn change(
+    sim: &mut Simulator,
+    journal: &mut Vec<ChangeRecord>,
+    caller: &Caller,
+    op: ApiOperation,
+    body: Value,
+) -> Value {
     sim.world_mut().begin_change();
     let out = dispatch(sim, caller, op, body.to_string().as_bytes())
         .unwrap_or_else(|e| panic!("{op:?}: {}: {}", e.code, e.message));
-    let (record, _undo) = sim.world_mut().finish_change().expect("changes are tracked");
+    let (record, _undo) = sim
+        .world_mut()
+        .finish_change()
+        .expect("changes are tracked");
     let line = serde_json::to_vec(&record).unwrap();
     journal.push(serde_json::from_slice(&line).unwrap());
     serde_json::from_slice(&out).unwrap_or(Value::Null)
@@ -414,19 +507,67 @@ fn multi_region_changes_replay_onto_their_snapshot_to_the_same_world() {
     let us = admin_in(US);
 
     let created = change(&mut sim, j, &eu, CreateKey, json!({"MultiRegion": true}));
-    let id = created["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
-    let replica = change(&mut sim, j, &eu, ReplicateKey, json!({"KeyId": id, "ReplicaRegion": US}));
+    let id = created["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let replica = change(
+        &mut sim,
+        j,
+        &eu,
+        ReplicateKey,
+        json!({"KeyId": id, "ReplicaRegion": US}),
+    );
     assert_eq!(replica["ReplicaKeyMetadata"]["KeyState"], "Creating");
-    assert_eq!(replica["ReplicaKeyMetadata"]["MultiRegionConfiguration"]["MultiRegionKeyType"], "REPLICA");
-    change(&mut sim, j, &eu, ReplicateKey, json!({"KeyId": id, "ReplicaRegion": AP}));
+    assert_eq!(
+        replica["ReplicaKeyMetadata"]["MultiRegionConfiguration"]["MultiRegionKeyType"],
+        "REPLICA"
+    );
+    change(
+        &mut sim,
+        j,
+        &eu,
+        ReplicateKey,
+        json!({"KeyId": id, "ReplicaRegion": AP}),
+    );
     sim.advance_clock(Duration::from_secs(2));
-    change(&mut sim, j, &us, CreateAlias, json!({"AliasName": "alias/us", "TargetKeyId": id}));
-    change(&mut sim, j, &eu, UpdatePrimaryRegion, json!({"KeyId": id, "PrimaryRegion": US}));
+    change(
+        &mut sim,
+        j,
+        &us,
+        CreateAlias,
+        json!({"AliasName": "alias/us", "TargetKeyId": id}),
+    );
+    change(
+        &mut sim,
+        j,
+        &eu,
+        UpdatePrimaryRegion,
+        json!({"KeyId": id, "PrimaryRegion": US}),
+    );
     sim.advance_clock(Duration::from_secs(2));
-    change(&mut sim, j, &admin_in(AP), ScheduleKeyDeletion, json!({"KeyId": id, "PendingWindowInDays": 7}));
-    change(&mut sim, j, &us, ScheduleKeyDeletion, json!({"KeyId": id, "PendingWindowInDays": 7}));
+    change(
+        &mut sim,
+        j,
+        &admin_in(AP),
+        ScheduleKeyDeletion,
+        json!({"KeyId": id, "PendingWindowInDays": 7}),
+    );
+    change(
+        &mut sim,
+        j,
+        &us,
+        ScheduleKeyDeletion,
+        json!({"KeyId": id, "PendingWindowInDays": 7}),
+    );
     sim.advance_clock(Duration::from_secs(8 * 86_400));
-    change(&mut sim, j, &eu, CreateAlias, json!({"AliasName": "alias/last", "TargetKeyId": K1}));
+    change(
+        &mut sim,
+        j,
+        &eu,
+        CreateAlias,
+        json!({"AliasName": "alias/last", "TargetKeyId": K1}),
+    );
 
     let world = {
         let mut w = snapshot::from_json(&start, "start.json").unwrap();
@@ -440,7 +581,9 @@ fn multi_region_changes_replay_onto_their_snapshot_to_the_same_world() {
         String::from_utf8(snapshot::to_json(&world)).unwrap(),
         String::from_utf8(snapshot::to_json(sim.world())).unwrap()
     );
-    let us_key = world.key_in(US, &id).expect("the primary, waiting for its last replica");
+    let us_key = world
+        .key_in(US, &id)
+        .expect("the primary, waiting for its last replica");
     assert_eq!(us_key.state, KeyState::PendingReplicaDeletion);
     assert!(world.key_in(AP, &id).is_none());
     assert_eq!(world.key_in(REGION, &id).unwrap().state, KeyState::Enabled);

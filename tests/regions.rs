@@ -58,7 +58,11 @@ fn each_region_has_its_own_keys_and_listing() {
     let mut eu = vec![K1.to_string(), K2.to_string(), eu_key.clone()];
     eu.sort();
     assert_eq!(list_keys(&mut sim, &admin()), eu, "the default region");
-    assert_eq!(list_keys(&mut sim, &admin_in(REGION)), eu, "named explicitly");
+    assert_eq!(
+        list_keys(&mut sim, &admin_in(REGION)),
+        eu,
+        "named explicitly"
+    );
     assert!(list_keys(&mut sim, &admin_in("ap-south-1")).is_empty());
 }
 
@@ -79,7 +83,11 @@ fn a_key_of_another_region_is_not_found_by_id_or_arn() {
         format!("Key 'arn:aws:kms:{US}:{HOME}:key/{K1}' does not exist")
     );
     // By the full ARN of its own region, asked in another: the ARN asked for is not there.
-    let e = expect_err(encrypt(&mut sim, "admin", &format!("arn:aws:kms:{US}:{HOME}:key/{K1}")));
+    let e = expect_err(encrypt(
+        &mut sim,
+        "admin",
+        &format!("arn:aws:kms:{US}:{HOME}:key/{K1}"),
+    ));
     assert_eq!(e.code, ErrorCode::NotFoundException);
     assert_eq!(
         e.message,
@@ -118,16 +126,30 @@ fn alias_names_are_unique_per_region_and_resolve_in_the_callers_region() {
         e.message,
         format!("An alias with the name arn:aws:kms:{US}:{HOME}:alias/k1 already exists")
     );
-    assert_eq!(describe(&mut sim, &admin_in(US), "alias/k1").key_metadata.key_id, us_key);
-    assert_eq!(describe(&mut sim, &admin(), "alias/k1").key_metadata.key_id, K1);
+    assert_eq!(
+        describe(&mut sim, &admin_in(US), "alias/k1")
+            .key_metadata
+            .key_id,
+        us_key
+    );
+    assert_eq!(
+        describe(&mut sim, &admin(), "alias/k1").key_metadata.key_id,
+        K1
+    );
 
     let us_aliases = sim
         .list_aliases(&admin_in(US), ListAliasesRequest::default())
         .unwrap()
         .aliases;
     assert_eq!(us_aliases.len(), 1);
-    assert_eq!(us_aliases[0].alias_arn, format!("arn:aws:kms:{US}:{HOME}:alias/k1"));
-    assert_eq!(us_aliases[0].target_key_id.as_deref(), Some(us_key.as_str()));
+    assert_eq!(
+        us_aliases[0].alias_arn,
+        format!("arn:aws:kms:{US}:{HOME}:alias/k1")
+    );
+    assert_eq!(
+        us_aliases[0].target_key_id.as_deref(),
+        Some(us_key.as_str())
+    );
     let eu_names: Vec<String> = sim
         .list_aliases(&admin(), ListAliasesRequest::default())
         .unwrap()
@@ -145,7 +167,10 @@ fn alias_names_are_unique_per_region_and_resolve_in_the_callers_region() {
         },
     )
     .unwrap();
-    assert_eq!(describe(&mut sim, &admin(), "alias/k1").key_metadata.key_id, K1);
+    assert_eq!(
+        describe(&mut sim, &admin(), "alias/k1").key_metadata.key_id,
+        K1
+    );
 }
 
 #[test]
@@ -154,7 +179,8 @@ fn retirable_grants_are_listed_in_their_keys_region_only() {
     let us_key = create_key(&mut sim, &admin_in(US));
     let mut req = grant_req(&us_key, &user_arn("alice"), &["Encrypt"]);
     req.retiring_principal = Some(user_arn("bob"));
-    sim.create_grant(&admin_in(US), req).expect("grant in us-east-1");
+    sim.create_grant(&admin_in(US), req)
+        .expect("grant in us-east-1");
     let retirable = |sim: &mut Simulator, caller: &Caller| {
         sim.list_retirable_grants(
             caller,
@@ -171,7 +197,10 @@ fn retirable_grants_are_listed_in_their_keys_region_only() {
     assert_eq!(retirable(&mut sim, &admin()), 0);
     // The grant authorizes in its key's region.
     assert!(sim
-        .encrypt(&who("alice").in_region(US), encrypt_req(&us_key, Default::default(), &[]))
+        .encrypt(
+            &who("alice").in_region(US),
+            encrypt_req(&us_key, Default::default(), &[])
+        )
         .is_ok());
 }
 
@@ -214,12 +243,20 @@ fn a_scenario_puts_keys_and_their_aliases_in_several_regions() {
     assert_eq!(us.key_id, us_key);
     assert_eq!(us.arn, format!("arn:aws:kms:{US}:{HOME}:key/{us_key}"));
     assert_eq!(us.description, "the US key");
-    assert_eq!(describe(&mut sim, &admin(), "alias/app").key_metadata.key_id, K1);
+    assert_eq!(
+        describe(&mut sim, &admin(), "alias/app")
+            .key_metadata
+            .key_id,
+        K1
+    );
     assert_eq!(list_keys(&mut sim, &admin()), vec![K1.to_string()]);
     assert_eq!(list_keys(&mut sim, &admin_in(US)), vec![us_key.to_string()]);
     // The grant named the US alias ARN: it is on the US key.
     assert!(sim
-        .encrypt(&who("alice").in_region(US), encrypt_req(us_key, Default::default(), &[]))
+        .encrypt(
+            &who("alice").in_region(US),
+            encrypt_req(us_key, Default::default(), &[])
+        )
         .is_ok());
     assert_eq!(sim.world().regions_in_use(), ["eu-west-1", "us-east-1"]);
 }
@@ -247,7 +284,9 @@ fn a_snapshot_from_before_regions_loads_into_the_default_region() {
     let world = snapshot::from_json(&old, "old.json").unwrap();
     let mut loaded = Simulator::new(world);
     assert_eq!(
-        describe(&mut loaded, &admin_in(REGION), "alias/k1").key_metadata.arn,
+        describe(&mut loaded, &admin_in(REGION), "alias/k1")
+            .key_metadata
+            .arn,
         key_arn(K1)
     );
     let e = expect_err(loaded.describe_key(

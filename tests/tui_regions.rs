@@ -96,7 +96,10 @@ fn keys_of_two_regions_show_their_region_and_multi_region_configuration_at_every
     assert_eq!(h.app.keys.all().len(), 4, "both regions' keys are listed");
     let main = screens(&h);
     assert!(main.contains("Region"), "{main}");
-    select_key(&mut h, &format!("arn:aws:kms:us-east-1:111122223333:key/{MRK}"));
+    select_key(
+        &mut h,
+        &format!("arn:aws:kms:us-east-1:111122223333:key/{MRK}"),
+    );
     h.key(KeyCode::Enter);
     let detail = screens(&h);
     for line in ["REPLICA key", "PrimaryRegion", "us-east-1"] {

@@ -82,7 +82,10 @@ pub fn is_key_id(s: &str) -> bool {
 /// begins with mrk-".
 pub fn is_multi_region_key_id(s: &str) -> bool {
     s.strip_prefix("mrk-").is_some_and(|hex| {
-        hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        hex.len() == 32
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     })
 }
 

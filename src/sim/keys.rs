@@ -122,7 +122,12 @@ pub(super) fn auth<'a>(action: &'a str, key: Option<&'a Key>) -> AuthRequest<'a>
 
 /// Find, authorize and return the slot of a key for an administrative operation (its id,
 /// but for a multi-Region key: `regions.rs`).
-pub(super) fn admin_key(world: &World, rec: &mut CallRecord, input: &str, action: &str) -> KmsResult<String> {
+pub(super) fn admin_key(
+    world: &World,
+    rec: &mut CallRecord,
+    input: &str,
+    action: &str,
+) -> KmsResult<String> {
     admin_key_at(world, rec, "keyId", input, action)
 }
 

@@ -126,7 +126,8 @@ impl World {
     /// The regions this world holds keys in, with its default region, in name order.
     /// Looks at every key: for views built once per refresh, not for per-request paths.
     pub fn regions_in_use(&self) -> Vec<String> {
-        let mut set: std::collections::BTreeSet<&str> = self.keys.values().map(Key::region).collect();
+        let mut set: std::collections::BTreeSet<&str> =
+            self.keys.values().map(Key::region).collect();
         set.insert(&self.region);
         set.into_iter().map(str::to_string).collect()
     }
@@ -141,7 +142,10 @@ mod tests {
         assert!(is_commercial("us-east-1"));
         assert!(is_commercial("eu-west-1"));
         assert!(is_commercial("ap-southeast-2"));
-        assert!(!is_commercial("aws-global"), "a pseudo-region is not served");
+        assert!(
+            !is_commercial("aws-global"),
+            "a pseudo-region is not served"
+        );
         assert!(!is_commercial("cn-north-1"), "another partition");
         assert!(!is_commercial("xx-nowhere-1"));
         assert!(commercial().count() >= 30);

@@ -411,18 +411,20 @@ impl Scenario {
             if !world.serves_region(&region) {
                 return Err(self.error(
                     field("region"),
-                    format!("{region:?} is not an AWS commercial Region (nor the scenario's region)"),
+                    format!(
+                        "{region:?} is not an AWS commercial Region (nor the scenario's region)"
+                    ),
                 ));
             }
             let id = match &k.id {
                 // Decision: multi-Region keys are made by CreateKey and ReplicateKey, not by
                 // scenarios (a scenario key is one single-Region key).
-                Some(id) if crate::kms::ids::is_multi_region_key_id(id) => {
-                    return Err(self.error(
-                        field("id"),
-                        format!("{id:?} is a multi-Region key id; scenario keys are single-Region (a UUID)"),
-                    ))
-                }
+                Some(id) if crate::kms::ids::is_multi_region_key_id(id) => return Err(self.error(
+                    field("id"),
+                    format!(
+                        "{id:?} is a multi-Region key id; scenario keys are single-Region (a UUID)"
+                    ),
+                )),
                 Some(id) if crate::kms::ids::is_key_id(id) => id.clone(),
                 Some(id) => {
                     return Err(self.error(field("id"), format!("{id:?} is not a key id (a UUID)")))

@@ -5,8 +5,8 @@ use crate::kms::ids::{is_key_id, KeyRef};
 use crate::kms::{GrantId, KmsError, KmsResult};
 
 use super::crypto;
-use super::regions::slot_key_id;
 use super::principals::ResolvedCaller;
+use super::regions::slot_key_id;
 use super::world::{Key, World};
 
 pub fn length(field: &str, value: &str, min: usize, max: usize) -> KmsResult<()> {
@@ -144,7 +144,11 @@ pub fn resolve_key<'w>(
             .ok_or_else(|| KmsError::not_found(format!("Alias {arn} is not found.")))?;
         match world.keys.get(&target.target_key_id) {
             Some(k) if k.account.as_str() == account => Ok(k),
-            _ => Err(key_missing(region, account, slot_key_id(&target.target_key_id))),
+            _ => Err(key_missing(
+                region,
+                account,
+                slot_key_id(&target.target_key_id),
+            )),
         }
     };
     let own = caller.account.as_str();

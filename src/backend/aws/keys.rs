@@ -3,8 +3,8 @@
 //! the grant count, sent together) that `describe_keys` fills in.
 
 use crate::backend::{BackendResult, KeySummary};
-use crate::kms::Timestamp;
 use crate::kms::multi_region::{MultiRegionConfiguration, MultiRegionKey, MultiRegionKeyType};
+use crate::kms::Timestamp;
 use crate::kms::{KeySpec, KeyState};
 
 use super::backend::AwsBackend;

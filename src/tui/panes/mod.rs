@@ -6,8 +6,8 @@
 pub mod detail;
 pub mod events;
 pub mod grants;
-pub mod keys;
 mod key_regions;
+pub mod keys;
 pub mod principals;
 
 use super::app::App;
