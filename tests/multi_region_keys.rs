@@ -588,3 +588,53 @@ fn multi_region_changes_replay_onto_their_snapshot_to_the_same_world() {
     assert!(world.key_in(AP, &id).is_none());
     assert_eq!(world.key_in(REGION, &id).unwrap().state, KeyState::Enabled);
 }
+
+#[test]
+fn policies_see_the_requested_region_and_whether_a_key_is_multi_region() {
+    let mut sim = lab();
+    let m = primary(&mut sim);
+    replicate(&mut sim, &m.key_id, US).unwrap();
+    // Alice may encrypt in us-east-1 only, and describe multi-Region replicas only.
+    let policy = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"kms:Encrypt","Resource":"*",
+         "Condition":{"StringEquals":{"aws:RequestedRegion":"us-east-1"}}},
+        {"Effect":"Allow","Action":"kms:DescribeKey","Resource":"*",
+         "Condition":{"Bool":{"kms:MultiRegion":"true"},
+                      "StringEquals":{"kms:MultiRegionKeyType":"REPLICA"}}}]}"#;
+    sim.world_mut()
+        .put_identity_policy("alice", "regional", policy)
+        .unwrap();
+    let alice_us = who("alice").in_region(US);
+    assert!(sim
+        .encrypt(&alice_us, encrypt_req(&m.key_id, Default::default(), &[]))
+        .is_ok());
+    let e = expect_err(sim.encrypt(
+        &who("alice"),
+        encrypt_req(&m.key_id, Default::default(), &[]),
+    ));
+    assert_eq!(e.code, ErrorCode::AccessDeniedException);
+    assert_eq!(
+        describe(&mut sim, &alice_us, &m.key_id).arn,
+        format!("arn:aws:kms:{US}:{HOME}:key/{}", m.key_id)
+    );
+    let denied = |sim: &mut Simulator, caller: &Caller, key: &str| {
+        expect_err(sim.describe_key(
+            caller,
+            DescribeKeyRequest {
+                key_id: key.to_string(),
+                grant_tokens: None,
+            },
+        ))
+        .code
+    };
+    assert_eq!(
+        denied(&mut sim, &who("alice"), &m.key_id),
+        ErrorCode::AccessDeniedException,
+        "the primary"
+    );
+    assert_eq!(
+        denied(&mut sim, &who("alice"), K1),
+        ErrorCode::AccessDeniedException,
+        "single-Region"
+    );
+}

@@ -20,7 +20,11 @@
 //!   state of Creating. This key state changes to Enabled ... after a few seconds"; "While
 //!   the key state is Creating, you can manage key, but you cannot yet use it in
 //!   cryptographic operations."
-//! - UpdatePrimaryRegion: "Both the primary key and the replica key must be in the Enabled
+//! - UpdatePrimaryRegion: "The key ID and primary Region that you specify uniquely
+//!   identify the replica key that will become the primary key. The primary Region must
+//!   already have a replica key." (NotFoundException otherwise.) "It's the only key that
+//!   can be replicated. You cannot delete the primary key until all replica keys are
+//!   deleted." "Both the primary key and the replica key must be in the Enabled
 //!   key state when the operation starts." "During this time, the old and new primary
 //!   keys have a transient key state of Updating. While the key state is Updating, you can
 //!   use the keys in cryptographic operations".
@@ -273,6 +277,8 @@ impl Simulator {
             if let Some(d) = &req.description {
                 validate::length("description", d, 0, 8192)?;
             }
+            // The members are validated before the key is looked at, as AWS validates.
+            let given_policy = req.policy.as_deref().map(parse_key_policy).transpose()?;
             let slot = admin_key(world, rec, &req.key_id, "kms:ReplicateKey")?;
             // `kms:CreateKey` (and `kms:TagResource`) in the replica Region, by IAM.
             rec.authorize(world, &auth("kms:CreateKey", None))?;
@@ -311,7 +317,10 @@ impl Simulator {
                 .policy
                 .clone()
                 .unwrap_or_else(|| PolicyDocument::default_key_policy_json(account.as_str()));
-            let parsed = parse_key_policy(&policy)?;
+            let parsed = match given_policy {
+                Some(p) => p,
+                None => parse_key_policy(&policy)?,
+            };
             config.replica_regions.insert(target.to_string());
             let replica = Key {
                 id: primary.id.clone(),

@@ -419,12 +419,14 @@ impl Scenario {
             let id = match &k.id {
                 // Decision: multi-Region keys are made by CreateKey and ReplicateKey, not by
                 // scenarios (a scenario key is one single-Region key).
-                Some(id) if crate::kms::ids::is_multi_region_key_id(id) => return Err(self.error(
-                    field("id"),
-                    format!(
+                Some(id) if crate::kms::ids::is_multi_region_key_id(id) => {
+                    return Err(self.error(
+                        field("id"),
+                        format!(
                         "{id:?} is a multi-Region key id; scenario keys are single-Region (a UUID)"
                     ),
-                )),
+                    ))
+                }
                 Some(id) if crate::kms::ids::is_key_id(id) => id.clone(),
                 Some(id) => {
                     return Err(self.error(field("id"), format!("{id:?} is not a key id (a UUID)")))
