@@ -638,3 +638,33 @@ fn policies_see_the_requested_region_and_whether_a_key_is_multi_region() {
         "single-Region"
     );
 }
+
+#[test]
+fn an_undone_change_that_ended_a_transient_state_leaves_it_to_end_again() {
+    let mut sim = lab_with_delay(Duration::from_secs(2));
+    sim.world_mut().track_changes();
+    let m = primary(&mut sim);
+    replicate(&mut sim, &m.key_id, US).unwrap();
+    sim.world_mut().finish_change();
+    // Time passes with no call: the next call settles it.
+    sim.world_mut().clock.advance(Duration::from_secs(2));
+    // A change whose record could not be saved: the replica's Creating ended in it.
+    sim.world_mut().begin_change();
+    assert_eq!(
+        describe(&mut sim, &admin_in(US), &m.key_id).key_state,
+        KeyState::Enabled
+    );
+    let (record, undo) = sim.world_mut().finish_change().unwrap();
+    sim.world_mut()
+        .undo_change(&record, undo, "the journal is gone");
+    assert_eq!(
+        sim.world().key_in(US, &m.key_id).unwrap().state,
+        KeyState::Creating,
+        "undone"
+    );
+    // The next call ends it again.
+    assert_eq!(
+        describe(&mut sim, &admin_in(US), &m.key_id).key_state,
+        KeyState::Enabled
+    );
+}
