@@ -210,7 +210,7 @@ impl World {
                     {
                         self.idx.deletion_queue.insert((d, id.clone()));
                     }
-                    // A transient state restored ends when it would have (`multi_region.rs`).
+                    // A transient state restored ends when it would have (`related_keys.rs`).
                     if let Some(t) = &k.transition {
                         self.idx.transition_queue.insert((t.until, id.clone()));
                     }

@@ -269,7 +269,7 @@ impl Simulator {
             let multi_region = req.multi_region == Some(true);
             let account = rec.caller.account.clone();
             let id = if multi_region {
-                super::multi_region::new_multi_region_key_id()
+                super::related_keys::new_multi_region_key_id()
             } else {
                 uuid::Uuid::new_v4().hyphenated().to_string()
             };
@@ -301,7 +301,7 @@ impl Simulator {
                     .map(|t| (t.tag_key.clone(), t.tag_value.clone()))
                     .collect(),
                 multi_region: multi_region
-                    .then(|| super::multi_region::MultiRegionConfig::primary_in(&rec.caller.region)),
+                    .then(|| super::related_keys::MultiRegionConfig::primary_in(&rec.caller.region)),
                 transition: None,
             };
             // CreateKey is authorized by IAM alone (the resource is "*").
@@ -575,7 +575,7 @@ impl Simulator {
                 // "If you schedule the deletion of a primary key with replicas, its key
                 // state changes to PendingReplicaDeletion ... When the last of its replicas
                 // keys is deleted (not just scheduled), the key state of the primary key
-                // changes to PendingDeletion" (ScheduleKeyDeletion): `multi_region.rs`.
+                // changes to PendingDeletion" (ScheduleKeyDeletion): `related_keys.rs`.
                 key.state = KeyState::PendingReplicaDeletion;
                 key.pending_window_days = Some(days as u32);
                 return Ok(ScheduleKeyDeletionResponse {

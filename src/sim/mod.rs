@@ -21,6 +21,7 @@ mod keys;
 pub mod multi_region;
 pub mod principals;
 pub mod regions;
+pub mod related_keys;
 pub mod scenario;
 pub mod snapshot;
 pub mod validate;

@@ -189,14 +189,14 @@ pub struct Key {
     pub material: Vec<u8>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
-    // --- Multi-Region keys (issue #15, part C; `multi_region.rs`) ---
+    // --- Multi-Region keys (issue #15, part C; `multi_region.rs`, `related_keys.rs`) ---
     /// Set on each related key of a multi-Region key: where its primary is and which
     /// regions hold replicas. Absent for single-Region keys (and in older snapshots).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub multi_region: Option<super::multi_region::MultiRegionConfig>,
+    pub multi_region: Option<super::related_keys::MultiRegionConfig>,
     /// A transient key state (Creating, Updating) and the state it ends in, and when.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transition: Option<super::multi_region::Transition>,
+    pub transition: Option<super::related_keys::Transition>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -294,7 +294,7 @@ pub struct Indexes {
     pub removal_queue: BTreeSet<(Timestamp, GrantId)>,
     /// Keys pending deletion, by deletion date.
     pub deletion_queue: BTreeSet<(Timestamp, String)>,
-    /// Keys in a transient state (Creating, Updating), by when it ends (`multi_region.rs`).
+    /// Keys in a transient state (Creating, Updating), by when it ends (`related_keys.rs`).
     pub transition_queue: BTreeSet<(Timestamp, String)>,
     /// Set by `rebuild_indexes`; every change after that keeps the indexes current, so a
     /// world built by a scenario or loaded from a snapshot is not indexed twice.
