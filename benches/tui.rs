@@ -61,6 +61,7 @@ fn key(i: usize) -> KeySummary {
         created: now() - chrono::Duration::days(30),
         deletion_date: None,
         grant_count: if i == 0 { 50_000 } else { i % 7 },
+        multi_region: None,
     }
 }
 

@@ -245,7 +245,7 @@ fn aws_errors_reach_the_user_as_readable_messages() {
 
     let out = grantscope(
         Some(&creds),
-        &["report", "--profile", "admin", "--region", "us-west-2"],
+        &["report", "--profile", "admin", "--region", "xx-nowhere-1"],
     );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);

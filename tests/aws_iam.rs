@@ -713,7 +713,8 @@ fn iam_requests_on_the_wire_get_iams_answers_and_errors() {
     let url = server.url.as_str();
     let list_users = "Action=ListUsers&Version=2010-05-08";
 
-    // IAM is global: signed for us-east-1 (its global endpoint) or for the world's region.
+    // IAM is global: signed for us-east-1 (its global endpoint), the world's region or any
+    // region the endpoint serves; a region it does not serve is refused.
     for region in ["us-east-1", "eu-west-1"] {
         let r = post_signed(url, ADMIN_KEY, "iam", region, list_users);
         assert_eq!(r.status, 200, "{region}: {}", r.body);
@@ -724,7 +725,7 @@ fn iam_requests_on_the_wire_get_iams_answers_and_errors() {
         assert!(r.body.contains("<IsTruncated>false</IsTruncated>"));
         assert!(r.body.contains("<ResponseMetadata>"));
     }
-    post_signed(url, ADMIN_KEY, "iam", "us-west-2", list_users).assert_iam_error(
+    post_signed(url, ADMIN_KEY, "iam", "xx-nowhere-1", list_users).assert_iam_error(
         403,
         "SignatureDoesNotMatch",
         "Credential should be scoped to a valid region",
@@ -850,8 +851,8 @@ fn sts_refuses_bad_signatures_and_unknown_keys_in_stss_words() {
         "InvalidClientTokenId",
         "The security token included in the request is invalid.",
     );
-    // Signed for neither the global endpoint's region nor the world's.
-    post_signed(url, ADMIN_KEY, "sts", "us-west-2", who_am_i).assert_query_error(
+    // Signed for a region the endpoint does not serve.
+    post_signed(url, ADMIN_KEY, "sts", "xx-nowhere-1", who_am_i).assert_query_error(
         STS_NAMESPACE,
         403,
         "SignatureDoesNotMatch",

@@ -213,7 +213,9 @@ fn a_key_pending_deletion_refuses_use_and_lists_its_grants() {
     assert_eq!(out.key_id, key_arn(K1));
     assert_eq!(
         out.deletion_date,
-        grantscope::kms::time::epoch_seconds(start() + chrono::Duration::days(7))
+        Some(grantscope::kms::time::epoch_seconds(
+            start() + chrono::Duration::days(7)
+        ))
     );
     let pending = format!("{} is pending deletion.", key_arn(K1));
     let e = expect_err(encrypt(&mut sim, "alice", K1));

@@ -79,6 +79,7 @@ fn valid(shape: &str, ciphertext: &str) -> Value {
         "GrantOperationList" => json!(["Encrypt"]),
         "PrincipalIdType" => json!("arn:aws:iam::111122223333:user/admin"),
         "AliasNameType" => json!("alias/fresh"),
+        "RegionType" => json!("us-west-2"),
         "GrantIdType" => json!("0".repeat(64)),
         "PolicyType" => json!(
             r#"{"Version":"2012-10-17","Statement":[{"Sid":"Root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#

@@ -12,6 +12,7 @@ pub mod aws;
 mod error;
 mod model;
 pub mod sim;
+mod sim_regions;
 mod sim_test;
 mod sim_test_asymmetric;
 mod test_call;
@@ -97,8 +98,9 @@ pub trait Backend: Send + Sync {
     async fn inventory(&self) -> BackendResult<Inventory>;
 
     /// The inventory a chunk of keys at a time, so that an audit of a big world never holds
-    /// it whole: at most `limit` keys after key id `after` (none: from the first), and the
-    /// key id the next chunk starts after (none: this was the last). The first chunk names
+    /// it whole: at most `limit` keys after `after` (none: from the first), and where the
+    /// next chunk starts after (none: this was the last), an opaque position the backend
+    /// gave with the previous chunk. The first chunk names
     /// the principals known to exist; later ones leave them out. By default the whole
     /// inventory comes as one chunk (AWS lists it key by key anyway).
     async fn inventory_chunk(

@@ -41,9 +41,16 @@ pub struct KeySummary {
     pub deletion_date: Option<Timestamp>,
     /// Listed (not retired or revoked) grants.
     pub grant_count: usize,
+    /// A multi-Region key's type, primary and replicas (issue #15, part C).
+    pub multi_region: Option<crate::kms::multi_region::MultiRegionConfiguration>,
 }
 
 impl KeySummary {
+    /// The region the key is in (its ARN's).
+    pub fn region(&self) -> &str {
+        self.arn.split(':').nth(3).unwrap_or_default()
+    }
+
     /// The first 8 characters of the key id, for narrow columns.
     pub fn short_id(&self) -> &str {
         self.key_id.get(..8).unwrap_or(&self.key_id)

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 
 use crate::kms::api::{
     CreateAliasRequest, CreateGrantRequest, CreateKeyRequest, KeyIdRequest, ListGrantsRequest,
-    ListKeysRequest, RetireGrantRequest, RevokeGrantRequest, ScheduleKeyDeletionRequest,
+    RetireGrantRequest, RevokeGrantRequest, ScheduleKeyDeletionRequest,
 };
 use crate::kms::ids::{display_name, PrincipalArn};
 use crate::kms::inventory::Inventory;
@@ -19,9 +19,11 @@ use crate::kms::{ErrorCode, GrantId, GrantListEntry, KeyRef, OperationInput, Tim
 use crate::sim::world::{PrincipalKind, PrincipalRef, World};
 use crate::sim::{Caller, Outcome, SharedSimulator, Simulator};
 
+use super::sim_regions::caller_for_key;
+
 use super::{
     ActivityEvent, Actor, Backend, BackendError, BackendInfo, BackendResult, CreateGrantInput,
-    CreatedGrant, EventOutcome, GrantPage, GrantSummary, KeyList, KeyStateChange, KeySummary,
+    CreatedGrant, EventOutcome, GrantPage, GrantSummary, KeyList, KeyStateChange,
     PrincipalKindLabel, PrincipalList, PrincipalSummary, TestCall, TestOutcome, WorldControls,
 };
 
@@ -166,50 +168,8 @@ impl Backend for SimBackend {
         let caller = self.caller();
         self.sim
             .with(move |s| {
-                let mut ids = Vec::new();
-                let mut marker = None;
-                loop {
-                    let page = s.list_keys(
-                        &caller,
-                        ListKeysRequest {
-                            limit: Some(1000),
-                            marker,
-                        },
-                    )?;
-                    ids.extend(page.keys.into_iter().map(|k| k.key_id));
-                    if !page.truncated || page.next_marker.is_none() {
-                        break;
-                    }
-                    marker = page.next_marker;
-                }
-                let w = s.world();
-                let aliases = w.alias_names_by_key();
-                let keys = ids
-                    .iter()
-                    .filter_map(|id| w.keys.get(id))
-                    .map(|k| {
-                        let mut names: Vec<String> = aliases
-                            .get(k.id.as_str())
-                            .map(|v| v.iter().map(|s| s.to_string()).collect())
-                            .unwrap_or_default();
-                        names.sort();
-                        KeySummary {
-                            key_id: k.id.clone(),
-                            arn: k.arn.clone(),
-                            aliases: names,
-                            description: k.description.clone(),
-                            state: k.state,
-                            spec: k.spec,
-                            usage: k.usage.as_str().to_string(),
-                            manager: k.manager.as_str().to_string(),
-                            created: k.created,
-                            deletion_date: k.deletion_date,
-                            grant_count: w.listed_grant_count(&k.id),
-                        }
-                    })
-                    .collect();
                 Ok(KeyList {
-                    keys,
+                    keys: super::sim_regions::list_all_regions(s, &caller)?,
                     details_later: false,
                 })
             })
@@ -221,7 +181,7 @@ impl Backend for SimBackend {
     }
 
     async fn list_grants(&self, key: &KeyRef, marker: Option<String>) -> BackendResult<GrantPage> {
-        let caller = self.caller();
+        let caller = caller_for_key(self.caller(), key);
         let key_id = key.to_string();
         let bare_id = key.key_id().unwrap_or_default().to_string();
         self.sim
@@ -236,7 +196,11 @@ impl Backend for SimBackend {
                     },
                 )?;
                 let w = s.world();
-                let alias = w.aliases_of(&bare_id).first().map(|a| a.name.clone());
+                let slot = crate::sim::regions::key_slot(
+                    caller.region.as_deref().unwrap_or(&w.region),
+                    &bare_id,
+                );
+                let alias = w.aliases_of(&slot).first().map(|a| a.name.clone());
                 Ok(GrantPage {
                     grants: page
                         .grants
@@ -352,7 +316,7 @@ impl Backend for SimBackend {
     }
 
     async fn create_grant(&self, input: CreateGrantInput) -> BackendResult<CreatedGrant> {
-        let caller = self.caller();
+        let caller = caller_for_key(self.caller(), &input.key);
         self.sim
             .with(move |s| {
                 let r = s.create_grant(
@@ -381,7 +345,7 @@ impl Backend for SimBackend {
     }
 
     async fn revoke_grant(&self, key: &KeyRef, grant: &GrantId) -> BackendResult<()> {
-        let caller = self.caller();
+        let caller = caller_for_key(self.caller(), key);
         let req = RevokeGrantRequest {
             key_id: key.to_string(),
             grant_id: grant.to_string(),
@@ -402,6 +366,7 @@ impl Backend for SimBackend {
             Some(a) => self.caller_for(a)?,
             None => self.caller(),
         };
+        let caller = caller_for_key(caller, key);
         let req = RetireGrantRequest {
             key_id: Some(key.to_string()),
             grant_id: Some(grant.to_string()),
@@ -413,8 +378,8 @@ impl Backend for SimBackend {
     }
 
     async fn test_operation(&self, call: TestCall) -> BackendResult<TestOutcome> {
-        let caller = self.caller_for(&call.actor)?;
-        let operator = self.caller();
+        let caller = caller_for_key(self.caller_for(&call.actor)?, &call.key);
+        let operator = caller_for_key(self.caller(), &call.key);
         self.sim
             .with(move |s| super::sim_test::test_call(s, &operator, &caller, &call))
             .await
@@ -513,7 +478,7 @@ impl WorldControls for SimBackend {
     }
 
     async fn change_key_state(&self, key: &KeyRef, change: KeyStateChange) -> BackendResult<()> {
-        let caller = self.caller();
+        let caller = caller_for_key(self.caller(), key);
         let key_id = key.to_string();
         self.sim
             .with(move |s| {

@@ -26,6 +26,10 @@ pub fn render(world: &World, scenario: &str, endpoint_url: &str) -> String {
         out,
         "# These keys exist only in the simulator. Use them with:\n#   export AWS_SHARED_CREDENTIALS_FILE=/path/to/this/file\n#   aws --profile NAME kms list-keys   (endpoint_url below points at grantscope serve)"
     );
+    let _ = writeln!(
+        out,
+        "# Each profile's region is the world's default; the same endpoint serves every AWS\n# commercial Region, each with its own keys: add --region NAME for another."
+    );
     let section = |out: &mut String, profile: &str, p: &crate::sim::world::Principal| {
         let Some(key) = p.access_keys.first() else {
             return;

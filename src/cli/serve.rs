@@ -186,6 +186,10 @@ fn print_banner(world: &crate::sim::World, origin: &str, local: SocketAddr, opts
         "grantscope serve: KMS simulator from {origin} (region {}, account {account})",
         world.region
     );
+    println!(
+        "regions: every AWS commercial Region, each with its own keys ({} is the default)",
+        world.region
+    );
     println!("listening on {url}");
     match &opts.state {
         Some(p) => println!(

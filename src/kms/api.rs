@@ -252,7 +252,10 @@ pub struct KeyMetadataResponse {
 #[serde(rename_all = "PascalCase")]
 pub struct ScheduleKeyDeletionResponse {
     pub key_id: String,
-    pub deletion_date: f64,
+    /// "If the KMS key is a multi-Region primary key with replica keys, this field does
+    /// not appear."
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub deletion_date: Option<f64>,
     pub key_state: KeyState,
     pub pending_window_in_days: u32,
 }

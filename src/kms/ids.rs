@@ -74,7 +74,19 @@ pub fn alias_arn(region: &str, account: &AccountId, alias_name: &str) -> String 
 
 /// Is this a key id in AWS's form (a lowercase UUID)?
 pub fn is_key_id(s: &str) -> bool {
-    uuid::Uuid::try_parse(s).is_ok() && s.len() == 36
+    (uuid::Uuid::try_parse(s).is_ok() && s.len() == 36) || is_multi_region_key_id(s)
+}
+
+/// A multi-Region key id: `mrk-` and 32 lowercase hex digits. AWS (Developer Guide,
+/// "Multi-Region keys in AWS KMS"): "Multi-Region keys have a distinctive key ID that
+/// begins with mrk-".
+pub fn is_multi_region_key_id(s: &str) -> bool {
+    s.strip_prefix("mrk-").is_some_and(|hex| {
+        hex.len() == 32
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
 }
 
 /// A reference to a key as callers give it: key id, key ARN, alias name or alias ARN.

@@ -195,4 +195,7 @@ pub struct KeyMetadata {
     pub valid_to: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub expiration_model: Option<String>,
+    /// For a multi-Region key: its type, primary key and replica keys.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub multi_region_configuration: Option<super::multi_region::MultiRegionConfiguration>,
 }

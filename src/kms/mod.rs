@@ -13,6 +13,7 @@ pub mod grant;
 pub mod ids;
 pub mod inventory;
 pub mod key;
+pub mod multi_region;
 pub mod operation;
 pub mod policy;
 pub mod time;

@@ -263,10 +263,13 @@ pub enum ApiOperation {
     GenerateDataKeyPair,
     GenerateDataKeyPairWithoutPlaintext,
     DeriveSharedSecret,
+    // Multi-Region keys (issue #15, part C).
+    ReplicateKey,
+    UpdatePrimaryRegion,
 }
 
 impl ApiOperation {
-    pub const ALL: [ApiOperation; 51] = [
+    pub const ALL: [ApiOperation; 53] = [
         ApiOperation::CreateKey,
         ApiOperation::DescribeKey,
         ApiOperation::ListKeys,
@@ -318,6 +321,9 @@ impl ApiOperation {
         ApiOperation::GenerateDataKeyPair,
         ApiOperation::GenerateDataKeyPairWithoutPlaintext,
         ApiOperation::DeriveSharedSecret,
+        // Multi-Region keys (issue #15, part C).
+        ApiOperation::ReplicateKey,
+        ApiOperation::UpdatePrimaryRegion,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -374,6 +380,9 @@ impl ApiOperation {
             GenerateDataKeyPair => "GenerateDataKeyPair",
             GenerateDataKeyPairWithoutPlaintext => "GenerateDataKeyPairWithoutPlaintext",
             DeriveSharedSecret => "DeriveSharedSecret",
+            // Multi-Region keys (issue #15, part C).
+            ReplicateKey => "ReplicateKey",
+            UpdatePrimaryRegion => "UpdatePrimaryRegion",
         }
     }
 

@@ -764,7 +764,7 @@ fn find_grant(
         GrantUse::Operation { op, .. } => op,
         GrantUse::Delegate { .. } => GrantOperation::CreateGrant,
     };
-    let Some(by_grantee) = world.idx.grants_by_grantee.get(&key.id) else {
+    let Some(by_grantee) = world.idx.grants_by_grantee.get(key.slot().as_ref()) else {
         return Err(None);
     };
     let mut pending: Option<String> = None;

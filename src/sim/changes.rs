@@ -210,6 +210,10 @@ impl World {
                     {
                         self.idx.deletion_queue.insert((d, id.clone()));
                     }
+                    // A transient state restored ends when it would have (`related_keys.rs`).
+                    if let Some(t) = &k.transition {
+                        self.idx.transition_queue.insert((t.until, id.clone()));
+                    }
                     self.keys.insert(id, k);
                 }
                 None => {

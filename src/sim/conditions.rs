@@ -146,7 +146,23 @@ fn lookup(
         "kms:keyusage" => one(target.map(|k| k.usage.as_str())),
         "kms:keyorigin" => one(target.map(|k| k.origin_str())),
         "kms:keymanager" => one(target.map(|k| k.manager.as_str())),
-        "kms:multiregion" => one(target.map(|_| "false")),
+        // Regions and multi-Region keys (issue #15, part C; `multi_region.rs`).
+        "kms:multiregion" => one(target.map(|k| {
+            if k.multi_region.is_some() {
+                "true"
+            } else {
+                "false"
+            }
+        })),
+        "kms:multiregionkeytype" => one(target.and_then(|k| {
+            let c = k.multi_region.as_ref()?;
+            Some(if c.primary_region == k.region() {
+                "PRIMARY"
+            } else {
+                "REPLICA"
+            })
+        })),
+        "aws:requestedregion" => one(Some(caller.region.as_str())),
         _ => Lookup::Unknown,
     }
 }
@@ -343,6 +359,7 @@ mod tests {
             principal_arn: "arn:aws:iam::111122223333:user/alice".into(),
             via_service: None,
             source_arn: None,
+            region: "eu-west-1".into(),
         }
     }
 

@@ -6,7 +6,9 @@
 //! Blob formats: version 1 `[1][key uuid][nonce][ciphertext+tag]` is sealed under a key's
 //! first material (every blob written before rotation existed is one, and still opens);
 //! version 2 `[2][key uuid][material version u32 BE][nonce][ciphertext+tag]` names a later
-//! material, with the version bound into the additional data.
+//! material, with the version bound into the additional data. Versions 3 and 4 are 1 and 2
+//! for a multi-Region key, whose id (`mrk-` and 32 hex digits) is held as the 16 bytes the
+//! hex digits spell.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -18,6 +20,8 @@ use crate::kms::{EncryptionContext, GrantId};
 
 const BLOB_VERSION: u8 = 1;
 const BLOB_VERSION_ROTATED: u8 = 2;
+const BLOB_VERSION_MRK: u8 = 3;
+const BLOB_VERSION_MRK_ROTATED: u8 = 4;
 const MATERIAL_VERSION_LEN: usize = 4;
 const TOKEN_VERSION: u8 = 1;
 const NONCE_LEN: usize = 12;
@@ -36,6 +40,15 @@ fn aad(key_id: &uuid::Uuid, context: &EncryptionContext) -> Vec<u8> {
     out
 }
 
+/// A key id as a blob holds it: is it a multi-Region key's, and its 16 bytes.
+fn id_bytes(key_id: &str) -> Option<(bool, uuid::Uuid)> {
+    match key_id.strip_prefix("mrk-") {
+        Some(hex) if hex.len() == 32 => Some((true, uuid::Uuid::try_parse(hex).ok()?)),
+        Some(_) => None,
+        None => Some((false, uuid::Uuid::parse_str(key_id).ok()?)),
+    }
+}
+
 /// Encrypt `plaintext` under the key: `[version][key uuid][nonce][ciphertext+tag]`.
 pub fn seal(
     material: &[u8],
@@ -43,7 +56,7 @@ pub fn seal(
     context: &EncryptionContext,
     plaintext: &[u8],
 ) -> Option<Vec<u8>> {
-    let uuid = uuid::Uuid::parse_str(key_id).ok()?;
+    let (mrk, uuid) = id_bytes(key_id)?;
     let cipher = Aes256Gcm::new_from_slice(material).ok()?;
     let nonce_bytes: [u8; NONCE_LEN] = rand::random();
     let ct = cipher
@@ -56,7 +69,7 @@ pub fn seal(
         )
         .ok()?;
     let mut blob = Vec::with_capacity(1 + UUID_LEN + NONCE_LEN + ct.len());
-    blob.push(BLOB_VERSION);
+    blob.push(if mrk { BLOB_VERSION_MRK } else { BLOB_VERSION });
     blob.extend_from_slice(uuid.as_bytes());
     blob.extend_from_slice(&nonce_bytes);
     blob.extend_from_slice(&ct);
@@ -64,7 +77,7 @@ pub fn seal(
 }
 
 /// Encrypt under material version `version` of the key: version 0 writes the original
-/// format (version 1 blobs), later versions name themselves (version 2 blobs).
+/// format (version 1 or 3 blobs), later versions name themselves (version 2 or 4 blobs).
 pub fn seal_version(
     material: &[u8],
     version: u32,
@@ -75,7 +88,7 @@ pub fn seal_version(
     if version == 0 {
         return seal(material, key_id, context, plaintext);
     }
-    let uuid = uuid::Uuid::parse_str(key_id).ok()?;
+    let (mrk, uuid) = id_bytes(key_id)?;
     let cipher = Aes256Gcm::new_from_slice(material).ok()?;
     let nonce_bytes: [u8; NONCE_LEN] = rand::random();
     let mut ad = aad(&uuid, context);
@@ -90,7 +103,11 @@ pub fn seal_version(
         )
         .ok()?;
     let mut blob = Vec::with_capacity(1 + UUID_LEN + MATERIAL_VERSION_LEN + NONCE_LEN + ct.len());
-    blob.push(BLOB_VERSION_ROTATED);
+    blob.push(if mrk {
+        BLOB_VERSION_MRK_ROTATED
+    } else {
+        BLOB_VERSION_ROTATED
+    });
     blob.extend_from_slice(uuid.as_bytes());
     blob.extend_from_slice(&version.to_be_bytes());
     blob.extend_from_slice(&nonce_bytes);
@@ -98,12 +115,25 @@ pub fn seal_version(
     Some(blob)
 }
 
-/// The parts of a well-formed blob: key uuid, material version, nonce, ciphertext.
-fn parts(blob: &[u8]) -> Option<(uuid::Uuid, u32, &[u8], &[u8])> {
+/// The parts of a well-formed blob: key id, material version, nonce, ciphertext.
+struct Parts<'b> {
+    uuid: uuid::Uuid,
+    mrk: bool,
+    version: u32,
+    /// The material version is named (and bound into the additional data).
+    rotated: bool,
+    nonce: &'b [u8],
+    ct: &'b [u8],
+}
+
+fn parts(blob: &[u8]) -> Option<Parts<'_>> {
     let uuid = uuid::Uuid::from_slice(blob.get(1..1 + UUID_LEN)?).ok()?;
-    let (version, body) = match *blob.first()? {
-        BLOB_VERSION => (0, &blob[1 + UUID_LEN..]),
-        BLOB_VERSION_ROTATED => {
+    let format = *blob.first()?;
+    let mrk = matches!(format, BLOB_VERSION_MRK | BLOB_VERSION_MRK_ROTATED);
+    let rotated = matches!(format, BLOB_VERSION_ROTATED | BLOB_VERSION_MRK_ROTATED);
+    let (version, body) = match format {
+        BLOB_VERSION | BLOB_VERSION_MRK => (0, &blob[1 + UUID_LEN..]),
+        BLOB_VERSION_ROTATED | BLOB_VERSION_MRK_ROTATED => {
             let v = blob.get(1 + UUID_LEN..1 + UUID_LEN + MATERIAL_VERSION_LEN)?;
             (
                 u32::from_be_bytes(v.try_into().ok()?),
@@ -116,30 +146,49 @@ fn parts(blob: &[u8]) -> Option<(uuid::Uuid, u32, &[u8], &[u8])> {
         return None;
     }
     let (nonce, ct) = body.split_at(NONCE_LEN);
-    Some((uuid, version, nonce, ct))
+    Some(Parts {
+        uuid,
+        mrk,
+        version,
+        rotated,
+        nonce,
+        ct,
+    })
 }
 
 /// The key id a ciphertext blob names, if the blob is well formed.
 pub fn blob_key_id(blob: &[u8]) -> Option<String> {
-    parts(blob).map(|(uuid, ..)| uuid.hyphenated().to_string())
+    parts(blob).map(|p| {
+        if p.mrk {
+            format!("mrk-{}", p.uuid.simple())
+        } else {
+            p.uuid.hyphenated().to_string()
+        }
+    })
 }
 
 /// The key material version a well-formed blob was sealed under (0 for version 1 blobs).
 pub fn blob_material_version(blob: &[u8]) -> Option<u32> {
-    parts(blob).map(|(_, v, ..)| v)
+    parts(blob).map(|p| p.version)
 }
 
 /// Decrypt a blob with the key's material (of the version the blob names); `None` when
 /// the blob, key or context is wrong.
 pub fn open(material: &[u8], blob: &[u8], context: &EncryptionContext) -> Option<Vec<u8>> {
-    let (uuid, version, nonce, ct) = parts(blob)?;
+    let p = parts(blob)?;
     let cipher = Aes256Gcm::new_from_slice(material).ok()?;
-    let mut ad = aad(&uuid, context);
-    if blob[0] == BLOB_VERSION_ROTATED {
-        ad.extend_from_slice(&version.to_be_bytes());
+    let mut ad = aad(&p.uuid, context);
+    if p.rotated {
+        ad.extend_from_slice(&p.version.to_be_bytes());
     }
     cipher
-        .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: &ad })
+        .decrypt(
+            Nonce::from_slice(p.nonce),
+            Payload {
+                msg: p.ct,
+                aad: &ad,
+            },
+        )
         .ok()
 }
 
@@ -163,7 +212,8 @@ fn b64() -> base64::engine::GeneralPurpose {
 pub fn issue_token(secret: &[u8], grant: &GrantId, key_id: &str) -> String {
     let mut payload = vec![TOKEN_VERSION];
     payload.extend_from_slice(&hex::decode(grant.as_str()).unwrap_or_default());
-    payload.extend_from_slice(uuid::Uuid::parse_str(key_id).unwrap_or_default().as_bytes());
+    let id = super::regions::slot_key_id(key_id);
+    payload.extend_from_slice(id_bytes(id).map(|(_, u)| u).unwrap_or_default().as_bytes());
     payload.extend_from_slice(&rand::random::<[u8; 16]>());
     let tag = mac(secret, &[b"grant-token", &payload]);
     payload.extend_from_slice(&tag);

@@ -127,10 +127,12 @@ fn authorize_use(
     )
 }
 
-/// The key a ciphertext blob names (InvalidCiphertextException when none).
-fn blob_key<'w>(world: &'w World, blob: &[u8]) -> KmsResult<&'w Key> {
+/// The key a ciphertext blob names, in the caller's `region` (InvalidCiphertextException
+/// when none). A multi-Region key's related keys share its id and material, so a
+/// ciphertext of one decrypts with another in its own region.
+fn blob_key<'w>(world: &'w World, region: &str, blob: &[u8]) -> KmsResult<&'w Key> {
     let id = crypto::blob_key_id(blob).ok_or_else(invalid_ciphertext)?;
-    world.keys.get(&id).ok_or_else(invalid_ciphertext)
+    world.key_in(region, &id).ok_or_else(invalid_ciphertext)
 }
 
 fn incorrect_key() -> KmsError {
@@ -230,19 +232,20 @@ fn decrypt_with(
 /// encryption algorithm that was used" (Decrypt, KeyId).
 fn ciphertext_key<'w>(
     world: &'w World,
+    region: &str,
     requested: Option<&'w Key>,
     blob: &[u8],
 ) -> KmsResult<&'w Key> {
     match requested {
         Some(r) if is_asymmetric_encryption(r) => Ok(r),
         Some(r) => {
-            let key = blob_key(world, blob)?;
+            let key = blob_key(world, region, blob)?;
             if r.id != key.id {
                 return Err(incorrect_key());
             }
             Ok(key)
         }
-        None => blob_key(world, blob),
+        None => blob_key(world, region, blob),
     }
 }
 
@@ -336,8 +339,9 @@ impl Simulator {
             let alg = check_algorithm("encryptionAlgorithm", req.encryption_algorithm.as_deref())?;
             let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
             let requested = optional_key_id(world, rec, "keyId", req.key_id.as_deref())?;
-            let requested = requested.as_ref().and_then(|id| world.keys.get(id));
-            let key = ciphertext_key(world, requested, &req.ciphertext_blob)?;
+            let region = rec.caller.region.clone();
+            let requested = requested.as_ref().and_then(|id| world.key_in(&region, id));
+            let key = ciphertext_key(world, &region, requested, &req.ciphertext_blob)?;
             rec.key_arn = Some(key.arn.clone());
             let context = req.encryption_context.clone().unwrap_or_default();
             authorize_use(
@@ -404,12 +408,12 @@ impl Simulator {
                 Some(&req.destination_key_id),
             )?
             .unwrap_or_default();
-            let requested = requested.as_ref().and_then(|id| world.keys.get(id));
+            let region = rec.caller.region.clone();
+            let requested = requested.as_ref().and_then(|id| world.key_in(&region, id));
             let dest = world
-                .keys
-                .get(&dest_id)
+                .key_in(&region, &dest_id)
                 .ok_or_else(|| KmsError::internal("key vanished"))?;
-            let source = ciphertext_key(world, requested, &req.ciphertext_blob)?;
+            let source = ciphertext_key(world, &region, requested, &req.ciphertext_blob)?;
             rec.key_arn = Some(source.arn.clone());
             let source_ctx = req.source_encryption_context.clone().unwrap_or_default();
             let dest_ctx = req

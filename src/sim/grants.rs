@@ -395,7 +395,7 @@ impl Simulator {
                     ))
                 }
             }
-            let key_id = key.id.clone();
+            let key_id = key.slot().into_owned();
             let key_account = key.account.clone();
             // Idempotency: the same Name and identical parameters on this key.
             if let Some(name) = &req.name {
@@ -485,7 +485,7 @@ impl Simulator {
                     },
                 },
             )?;
-            let scope = format!("grants:{}", key.id);
+            let scope = format!("grants:{}", key.slot());
             let start = match &req.marker {
                 Some(m) => read_marker(world, &scope, m)?,
                 None => 0,
@@ -493,7 +493,7 @@ impl Simulator {
             let mut matching = world
                 .idx
                 .grants_by_key
-                .get(&key.id)
+                .get(key.slot().as_ref())
                 .into_iter()
                 .flat_map(|m| m.range(start..))
                 .filter_map(|(seq, id)| world.grants.get(id).map(|g| (*seq, g)))
@@ -613,7 +613,9 @@ impl Simulator {
                 })
                 .filter_map(|g| {
                     let k = world.keys.get(&g.key_id)?;
-                    (k.account == account).then_some((k.arn.as_str(), &**g))
+                    // Per region, like every KMS listing (`regions.rs`).
+                    (k.account == account && k.region() == rec.caller.region)
+                        .then_some((k.arn.as_str(), &**g))
                 })
                 .take(size + 1)
                 .collect();
@@ -650,7 +652,7 @@ impl Simulator {
                         .ok_or_else(|| not_found_grant(id.as_str()))?;
                     if let Some(k) = &req.key_id {
                         let key = validate::resolve_key(world, &rec.caller, "keyId", k, GRANTS)?;
-                        if key.id != g.key_id {
+                        if key.slot() != g.key_id.as_str() {
                             return Err(not_found_grant(id.as_str()));
                         }
                     }
@@ -661,7 +663,7 @@ impl Simulator {
                     let key = validate::resolve_key(world, &rec.caller, "keyId", key_id, GRANTS)?;
                     rec.key_arn = Some(key.arn.clone());
                     match world.grants.get(&id) {
-                        Some(g) if g.is_listed() && g.key_id == key.id => id,
+                        Some(g) if g.is_listed() && g.key_id == key.slot() => id,
                         _ => return Err(not_found_grant(grant_id)),
                     }
                 }
@@ -708,7 +710,7 @@ impl Simulator {
                 },
             )?;
             match world.grants.get(&id) {
-                Some(g) if g.is_listed() && g.key_id == key.id => {}
+                Some(g) if g.is_listed() && g.key_id == key.slot() => {}
                 _ => return Err(not_found_grant(&req.grant_id)),
             }
             validate::dry_run(req.dry_run)?;

@@ -13,8 +13,9 @@ pub fn inventory(world: &World) -> Inventory {
     inventory_chunk(world, None, usize::MAX).0
 }
 
-/// At most `limit` keys of the home account after key id `after` (none: from the first), in
-/// key id order, and the key id the next chunk starts after (none: no keys are left). The
+/// At most `limit` keys of the home account after key slot `after` (none: from the first;
+/// a slot is a key id, region-qualified for a multi-Region key: `regions.rs`), in slot
+/// order, and the slot the next chunk starts after (none: no keys are left). The
 /// principals known to exist come with the first chunk only. A chunk is never smaller than
 /// an eighth of the world's keys: each chunk reads the aliases once, and a bounded number
 /// of chunks keeps a whole inventory linear in keys + aliases.
@@ -30,21 +31,20 @@ pub fn inventory_chunk(
     let mut home_keys = world
         .keys
         .range((start, Unbounded))
-        .map(|(_, k)| k)
-        .filter(|k| Some(&k.account) == account.as_ref());
+        .filter(|(_, k)| Some(&k.account) == account.as_ref());
     let limit = limit.max(world.keys.len().div_ceil(8)).max(1);
     let chunk: Vec<_> = home_keys.by_ref().take(limit).collect();
     let next = match (home_keys.next(), chunk.last()) {
-        (Some(_), Some(last)) => Some(last.id.clone()),
+        (Some(_), Some((slot, _))) => Some(slot.to_string()),
         _ => None,
     };
     let keys = chunk
         .into_iter()
-        .map(|k| InventoryKey {
+        .map(|(_, k)| InventoryKey {
             key_id: k.id.clone(),
             arn: k.arn.clone(),
             aliases: aliases
-                .get(k.id.as_str())
+                .get(k.slot().as_ref())
                 .map(|a| a.iter().map(|n| n.to_string()).collect())
                 .unwrap_or_default(),
             state: k.state,
@@ -52,7 +52,7 @@ pub fn inventory_chunk(
             description: k.description.clone(),
             creation_date: Some(epoch_seconds(k.created)),
             grants: world
-                .listed_grants_of(&k.id)
+                .listed_grants_of(&k.slot())
                 .map(|g| InventoryGrant {
                     entry: grant_entry(world, g, &k.arn),
                     grantee_name: name_of(world, &g.grantee),

@@ -22,6 +22,7 @@ use crate::kms::{
 use super::authorize::{AuthRequest, GrantUse};
 use super::conditions::RequestFacts;
 use super::principals::ResolvedCaller;
+use super::regions::slot_key_id;
 use super::validate::{self, ADMIN, CRYPTO};
 use super::world::{Alias, Key, World};
 use super::{crypto, CallRecord, Caller, Simulator};
@@ -42,9 +43,12 @@ pub fn key_metadata(k: &Key) -> KeyMetadata {
         key_usage: k.usage,
         key_state: k.state,
         deletion_date: k.deletion_date.map(epoch_seconds),
-        pending_deletion_window_in_days: k
-            .pending_window_days
-            .filter(|_| k.state == KeyState::PendingDeletion),
+        pending_deletion_window_in_days: k.pending_window_days.filter(|_| {
+            matches!(
+                k.state,
+                KeyState::PendingDeletion | KeyState::PendingReplicaDeletion
+            )
+        }),
         origin: k.origin_str().to_string(),
         key_manager: k.manager,
         customer_master_key_spec: k.spec,
@@ -53,7 +57,8 @@ pub fn key_metadata(k: &Key) -> KeyMetadata {
         signing_algorithms: algs.signing,
         mac_algorithms: algs.mac,
         key_agreement_algorithms: algs.key_agreement,
-        multi_region: false,
+        multi_region: k.multi_region.is_some(),
+        multi_region_configuration: k.multi_region.as_ref().map(|c| c.describe(k)),
         valid_to,
         expiration_model,
     }
@@ -62,7 +67,10 @@ pub fn key_metadata(k: &Key) -> KeyMetadata {
 /// Key-state errors for operations that need a usable key.
 pub fn require_enabled(k: &Key) -> KmsResult<()> {
     match k.state {
-        KeyState::Enabled => Ok(()),
+        // "While the key state is Updating, you can use the keys in cryptographic
+        // operations" (Developer Guide, "Change the primary key in a set of multi-Region
+        // keys").
+        KeyState::Enabled | KeyState::Updating => Ok(()),
         KeyState::Disabled => Err(KmsError::new(
             ErrorCode::DisabledException,
             format!("{} is disabled.", k.arn),
@@ -82,7 +90,7 @@ pub fn pending_deletion(k: &Key) -> KmsError {
     )
 }
 
-fn auth<'a>(action: &'a str, key: Option<&'a Key>) -> AuthRequest<'a> {
+pub(super) fn auth<'a>(action: &'a str, key: Option<&'a Key>) -> AuthRequest<'a> {
     AuthRequest {
         action,
         key,
@@ -92,8 +100,14 @@ fn auth<'a>(action: &'a str, key: Option<&'a Key>) -> AuthRequest<'a> {
     }
 }
 
-/// Find, authorize and return the id of a key for an administrative operation.
-fn admin_key(world: &World, rec: &mut CallRecord, input: &str, action: &str) -> KmsResult<String> {
+/// Find, authorize and return the slot of a key for an administrative operation (its id,
+/// but for a multi-Region key: `regions.rs`).
+pub(super) fn admin_key(
+    world: &World,
+    rec: &mut CallRecord,
+    input: &str,
+    action: &str,
+) -> KmsResult<String> {
     admin_key_at(world, rec, "keyId", input, action)
 }
 
@@ -108,11 +122,11 @@ fn admin_key_at(
     let key = validate::resolve_key(world, &rec.caller, field, input, ADMIN)?;
     rec.key_arn = Some(key.arn.clone());
     rec.authorize(world, &auth(action, Some(key)))?;
-    Ok(key.id.clone())
+    Ok(key.slot().into_owned())
 }
 
 /// Would `policy` still let `caller` change the key policy? (AWS's lockout safety check.)
-fn passes_lockout_check(
+pub(super) fn passes_lockout_check(
     world: &World,
     caller: &ResolvedCaller,
     key: &Key,
@@ -129,12 +143,12 @@ fn passes_lockout_check(
     .allowed
 }
 
-fn parse_key_policy(text: &str) -> KmsResult<Arc<PolicyDocument>> {
+pub(super) fn parse_key_policy(text: &str) -> KmsResult<Arc<PolicyDocument>> {
     validate::length("policy", text, 1, MAX_KEY_POLICY_BYTES)?;
     Ok(Arc::new(PolicyDocument::parse(text)?))
 }
 
-fn lockout_error() -> KmsError {
+pub(super) fn lockout_error() -> KmsError {
     KmsError::new(
         ErrorCode::MalformedPolicyDocumentException,
         "The new key policy will not allow you to update the key policy in the future.",
@@ -240,14 +254,13 @@ impl Simulator {
                     ))
                 }
             }
-            if req.multi_region == Some(true) {
-                return Err(KmsError::new(
-                    ErrorCode::UnsupportedOperationException,
-                    "Multi-Region keys are not supported by the grantscope simulator.",
-                ));
-            }
+            let multi_region = req.multi_region == Some(true);
             let account = rec.caller.account.clone();
-            let id = uuid::Uuid::new_v4().hyphenated().to_string();
+            let id = if multi_region {
+                super::related_keys::new_multi_region_key_id()
+            } else {
+                uuid::Uuid::new_v4().hyphenated().to_string()
+            };
             let policy_text = req
                 .policy
                 .clone()
@@ -257,7 +270,7 @@ impl Simulator {
             let key = Key {
                 id: id.clone(),
                 account: account.clone(),
-                arn: world.key_arn(&account, &id),
+                arn: crate::kms::ids::key_arn(&rec.caller.region, &account, &id),
                 description: req.description.clone().unwrap_or_default(),
                 spec,
                 usage,
@@ -277,6 +290,9 @@ impl Simulator {
                 tags: tags.clone(),
                 rotation: Default::default(),
                 imported: external.then(super::import::Imported::default),
+                multi_region: multi_region
+                    .then(|| super::related_keys::MultiRegionConfig::primary_in(&rec.caller.region)),
+                transition: None,
             };
             // CreateKey is authorized by IAM alone (the resource is "*"); its tags also
             // need kms:TagResource (`tags.rs`).
@@ -307,8 +323,9 @@ impl Simulator {
                     .map_err(super::asymmetric::crypto_error)?;
             }
             let meta = key_metadata(&key);
-            world.touch_key(&id);
-            world.keys.insert(id, key);
+            let slot = key.slot().into_owned();
+            world.touch_key(&slot);
+            world.keys.insert(slot, key);
             Ok(KeyMetadataResponse { key_metadata: meta })
         })
     }
@@ -359,7 +376,8 @@ impl Simulator {
             let size = validate::page_size(req.limit, 100, 1000)?;
             rec.authorize(world, &auth("kms:ListKeys", None))?;
             let account = rec.caller.account.clone();
-            let scope = format!("keys:{account}");
+            let region = rec.caller.region.as_str();
+            let scope = format!("keys:{account}:{region}");
             let start = match &req.marker {
                 Some(m) => read_name_marker(world, &scope, m)?,
                 None => String::new(),
@@ -371,7 +389,7 @@ impl Simulator {
                     std::ops::Bound::Unbounded,
                 ))
                 .map(|(_, k)| k)
-                .filter(|k| k.account == account);
+                .filter(|k| k.account == account && k.region() == region);
             let page: Vec<KeyListEntry> = mine
                 .by_ref()
                 .take(size)
@@ -380,12 +398,12 @@ impl Simulator {
                     key_arn: k.arn.clone(),
                 })
                 .collect();
-            let next = mine.next().map(|k| k.id.as_str());
+            let next = mine.next().map(|k| k.slot());
             let truncated = next.is_some();
             Ok(ListKeysResponse {
                 keys: page,
                 next_marker: next
-                    .map(|id| crypto::issue_name_marker(&world.token_secret, &scope, id)),
+                    .map(|slot| crypto::issue_name_marker(&world.token_secret, &scope, &slot)),
                 truncated,
             })
         })
@@ -403,13 +421,17 @@ impl Simulator {
                 Some(k) => {
                     let key = validate::resolve_key(world, &rec.caller, "keyId", k, ADMIN)?;
                     rec.key_arn = Some(key.arn.clone());
-                    Some(key.id.clone())
+                    Some(key.slot().into_owned())
                 }
                 None => None,
             };
             rec.authorize(world, &auth("kms:ListAliases", None))?;
-            let scope = format!("aliases:{account}:{}", key_filter.as_deref().unwrap_or("*"));
-            let prefix = format!("{account}/");
+            let region = rec.caller.region.as_str();
+            let scope = format!(
+                "aliases:{account}:{region}:{}",
+                key_filter.as_deref().unwrap_or("*")
+            );
+            let prefix = world.alias_prefix_in(region, account.as_str());
             let start = match &req.marker {
                 Some(m) => read_name_marker(world, &scope, m)?,
                 None => prefix.clone(),
@@ -427,8 +449,8 @@ impl Simulator {
                 .take(size)
                 .map(|(_, a)| AliasListEntry {
                     alias_name: a.name.clone(),
-                    alias_arn: world.alias_arn(&a.account, &a.name),
-                    target_key_id: Some(a.target_key_id.clone()),
+                    alias_arn: crate::kms::ids::alias_arn(region, &a.account, &a.name),
+                    target_key_id: Some(slot_key_id(&a.target_key_id).to_string()),
                     creation_date: Some(epoch_seconds(a.created)),
                     last_updated_date: Some(epoch_seconds(a.updated)),
                 })
@@ -460,13 +482,14 @@ impl Simulator {
             if world.keys.get(&key_id).is_some_and(|k| k.state == KeyState::PendingDeletion) {
                 return Err(pending_deletion(&world.keys[&key_id]));
             }
-            let slot = World::alias_slot(&account, &req.alias_name);
+            let region = rec.caller.region.as_str();
+            let slot = world.alias_slot_in(region, account.as_str(), &req.alias_name);
             if world.aliases.contains_key(&slot) {
                 return Err(KmsError::new(
                     ErrorCode::AlreadyExistsException,
                     format!(
                         "An alias with the name {} already exists",
-                        world.alias_arn(&account, &req.alias_name)
+                        crate::kms::ids::alias_arn(region, &account, &req.alias_name)
                     ),
                 ));
             }
@@ -490,11 +513,12 @@ impl Simulator {
         self.call(caller, ApiOperation::DeleteAlias, |world, rec| {
             validate::length("aliasName", &req.alias_name, 1, 256)?;
             let account = rec.caller.account.clone();
-            let slot = World::alias_slot(&account, &req.alias_name);
+            let region = rec.caller.region.as_str();
+            let slot = world.alias_slot_in(region, account.as_str(), &req.alias_name);
             let Some(alias) = world.aliases.get(&slot) else {
                 return Err(KmsError::not_found(format!(
                     "Alias {} is not found.",
-                    world.alias_arn(&account, &req.alias_name)
+                    crate::kms::ids::alias_arn(region, &account, &req.alias_name)
                 )));
             };
             let key = world
@@ -553,8 +577,25 @@ impl Simulator {
                 .keys
                 .get_mut(&id)
                 .ok_or_else(|| KmsError::internal("key vanished"))?;
-            if key.state == KeyState::PendingDeletion {
+            if matches!(
+                key.state,
+                KeyState::PendingDeletion | KeyState::PendingReplicaDeletion
+            ) {
                 return Err(pending_deletion(key));
+            }
+            if key.has_replicas() {
+                // "If you schedule the deletion of a primary key with replicas, its key
+                // state changes to PendingReplicaDeletion ... When the last of its replicas
+                // keys is deleted (not just scheduled), the key state of the primary key
+                // changes to PendingDeletion" (ScheduleKeyDeletion): `related_keys.rs`.
+                key.state = KeyState::PendingReplicaDeletion;
+                key.pending_window_days = Some(days as u32);
+                return Ok(ScheduleKeyDeletionResponse {
+                    key_id: key.arn.clone(),
+                    deletion_date: None,
+                    key_state: KeyState::PendingReplicaDeletion,
+                    pending_window_in_days: days as u32,
+                });
             }
             let date = now + Duration::days(days);
             key.state = KeyState::PendingDeletion;
@@ -564,7 +605,7 @@ impl Simulator {
             world.idx.deletion_queue.insert((date, id));
             Ok(ScheduleKeyDeletionResponse {
                 key_id: arn,
-                deletion_date: epoch_seconds(date),
+                deletion_date: Some(epoch_seconds(date)),
                 key_state: KeyState::PendingDeletion,
                 pending_window_in_days: days as u32,
             })
@@ -583,7 +624,10 @@ impl Simulator {
                 .keys
                 .get_mut(&id)
                 .ok_or_else(|| KmsError::internal("key vanished"))?;
-            if key.state != KeyState::PendingDeletion {
+            if !matches!(
+                key.state,
+                KeyState::PendingDeletion | KeyState::PendingReplicaDeletion
+            ) {
                 return Err(KmsError::new(
                     ErrorCode::KmsInvalidStateException,
                     format!("{} is not pending deletion.", key.arn),
@@ -656,8 +700,20 @@ fn set_key_state(
         .keys
         .get_mut(&id)
         .ok_or_else(|| KmsError::internal("key vanished"))?;
-    if key.state == KeyState::PendingDeletion {
-        return Err(pending_deletion(key));
+    match key.state {
+        KeyState::PendingDeletion | KeyState::PendingReplicaDeletion => {
+            return Err(pending_deletion(key))
+        }
+        // Decision: a key in a transient state (a replica being created, keys whose
+        // primary Region is being updated: "you cannot ... perform certain management
+        // operations, such as enabling or disabling these keys") keeps its course.
+        s @ (KeyState::Creating | KeyState::Updating) => {
+            return Err(KmsError::new(
+                ErrorCode::KmsInvalidStateException,
+                format!("{} is {s}.", key.arn),
+            ))
+        }
+        _ => {}
     }
     key.state = state;
     Ok(Empty {})

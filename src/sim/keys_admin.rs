@@ -41,7 +41,8 @@ pub fn key_auth<'a>(action: &'a str, key: Option<&'a Key>) -> AuthRequest<'a> {
 }
 
 /// Resolve a key given by id or ARN in the caller's account (`field` names the member),
-/// authorize `action` on it with these request facts, and return its id.
+/// authorize `action` on it with these request facts, and return its slot in the world's
+/// key map (its id; a multi-Region key's is region-qualified: `regions.rs`).
 pub fn admin_key_with(
     world: &World,
     rec: &mut CallRecord,
@@ -55,7 +56,7 @@ pub fn admin_key_with(
     let mut auth = key_auth(action, Some(key));
     auth.facts = facts;
     rec.authorize(world, &auth)?;
-    Ok(key.id.clone())
+    Ok(key.slot().into_owned())
 }
 
 /// `admin_key_with` without request facts.

@@ -129,6 +129,8 @@ impl World {
             tags: Default::default(),
             rotation: Rotation::aws_managed(created),
             imported: None,
+            multi_region: None,
+            transition: None,
         };
         for t in super::rotation::key_timer_times(&key) {
             self.idx.key_timers.insert((t, id.clone()));

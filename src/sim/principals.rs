@@ -26,6 +26,9 @@ pub struct Caller {
     /// The AWS resource the call is made on behalf of (`aws:SourceArn`), as a service
     /// principal's calls carry it. Direct calls by IAM identities never do.
     pub source_arn: Option<String>,
+    /// The region the call is made in (a wire request's SigV4 credential scope); `None`:
+    /// the world's default region (the UI, lessons, in-process tests).
+    pub region: Option<String>,
 }
 
 impl Caller {
@@ -34,7 +37,14 @@ impl Caller {
             principal: principal.into(),
             via_service: None,
             source_arn: None,
+            region: None,
         }
+    }
+
+    /// The same caller, calling in `region`.
+    pub fn in_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
     }
 
     pub fn via(mut self, service: impl Into<String>) -> Self {
@@ -83,6 +93,8 @@ pub struct ResolvedCaller {
     pub via_service: Option<String>,
     /// `aws:SourceArn`: the resource the call is made on behalf of.
     pub source_arn: Option<String>,
+    /// The region the call is made in: keys, aliases and grants are looked up there.
+    pub region: String,
 }
 
 impl ResolvedCaller {
@@ -398,6 +410,7 @@ impl World {
         };
         let via_service = caller.via_service.clone();
         let source_arn = caller.source_arn.clone();
+        let region = caller.region.clone().unwrap_or_else(|| self.region.clone());
         match PrincipalArn::parse(who) {
             Some(PrincipalArn::Root { account }) => {
                 let account = AccountId::parse(&account).ok_or_else(unknown)?;
@@ -412,6 +425,7 @@ impl World {
                     unique_id: None,
                     via_service,
                     source_arn,
+                    region,
                 });
             }
             Some(PrincipalArn::Service(service)) => {
@@ -431,6 +445,7 @@ impl World {
                     unique_id: None,
                     via_service,
                     source_arn,
+                    region,
                 });
             }
             _ => {}
@@ -445,6 +460,7 @@ impl World {
                 unique_id: Some(p.unique_id.clone()),
                 via_service,
                 source_arn,
+                region,
             },
             PrincipalKind::Role => {
                 let session = match PrincipalArn::parse(who) {
@@ -462,6 +478,7 @@ impl World {
                     unique_id: Some(p.unique_id.clone()),
                     via_service,
                     source_arn,
+                    region,
                 }
             }
         })

@@ -140,6 +140,10 @@ pub struct KeySpecEntry {
     pub age: Option<String>,
     #[serde(default)]
     pub manager: Option<KeyManager>,
+    // Issue #15 part C: regions.
+    /// The region the key (and its aliases) is in; default: the scenario's `region`.
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -406,7 +410,26 @@ impl Scenario {
         for (i, k) in self.keys.iter().enumerate() {
             let field = |f: &str| format!("keys[{i}].{f}");
             let account = account_of(field("account"), &k.account)?;
+            let region = k.region.clone().unwrap_or_else(|| world.region.clone());
+            if !world.serves_region(&region) {
+                return Err(self.error(
+                    field("region"),
+                    format!(
+                        "{region:?} is not an AWS commercial Region (nor the scenario's region)"
+                    ),
+                ));
+            }
             let id = match &k.id {
+                // Decision: multi-Region keys are made by CreateKey and ReplicateKey, not by
+                // scenarios (a scenario key is one single-Region key).
+                Some(id) if crate::kms::ids::is_multi_region_key_id(id) => {
+                    return Err(self.error(
+                        field("id"),
+                        format!(
+                        "{id:?} is a multi-Region key id; scenario keys are single-Region (a UUID)"
+                    ),
+                    ))
+                }
                 Some(id) if crate::kms::ids::is_key_id(id) => id.clone(),
                 Some(id) => {
                     return Err(self.error(field("id"), format!("{id:?} is not a key id (a UUID)")))
@@ -489,7 +512,7 @@ impl Scenario {
                 id.clone(),
                 Key {
                     id: id.clone(),
-                    arn: world.key_arn(&account, &id),
+                    arn: crate::kms::ids::key_arn(&region, &account, &id),
                     account: account.clone(),
                     description: k.description.clone(),
                     spec,
@@ -522,6 +545,8 @@ impl Scenario {
                         Default::default()
                     },
                     imported: None,
+                    multi_region: None,
+                    transition: None,
                 },
             );
             for (j, alias) in k.aliases.iter().enumerate() {
@@ -531,7 +556,7 @@ impl Scenario {
                         format!("{alias:?} is not an alias name (alias/NAME)"),
                     ));
                 }
-                let slot = World::alias_slot(&account, alias);
+                let slot = world.alias_slot_in(&region, account.as_str(), alias);
                 if world.aliases.contains_key(&slot) {
                     return Err(self.error(
                         format!("keys[{i}].aliases[{j}]"),
@@ -787,17 +812,17 @@ impl Scenario {
         GrantId::from_bytes(&self.digest(&format!("grant:{index}:{n}")))
     }
 
-    /// A grant's `key`: a key id, key ARN, alias name (the home account's first) or alias
-    /// ARN, looked up by index (never a scan of every key or alias: a scenario of 100k
+    /// A grant's `key`: a key id, key ARN, alias name (the home account's first, in the
+    /// scenario's region) or alias ARN (in its region), looked up by index (never a scan of every key or alias: a scenario of 100k
     /// keys resolves each grant in constant time).
     fn resolve_key(&self, world: &World, key: &str) -> Option<String> {
         if world.keys.contains_key(key) {
             return Some(key.to_string());
         }
-        let by_slot = |account: &str, name: &str| {
+        let by_slot = |region: &str, account: &str, name: &str| {
             world
                 .aliases
-                .get(&format!("{account}/{name}"))
+                .get(&world.alias_slot_in(region, account, name))
                 .map(|a| a.target_key_id.clone())
         };
         match crate::kms::KeyRef::parse(key) {
@@ -811,11 +836,11 @@ impl Scenario {
                 alias_name,
                 region,
                 ..
-            } if region == world.region => by_slot(&account, &alias_name),
+            } => by_slot(&region, &account, &alias_name),
             crate::kms::KeyRef::AliasName(name) => world
                 .accounts
                 .iter()
-                .find_map(|a| by_slot(a.id.as_str(), &name)),
+                .find_map(|a| by_slot(&world.region, a.id.as_str(), &name)),
             _ => None,
         }
     }

@@ -6,6 +6,7 @@ use crate::kms::{GrantId, KmsError, KmsResult};
 
 use super::crypto;
 use super::principals::ResolvedCaller;
+use super::regions::slot_key_id;
 use super::world::{Key, World};
 
 pub fn length(field: &str, value: &str, min: usize, max: usize) -> KmsResult<()> {
@@ -117,30 +118,38 @@ pub fn resolve_key<'w>(
     rules: KeyRefRules,
 ) -> KmsResult<&'w Key> {
     length(field, input, 1, 2048)?;
+    // Keys and aliases are looked up in the caller's region only (`regions.rs`).
+    let region = caller.region.as_str();
     let invalid = || KmsError::not_found(format!("Invalid keyId {input}"));
-    let key_missing = |account: &str, id: &str| {
+    let key_missing = |region: &str, account: &str, id: &str| {
         KmsError::not_found(format!(
-            "Key 'arn:aws:kms:{}:{account}:key/{id}' does not exist",
-            world.region
+            "Key 'arn:aws:kms:{region}:{account}:key/{id}' does not exist"
         ))
     };
     let find = |account: &str, id: &str| -> KmsResult<&'w Key> {
         if !is_key_id(id) {
             return Err(invalid());
         }
-        match world.keys.get(id) {
+        match world.key_in(region, id) {
             Some(k) if k.account.as_str() == account => Ok(k),
-            _ => Err(key_missing(account, id)),
+            _ => Err(key_missing(region, account, id)),
         }
     };
     let alias = |account: &str, name: &str| -> KmsResult<&'w Key> {
-        let arn = format!("arn:aws:kms:{}:{account}:{name}", world.region);
-        let slot = format!("{account}/{name}");
+        let arn = format!("arn:aws:kms:{region}:{account}:{name}");
+        let slot = world.alias_slot_in(region, account, name);
         let target = world
             .aliases
             .get(&slot)
             .ok_or_else(|| KmsError::not_found(format!("Alias {arn} is not found.")))?;
-        find(account, &target.target_key_id)
+        match world.keys.get(&target.target_key_id) {
+            Some(k) if k.account.as_str() == account => Ok(k),
+            _ => Err(key_missing(
+                region,
+                account,
+                slot_key_id(&target.target_key_id),
+            )),
+        }
     };
     let own = caller.account.as_str();
     match KeyRef::parse(input) {
@@ -151,8 +160,13 @@ pub fn resolve_key<'w>(
             key_id,
             ..
         } => {
-            if region != world.region || (!rules.cross_account && account != own) {
-                return Err(key_missing(&account, &key_id));
+            // Decision: a key ARN naming another region is answered as AWS answers a
+            // key it cannot find, naming the ARN asked for. AWS: "To specify a KMS key
+            // in a different AWS account, you must use the key ARN or alias ARN" (KeyId),
+            // and a key is a regional resource: a request is served by one region's
+            // endpoint, which holds no other region's keys.
+            if region != caller.region || (!rules.cross_account && account != own) {
+                return Err(key_missing(&region, &account, &key_id));
             }
             find(&account, &key_id)
         }
@@ -163,7 +177,7 @@ pub fn resolve_key<'w>(
             alias_name,
             ..
         } if rules.aliases => {
-            if region != world.region {
+            if region != caller.region {
                 return Err(KmsError::not_found(format!("Alias {input} is not found.")));
             }
             alias(&account, &alias_name)

@@ -203,6 +203,14 @@ pub struct Key {
     pub rotation: Rotation,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imported: Option<Imported>,
+    // --- Multi-Region keys (issue #15, part C; `multi_region.rs`, `related_keys.rs`) ---
+    /// Set on each related key of a multi-Region key: where its primary is and which
+    /// regions hold replicas. Absent for single-Region keys (and in older snapshots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi_region: Option<super::related_keys::MultiRegionConfig>,
+    /// A transient key state (Creating, Updating) and the state it ends in, and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transition: Option<super::related_keys::Transition>,
 }
 
 impl std::fmt::Debug for Key {
@@ -327,6 +335,8 @@ pub struct Indexes {
     /// Scheduled rotations and imported-material expiries, by time (`rotation.rs`,
     /// `import.rs`). Entries are checked against the key when due, never removed early.
     pub key_timers: BTreeSet<(Timestamp, String)>,
+    /// Keys in a transient state (Creating, Updating), by when it ends (`related_keys.rs`).
+    pub transition_queue: BTreeSet<(Timestamp, String)>,
     /// Set by `rebuild_indexes`; every change after that keeps the indexes current, so a
     /// world built by a scenario or loaded from a snapshot is not indexed twice.
     pub built: bool,
@@ -468,10 +478,13 @@ impl World {
                 })
                 .collect()
         };
-        for (k, doc) in self.keys.values_mut().zip(parsed) {
+        for ((slot, k), doc) in self.keys.iter_mut().zip(parsed) {
             k.parsed_policy = doc;
             if let (KeyState::PendingDeletion, Some(d)) = (k.state, k.deletion_date) {
-                idx.deletion_queue.insert((d, k.id.clone()));
+                idx.deletion_queue.insert((d, slot.clone()));
+            }
+            if let Some(t) = &k.transition {
+                idx.transition_queue.insert((t.until, slot.clone()));
             }
             for t in super::rotation::key_timer_times(k) {
                 idx.key_timers.insert((t, k.id.clone()));
@@ -643,12 +656,15 @@ impl World {
             }
         }
         self.settle_key_timers(now);
+        self.settle_transitions(now);
     }
 
     /// Remove a key with its aliases and grants (the end of its deletion window).
     pub fn delete_key_now(&mut self, key_id: &str) {
         self.touch_key(key_id);
-        self.keys.remove(key_id);
+        if let Some(removed) = self.keys.remove(key_id) {
+            self.forget_related_key(&removed);
+        }
         let slots: Vec<String> = self
             .aliases
             .iter()

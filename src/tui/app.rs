@@ -70,6 +70,9 @@ pub struct App {
     pub now: Timestamp,
     pub focus: Pane,
     pub keys: Rows<KeySummary>,
+    /// The listed keys are in more than one region: the keys pane shows a Region column
+    /// and the key detail the key's region (`panes/keys.rs`).
+    pub several_regions: bool,
     pub key_details: KeyDetails,
     pub grants: Rows<GrantSummary>,
     pub grant_scope: GrantScope,
@@ -121,6 +124,7 @@ impl App {
             now,
             focus: Pane::Keys,
             keys: Rows::new(),
+            several_regions: false,
             key_details: KeyDetails::default(),
             grants: Rows::new(),
             grant_scope: GrantScope::None,

@@ -36,6 +36,9 @@ pub fn is_mutating(op: ApiOperation) -> bool {
             | GetParametersForImport
             | ImportKeyMaterial
             | DeleteImportedKeyMaterial
+            // Multi-Region keys (issue #15, part C).
+            | ReplicateKey
+            | UpdatePrimaryRegion
     )
 }
 
@@ -239,6 +242,9 @@ pub fn dispatch(
             sim.generate_data_key_pair_without_plaintext(caller, r)
         }),
         DeriveSharedSecret => run(body, |r| sim.derive_shared_secret(caller, r)),
+        // Multi-Region keys (issue #15, part C).
+        ReplicateKey => run(body, |r| sim.replicate_key(caller, r)),
+        UpdatePrimaryRegion => run(body, |r| sim.update_primary_region(caller, r)),
     }
 }
 

@@ -287,7 +287,11 @@ fn process(
     if app.throttle.as_ref().is_some_and(|t| !t.admit(op)) {
         return Err(KmsError::throttled());
     }
-    let caller = Caller::new(caller);
+    // The signature check accepted the scope's region: the request is answered there.
+    let caller = match super::query::signed_scope(&parts.headers) {
+        Some((_, region)) => Caller::new(caller).in_region(region),
+        None => Caller::new(caller),
+    };
     match app.state_file.as_ref().filter(|_| is_mutating(op)) {
         Some(file) => blocking(|| durable_change(app, file, &caller, op, body, trace)),
         None => {

@@ -119,7 +119,7 @@ fn fmt_amz(t: DateTime<Utc>) -> String {
 }
 
 /// What verifying a signature needs from the world about one access key: who it names,
-/// its secret, and the region the endpoint serves. Its `Debug` never shows the secret.
+/// its secret, and the world's default region (served besides the commercial regions). Its `Debug` never shows the secret.
 #[derive(Clone)]
 pub struct SigningKey {
     pub principal_arn: String,
@@ -243,12 +243,14 @@ pub fn verify_with(
             format!("Credential should be scoped to correct service: '{service}'. "),
         ));
     }
-    if auth.region != key.region {
+    // One endpoint serves every region (`sim/regions.rs`): the world's default region
+    // and AWS's commercial regions. A request is routed by its credential scope's region.
+    if auth.region != key.region && !crate::sim::regions::is_commercial(&auth.region) {
         return Err(KmsError::new(
             ErrorCode::InvalidSignatureException,
             format!(
-                "Credential should be scoped to a valid region. This endpoint serves '{}', not '{}'.",
-                key.region, auth.region
+                "Credential should be scoped to a valid region. '{}' is not a region this endpoint serves (the AWS commercial Regions and '{}').",
+                auth.region, key.region
             ),
         ));
     }

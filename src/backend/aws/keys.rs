@@ -3,6 +3,7 @@
 //! the grant count, sent together) that `describe_keys` fills in.
 
 use crate::backend::{BackendResult, KeySummary};
+use crate::kms::multi_region::{MultiRegionConfiguration, MultiRegionKey, MultiRegionKeyType};
 use crate::kms::Timestamp;
 use crate::kms::{KeySpec, KeyState};
 
@@ -27,6 +28,7 @@ pub(super) fn placeholder(key_id: String, arn: String, aliases: Vec<String>) -> 
         created: Timestamp::default(),
         deletion_date: None,
         grant_count: 0,
+        multi_region: None,
     }
 }
 
@@ -83,6 +85,26 @@ impl AwsBackend {
             created: time(meta.and_then(|m| m.creation_date())).unwrap_or_default(),
             deletion_date: time(meta.and_then(|m| m.deletion_date())),
             grant_count,
+            multi_region: meta.and_then(multi_region),
         })
     }
+}
+
+/// A multi-Region key's configuration, from the SDK's shape.
+fn multi_region(m: &aws_sdk_kms::types::KeyMetadata) -> Option<MultiRegionConfiguration> {
+    use aws_sdk_kms::types::MultiRegionKeyType as Sdk;
+    let c = m.multi_region_configuration()?;
+    let entry = |k: &aws_sdk_kms::types::MultiRegionKey| MultiRegionKey {
+        arn: k.arn().unwrap_or_default().to_string(),
+        region: k.region().unwrap_or_default().to_string(),
+    };
+    Some(MultiRegionConfiguration {
+        multi_region_key_type: match c.multi_region_key_type()? {
+            Sdk::Primary => MultiRegionKeyType::Primary,
+            Sdk::Replica => MultiRegionKeyType::Replica,
+            _ => return None,
+        },
+        primary_key: entry(c.primary_key()?),
+        replica_keys: c.replica_keys().iter().map(entry).collect(),
+    })
 }

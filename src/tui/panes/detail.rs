@@ -48,6 +48,7 @@ fn key_lines(app: &App, k: &KeySummary) -> Vec<Line<'static>> {
             },
         ),
     ]);
+    v.extend(super::key_regions::region_lines(app, k, field));
     // A quick key list (AWS) knows only ids and aliases until the key is described.
     if app.key_details.pending.contains(&k.key_id) {
         v.push(field(

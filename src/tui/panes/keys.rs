@@ -42,10 +42,15 @@ pub fn search_text(k: &KeySummary) -> String {
 /// The key list came: the selection stays on its key, details are asked for when the
 /// list is a quick one, and the grants pane follows the selection when it shows nothing.
 pub fn loaded(app: &mut App, list: KeyList) -> Vec<Command> {
-    let keep = app.selected_key().map(|k| k.key_id.clone());
+    // By ARN: a multi-Region key's related keys share their id.
+    let keep = app.selected_key().map(|k| k.arn.clone());
+    app.several_regions = list
+        .keys
+        .first()
+        .is_some_and(|first| list.keys.iter().any(|k| k.region() != first.region()));
     let keys = start_key_details(app, list.keys, list.details_later);
     app.keys
-        .set_items(keys, search_text, |k| Some(&k.key_id) == keep.as_ref());
+        .set_items(keys, search_text, |k| Some(&k.arn) == keep.as_ref());
     let mut cmds = next_details_batch(app, None);
     if matches!(app.grant_scope, GrantScope::None) {
         cmds.extend(scope_to_key(app, false));
@@ -187,8 +192,35 @@ pub fn described(app: &mut App, round: Job, details: Vec<KeyDetail>) -> Vec<Comm
 }
 
 /// The pane's columns, most important first where the pane is narrow: the alias, the
-/// state, the stale count, the grant count, the short key id.
+/// state, the stale count, the grant count, the short key id. When the keys are in more
+/// than one region, the region comes after the state (as wide as the longest region
+/// name shown): a key of one region is told from its namesake in another (a multi-Region
+/// key's replica) where the pane has room for three columns; at 80x24 the detail pane
+/// names it.
 pub fn columns(app: &App) -> Vec<Column<'_, KeySummary>> {
+    let mut columns = single_region_columns(app);
+    if app.several_regions {
+        const REGION_PRIORITY: u8 = 2;
+        for c in &mut columns {
+            if c.priority >= REGION_PRIORITY {
+                c.priority += 1;
+            }
+        }
+        columns.insert(
+            2,
+            Column::new(
+                "Region",
+                Width::Flex { min: 6, max: 14 },
+                REGION_PRIORITY,
+                |k: &KeySummary| (k.region().to_string(), Style::default()),
+            )
+            .sorted_by(|a, b| a.region().cmp(b.region())),
+        );
+    }
+    columns
+}
+
+fn single_region_columns(app: &App) -> Vec<Column<'_, KeySummary>> {
     let t = &app.theme;
     let details = &app.key_details;
     let outcome = app.findings.outcome.as_deref();

@@ -6,6 +6,7 @@
 pub mod detail;
 pub mod events;
 pub mod grants;
+mod key_regions;
 pub mod keys;
 pub mod principals;
 
