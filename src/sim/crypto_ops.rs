@@ -250,7 +250,8 @@ fn ciphertext_key<'w>(
 }
 
 /// Resolve an optional key member and give its key material if it is an RSA key left to
-/// first use. Returns the key's id.
+/// first use. Returns the key's slot in the world's key map (its id; region-qualified for
+/// a multi-Region key: `regions.rs`).
 fn optional_key_id(
     world: &mut World,
     rec: &CallRecord,
@@ -260,11 +261,11 @@ fn optional_key_id(
     let Some(input) = input else {
         return Ok(None);
     };
-    let id = validate::resolve_key(world, &rec.caller, field, input, CRYPTO)?
-        .id
-        .clone();
-    asymmetric::ensure_material(world, &id)?;
-    Ok(Some(id))
+    let slot = validate::resolve_key(world, &rec.caller, field, input, CRYPTO)?
+        .slot()
+        .into_owned();
+    asymmetric::ensure_material(world, &slot)?;
+    Ok(Some(slot))
 }
 
 impl Simulator {
@@ -340,7 +341,7 @@ impl Simulator {
             let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
             let requested = optional_key_id(world, rec, "keyId", req.key_id.as_deref())?;
             let region = rec.caller.region.clone();
-            let requested = requested.as_ref().and_then(|id| world.key_in(&region, id));
+            let requested = requested.as_ref().and_then(|slot| world.keys.get(slot));
             let key = ciphertext_key(world, &region, requested, &req.ciphertext_blob)?;
             rec.key_arn = Some(key.arn.clone());
             let context = req.encryption_context.clone().unwrap_or_default();
@@ -409,9 +410,10 @@ impl Simulator {
             )?
             .unwrap_or_default();
             let region = rec.caller.region.clone();
-            let requested = requested.as_ref().and_then(|id| world.key_in(&region, id));
+            let requested = requested.as_ref().and_then(|slot| world.keys.get(slot));
             let dest = world
-                .key_in(&region, &dest_id)
+                .keys
+                .get(&dest_id)
                 .ok_or_else(|| KmsError::internal("key vanished"))?;
             let source = ciphertext_key(world, &region, requested, &req.ciphertext_blob)?;
             rec.key_arn = Some(source.arn.clone());

@@ -154,8 +154,8 @@ impl Simulator {
             }
             let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
             let id = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, CRYPTO)?
-                .id
-                .clone();
+                .slot()
+                .into_owned();
             ensure_material(world, &id)?;
             let key = world
                 .keys

@@ -103,8 +103,8 @@ impl Simulator {
             check_message("message", &req.message)?;
             let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
             let id = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, CRYPTO)?
-                .id
-                .clone();
+                .slot()
+                .into_owned();
             ensure_material(world, &id)?;
             let key = world
                 .keys
@@ -141,8 +141,8 @@ impl Simulator {
             check_ciphertext_type("signature", &req.signature)?;
             let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
             let id = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, CRYPTO)?
-                .id
-                .clone();
+                .slot()
+                .into_owned();
             ensure_material(world, &id)?;
             let key = world.keys.get(&id).ok_or_else(|| KmsError::internal("key vanished"))?;
             rec.key_arn = Some(key.arn.clone());
@@ -187,8 +187,8 @@ impl Simulator {
             validate::length("keyId", &req.key_id, 1, 2048)?;
             let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
             let id = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, CRYPTO)?
-                .id
-                .clone();
+                .slot()
+                .into_owned();
             ensure_material(world, &id)?;
             let key = world
                 .keys
