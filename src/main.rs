@@ -86,6 +86,23 @@ impl AuditArgs {
     }
 }
 
+/// CloudTrail's evidence of use for the `unused` rule on AWS (`inventory`, `report`).
+#[derive(clap::Args, Clone, Default)]
+struct EvidenceArgs {
+    /// `cloudtrail`: look up in CloudTrail (LookupEvents, the last 90 days) whether each
+    /// grant's grantee called its key with the grant's operations within --unused-for.
+    #[arg(long, value_enum, default_value = "none")]
+    evidence: grantscope::cli::evidence::EvidenceSource,
+    /// LookupEvents pages (50 events each) read per key at most; grants not found by then
+    /// are "not determined".
+    #[arg(long, value_name = "N", default_value_t = grantscope::evidence::DEFAULT_PAGES,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    evidence_pages: u32,
+    /// No progress bar and no tally on stderr.
+    #[arg(long)]
+    quiet: bool,
+}
+
 /// Real AWS (or a KMS-compatible endpoint) instead of the simulator. Credentials and region
 /// resolve as the AWS CLI resolves them; any of these flags implies --aws.
 #[derive(clap::Args, Clone, Default)]
@@ -179,6 +196,11 @@ enum Command {
         /// file (default 1 MiB). For tests.
         #[arg(long, value_name = "BYTES", hide = true)]
         journal_compact_at: Option<u64>,
+        /// Keep the last N calls in the activity log (default 10,000), which CloudTrail's
+        /// LookupEvents answers from.
+        #[arg(long, value_name = "N",
+              value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        activity_capacity: Option<u32>,
     },
     /// Every key with its aliases, state and grants, headless (JSON, CSV or a table).
     Inventory {
@@ -189,6 +211,11 @@ enum Command {
         aws: AwsArgs,
         #[arg(long, value_enum, default_value = "table")]
         format: grantscope::cli::inventory::Format,
+        #[command(flatten)]
+        evidence: EvidenceArgs,
+        /// The window of --evidence cloudtrail (default 30d).
+        #[arg(long, value_name = "DURATION")]
+        unused_for: Option<String>,
     },
     /// Stale and risky grants, headless, with an exit status for pipelines
     /// (0: nothing at or above --fail-on, 1: findings at or above it, 2: error).
@@ -205,6 +232,8 @@ enum Command {
         fail_on: String,
         #[command(flatten)]
         audit: AuditArgs,
+        #[command(flatten)]
+        evidence: EvidenceArgs,
     },
     /// Classroom lessons: list the shipped ones, or check/run one (a name or a path).
     Lesson {
@@ -290,6 +319,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             body_timeout,
             max_connections,
             journal_compact_at,
+            activity_capacity,
         }) => {
             let runtime = tokio::runtime::Runtime::new()?;
             done(runtime.block_on(grantscope::cli::serve::run(
@@ -306,6 +336,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     body_timeout,
                     max_connections,
                     journal_compact_at,
+                    activity_capacity: activity_capacity.map(|n| n as usize),
                 },
             )))
         }
@@ -338,9 +369,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             scenario,
             aws,
             format,
+            evidence,
+            unused_for,
         }) => {
+            let request = evidence_request(&evidence, unused_for.as_deref())?;
             let runtime = tokio::runtime::Runtime::new()?;
-            let inv = runtime.block_on(grantscope::cli::inventory::load(&aws.source(&scenario)))?;
+            let inv = runtime.block_on(grantscope::cli::inventory::load_with(
+                &aws.source(&scenario),
+                request.as_ref(),
+            ))?;
             match format {
                 grantscope::cli::inventory::Format::Json => grantscope::cli::emit_json(&inv)?,
                 format => {
@@ -355,6 +392,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             fail_on,
             audit,
+            evidence,
         }) => {
             // Errors exit 2, so a pipeline tells them from findings (1).
             let code = grantscope::cli::report::run(grantscope::cli::report::ReportOptions {
@@ -365,6 +403,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 unused_for: audit.unused_for,
                 trusted_accounts: audit.trusted_accounts,
                 config: audit.config,
+                evidence: evidence.evidence,
+                evidence_pages: evidence.evidence_pages,
+                quiet: evidence.quiet,
             });
             Ok(ExitCode::from(code))
         }
@@ -376,6 +417,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }) => run_lesson(name, check, theme, !hide_keys),
         None => done(run_ui(cli.ui)),
     }
+}
+
+/// The evidence look-up `inventory --evidence cloudtrail` asks for, over `--unused-for`.
+fn evidence_request(
+    args: &EvidenceArgs,
+    unused_for: Option<&str>,
+) -> Result<Option<grantscope::cli::evidence::EvidenceRequest>> {
+    if args.evidence == grantscope::cli::evidence::EvidenceSource::None {
+        return Ok(None);
+    }
+    let cfg = grantscope::cli::report::audit_config(None, None, unused_for, &[])
+        .map_err(anyhow::Error::msg)?;
+    Ok(Some(grantscope::cli::evidence::EvidenceRequest {
+        window: cfg.unused_for,
+        max_pages: args.evidence_pages,
+        quiet: args.quiet,
+    }))
 }
 
 /// `grantscope lesson [NAME|PATH] [--check]`: the list, the headless check, or the UI on

@@ -25,6 +25,15 @@ pub enum Source {
 
 /// Take the inventory. Progress goes to stderr, and only when stderr is a terminal.
 pub async fn load(source: &Source) -> anyhow::Result<Inventory> {
+    load_with(source, None).await
+}
+
+/// Take the inventory and, on AWS with `evidence` asked, CloudTrail's evidence of use
+/// (`cli::evidence`). The simulator records every use itself: it needs no look-up.
+pub async fn load_with(
+    source: &Source,
+    evidence: Option<&super::evidence::EvidenceRequest>,
+) -> anyhow::Result<Inventory> {
     match source {
         Source::Scenario(name) => {
             let world = crate::sim::Scenario::load(name)?.build()?;
@@ -42,7 +51,11 @@ pub async fn load(source: &Source) -> anyhow::Result<Inventory> {
                     }
                 }
             };
-            Ok(conn.inventory(&progress).await?)
+            let mut inv = conn.inventory(&progress).await?;
+            if let Some(req) = evidence {
+                super::evidence::gather(&conn, &mut inv, req).await;
+            }
+            Ok(inv)
         }
     }
 }

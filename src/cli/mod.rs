@@ -1,6 +1,7 @@
 //! Headless commands: text output for people and scripts (no terminal UI).
 
 pub mod credentials;
+pub mod evidence;
 pub mod inventory;
 pub mod lesson;
 pub mod report;

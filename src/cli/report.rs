@@ -22,6 +22,10 @@ pub struct ReportOptions {
     pub unused_for: Option<String>,
     pub trusted_accounts: Vec<String>,
     pub config: Option<std::path::PathBuf>,
+    /// `--evidence cloudtrail`: look CloudTrail's evidence up for the `unused` rule.
+    pub evidence: super::evidence::EvidenceSource,
+    pub evidence_pages: u32,
+    pub quiet: bool,
 }
 
 /// Run the report; the exit status (0 clean, 1 findings at or above --fail-on, 2 error).
@@ -50,7 +54,14 @@ fn report(opts: &ReportOptions) -> anyhow::Result<u8> {
     )
     .map_err(anyhow::Error::msg)?;
     let runtime = tokio::runtime::Runtime::new()?;
-    let inv = runtime.block_on(super::inventory::load(&opts.source))?;
+    let evidence = (opts.evidence == super::evidence::EvidenceSource::Cloudtrail).then_some(
+        super::evidence::EvidenceRequest {
+            window: cfg.unused_for,
+            max_pages: opts.evidence_pages,
+            quiet: opts.quiet,
+        },
+    );
+    let inv = runtime.block_on(super::inventory::load_with(&opts.source, evidence.as_ref()))?;
     let report = crate::audit::audit(&inv, &cfg);
     match opts.format {
         Format::Json => super::emit_json(&report)?,

@@ -13,6 +13,7 @@ pub mod key;
 pub mod operation;
 pub mod policy;
 pub mod time;
+pub mod usage;
 pub mod words;
 
 pub use error::{AwsErrorCode, ErrorCode, KmsError, KmsResult};
