@@ -143,6 +143,10 @@ pub struct Summary {
     /// grants are not all audited.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub unreadable_keys: usize,
+    /// Grants whose use CloudTrail could not settle (`--evidence cloudtrail`): the
+    /// `unused` rule says nothing of them.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub usage_not_determined: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -188,6 +192,17 @@ pub fn audit(inv: &Inventory, cfg: &AuditConfig) -> Report {
             by_rule,
             unavailable,
             unreadable_keys: inv.keys.iter().filter(|k| !k.unreadable.is_empty()).count(),
+            usage_not_determined: inv
+                .keys
+                .iter()
+                .flat_map(|k| &k.grants)
+                .filter(|g| {
+                    matches!(
+                        g.evidence,
+                        Some(crate::kms::usage::UsageEvidence::NotDetermined { .. })
+                    )
+                })
+                .count(),
         },
         findings,
     }

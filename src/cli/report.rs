@@ -115,6 +115,20 @@ pub fn render(report: &Report, inv: &Inventory, format: Format) -> anyhow::Resul
     })
 }
 
+/// The distinct reasons usage was not determined, with how many grants each.
+fn undetermined_reasons(inv: &Inventory) -> Vec<String> {
+    let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
+    for g in inv.keys.iter().flat_map(|k| &k.grants) {
+        if let Some(crate::kms::usage::UsageEvidence::NotDetermined { reason }) = &g.evidence {
+            *reasons.entry(reason.sentence()).or_default() += 1;
+        }
+    }
+    reasons
+        .into_iter()
+        .map(|(r, n)| format!("{}: {r}", count(n, "grant")))
+        .collect()
+}
+
 fn table(report: &Report, inv: &Inventory) -> String {
     let labels: HashMap<&str, &str> = inv
         .keys
@@ -214,7 +228,16 @@ fn table(report: &Report, inv: &Inventory) -> String {
     for r in &s.unavailable {
         let _ = writeln!(
             out,
-            "Rule {r} not evaluated: this backend has no usage data."
+            "Rule {r} not evaluated: this backend has no usage data (--evidence cloudtrail looks it up)."
+        );
+    }
+    if s.usage_not_determined > 0 {
+        let reasons = undetermined_reasons(inv);
+        let _ = writeln!(
+            out,
+            "Rule unused: usage of {} not determined ({}).",
+            count(s.usage_not_determined, "grant"),
+            reasons.join("; ")
         );
     }
     out
