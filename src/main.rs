@@ -103,6 +103,28 @@ struct EvidenceArgs {
     quiet: bool,
 }
 
+/// The history store (`inventory`, `report`).
+#[derive(clap::Args, Clone, Default)]
+struct StoreArgs {
+    /// Save this run in the history store (grants' first and last seen, CloudTrail's
+    /// evidence, findings) for `grantscope history` and `grantscope diff`.
+    #[arg(long)]
+    save: bool,
+    /// The history store (SQLite); default: history.sqlite3 in the platform's data
+    /// directory for grantscope.
+    #[arg(long, value_name = "PATH")]
+    store: Option<std::path::PathBuf>,
+}
+
+impl StoreArgs {
+    fn persist(self) -> grantscope::cli::history::Persist {
+        grantscope::cli::history::Persist {
+            save: self.save,
+            store: self.store,
+        }
+    }
+}
+
 /// Real AWS (or a KMS-compatible endpoint) instead of the simulator. Credentials and region
 /// resolve as the AWS CLI resolves them; any of these flags implies --aws.
 #[derive(clap::Args, Clone, Default)]
@@ -216,6 +238,8 @@ enum Command {
         /// The window of --evidence cloudtrail (default 30d).
         #[arg(long, value_name = "DURATION")]
         unused_for: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Stale and risky grants, headless, with an exit status for pipelines
     /// (0: nothing at or above --fail-on, 1: findings at or above it, 2: error).
@@ -234,6 +258,33 @@ enum Command {
         audit: AuditArgs,
         #[command(flatten)]
         evidence: EvidenceArgs,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// The runs saved in the history store (`inventory --save`, `report --save`).
+    History {
+        /// The history store; default: history.sqlite3 in the platform's data directory.
+        #[arg(long, value_name = "PATH")]
+        store: Option<std::path::PathBuf>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: grantscope::cli::inventory::Format,
+    },
+    /// Grants created, removed and changed between two saved runs (default: the two
+    /// latest), and the findings new since; exit status 1 when a new finding reaches
+    /// --fail-on (0: none, 2: error).
+    Diff {
+        /// The earlier run (`grantscope history` lists them).
+        run_a: Option<i64>,
+        /// The later run (default: the latest).
+        run_b: Option<i64>,
+        /// The history store; default: history.sqlite3 in the platform's data directory.
+        #[arg(long, value_name = "PATH")]
+        store: Option<std::path::PathBuf>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: grantscope::cli::inventory::Format,
+        /// Lowest severity of a new finding that makes the exit status 1.
+        #[arg(long, default_value = "high")]
+        fail_on: String,
     },
     /// Classroom lessons: list the shipped ones, or check/run one (a name or a path).
     Lesson {
@@ -371,21 +422,36 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             evidence,
             unused_for,
+            store,
         }) => {
             let request = evidence_request(&evidence, unused_for.as_deref())?;
-            let runtime = tokio::runtime::Runtime::new()?;
-            let inv = runtime.block_on(grantscope::cli::inventory::load_with(
+            grantscope::cli::inventory::command(
                 &aws.source(&scenario),
-                request.as_ref(),
-            ))?;
-            match format {
-                grantscope::cli::inventory::Format::Json => grantscope::cli::emit_json(&inv)?,
-                format => {
-                    grantscope::cli::emit(&grantscope::cli::inventory::render(&inv, format)?)?
-                }
-            }
+                format,
+                request,
+                &store.persist(),
+            )?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::History { store, format }) => {
+            grantscope::cli::emit(&grantscope::cli::history::run(store.as_deref(), format)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Diff {
+            run_a,
+            run_b,
+            store,
+            format,
+            fail_on,
+        }) => Ok(ExitCode::from(grantscope::cli::diff::run(
+            grantscope::cli::diff::DiffOptions {
+                from: run_a,
+                to: run_b,
+                store,
+                format,
+                fail_on,
+            },
+        ))),
         Some(Command::Report {
             scenario,
             aws,
@@ -393,6 +459,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             fail_on,
             audit,
             evidence,
+            store,
         }) => {
             // Errors exit 2, so a pipeline tells them from findings (1).
             let code = grantscope::cli::report::run(grantscope::cli::report::ReportOptions {
@@ -406,6 +473,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 evidence: evidence.evidence,
                 evidence_pages: evidence.evidence_pages,
                 quiet: evidence.quiet,
+                persist: store.persist(),
             });
             Ok(ExitCode::from(code))
         }

@@ -60,6 +60,34 @@ pub async fn load_with(
     }
 }
 
+/// `grantscope inventory`: take it (with CloudTrail's evidence when asked), save it when
+/// asked (audited with the default thresholds and `--unused-for`, so that `diff` can
+/// compare findings), print it.
+pub fn command(
+    source: &Source,
+    format: Format,
+    evidence: Option<super::evidence::EvidenceRequest>,
+    persist: &super::history::Persist,
+) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let mut store = persist.open()?;
+    let mut inv = runtime.block_on(load_with(source, evidence.as_ref()))?;
+    if let Some(store) = store.as_mut() {
+        let mut cfg = crate::audit::AuditConfig::default();
+        if let Some(req) = &evidence {
+            super::history::remember(store, &mut inv, req.window_days())?;
+            cfg.unused_for = req.window;
+        }
+        let report = crate::audit::audit(&inv, &cfg);
+        super::history::save(store, &inv, &report)?;
+    }
+    match format {
+        Format::Json => super::emit_json(&inv)?,
+        format => super::emit(&render(&inv, format)?)?,
+    }
+    Ok(())
+}
+
 pub fn iso(epoch: Option<f64>) -> String {
     epoch
         .and_then(from_epoch_seconds)

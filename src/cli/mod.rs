@@ -1,7 +1,9 @@
 //! Headless commands: text output for people and scripts (no terminal UI).
 
 pub mod credentials;
+pub mod diff;
 pub mod evidence;
+pub mod history;
 pub mod inventory;
 pub mod lesson;
 pub mod report;

@@ -26,6 +26,8 @@ pub struct ReportOptions {
     pub evidence: super::evidence::EvidenceSource,
     pub evidence_pages: u32,
     pub quiet: bool,
+    /// `--save` / `--store PATH`: keep this run in the history store.
+    pub persist: super::history::Persist,
 }
 
 /// Run the report; the exit status (0 clean, 1 findings at or above --fail-on, 2 error).
@@ -61,8 +63,15 @@ fn report(opts: &ReportOptions) -> anyhow::Result<u8> {
             quiet: opts.quiet,
         },
     );
-    let inv = runtime.block_on(super::inventory::load_with(&opts.source, evidence.as_ref()))?;
+    let mut store = opts.persist.open()?;
+    let mut inv = runtime.block_on(super::inventory::load_with(&opts.source, evidence.as_ref()))?;
+    if let (Some(store), Some(req)) = (&store, &evidence) {
+        super::history::remember(store, &mut inv, req.window_days())?;
+    }
     let report = crate::audit::audit(&inv, &cfg);
+    if let Some(store) = store.as_mut() {
+        super::history::save(store, &inv, &report)?;
+    }
     match opts.format {
         Format::Json => super::emit_json(&report)?,
         format => super::emit(&render(&report, &inv, format)?)?,
