@@ -231,8 +231,10 @@ enum Command {
         scenario: String,
         #[command(flatten)]
         aws: AwsArgs,
+        /// `scenario`: a scenario file for the simulator (keys, key policies, grants and
+        /// the principals they name; no key material, no secrets), to rehearse changes.
         #[arg(long, value_enum, default_value = "table")]
-        format: grantscope::cli::inventory::Format,
+        format: grantscope::cli::inventory::InventoryFormat,
         #[command(flatten)]
         evidence: EvidenceArgs,
         /// The window of --evidence cloudtrail (default 30d).

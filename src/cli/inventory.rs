@@ -16,6 +16,16 @@ pub enum Format {
     Table,
 }
 
+/// `inventory`'s formats: the shared ones, and a scenario file for the simulator
+/// (`scenario_export.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InventoryFormat {
+    Json,
+    Csv,
+    Table,
+    Scenario,
+}
+
 /// Where an inventory comes from.
 #[derive(Debug, Clone)]
 pub enum Source {
@@ -65,11 +75,20 @@ pub async fn load_with(
 /// compare findings), print it.
 pub fn command(
     source: &Source,
-    format: Format,
+    format: InventoryFormat,
     evidence: Option<super::evidence::EvidenceRequest>,
     persist: &super::history::Persist,
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
+    let format = match format {
+        InventoryFormat::Json => Format::Json,
+        InventoryFormat::Csv => Format::Csv,
+        InventoryFormat::Table => Format::Table,
+        InventoryFormat::Scenario => {
+            let text = runtime.block_on(super::scenario_export::export(source))?;
+            return Ok(super::emit(&text)?);
+        }
+    };
     let mut store = persist.open()?;
     let mut inv = runtime.block_on(load_with(source, evidence.as_ref()))?;
     if let Some(store) = store.as_mut() {

@@ -7,6 +7,7 @@ pub mod history;
 pub mod inventory;
 pub mod lesson;
 pub mod report;
+pub mod scenario_export;
 pub mod serve;
 pub mod summary;
 
