@@ -217,6 +217,24 @@ fn grants_whose_grantee_never_called_the_key_are_unused_and_a_called_one_is_poss
         "unused"
     );
 
+    // The table says when each grantee was last seen.
+    let mut args = vec!["inventory"];
+    args.extend(EVIDENCE);
+    let table = String::from_utf8(grantscope(&w.creds, &args).stdout).unwrap();
+    let line = |name: &str| {
+        table
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name} in {table}"))
+            .to_string()
+    };
+    assert!(line("alice-writer").contains("  last seen 20"), "{table}");
+    assert!(line("alice-writer").ends_with("(Encrypt)"), "{table}");
+    assert!(
+        line("carol-reader").ends_with("  not seen in 7 days"),
+        "{table}"
+    );
+
     let mut args = vec!["report", "--format", "json"];
     args.extend(EVIDENCE);
     let report = json(&grantscope(&w.creds, &args));

@@ -225,7 +225,9 @@ fn unused(ctx: &Context, g: &InventoryGrant) -> Option<Detail> {
     if ctx.inv.usage == UsageSource::None {
         return None;
     }
-    if ctx.inv.usage == UsageSource::Principals {
+    // CloudTrail's evidence, when it was looked up (an inventory may also carry the
+    // grantee's last use without it: then the last use decides, as below).
+    if ctx.inv.usage == UsageSource::Principals && g.evidence.is_some() {
         return unused_by_evidence(g);
     }
     let since = g.last_used.or(g.entry.creation_date)?;

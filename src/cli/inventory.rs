@@ -166,6 +166,25 @@ fn csv(inv: &Inventory) -> anyhow::Result<String> {
     Ok(String::from_utf8(w.into_inner()?)?)
 }
 
+/// CloudTrail's evidence after a grant's line (`--evidence cloudtrail`): when the grantee
+/// was last seen, or that it was not in the window, or why nobody knows.
+fn evidence_note(e: Option<&crate::kms::usage::UsageEvidence>) -> String {
+    use crate::kms::usage::UsageEvidence;
+    match e {
+        None => String::new(),
+        Some(UsageEvidence::PossiblyUsed {
+            last_seen,
+            operation,
+        }) => format!("  last seen {} ({operation})", iso(Some(*last_seen))),
+        Some(UsageEvidence::Unused { window_days, .. }) => {
+            format!("  not seen in {window_days} days")
+        }
+        Some(UsageEvidence::NotDetermined { reason }) => {
+            format!("  usage not determined: {}", reason.sentence())
+        }
+    }
+}
+
 fn table(inv: &Inventory) -> String {
     let mut out = String::new();
     let grants: usize = inv.keys.iter().map(|k| k.grants.len()).sum();
@@ -199,7 +218,7 @@ fn table(inv: &Inventory) -> String {
             let ops: Vec<&str> = g.entry.operations.iter().map(|o| o.as_str()).collect();
             let _ = writeln!(
                 out,
-                "  {}  {:<24} {:<40} {}",
+                "  {}  {:<24} {:<40} {}{}",
                 short_grant_id(&g.entry.grant_id),
                 if g.entry.name.is_empty() {
                     "-"
@@ -207,7 +226,8 @@ fn table(inv: &Inventory) -> String {
                     g.entry.name.as_str()
                 },
                 g.grantee_name,
-                ops.join(",")
+                ops.join(","),
+                evidence_note(g.evidence.as_ref())
             );
         }
         if k.grants.len() > 50 {
