@@ -85,7 +85,7 @@ pub fn command(
         InventoryFormat::Csv => Format::Csv,
         InventoryFormat::Table => Format::Table,
         InventoryFormat::Scenario => {
-            let text = runtime.block_on(super::scenario_export::export(source))?;
+            let text = runtime.block_on(super::scenario_source::export(source))?;
             return Ok(super::emit(&text)?);
         }
     };

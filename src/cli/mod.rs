@@ -8,6 +8,7 @@ pub mod inventory;
 pub mod lesson;
 pub mod report;
 pub mod scenario_export;
+pub mod scenario_source;
 pub mod serve;
 pub mod summary;
 

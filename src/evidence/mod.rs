@@ -15,7 +15,8 @@
 //! - every request waits for the shared rate of 2 per second; a few keys are in flight at
 //!   once so that the round trips overlap;
 //! - CloudTrail not readable (AccessDenied, ...) makes every grant of the key "not
-//!   determined" with AWS's message.
+//!   determined" with AWS's message; after an AccessDenied the keys not yet asked take the
+//!   same answer without a request.
 
 pub mod decide;
 
@@ -128,6 +129,10 @@ pub async fn gather(
     let skipped = total - plans.len();
     let mut done = skipped;
     progress(done, total);
+    // CloudTrail refused once for lack of permission: it will refuse every key, so the
+    // remaining keys take that answer without spending requests.
+    let denied: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    let denied = &denied;
     let limiter = &limiter;
     let requests_ref = &requests;
     let mut results =
@@ -139,10 +144,19 @@ pub async fn gather(
                     break Ending::Capped { pages };
                 }
                 limiter.until_ready().await;
+                let refused = denied.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                if let Some(error) = refused {
+                    break Ending::Failed { error };
+                }
                 requests_ref.fetch_add(1, Ordering::Relaxed);
                 pages += 1;
                 match source.page(&arn, since, end, token.take()).await {
-                    Err(error) => break Ending::Failed { error },
+                    Err(error) => {
+                        if error.starts_with("AccessDenied") {
+                            *denied.lock().unwrap_or_else(|p| p.into_inner()) = Some(error.clone());
+                        }
+                        break Ending::Failed { error };
+                    }
                     Ok(page) => {
                         for e in &page.events {
                             uses.observe(e);
@@ -174,4 +188,72 @@ pub async fn gather(
     inv.usage = UsageSource::Principals;
     tally.requests = requests.load(Ordering::Relaxed);
     tally
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kms::inventory::{InventoryGrant, InventoryKey};
+    use crate::kms::usage::UsageEvidence;
+    use crate::kms::{GrantListEntry, GrantOperation, KeyManager, KeyState};
+
+    struct Refusing;
+
+    #[async_trait::async_trait]
+    impl TrailPages for Refusing {
+        async fn page(&self, _: &str, _: f64, _: f64, _: Option<String>) -> Result<Page, String> {
+            Err("AccessDeniedException: not authorized to perform: cloudtrail:LookupEvents".into())
+        }
+    }
+
+    fn inventory(keys: usize) -> Inventory {
+        let key = |k: usize| {
+            let arn = format!("arn:aws:kms:eu-west-1:111122223333:key/{k}");
+            InventoryKey {
+                key_id: k.to_string(),
+                arn: arn.clone(),
+                aliases: vec![],
+                state: KeyState::Enabled,
+                manager: KeyManager::Customer,
+                description: String::new(),
+                creation_date: None,
+                unreadable: vec![],
+                grants: vec![InventoryGrant {
+                    entry: GrantListEntry {
+                        key_id: arn,
+                        grantee_principal: Some("arn:aws:iam::111122223333:user/a".into()),
+                        operations: vec![GrantOperation::Decrypt],
+                        ..Default::default()
+                    },
+                    grantee_name: "a".into(),
+                    retiring_name: None,
+                    last_used: None,
+                    evidence: None,
+                }],
+            }
+        };
+        Inventory {
+            backend: "aws".into(),
+            account: "111122223333".into(),
+            region: "eu-west-1".into(),
+            generated_at: 1_800_000_000.0,
+            usage: UsageSource::None,
+            principals: None,
+            keys: (0..keys).map(key).collect(),
+        }
+    }
+
+    #[tokio::test]
+    async fn after_access_denied_the_other_keys_spend_no_request() {
+        let mut inv = inventory(20);
+        let mut opts = EvidenceOptions::new(30, 10);
+        opts.rate = NonZeroU32::new(1000).unwrap();
+        let tally = gather(&Refusing, &mut inv, opts, &|_, _| {}).await;
+        assert!(tally.requests <= KEYS_AT_ONCE as u64, "{tally:?}");
+        assert_eq!(tally.undetermined, 20);
+        assert!(inv.keys.iter().all(|k| matches!(
+            &k.grants[0].evidence,
+            Some(UsageEvidence::NotDetermined { .. })
+        )));
+    }
 }
