@@ -52,6 +52,7 @@ fn inventory() -> Inventory {
                         grantee_name: format!("app-{}", g % 50),
                         retiring_name: Some("admin".into()),
                         last_used: Some(NOW - 86_400.0),
+                        evidence: None,
                     }
                 })
                 .collect();

@@ -202,6 +202,7 @@ fn audited(app: &mut App) {
             grantee_name: g.grantee_name.clone(),
             retiring_name: g.retiring_name.clone(),
             last_used: None,
+            evidence: None,
         })
         .collect();
     let inv = Inventory {

@@ -86,6 +86,45 @@ impl AuditArgs {
     }
 }
 
+/// CloudTrail's evidence of use for the `unused` rule on AWS (`inventory`, `report`).
+#[derive(clap::Args, Clone, Default)]
+struct EvidenceArgs {
+    /// `cloudtrail`: look up in CloudTrail (LookupEvents, the last 90 days) whether each
+    /// grant's grantee called its key with the grant's operations within --unused-for.
+    #[arg(long, value_enum, default_value = "none")]
+    evidence: grantscope::cli::evidence::EvidenceSource,
+    /// LookupEvents pages (50 events each) read per key at most; grants not found by then
+    /// are "not determined".
+    #[arg(long, value_name = "N", default_value_t = grantscope::evidence::DEFAULT_PAGES,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    evidence_pages: u32,
+    /// No progress bar and no tally on stderr.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// The history store (`inventory`, `report`).
+#[derive(clap::Args, Clone, Default)]
+struct StoreArgs {
+    /// Save this run in the history store (grants' first and last seen, CloudTrail's
+    /// evidence, findings) for `grantscope history` and `grantscope diff`.
+    #[arg(long)]
+    save: bool,
+    /// The history store (SQLite); default: history.sqlite3 in the platform's data
+    /// directory for grantscope.
+    #[arg(long, value_name = "PATH")]
+    store: Option<std::path::PathBuf>,
+}
+
+impl StoreArgs {
+    fn persist(self) -> grantscope::cli::history::Persist {
+        grantscope::cli::history::Persist {
+            save: self.save,
+            store: self.store,
+        }
+    }
+}
+
 /// Real AWS (or a KMS-compatible endpoint) instead of the simulator. Credentials and region
 /// resolve as the AWS CLI resolves them; any of these flags implies --aws.
 #[derive(clap::Args, Clone, Default)]
@@ -179,6 +218,11 @@ enum Command {
         /// file (default 1 MiB). For tests.
         #[arg(long, value_name = "BYTES", hide = true)]
         journal_compact_at: Option<u64>,
+        /// Keep the last N calls in the activity log (default 10,000), which CloudTrail's
+        /// LookupEvents answers from.
+        #[arg(long, value_name = "N",
+              value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        activity_capacity: Option<u32>,
     },
     /// Every key with its aliases, state and grants, headless (JSON, CSV or a table).
     Inventory {
@@ -187,8 +231,17 @@ enum Command {
         scenario: String,
         #[command(flatten)]
         aws: AwsArgs,
+        /// `scenario`: a scenario file for the simulator (keys, key policies, grants and
+        /// the principals they name; no key material, no secrets), to rehearse changes.
         #[arg(long, value_enum, default_value = "table")]
-        format: grantscope::cli::inventory::Format,
+        format: grantscope::cli::inventory::InventoryFormat,
+        #[command(flatten)]
+        evidence: EvidenceArgs,
+        /// The window of --evidence cloudtrail (default 30d).
+        #[arg(long, value_name = "DURATION")]
+        unused_for: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Stale and risky grants, headless, with an exit status for pipelines
     /// (0: nothing at or above --fail-on, 1: findings at or above it, 2: error).
@@ -205,6 +258,35 @@ enum Command {
         fail_on: String,
         #[command(flatten)]
         audit: AuditArgs,
+        #[command(flatten)]
+        evidence: EvidenceArgs,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// The runs saved in the history store (`inventory --save`, `report --save`).
+    History {
+        /// The history store; default: history.sqlite3 in the platform's data directory.
+        #[arg(long, value_name = "PATH")]
+        store: Option<std::path::PathBuf>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: grantscope::cli::inventory::Format,
+    },
+    /// Grants created, removed and changed between two saved runs (default: the two
+    /// latest), and the findings new since; exit status 1 when a new finding reaches
+    /// --fail-on (0: none, 2: error).
+    Diff {
+        /// The earlier run (`grantscope history` lists them).
+        run_a: Option<i64>,
+        /// The later run (default: the latest).
+        run_b: Option<i64>,
+        /// The history store; default: history.sqlite3 in the platform's data directory.
+        #[arg(long, value_name = "PATH")]
+        store: Option<std::path::PathBuf>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: grantscope::cli::inventory::Format,
+        /// Lowest severity of a new finding that makes the exit status 1.
+        #[arg(long, default_value = "high")]
+        fail_on: String,
     },
     /// Classroom lessons: list the shipped ones, or check/run one (a name or a path).
     Lesson {
@@ -290,6 +372,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             body_timeout,
             max_connections,
             journal_compact_at,
+            activity_capacity,
         }) => {
             let runtime = tokio::runtime::Runtime::new()?;
             done(runtime.block_on(grantscope::cli::serve::run(
@@ -306,6 +389,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     body_timeout,
                     max_connections,
                     journal_compact_at,
+                    activity_capacity: activity_capacity.map(|n| n as usize),
                 },
             )))
         }
@@ -338,23 +422,46 @@ fn run(cli: Cli) -> Result<ExitCode> {
             scenario,
             aws,
             format,
+            evidence,
+            unused_for,
+            store,
         }) => {
-            let runtime = tokio::runtime::Runtime::new()?;
-            let inv = runtime.block_on(grantscope::cli::inventory::load(&aws.source(&scenario)))?;
-            match format {
-                grantscope::cli::inventory::Format::Json => grantscope::cli::emit_json(&inv)?,
-                format => {
-                    grantscope::cli::emit(&grantscope::cli::inventory::render(&inv, format)?)?
-                }
-            }
+            let request = evidence_request(&evidence, unused_for.as_deref())?;
+            grantscope::cli::inventory::command(
+                &aws.source(&scenario),
+                format,
+                request,
+                &store.persist(),
+            )?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::History { store, format }) => {
+            grantscope::cli::emit(&grantscope::cli::history::run(store.as_deref(), format)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Diff {
+            run_a,
+            run_b,
+            store,
+            format,
+            fail_on,
+        }) => Ok(ExitCode::from(grantscope::cli::diff::run(
+            grantscope::cli::diff::DiffOptions {
+                from: run_a,
+                to: run_b,
+                store,
+                format,
+                fail_on,
+            },
+        ))),
         Some(Command::Report {
             scenario,
             aws,
             format,
             fail_on,
             audit,
+            evidence,
+            store,
         }) => {
             // Errors exit 2, so a pipeline tells them from findings (1).
             let code = grantscope::cli::report::run(grantscope::cli::report::ReportOptions {
@@ -365,6 +472,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 unused_for: audit.unused_for,
                 trusted_accounts: audit.trusted_accounts,
                 config: audit.config,
+                evidence: evidence.evidence,
+                evidence_pages: evidence.evidence_pages,
+                quiet: evidence.quiet,
+                persist: store.persist(),
             });
             Ok(ExitCode::from(code))
         }
@@ -376,6 +487,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }) => run_lesson(name, check, theme, !hide_keys),
         None => done(run_ui(cli.ui)),
     }
+}
+
+/// The evidence look-up `inventory --evidence cloudtrail` asks for, over `--unused-for`.
+fn evidence_request(
+    args: &EvidenceArgs,
+    unused_for: Option<&str>,
+) -> Result<Option<grantscope::cli::evidence::EvidenceRequest>> {
+    if args.evidence == grantscope::cli::evidence::EvidenceSource::None {
+        return Ok(None);
+    }
+    let cfg = grantscope::cli::report::audit_config(None, None, unused_for, &[])
+        .map_err(anyhow::Error::msg)?;
+    Ok(Some(grantscope::cli::evidence::EvidenceRequest {
+        window: cfg.unused_for,
+        max_pages: args.evidence_pages,
+        quiet: args.quiet,
+    }))
 }
 
 /// `grantscope lesson [NAME|PATH] [--check]`: the list, the headless check, or the UI on

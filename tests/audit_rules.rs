@@ -32,6 +32,7 @@ fn grant(id: u32) -> InventoryGrant {
         grantee_name: "alice".into(),
         retiring_name: Some("admin".into()),
         last_used: Some(NOW - DAY),
+        evidence: None,
     }
 }
 

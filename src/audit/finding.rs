@@ -47,6 +47,11 @@ pub(super) enum Detail {
         used_before: bool,
         idle_days: i64,
     },
+    /// CloudTrail shows no call by the grantee on the key with the grant's operations in
+    /// the last `window_days` days.
+    NoCallsInWindow {
+        window_days: u32,
+    },
     /// The foreign account (12 digits) and whether it is the retiring principal's.
     CrossAccount {
         account: u64,
@@ -122,6 +127,9 @@ impl Finding {
                     ),
                 }
             }
+            (_, Detail::NoCallsInWindow { window_days }) => format!(
+                "The grantee has not used this key: CloudTrail (LookupEvents) shows no call by it on the key with the grant's operations in the last {window_days} days."
+            ),
             (_, Detail::CrossAccount { account, retiring }) => format!(
                 "The {} is in account {account:012}, not the key's account {}, and that account is not trusted.",
                 if *retiring { "retiring principal" } else { "grantee" },

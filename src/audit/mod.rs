@@ -143,6 +143,10 @@ pub struct Summary {
     /// grants are not all audited.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub unreadable_keys: usize,
+    /// Grants whose use CloudTrail could not settle (`--evidence cloudtrail`): the
+    /// `unused` rule says nothing of them.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub usage_not_determined: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -174,6 +178,7 @@ pub struct Auditor {
     keys: usize,
     grants: usize,
     unreadable_keys: usize,
+    usage_not_determined: usize,
 }
 
 impl Auditor {
@@ -186,6 +191,7 @@ impl Auditor {
             keys: 0,
             grants: 0,
             unreadable_keys: 0,
+            usage_not_determined: 0,
         }
     }
 
@@ -204,6 +210,16 @@ impl Auditor {
         self.keys += keys.len();
         self.grants += keys.iter().map(|k| k.grants.len()).sum::<usize>();
         self.unreadable_keys += keys.iter().filter(|k| !k.unreadable.is_empty()).count();
+        self.usage_not_determined += keys
+            .iter()
+            .flat_map(|k| &k.grants)
+            .filter(|g| {
+                matches!(
+                    g.evidence,
+                    Some(crate::kms::usage::UsageEvidence::NotDetermined { .. })
+                )
+            })
+            .count();
         let mut per_key = per_key_in_parallel(&self.ctx, keys);
         for (key, buckets) in keys.iter().zip(&per_key) {
             each_key(key, &mut buckets.iter().flatten());
@@ -253,6 +269,7 @@ impl Auditor {
                 by_rule,
                 unavailable,
                 unreadable_keys: self.unreadable_keys,
+                usage_not_determined: self.usage_not_determined,
             },
             findings,
         }

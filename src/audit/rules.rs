@@ -13,6 +13,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use crate::kms::ids::{is_iam_unique_id, is_service_principal, Arn, PrincipalArn};
 use crate::kms::inventory::{Inventory, InventoryGrant, InventoryKey, UsageSource};
+use crate::kms::usage::UsageEvidence;
 use crate::kms::{GrantConstraints, GrantOperation, KeyState};
 
 use super::finding::Detail;
@@ -242,12 +243,36 @@ fn unused(ctx: &Context, g: &InventoryGrant) -> Option<Detail> {
     if ctx.usage == UsageSource::None {
         return None;
     }
+    // CloudTrail's evidence, when it was looked up (an inventory may also carry the
+    // grantee's last use without it: then the last use decides, as below).
+    if ctx.usage == UsageSource::Principals && g.evidence.is_some() {
+        return unused_by_evidence(g);
+    }
     let since = g.last_used.or(g.entry.creation_date)?;
     let idle = ctx.generated_at - since;
     (idle > ctx.cfg.unused_for.as_secs_f64()).then(|| Detail::Unused {
         source: ctx.usage,
         used_before: g.last_used.is_some(),
         idle_days: days(idle),
+    })
+}
+
+/// On AWS: CloudTrail's evidence (`crate::evidence`). Only "no call in the window" is a
+/// finding, and only for a grant older than the window; "possibly used" and "not
+/// determined" are not (the summary counts the latter).
+fn unused_by_evidence(g: &InventoryGrant) -> Option<Detail> {
+    let Some(UsageEvidence::Unused {
+        since, window_days, ..
+    }) = &g.evidence
+    else {
+        return None;
+    };
+    // A grant created inside the window has not been idle for the whole of it.
+    if g.entry.creation_date.is_some_and(|c| c > *since) {
+        return None;
+    }
+    Some(Detail::NoCallsInWindow {
+        window_days: *window_days,
     })
 }
 

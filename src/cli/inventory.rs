@@ -16,6 +16,16 @@ pub enum Format {
     Table,
 }
 
+/// `inventory`'s formats: the shared ones, and a scenario file for the simulator
+/// (`scenario_export.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InventoryFormat {
+    Json,
+    Csv,
+    Table,
+    Scenario,
+}
+
 /// Where an inventory comes from.
 #[derive(Debug, Clone)]
 pub enum Source {
@@ -25,6 +35,15 @@ pub enum Source {
 
 /// Take the inventory. Progress goes to stderr, and only when stderr is a terminal.
 pub async fn load(source: &Source) -> anyhow::Result<Inventory> {
+    load_with(source, None).await
+}
+
+/// Take the inventory and, on AWS with `evidence` asked, CloudTrail's evidence of use
+/// (`cli::evidence`). The simulator records every use itself: it needs no look-up.
+pub async fn load_with(
+    source: &Source,
+    evidence: Option<&super::evidence::EvidenceRequest>,
+) -> anyhow::Result<Inventory> {
     match source {
         Source::Scenario(name) => {
             let world = crate::sim::Scenario::load(name)?.build()?;
@@ -42,9 +61,50 @@ pub async fn load(source: &Source) -> anyhow::Result<Inventory> {
                     }
                 }
             };
-            Ok(conn.inventory(&progress).await?)
+            let mut inv = conn.inventory(&progress).await?;
+            if let Some(req) = evidence {
+                super::evidence::gather(&conn, &mut inv, req).await;
+            }
+            Ok(inv)
         }
     }
+}
+
+/// `grantscope inventory`: take it (with CloudTrail's evidence when asked), save it when
+/// asked (audited with the default thresholds and `--unused-for`, so that `diff` can
+/// compare findings), print it.
+pub fn command(
+    source: &Source,
+    format: InventoryFormat,
+    evidence: Option<super::evidence::EvidenceRequest>,
+    persist: &super::history::Persist,
+) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let format = match format {
+        InventoryFormat::Json => Format::Json,
+        InventoryFormat::Csv => Format::Csv,
+        InventoryFormat::Table => Format::Table,
+        InventoryFormat::Scenario => {
+            let text = runtime.block_on(super::scenario_source::export(source))?;
+            return Ok(super::emit(&text)?);
+        }
+    };
+    let mut store = persist.open()?;
+    let mut inv = runtime.block_on(load_with(source, evidence.as_ref()))?;
+    if let Some(store) = store.as_mut() {
+        let mut cfg = crate::audit::AuditConfig::default();
+        if let Some(req) = &evidence {
+            super::history::remember(store, &mut inv, req.window_days())?;
+            cfg.unused_for = req.window;
+        }
+        let report = crate::audit::audit(&inv, &cfg);
+        super::history::save(store, &inv, &report)?;
+    }
+    match format {
+        Format::Json => super::emit_json(&inv)?,
+        format => super::emit(&render(&inv, format)?)?,
+    }
+    Ok(())
 }
 
 pub fn iso(epoch: Option<f64>) -> String {
@@ -106,6 +166,25 @@ fn csv(inv: &Inventory) -> anyhow::Result<String> {
     Ok(String::from_utf8(w.into_inner()?)?)
 }
 
+/// CloudTrail's evidence after a grant's line (`--evidence cloudtrail`): when the grantee
+/// was last seen, or that it was not in the window, or why nobody knows.
+fn evidence_note(e: Option<&crate::kms::usage::UsageEvidence>) -> String {
+    use crate::kms::usage::UsageEvidence;
+    match e {
+        None => String::new(),
+        Some(UsageEvidence::PossiblyUsed {
+            last_seen,
+            operation,
+        }) => format!("  last seen {} ({operation})", iso(Some(*last_seen))),
+        Some(UsageEvidence::Unused { window_days, .. }) => {
+            format!("  not seen in {window_days} days")
+        }
+        Some(UsageEvidence::NotDetermined { reason }) => {
+            format!("  usage not determined: {}", reason.sentence())
+        }
+    }
+}
+
 fn table(inv: &Inventory) -> String {
     let mut out = String::new();
     let grants: usize = inv.keys.iter().map(|k| k.grants.len()).sum();
@@ -139,7 +218,7 @@ fn table(inv: &Inventory) -> String {
             let ops: Vec<&str> = g.entry.operations.iter().map(|o| o.as_str()).collect();
             let _ = writeln!(
                 out,
-                "  {}  {:<24} {:<40} {}",
+                "  {}  {:<24} {:<40} {}{}",
                 short_grant_id(&g.entry.grant_id),
                 if g.entry.name.is_empty() {
                     "-"
@@ -147,7 +226,8 @@ fn table(inv: &Inventory) -> String {
                     g.entry.name.as_str()
                 },
                 g.grantee_name,
-                ops.join(",")
+                ops.join(","),
+                evidence_note(g.evidence.as_ref())
             );
         }
         if k.grants.len() > 50 {

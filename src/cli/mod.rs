@@ -1,9 +1,14 @@
 //! Headless commands: text output for people and scripts (no terminal UI).
 
 pub mod credentials;
+pub mod diff;
+pub mod evidence;
+pub mod history;
 pub mod inventory;
 pub mod lesson;
 pub mod report;
+pub mod scenario_export;
+pub mod scenario_source;
 pub mod serve;
 pub mod summary;
 

@@ -22,6 +22,12 @@ pub struct ReportOptions {
     pub unused_for: Option<String>,
     pub trusted_accounts: Vec<String>,
     pub config: Option<std::path::PathBuf>,
+    /// `--evidence cloudtrail`: look CloudTrail's evidence up for the `unused` rule.
+    pub evidence: super::evidence::EvidenceSource,
+    pub evidence_pages: u32,
+    pub quiet: bool,
+    /// `--save` / `--store PATH`: keep this run in the history store.
+    pub persist: super::history::Persist,
 }
 
 /// Run the report; the exit status (0 clean, 1 findings at or above --fail-on, 2 error).
@@ -50,8 +56,22 @@ fn report(opts: &ReportOptions) -> anyhow::Result<u8> {
     )
     .map_err(anyhow::Error::msg)?;
     let runtime = tokio::runtime::Runtime::new()?;
-    let inv = runtime.block_on(super::inventory::load(&opts.source))?;
+    let evidence = (opts.evidence == super::evidence::EvidenceSource::Cloudtrail).then_some(
+        super::evidence::EvidenceRequest {
+            window: cfg.unused_for,
+            max_pages: opts.evidence_pages,
+            quiet: opts.quiet,
+        },
+    );
+    let mut store = opts.persist.open()?;
+    let mut inv = runtime.block_on(super::inventory::load_with(&opts.source, evidence.as_ref()))?;
+    if let (Some(store), Some(req)) = (&store, &evidence) {
+        super::history::remember(store, &mut inv, req.window_days())?;
+    }
     let report = crate::audit::audit(&inv, &cfg);
+    if let Some(store) = store.as_mut() {
+        super::history::save(store, &inv, &report)?;
+    }
     match opts.format {
         Format::Json => super::emit_json(&report)?,
         format => super::emit(&render(&report, &inv, format)?)?,
@@ -102,6 +122,20 @@ pub fn render(report: &Report, inv: &Inventory, format: Format) -> anyhow::Resul
         }
         Format::Table => table(report, inv),
     })
+}
+
+/// The distinct reasons usage was not determined, with how many grants each.
+fn undetermined_reasons(inv: &Inventory) -> Vec<String> {
+    let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
+    for g in inv.keys.iter().flat_map(|k| &k.grants) {
+        if let Some(crate::kms::usage::UsageEvidence::NotDetermined { reason }) = &g.evidence {
+            *reasons.entry(reason.sentence()).or_default() += 1;
+        }
+    }
+    reasons
+        .into_iter()
+        .map(|(r, n)| format!("{}: {r}", count(n, "grant")))
+        .collect()
 }
 
 fn table(report: &Report, inv: &Inventory) -> String {
@@ -203,7 +237,16 @@ fn table(report: &Report, inv: &Inventory) -> String {
     for r in &s.unavailable {
         let _ = writeln!(
             out,
-            "Rule {r} not evaluated: this backend has no usage data."
+            "Rule {r} not evaluated: this backend has no usage data (--evidence cloudtrail looks it up)."
+        );
+    }
+    if s.usage_not_determined > 0 {
+        let reasons = undetermined_reasons(inv);
+        let _ = writeln!(
+            out,
+            "Rule unused: usage of {} not determined ({}).",
+            count(s.usage_not_determined, "grant"),
+            reasons.join("; ")
         );
     }
     out

@@ -35,6 +35,8 @@ pub struct ServeOptions {
     /// Compact the `--state` journal once it is larger than this and than the snapshot
     /// (tests use a small value).
     pub journal_compact_at: Option<u64>,
+    /// How many calls the activity log keeps (`--activity-capacity`).
+    pub activity_capacity: Option<usize>,
 }
 
 /// The connection flags' defaults as `serve --help` shows them (the server's defaults,
@@ -119,6 +121,9 @@ pub async fn run(opts: ServeOptions) -> Result<()> {
             format!("scenario {}", opts.scenario),
         ),
     };
+    if let Some(n) = opts.activity_capacity {
+        world.activity.set_capacity(n);
+    }
     if let Some(d) = &opts.propagation_delay {
         world.propagation_delay = scenario::parse_duration(d)
             .map_err(|e| anyhow::anyhow!("--propagation-delay {d:?}: {e}"))?;

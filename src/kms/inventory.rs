@@ -105,4 +105,7 @@ pub struct InventoryGrant {
     /// last used, epoch seconds; None: never, or unknown when usage is `none`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used: Option<f64>,
+    /// CloudTrail's evidence of use (usage `principals`), when it was looked up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<super::usage::UsageEvidence>,
 }

@@ -17,6 +17,7 @@ pub mod multi_region;
 pub mod operation;
 pub mod policy;
 pub mod time;
+pub mod usage;
 pub mod words;
 
 pub use algorithms::{

@@ -84,6 +84,21 @@ impl ActivityLog {
         self.entries.range(start..)
     }
 
+    /// Entries with a sequence number at most `seq`, oldest first (reversible: CloudTrail's
+    /// LookupEvents pages newest first from a position).
+    pub fn up_to(&self, seq: u64) -> impl DoubleEndedIterator<Item = &ActivityEntry> {
+        let end = self.entries.partition_point(|e| e.seq <= seq);
+        self.entries.range(..end)
+    }
+
+    /// Keep at most `capacity` entries from now on (the oldest fall off at once).
+    pub fn set_capacity(&mut self, capacity: usize) {
+        self.capacity = capacity.max(1);
+        while self.entries.len() > self.capacity {
+            self.entries.pop_front();
+        }
+    }
+
     pub fn last(&self) -> Option<&ActivityEntry> {
         self.entries.back()
     }

@@ -58,6 +58,7 @@ pub fn inventory_chunk(
                     grantee_name: name_of(world, &g.grantee),
                     retiring_name: g.retiring.as_ref().map(|r| name_of(world, r)),
                     last_used: g.last_used.map(epoch_seconds),
+                    evidence: None,
                 })
                 .collect(),
             unreadable: vec![],

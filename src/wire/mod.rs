@@ -13,9 +13,12 @@
 //! calls the AWS backend makes elsewhere: STS `GetCallerIdentity` (`sts.rs`) and IAM's
 //! user, role, inline-policy and attached-policy listings (`iam.rs`), so the whole AWS path
 //! runs on loopback. Both answer wire-layer failures in Query-protocol words
-//! (`SignatureDoesNotMatch`, `InvalidClientTokenId`), not KMS's.
+//! (`SignatureDoesNotMatch`, `InvalidClientTokenId`), not KMS's. CloudTrail's
+//! `LookupEvents` (`cloudtrail.rs`, JSON 1.1) answers from the activity log.
 
 pub mod body;
+pub mod cloudtrail;
+mod cloudtrail_event;
 mod connections;
 pub mod dispatch;
 pub mod errors;

@@ -25,7 +25,7 @@ use super::server::{BodyTimeout, DEFAULT_BODY_TIMEOUT};
 use super::sigv4;
 use super::throttle::{Throttle, ThrottlePolicy};
 use super::MAX_BODY_BYTES;
-use super::{iam, sts};
+use super::{cloudtrail, iam, sts};
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -94,6 +94,8 @@ async fn handle(State(app): State<AppState>, req: Request<Body>) -> Response {
     let mut trace = Trace::default();
     let response = if query::is_query_request(req.headers()) {
         query_response(&app, req, &rid, &mut trace).await
+    } else if cloudtrail::is_cloudtrail(req.headers()) {
+        cloudtrail_response(&app, req, &rid, &mut trace).await
     } else {
         match answer(&app, req, &mut trace).await {
             Ok(body) => ok(body, &rid),
@@ -192,6 +194,28 @@ async fn query_response(
     match result {
         Ok(xml) => query::xml_response(200, xml, rid),
         Err(e) => query::xml_response(e.status, service.error_xml(&e, rid), rid),
+    }
+}
+
+/// A CloudTrail request (`cloudtrail.rs`): its body read, then answered in CloudTrail's
+/// JSON shapes; a panic in it becomes an InternalFailure answer.
+async fn cloudtrail_response(
+    app: &AppState,
+    req: Request<Body>,
+    rid: &str,
+    trace: &mut Trace,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let result = match read_body(&parts, body).await {
+        Ok(body) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            cloudtrail::process(app, &parts, &body, &mut trace.operation, &mut trace.caller)
+        }))
+        .unwrap_or_else(|_| Err(cloudtrail::internal())),
+        Err(e) => Err(cloudtrail::TrailError::from_kms(e.to_kms_error())),
+    };
+    match result {
+        Ok(body) => cloudtrail::ok(body, rid),
+        Err(e) => e.response(rid),
     }
 }
 

@@ -24,6 +24,9 @@ pub enum ThrottlePolicy {
 pub struct Throttle {
     policy: ThrottlePolicy,
     limiters: HashMap<ApiOperation, Arc<DefaultDirectRateLimiter>>,
+    /// CloudTrail's LookupEvents (`cloudtrail.rs`): "limited to two per second, per
+    /// account, per Region" under `aws`.
+    lookup_events: DefaultDirectRateLimiter,
 }
 
 impl std::fmt::Debug for Throttle {
@@ -37,6 +40,10 @@ impl std::fmt::Debug for Throttle {
 fn rate(n: u32) -> NonZeroU32 {
     NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
 }
+
+/// CloudTrail's LookupEvents quota per second: "The rate of lookup requests is limited to
+/// two per second, per account, per Region."
+pub const LOOKUP_EVENTS_PER_SECOND: u32 = 2;
 
 /// The request quota (per second) for an operation, and the bucket it shares. The grant
 /// operations and the shared cryptographic bucket have AWS's default quotas (CreateGrant
@@ -92,7 +99,20 @@ impl Throttle {
                 .clone();
             limiters.insert(op, limiter);
         }
-        Self { policy, limiters }
+        let lookup_events = RateLimiter::direct(Quota::per_second(match policy {
+            ThrottlePolicy::AwsQuotas => rate(LOOKUP_EVENTS_PER_SECOND),
+            ThrottlePolicy::PerOperation(n) => n,
+        }));
+        Self {
+            policy,
+            limiters,
+            lookup_events,
+        }
+    }
+
+    /// May a CloudTrail LookupEvents request go ahead now?
+    pub fn admit_lookup_events(&self) -> bool {
+        self.lookup_events.check().is_ok()
     }
 
     /// May a request for `op` go ahead now?

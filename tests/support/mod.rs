@@ -353,3 +353,20 @@ pub fn sdk_client(url: &str) -> aws_sdk_kms::Client {
         .build();
     aws_sdk_kms::Client::from_conf(config)
 }
+
+/// The access key id and secret of `profile` in a credentials file from
+/// `grantscope credentials`.
+pub fn profile_keys(text: &str, profile: &str) -> (String, String) {
+    let section = text
+        .split(&format!("[{profile}]"))
+        .nth(1)
+        .expect("the profile is in the file");
+    let field = |name: &str| {
+        section
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} = ")))
+            .expect("the field is in the profile")
+            .to_string()
+    };
+    (field("aws_access_key_id"), field("aws_secret_access_key"))
+}

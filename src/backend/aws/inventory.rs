@@ -104,6 +104,7 @@ impl AwsConnection {
                     grantee_name: display_name(entry.grantee()),
                     retiring_name: entry.retiring().map(display_name),
                     last_used: None,
+                    evidence: None,
                     entry,
                 })
                 .collect(),

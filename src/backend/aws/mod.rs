@@ -8,10 +8,12 @@
 //! (the headless inventory), `backend` (`AwsBackend`, the UI's `Backend`), `keys` (the
 //! quick key list and each key's details), `principals`
 //! (who grants, key policies and IAM name), `profiles` (acting as another configured
-//! profile), `test_call` (testing a grant as a profile) and `activity` (the log of this backend's own calls).
+//! profile), `test_call` (testing a grant as a profile) `activity` (the log of this backend's own calls) and `cloudtrail` (LookupEvents pages
+//! for the usage evidence).
 
 mod activity;
 mod backend;
+mod cloudtrail;
 mod connection;
 mod inventory;
 mod keys;
@@ -21,6 +23,7 @@ mod test_asymmetric;
 mod test_call;
 
 pub use backend::AwsBackend;
+pub use cloudtrail::CloudTrail;
 pub use connection::{
     load_config, load_config_with, sdk_error, AwsConnection, AwsOptions, CallerIdentity,
     CONCURRENCY, KEYS_AT_ONCE, MAX_ATTEMPTS,

@@ -1,0 +1,66 @@
+//! CloudTrail's LookupEvents through aws-sdk-cloudtrail, as the usage evidence's source of
+//! pages (`crate::evidence::TrailPages`). The client shares the connection's configuration
+//! (profile, region, `--endpoint-url`, adaptive retry on ThrottlingException).
+
+use aws_sdk_cloudtrail::primitives::DateTime;
+use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+
+use crate::evidence::{Page, TrailEvent, TrailPages};
+
+use super::connection::{sdk_error, AwsConnection};
+
+/// LookupEvents for one connection.
+pub struct CloudTrail {
+    client: aws_sdk_cloudtrail::Client,
+}
+
+impl CloudTrail {
+    pub fn new(conn: &AwsConnection) -> Self {
+        Self {
+            client: aws_sdk_cloudtrail::Client::new(&conn.config),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl TrailPages for CloudTrail {
+    async fn page(
+        &self,
+        resource: &str,
+        start: f64,
+        end: f64,
+        token: Option<String>,
+    ) -> Result<Page, String> {
+        let attribute = LookupAttribute::builder()
+            .attribute_key(LookupAttributeKey::ResourceName)
+            .attribute_value(resource)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let out = self
+            .client
+            .lookup_events()
+            .lookup_attributes(attribute)
+            .start_time(DateTime::from_secs_f64(start))
+            .end_time(DateTime::from_secs_f64(end))
+            .max_results(crate::evidence::PAGE_SIZE)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| {
+                let e = sdk_error(e);
+                format!("{}: {}", e.label(), e.message)
+            })?;
+        let events = out
+            .events()
+            .iter()
+            .filter_map(|e| {
+                let time = e.event_time().map(|t| t.as_secs_f64())?;
+                TrailEvent::parse(time, e.cloud_trail_event()?)
+            })
+            .collect();
+        Ok(Page {
+            events,
+            next_token: out.next_token().map(str::to_string),
+        })
+    }
+}
