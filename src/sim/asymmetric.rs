@@ -23,8 +23,33 @@ use super::authorize::{AuthRequest, GrantUse};
 use super::conditions::RequestFacts;
 use super::key_material::{self, CryptoError};
 use super::keys::require_enabled;
+use super::validate::{self, CRYPTO};
 use super::world::{Key, World};
 use super::CallRecord;
+
+/// The key a request's `keyId` names, in the caller's region, made ready for use: given
+/// its key material if it has none yet (scenario keys get it on first use), its ARN noted
+/// for the activity log, and `op` authorized on it (grants and grant tokens included).
+pub(crate) fn key_for_use<'w>(
+    world: &'w mut World,
+    rec: &mut CallRecord,
+    key_input: &str,
+    op: GrantOperation,
+    tokens: &[GrantId],
+) -> KmsResult<&'w Key> {
+    let slot = validate::resolve_key(world, &rec.caller, "keyId", key_input, CRYPTO)?
+        .slot()
+        .into_owned();
+    ensure_material(world, &slot)?;
+    let world: &'w World = world;
+    let key = world
+        .keys
+        .get(&slot)
+        .ok_or_else(|| KmsError::internal("key vanished"))?;
+    rec.key_arn = Some(key.arn.clone());
+    authorize_key_use(world, rec, key, op, tokens, key_input, None)?;
+    Ok(key)
+}
 
 /// Authorize one use of `key` for `op` (no encryption context: constraints are not met by
 /// these operations, and CreateGrant refuses them on these keys).

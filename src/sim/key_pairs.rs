@@ -18,9 +18,7 @@ use crate::kms::{
     KmsError, KmsResult,
 };
 
-use super::asymmetric::{
-    authorize_key_use, crypto_error, ensure_material, require_usage, wrong_usage,
-};
+use super::asymmetric::{crypto_error, key_for_use, require_usage, wrong_usage};
 use super::authorize::{AuthRequest, GrantUse};
 use super::conditions::RequestFacts;
 use super::key_material;
@@ -153,23 +151,12 @@ impl Simulator {
                 ));
             }
             let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
-            let id = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, CRYPTO)?
-                .slot()
-                .into_owned();
-            ensure_material(world, &id)?;
-            let key = world
-                .keys
-                .get(&id)
-                .ok_or_else(|| KmsError::internal("key vanished"))?;
-            rec.key_arn = Some(key.arn.clone());
-            authorize_key_use(
+            let key = key_for_use(
                 world,
                 rec,
-                key,
+                &req.key_id,
                 GrantOperation::DeriveSharedSecret,
                 &tokens,
-                &req.key_id,
-                None,
             )?;
             require_usage(key, KeyUsage::KeyAgreement, "DeriveSharedSecret")?;
             refuse_recipient(req.recipient.is_some())?;

@@ -14,12 +14,10 @@ use crate::kms::{
     SigningAlgorithm,
 };
 
-use super::asymmetric::{
-    authorize_key_use, crypto_error, ensure_material, require_usage, unsupported_algorithm,
-};
+use super::asymmetric::{crypto_error, key_for_use, require_usage, unsupported_algorithm};
 use super::key_material::{self, Signed};
 use super::keys::require_enabled;
-use super::validate::{self, CRYPTO};
+use super::validate;
 use super::world::Key;
 use super::{Caller, Simulator};
 
@@ -102,24 +100,7 @@ impl Simulator {
             validate::length("keyId", &req.key_id, 1, 2048)?;
             check_message("message", &req.message)?;
             let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
-            let id = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, CRYPTO)?
-                .slot()
-                .into_owned();
-            ensure_material(world, &id)?;
-            let key = world
-                .keys
-                .get(&id)
-                .ok_or_else(|| KmsError::internal("key vanished"))?;
-            rec.key_arn = Some(key.arn.clone());
-            authorize_key_use(
-                world,
-                rec,
-                key,
-                GrantOperation::Sign,
-                &tokens,
-                &req.key_id,
-                None,
-            )?;
+            let key = key_for_use(world, rec, &req.key_id, GrantOperation::Sign, &tokens)?;
             require_usage(key, KeyUsage::SignVerify, "Sign")?;
             check_signing_algorithm(key, req.signing_algorithm)?;
             let msg = signed(req.signing_algorithm, req.message_type, &req.message)?;
@@ -140,13 +121,7 @@ impl Simulator {
             check_message("message", &req.message)?;
             check_ciphertext_type("signature", &req.signature)?;
             let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
-            let id = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, CRYPTO)?
-                .slot()
-                .into_owned();
-            ensure_material(world, &id)?;
-            let key = world.keys.get(&id).ok_or_else(|| KmsError::internal("key vanished"))?;
-            rec.key_arn = Some(key.arn.clone());
-            authorize_key_use(world, rec, key, GrantOperation::Verify, &tokens, &req.key_id, None)?;
+            let key = key_for_use(world, rec, &req.key_id, GrantOperation::Verify, &tokens)?;
             require_usage(key, KeyUsage::SignVerify, "Verify")?;
             check_signing_algorithm(key, req.signing_algorithm)?;
             let msg = signed(req.signing_algorithm, req.message_type, &req.message)?;
@@ -186,23 +161,12 @@ impl Simulator {
         self.call(caller, ApiOperation::GetPublicKey, |world, rec| {
             validate::length("keyId", &req.key_id, 1, 2048)?;
             let tokens = validate::grant_tokens(world, req.grant_tokens.as_deref())?;
-            let id = validate::resolve_key(world, &rec.caller, "keyId", &req.key_id, CRYPTO)?
-                .slot()
-                .into_owned();
-            ensure_material(world, &id)?;
-            let key = world
-                .keys
-                .get(&id)
-                .ok_or_else(|| KmsError::internal("key vanished"))?;
-            rec.key_arn = Some(key.arn.clone());
-            authorize_key_use(
+            let key = key_for_use(
                 world,
                 rec,
-                key,
+                &req.key_id,
                 GrantOperation::GetPublicKey,
                 &tokens,
-                &req.key_id,
-                None,
             )?;
             require_enabled(key)?;
             if key.spec.is_symmetric_encryption() || key.spec.is_hmac() {
