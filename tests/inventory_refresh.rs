@@ -213,3 +213,37 @@ fn refresh_lists_again_only_the_key_whose_grants_changed_and_equals_a_full_listi
     listed.dedup();
     assert_eq!(listed.len(), 3, "--full lists every key: {listed:?}");
 }
+
+#[test]
+fn refresh_without_a_saved_run_says_so_and_lists_every_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("refresh.toml");
+    std::fs::write(&path, SCENARIO).unwrap();
+    let path = path.to_str().unwrap().to_string();
+    let server = Server::start(&["--scenario", &path, "--propagation-delay", "0s"]);
+    let creds = credentials_file(dir.path(), &server.url, &["--scenario", &path]);
+    let store = dir.path().join("empty.sqlite3");
+    let mut args = vec![
+        "inventory",
+        "--format",
+        "json",
+        "--profile",
+        "admin",
+        "--region",
+        "eu-west-1",
+        "--endpoint-url",
+        server.url.as_str(),
+        "--store",
+        store.to_str().unwrap(),
+    ];
+    let full = inventory(&grantscope(&creds, &args));
+    args.push("--refresh");
+    let out = grantscope(&creds, &args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("refresh: no saved run of account 111122223333 in eu-west-1: full listing"),
+        "{err}"
+    );
+    assert_eq!(inventory(&out), full);
+    assert_eq!(full["keys"].as_array().unwrap().len(), 3);
+}
