@@ -114,6 +114,13 @@ struct StoreArgs {
     /// directory for grantscope.
     #[arg(long, value_name = "PATH")]
     store: Option<std::path::PathBuf>,
+    /// On AWS: list again only the keys CloudTrail shows changed (grants, state, policy)
+    /// since the last saved run of the account and region; the rest from the store.
+    #[arg(long)]
+    refresh: bool,
+    /// List every key (overrides --refresh).
+    #[arg(long)]
+    full: bool,
 }
 
 impl StoreArgs {
@@ -121,6 +128,7 @@ impl StoreArgs {
         grantscope::cli::history::Persist {
             save: self.save,
             store: self.store,
+            refresh: self.refresh && !self.full,
         }
     }
 }

@@ -256,7 +256,7 @@ fn a_store_from_a_newer_grantscope_is_refused_and_left_as_it_is() {
     assert_ne!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("written by a newer grantscope (schema version 99; this one knows up to 1)"),
+        err.contains("written by a newer grantscope (schema version 99; this one knows up to 2)"),
         "{err}"
     );
     assert_eq!(std::fs::read(&path).unwrap(), before);
@@ -377,4 +377,66 @@ fn unused_for_longer_than_cloudtrail_keeps_is_answered_from_remembered_evidence(
         .unwrap()
         .unwrap();
     assert_eq!((first_seen, last_seen), (T0, T0 + 90.0 * DAY));
+}
+
+#[test]
+fn a_version_1_store_upgrades_keeping_its_runs_and_new_runs_keep_their_inventory() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.sqlite3");
+    {
+        // Version 1 exactly as released (schema.rs' first migration), with one run.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE runs (id INTEGER PRIMARY KEY, taken_at REAL NOT NULL,
+               backend TEXT NOT NULL, account TEXT NOT NULL, region TEXT NOT NULL,
+               keys INTEGER NOT NULL, grants INTEGER NOT NULL, usage TEXT NOT NULL);
+             CREATE TABLE grants (key_arn TEXT NOT NULL, grant_id TEXT NOT NULL,
+               first_seen REAL NOT NULL, last_seen REAL NOT NULL,
+               PRIMARY KEY (key_arn, grant_id));
+             CREATE TABLE run_grants (run_id INTEGER NOT NULL REFERENCES runs(id),
+               key_arn TEXT NOT NULL, grant_id TEXT NOT NULL, grant_json TEXT NOT NULL,
+               PRIMARY KEY (run_id, key_arn, grant_id));
+             CREATE TABLE findings (run_id INTEGER NOT NULL REFERENCES runs(id),
+               rule TEXT NOT NULL, severity TEXT NOT NULL, key_arn TEXT NOT NULL,
+               grant_id TEXT, reason TEXT NOT NULL);
+             CREATE INDEX findings_by_run ON findings (run_id);
+             CREATE TABLE evidence (key_arn TEXT NOT NULL, grant_id TEXT NOT NULL,
+               looked_up_at REAL NOT NULL, window_start REAL NOT NULL, usage TEXT NOT NULL,
+               last_seen REAL, operation TEXT,
+               PRIMARY KEY (key_arn, grant_id, looked_up_at));
+             INSERT INTO runs VALUES (1, 1800000000.0, 'aws', '111122223333', 'eu-west-1',
+               1, 1, 'principals');
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(
+        grantscope::history::schema::version(store_conn(&path).as_ref().unwrap()).unwrap(),
+        2
+    );
+    assert_eq!(store.runs().unwrap().len(), 1, "the version 1 run is kept");
+    // The old run has no inventory: a refresh after it must list everything.
+    let (id, _, inv) = record::last_inventory(&store, "aws", "111122223333", "eu-west-1")
+        .unwrap()
+        .unwrap();
+    assert_eq!((id, inv), (1, None));
+    // A run saved now carries its whole inventory, read back equal.
+    let saved = inventory(T0 + DAY, beyond());
+    let report = grantscope::audit::audit(&saved, &Default::default());
+    let id = record::save(&mut store, &saved, &report).unwrap();
+    let (last, at, inv) = record::last_inventory(&store, "aws", "111122223333", "eu-west-1")
+        .unwrap()
+        .unwrap();
+    assert_eq!((last, at), (id, T0 + DAY));
+    assert_eq!(inv, Some(saved));
+    assert!(
+        record::last_inventory(&store, "aws", "111122223333", "us-east-1")
+            .unwrap()
+            .is_none()
+    );
+}
+
+fn store_conn(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
+    rusqlite::Connection::open(path)
 }

@@ -16,6 +16,8 @@ use super::inventory::{iso, Format};
 pub struct Persist {
     pub save: bool,
     pub store: Option<PathBuf>,
+    /// `--refresh` (and not `--full`): list again only the keys CloudTrail shows changed.
+    pub refresh: bool,
 }
 
 /// The store's path: `--store`, or the platform's data directory.
@@ -39,7 +41,9 @@ pub fn open(store: Option<&Path>) -> anyhow::Result<Store> {
 impl Persist {
     /// The store, when this run is to be saved.
     pub fn open(&self) -> anyhow::Result<Option<Store>> {
-        self.save.then(|| open(self.store.as_deref())).transpose()
+        (self.save || self.refresh)
+            .then(|| open(self.store.as_deref()))
+            .transpose()
     }
 }
 

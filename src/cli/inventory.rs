@@ -35,7 +35,7 @@ pub enum Source {
 
 /// Take the inventory. Progress goes to stderr, and only when stderr is a terminal.
 pub async fn load(source: &Source) -> anyhow::Result<Inventory> {
-    load_with(source, None).await
+    load_with(source, None, None).await
 }
 
 /// Take the inventory and, on AWS with `evidence` asked, CloudTrail's evidence of use
@@ -43,9 +43,13 @@ pub async fn load(source: &Source) -> anyhow::Result<Inventory> {
 pub async fn load_with(
     source: &Source,
     evidence: Option<&super::evidence::EvidenceRequest>,
+    refresh: Option<&crate::history::Store>,
 ) -> anyhow::Result<Inventory> {
     match source {
         Source::Scenario(name) => {
+            if refresh.is_some() {
+                eprintln!("refresh: the simulator is read whole: full listing");
+            }
             let world = crate::sim::Scenario::load(name)?.build()?;
             Ok(crate::sim::inventory::inventory(&world))
         }
@@ -61,7 +65,10 @@ pub async fn load_with(
                     }
                 }
             };
-            let mut inv = conn.inventory(&progress).await?;
+            let mut inv = match refresh {
+                Some(store) => super::refresh::inventory(&conn, store, &progress).await?,
+                None => conn.inventory(&progress).await?,
+            };
             if let Some(req) = evidence {
                 super::evidence::gather(&conn, &mut inv, req).await;
             }
@@ -90,8 +97,9 @@ pub fn command(
         }
     };
     let mut store = persist.open()?;
-    let mut inv = runtime.block_on(load_with(source, evidence.as_ref()))?;
-    if let Some(store) = store.as_mut() {
+    let refresh = store.as_ref().filter(|_| persist.refresh);
+    let mut inv = runtime.block_on(load_with(source, evidence.as_ref(), refresh))?;
+    if let Some(store) = store.as_mut().filter(|_| persist.save) {
         let mut cfg = crate::audit::AuditConfig::default();
         if let Some(req) = &evidence {
             super::history::remember(store, &mut inv, req.window_days())?;

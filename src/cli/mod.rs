@@ -6,6 +6,7 @@ pub mod evidence;
 pub mod history;
 pub mod inventory;
 pub mod lesson;
+pub mod refresh;
 pub mod report;
 pub mod scenario_export;
 pub mod scenario_source;

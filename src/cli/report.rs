@@ -64,12 +64,17 @@ fn report(opts: &ReportOptions) -> anyhow::Result<u8> {
         },
     );
     let mut store = opts.persist.open()?;
-    let mut inv = runtime.block_on(super::inventory::load_with(&opts.source, evidence.as_ref()))?;
+    let refresh = store.as_ref().filter(|_| opts.persist.refresh);
+    let mut inv = runtime.block_on(super::inventory::load_with(
+        &opts.source,
+        evidence.as_ref(),
+        refresh,
+    ))?;
     if let (Some(store), Some(req)) = (&store, &evidence) {
         super::history::remember(store, &mut inv, req.window_days())?;
     }
     let report = crate::audit::audit(&inv, &cfg);
-    if let Some(store) = store.as_mut() {
+    if let Some(store) = store.as_mut().filter(|_| opts.persist.save) {
         super::history::save(store, &inv, &report)?;
     }
     match opts.format {

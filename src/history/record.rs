@@ -3,7 +3,8 @@
 //! A run saves: its row in `runs`; each grant into `grants` (first seen kept, last seen
 //! moved to this run) and `run_grants` (as ListGrants returned it); the audit's findings;
 //! each grant's CloudTrail evidence when it was looked up (answers only: "not determined"
-//! is not evidence). All in one transaction: a run is saved whole or not at all.
+//! is not evidence); the whole inventory (`run_inventory`, read back by `last_inventory`
+//! for `--refresh`). All in one transaction: a run is saved whole or not at all.
 //!
 //! Remembered evidence (`remember`): a window longer than CloudTrail's 90 days is answered
 //! from the store when its look-ups chain back far enough: each look-up covered
@@ -43,6 +44,10 @@ pub fn save(store: &mut Store, inv: &Inventory, report: &Report) -> Result<i64, 
         ],
     )?;
     let run = tx.last_insert_rowid();
+    tx.execute(
+        "INSERT INTO run_inventory (run_id, inventory_json) VALUES (?1, ?2)",
+        params![run, serde_json::to_string(inv)?],
+    )?;
     {
         let mut seen = tx.prepare(
             "INSERT INTO grants (key_arn, grant_id, first_seen, last_seen) VALUES (?1, ?2, ?3, ?3)
@@ -108,6 +113,29 @@ pub fn save(store: &mut Store, inv: &Inventory, report: &Report) -> Result<i64, 
     }
     tx.commit()?;
     Ok(run)
+}
+
+/// The newest saved run of `backend`'s `account` in `region`: its id and time, and its
+/// inventory when the run was saved with one (schema version 2 on); None: no such run.
+pub fn last_inventory(
+    store: &Store,
+    backend: &str,
+    account: &str,
+    region: &str,
+) -> Result<Option<(i64, f64, Option<Inventory>)>, StoreError> {
+    let mut stmt = store.conn().prepare(
+        "SELECT r.id, r.taken_at, i.inventory_json FROM runs r
+         LEFT JOIN run_inventory i ON i.run_id = r.id
+         WHERE r.backend = ?1 AND r.account = ?2 AND r.region = ?3
+         ORDER BY r.taken_at DESC, r.id DESC LIMIT 1",
+    )?;
+    let mut rows = stmt.query(params![backend, account, region])?;
+    let Some(row) = rows.next()? else {
+        return Ok(None);
+    };
+    let json: Option<String> = row.get(2)?;
+    let inv = json.map(|j| serde_json::from_str(&j)).transpose()?;
+    Ok(Some((row.get(0)?, row.get(1)?, inv)))
 }
 
 /// One stored look-up of a grant.

@@ -15,16 +15,24 @@
 //! - `findings`: each run's audit findings (rule, severity, key, grant, reason).
 //! - `evidence`: CloudTrail's usage evidence per grant and look-up (window start, time of
 //!   the look-up, answer, last call seen and its operation).
+//!
+//! Version 2 (for `--refresh`, issue #18 part 3):
+//! - `run_inventory`: each run's whole inventory as JSON, so that a refresh can take the
+//!   keys CloudTrail shows unchanged from the last saved run instead of listing them again.
+//!   Decision: the whole document rather than columns per key field: it is read back whole,
+//!   never queried inside, and stays in step with `Inventory` through serde. Runs saved by
+//!   version 1 have no row: a refresh after one of them is a full listing.
 
 use rusqlite::Connection;
 
 use super::StoreError;
 
 /// The schema version this binary writes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The migrations, in order: `MIGRATIONS[i]` takes version `i` to `i + 1`.
-const MIGRATIONS: [&str; VERSION as usize] = [r#"
+const MIGRATIONS: [&str; VERSION as usize] = [
+    r#"
 CREATE TABLE runs (
     id INTEGER PRIMARY KEY,
     taken_at REAL NOT NULL,
@@ -68,7 +76,14 @@ CREATE TABLE evidence (
     operation TEXT,
     PRIMARY KEY (key_arn, grant_id, looked_up_at)
 );
-"#];
+"#,
+    r#"
+CREATE TABLE run_inventory (
+    run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+    inventory_json TEXT NOT NULL
+);
+"#,
+];
 
 /// The store's version.
 pub fn version(conn: &Connection) -> Result<u32, StoreError> {

@@ -64,3 +64,72 @@ impl TrailPages for CloudTrail {
         })
     }
 }
+
+/// The CloudTrail events that change what an inventory shows of a key (`--refresh`).
+pub const KEY_CHANGING_EVENTS: [&str; 13] = [
+    "CreateGrant",
+    "RetireGrant",
+    "RevokeGrant",
+    "DisableKey",
+    "EnableKey",
+    "ScheduleKeyDeletion",
+    "CancelKeyDeletion",
+    "PutKeyPolicy",
+    "CreateKey",
+    "UpdateKeyDescription",
+    "ReplicateKey",
+    "ImportKeyMaterial",
+    "DeleteImportedKeyMaterial",
+];
+
+impl CloudTrail {
+    /// The resource names (key ARNs) of every event named one of `KEY_CHANGING_EVENTS`
+    /// between `start` and `end`, every page, at most `rate` requests a second; the error
+    /// is AWS's message.
+    pub async fn changed_keys(
+        &self,
+        start: f64,
+        end: f64,
+        rate: std::num::NonZeroU32,
+    ) -> Result<std::collections::HashSet<String>, String> {
+        let limiter = governor::RateLimiter::direct(governor::Quota::per_second(rate));
+        let mut changed = std::collections::HashSet::new();
+        for name in KEY_CHANGING_EVENTS {
+            let mut token = None;
+            loop {
+                limiter.until_ready().await;
+                let attribute = LookupAttribute::builder()
+                    .attribute_key(LookupAttributeKey::EventName)
+                    .attribute_value(name)
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                let out = self
+                    .client
+                    .lookup_events()
+                    .lookup_attributes(attribute)
+                    .start_time(DateTime::from_secs_f64(start))
+                    .end_time(DateTime::from_secs_f64(end))
+                    .max_results(crate::evidence::PAGE_SIZE)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        let e = sdk_error(e);
+                        format!("{}: {}", e.label(), e.message)
+                    })?;
+                for e in out.events() {
+                    for r in e.resources() {
+                        if let Some(n) = r.resource_name() {
+                            changed.insert(n.to_string());
+                        }
+                    }
+                }
+                token = out.next_token().map(str::to_string);
+                if token.is_none() {
+                    break;
+                }
+            }
+        }
+        Ok(changed)
+    }
+}

@@ -121,6 +121,18 @@ impl AwsConnection {
         &self,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> BackendResult<Inventory> {
+        self.inventory_reusing(progress, &|_, _| None).await
+    }
+
+    /// The inventory, with every key for which `reuse(key_id, arn)` gives one taken from it
+    /// instead of DescribeKey and ListGrants (`--refresh`: the keys CloudTrail shows
+    /// unchanged since a saved run). ListKeys and ListAliases are always asked: they find
+    /// new and deleted keys and alias changes in one or two requests for the account.
+    pub async fn inventory_reusing(
+        &self,
+        progress: &(dyn Fn(usize, usize) + Sync),
+        reuse: &(dyn Fn(&str, &str) -> Option<InventoryKey> + Sync),
+    ) -> BackendResult<Inventory> {
         // Who is asking, the keys and the aliases: three listings that need nothing of
         // each other, so they go out together.
         let (identity, keys, aliases) = futures::future::join3(
@@ -132,21 +144,31 @@ impl AwsConnection {
         let (identity, keys, mut aliases) = (identity?, keys?, aliases?);
         let total = keys.len();
         let mut done = 0;
-        progress(0, total);
         // Each key runs as a task (`'static`: it owns a clone of the connection, which
         // shares the SDK clients). Keys finish in any order (a slow key does not hold a
         // slot while later ones wait behind it); the result keeps ListKeys' order.
-        let mut tasks =
-            futures::stream::iter(keys.into_iter().enumerate().map(|(i, (id, arn))| {
-                let names = aliases.remove(&id).unwrap_or_default();
-                let conn = self.clone();
-                let task = AbortOnDrop(tokio::spawn(async move {
-                    conn.inventory_key(id, arn, names).await
-                }));
-                async move { (i, task.await) }
-            }))
-            .buffer_unordered(KEYS_AT_ONCE);
         let mut slots: Vec<Option<InventoryKey>> = (0..total).map(|_| None).collect();
+        let mut listed = Vec::new();
+        for (i, (id, arn)) in keys.into_iter().enumerate() {
+            match reuse(&id, &arn) {
+                Some(mut key) => {
+                    key.aliases = aliases.remove(&id).unwrap_or_default();
+                    slots[i] = Some(key);
+                    done += 1;
+                }
+                None => listed.push((i, (id, arn))),
+            }
+        }
+        progress(done, total);
+        let mut tasks = futures::stream::iter(listed.into_iter().map(|(i, (id, arn))| {
+            let names = aliases.remove(&id).unwrap_or_default();
+            let conn = self.clone();
+            let task = AbortOnDrop(tokio::spawn(async move {
+                conn.inventory_key(id, arn, names).await
+            }));
+            async move { (i, task.await) }
+        }))
+        .buffer_unordered(KEYS_AT_ONCE);
         while let Some((i, joined)) = tasks.next().await {
             let key = match joined {
                 Ok(key) => key?,
