@@ -12,6 +12,7 @@ pub mod cli;
 pub mod files;
 pub mod kms;
 pub mod lesson;
+pub mod scope;
 pub mod sim;
 pub mod tui;
 pub mod wire;

@@ -18,6 +18,7 @@ pub(crate) mod grants;
 pub mod inventory;
 pub mod journal;
 mod keys;
+pub mod organization;
 pub mod principals;
 pub mod scenario;
 pub mod snapshot;

@@ -15,16 +15,20 @@
 //! runs on loopback. Both answer wire-layer failures in Query-protocol words
 //! (`SignatureDoesNotMatch`, `InvalidClientTokenId`), not KMS's.
 
+pub mod account;
+mod assume_role;
 pub mod body;
 mod connections;
 pub mod dispatch;
 pub mod errors;
 pub mod iam;
+pub mod organizations;
 pub mod persist;
 pub mod query;
 pub mod request_log;
 pub mod router;
 pub mod server;
+pub mod sessions;
 pub mod sigv4;
 pub mod sts;
 pub mod throttle;

@@ -22,10 +22,11 @@ use super::persist::{StateFile, NOT_SAVED};
 use super::query::{self, QueryError};
 use super::request_log::{LogLine, RequestLog, Trace};
 use super::server::{BodyTimeout, DEFAULT_BODY_TIMEOUT};
+use super::sessions;
 use super::sigv4;
 use super::throttle::{Throttle, ThrottlePolicy};
 use super::MAX_BODY_BYTES;
-use super::{iam, sts};
+use super::{iam, organizations, sts};
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -94,6 +95,8 @@ async fn handle(State(app): State<AppState>, req: Request<Body>) -> Response {
     let mut trace = Trace::default();
     let response = if query::is_query_request(req.headers()) {
         query_response(&app, req, &rid, &mut trace).await
+    } else if let Some(service) = organizations::JsonService::of(req.headers()) {
+        organizations::respond(&app, service, req, &rid, &mut trace).await
     } else {
         match answer(&app, req, &mut trace).await {
             Ok(body) => ok(body, &rid),
@@ -271,18 +274,9 @@ fn process(
             ),
         ));
     }
-    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     // The simulator lock is held only to look the access key up; the signature (the
     // costly part) is checked without it, so concurrent requests verify in parallel.
-    let caller = sigv4::verify_with(
-        |akid| sigv4::signing_key(app.sim.lock().world(), akid),
-        "kms",
-        parts.method.as_str(),
-        path,
-        &parts.headers,
-        body,
-        SystemTime::now(),
-    )?;
+    let caller = verify(app, "kms", parts, body)?;
     trace.caller = Some(caller.clone());
     if app.throttle.as_ref().is_some_and(|t| !t.admit(op)) {
         return Err(KmsError::throttled());
@@ -295,6 +289,36 @@ fn process(
             run_traced(app, &mut sim, &caller, op, body, trace)
         }
     }
+}
+
+/// Verify a request's signature for `service`; on success, the caller's ARN (for an STS
+/// session, `arn:aws:sts::ACCT:assumed-role/ROLE/SESSION`). An expired session says so.
+pub(super) fn verify(
+    app: &AppState,
+    service: &str,
+    parts: &axum::http::request::Parts,
+    body: &[u8],
+) -> Result<String, KmsError> {
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let token = sessions::token_header(&parts.headers);
+    let mut session_error = None;
+    sigv4::verify_with(
+        |akid| {
+            sessions::signing_key(app.sim.lock().world(), akid, token.as_deref()).unwrap_or_else(
+                |e| {
+                    session_error = Some(e);
+                    None
+                },
+            )
+        },
+        service,
+        parts.method.as_str(),
+        path,
+        &parts.headers,
+        body,
+        SystemTime::now(),
+    )
+    .map_err(|e| session_error.unwrap_or(e))
 }
 
 /// Dispatch under the simulator lock, keeping the call's activity entry for the request
