@@ -189,6 +189,11 @@ enum Command {
         aws: AwsArgs,
         #[arg(long, value_enum, default_value = "table")]
         format: grantscope::cli::inventory::Format,
+        #[command(flatten)]
+        scope: grantscope::cli::scoped::ScopeArgs,
+        /// A config file whose [scope] section says which accounts and regions to read
+        #[arg(long, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
     },
     /// Stale and risky grants, headless, with an exit status for pipelines
     /// (0: nothing at or above --fail-on, 1: findings at or above it, 2: error).
@@ -205,6 +210,8 @@ enum Command {
         fail_on: String,
         #[command(flatten)]
         audit: AuditArgs,
+        #[command(flatten)]
+        scope: grantscope::cli::scoped::ScopeArgs,
     },
     /// Classroom lessons: list the shipped ones, or check/run one (a name or a path).
     Lesson {
@@ -338,7 +345,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             scenario,
             aws,
             format,
+            scope,
+            config,
         }) => {
+            if let Some(spec) = scope.spec(config.as_deref())? {
+                let opts = aws.options().unwrap_or_default();
+                let code = grantscope::cli::scoped::run_inventory(opts, spec, &scope, format);
+                return Ok(ExitCode::from(code));
+            }
             let runtime = tokio::runtime::Runtime::new()?;
             let inv = runtime.block_on(grantscope::cli::inventory::load(&aws.source(&scenario)))?;
             match format {
@@ -355,7 +369,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             fail_on,
             audit,
+            scope,
         }) => {
+            if let Some(spec) = scope.spec(audit.config.as_deref())? {
+                let code =
+                    grantscope::cli::scoped::run_report(grantscope::cli::scoped::ScopedReport {
+                        aws: aws.options().unwrap_or_default(),
+                        spec,
+                        args: &scope,
+                        format,
+                        fail_on: &fail_on,
+                        older_than: audit.older_than.as_deref(),
+                        unused_for: audit.unused_for.as_deref(),
+                        trusted_accounts: &audit.trusted_accounts,
+                        config: audit.config.as_deref(),
+                    });
+                return Ok(ExitCode::from(code));
+            }
             // Errors exit 2, so a pipeline tells them from findings (1).
             let code = grantscope::cli::report::run(grantscope::cli::report::ReportOptions {
                 source: aws.source(&scenario),

@@ -3,7 +3,9 @@
 pub mod credentials;
 pub mod inventory;
 pub mod lesson;
+pub mod progress;
 pub mod report;
+pub mod scoped;
 pub mod serve;
 pub mod summary;
 

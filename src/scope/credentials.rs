@@ -29,6 +29,7 @@ pub struct AccountCredentials {
     role_name: String,
     external_id: Option<String>,
     session_name: String,
+    region_endpoints: HashMap<String, String>,
     /// One cell per account: its provider is made once even when its regions ask at once,
     /// and accounts do not wait for each other.
     providers: Mutex<HashMap<String, Arc<OnceCell<Result<SharedCredentialsProvider, String>>>>>,
@@ -42,6 +43,7 @@ impl AccountCredentials {
             role_name: spec.role_name.clone(),
             external_id: spec.external_id.clone(),
             session_name: spec.session_name.clone(),
+            region_endpoints: spec.region_endpoints.iter().cloned().collect(),
             providers: Mutex::new(HashMap::new()),
         }
     }
@@ -61,17 +63,15 @@ impl AccountCredentials {
 
     /// The configuration for `account` in `region`, or why the account cannot be entered.
     pub async fn config(&self, account: &str, region: &str) -> Result<SdkConfig, String> {
-        let region = aws_config::Region::new(region.to_string());
-        if account == self.caller_account {
-            return Ok(self.base.to_builder().region(region).build());
+        let mut builder = self.base.to_builder();
+        if let Some(url) = self.region_endpoints.get(region) {
+            builder.set_endpoint_url(Some(url.clone()));
         }
-        let provider = self.provider(account).await?;
-        Ok(self
-            .base
-            .to_builder()
-            .region(region)
-            .credentials_provider(provider)
-            .build())
+        builder.set_region(Some(aws_config::Region::new(region.to_string())));
+        if account != self.caller_account {
+            builder.set_credentials_provider(Some(self.provider(account).await?));
+        }
+        Ok(builder.build())
     }
 
     /// The account's credentials provider, made (and checked) on first use.

@@ -66,6 +66,9 @@ pub struct ScopeSpec {
     pub session_name: String,
     /// Requests per second per account-region by operation, over the defaults.
     pub rates: Vec<(crate::kms::ApiOperation, u32)>,
+    /// An endpoint URL per region (`--region-endpoint R=URL`), for KMS in that region;
+    /// other regions use the configured endpoint (or AWS's).
+    pub region_endpoints: Vec<(String, String)>,
 }
 
 impl Default for ScopeSpec {
@@ -77,6 +80,7 @@ impl Default for ScopeSpec {
             external_id: None,
             session_name: DEFAULT_SESSION_NAME.to_string(),
             rates: Vec::new(),
+            region_endpoints: Vec::new(),
         }
     }
 }
@@ -147,6 +151,21 @@ pub fn parse_rate(text: &str) -> Result<(crate::kms::ApiOperation, u32), String>
         format!("--rate {text:?}: N must be a positive number of requests per second")
     })?;
     Ok((op, n))
+}
+
+/// `--region-endpoint REGION=URL`.
+pub fn parse_region_endpoint(text: &str) -> Result<(String, String), String> {
+    let (region, url) = text
+        .split_once('=')
+        .ok_or_else(|| format!("--region-endpoint {text:?}: expected REGION=URL"))?;
+    match parse_regions(region)? {
+        Regions::List(r) if r.len() == 1 && url.starts_with("http") => {
+            Ok((r[0].clone(), url.to_string()))
+        }
+        _ => Err(format!(
+            "--region-endpoint {text:?}: expected one region and an http(s) URL"
+        )),
+    }
 }
 
 /// The `[scope]` section of the config file (`--config`); flags win over it.
@@ -236,6 +255,9 @@ impl ScopeSection {
         for r in &flags.rates {
             spec.rates.push(parse_rate(r)?);
         }
+        for e in &flags.region_endpoints {
+            spec.region_endpoints.push(parse_region_endpoint(e)?);
+        }
         Ok(spec)
     }
 }
@@ -249,6 +271,7 @@ pub struct ScopeFlags {
     pub external_id: Option<String>,
     pub role_session_name: Option<String>,
     pub rates: Vec<String>,
+    pub region_endpoints: Vec<String>,
 }
 
 #[cfg(test)]
@@ -280,6 +303,12 @@ mod tests {
         for bad in ["ListGrants", "Nope=5", "ListGrants=0", "ListGrants=x"] {
             assert!(parse_rate(bad).is_err(), "{bad}");
         }
+        assert_eq!(
+            parse_region_endpoint("us-east-1=http://127.0.0.1:4599"),
+            Ok(("us-east-1".into(), "http://127.0.0.1:4599".into()))
+        );
+        assert!(parse_region_endpoint("us-east-1").is_err());
+        assert!(parse_region_endpoint("all=http://x").is_err());
     }
 
     #[test]

@@ -278,7 +278,8 @@ fn process(
     // costly part) is checked without it, so concurrent requests verify in parallel.
     let caller = verify(app, "kms", parts, body)?;
     trace.caller = Some(caller.clone());
-    if app.throttle.as_ref().is_some_and(|t| !t.admit(op)) {
+    let account = crate::kms::ids::Arn::parse(&caller).map_or("", |a| a.account);
+    if app.throttle.as_ref().is_some_and(|t| !t.admit(account, op)) {
         return Err(KmsError::throttled());
     }
     let caller = Caller::new(caller);
