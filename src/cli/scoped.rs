@@ -310,6 +310,52 @@ pub async fn report(
         .unwrap_or_else(|| super::report::exit_status(&report, fail_on)))
 }
 
+/// What `report` across scopes was asked (the audit flags as `report` takes them).
+pub struct ScopedReport<'a> {
+    pub aws: AwsOptions,
+    pub spec: ScopeSpec,
+    pub args: &'a ScopeArgs,
+    pub format: Format,
+    pub fail_on: &'a str,
+    pub older_than: Option<&'a str>,
+    pub unused_for: Option<&'a str>,
+    pub trusted_accounts: &'a [String],
+    pub config: Option<&'a std::path::Path>,
+}
+
+/// Run `report` across scopes; the exit status (errors: 2, said on stderr).
+pub fn run_report(r: ScopedReport<'_>) -> u8 {
+    let run = || -> anyhow::Result<u8> {
+        let fail_on = crate::audit::Severity::parse(r.fail_on).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--fail-on {:?}: expected info, low, medium or high",
+                r.fail_on
+            )
+        })?;
+        let cfg =
+            super::report::audit_config(r.config, r.older_than, r.unused_for, r.trusted_accounts)
+                .map_err(anyhow::Error::msg)?;
+        let runtime = tokio::runtime::Runtime::new()?;
+        runtime.block_on(report(&r.aws, &r.spec, r.args, r.format, &cfg, fail_on))
+    };
+    run().unwrap_or_else(|e| {
+        eprintln!("grantscope report: {e:#}");
+        2
+    })
+}
+
+/// Run `inventory` across scopes; the exit status (errors: 2, said on stderr).
+pub fn run_inventory(aws: AwsOptions, spec: ScopeSpec, args: &ScopeArgs, format: Format) -> u8 {
+    let run = || -> anyhow::Result<u8> {
+        let runtime = tokio::runtime::Runtime::new()?;
+        runtime.block_on(inventory(&aws, &spec, args, format))
+    };
+    run().unwrap_or_else(|e| {
+        eprintln!("grantscope inventory: {e:#}");
+        2
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -370,50 +416,4 @@ mod tests {
         );
         assert_eq!(account_region("1234abcd"), ("-", "-"));
     }
-}
-
-/// What `report` across scopes was asked (the audit flags as `report` takes them).
-pub struct ScopedReport<'a> {
-    pub aws: AwsOptions,
-    pub spec: ScopeSpec,
-    pub args: &'a ScopeArgs,
-    pub format: Format,
-    pub fail_on: &'a str,
-    pub older_than: Option<&'a str>,
-    pub unused_for: Option<&'a str>,
-    pub trusted_accounts: &'a [String],
-    pub config: Option<&'a std::path::Path>,
-}
-
-/// Run `report` across scopes; the exit status (errors: 2, said on stderr).
-pub fn run_report(r: ScopedReport<'_>) -> u8 {
-    let run = || -> anyhow::Result<u8> {
-        let fail_on = crate::audit::Severity::parse(r.fail_on).ok_or_else(|| {
-            anyhow::anyhow!(
-                "--fail-on {:?}: expected info, low, medium or high",
-                r.fail_on
-            )
-        })?;
-        let cfg =
-            super::report::audit_config(r.config, r.older_than, r.unused_for, r.trusted_accounts)
-                .map_err(anyhow::Error::msg)?;
-        let runtime = tokio::runtime::Runtime::new()?;
-        runtime.block_on(report(&r.aws, &r.spec, r.args, r.format, &cfg, fail_on))
-    };
-    run().unwrap_or_else(|e| {
-        eprintln!("grantscope report: {e:#}");
-        2
-    })
-}
-
-/// Run `inventory` across scopes; the exit status (errors: 2, said on stderr).
-pub fn run_inventory(aws: AwsOptions, spec: ScopeSpec, args: &ScopeArgs, format: Format) -> u8 {
-    let run = || -> anyhow::Result<u8> {
-        let runtime = tokio::runtime::Runtime::new()?;
-        runtime.block_on(inventory(&aws, &spec, args, format))
-    };
-    run().unwrap_or_else(|e| {
-        eprintln!("grantscope inventory: {e:#}");
-        2
-    })
 }

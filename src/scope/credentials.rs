@@ -22,6 +22,9 @@ use tokio::sync::OnceCell;
 
 use super::ScopeSpec;
 
+/// An account's provider, or why its role could not be assumed; made once.
+type ProviderCell = OnceCell<Result<SharedCredentialsProvider, String>>;
+
 /// Hands out each account's SDK configuration.
 pub struct AccountCredentials {
     base: SdkConfig,
@@ -32,7 +35,7 @@ pub struct AccountCredentials {
     region_endpoints: HashMap<String, String>,
     /// One cell per account: its provider is made once even when its regions ask at once,
     /// and accounts do not wait for each other.
-    providers: Mutex<HashMap<String, Arc<OnceCell<Result<SharedCredentialsProvider, String>>>>>,
+    providers: Mutex<HashMap<String, Arc<ProviderCell>>>,
 }
 
 impl AccountCredentials {
