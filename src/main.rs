@@ -371,7 +371,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             audit,
             scope,
         }) => {
-            if let Some(spec) = scope.spec(audit.config.as_deref())? {
+            let spec = match grantscope::cli::scoped::report_spec(&scope, audit.config.as_deref()) {
+                Ok(spec) => spec,
+                Err(code) => return Ok(ExitCode::from(code)),
+            };
+            if let Some(spec) = spec {
                 let code =
                     grantscope::cli::scoped::run_report(grantscope::cli::scoped::ScopedReport {
                         aws: aws.options().unwrap_or_default(),

@@ -77,6 +77,18 @@ impl ScopeArgs {
     }
 }
 
+/// `report`'s scope spec; an error is said on stderr and is exit status 2 (as every
+/// error of `report` is).
+pub fn report_spec(
+    args: &ScopeArgs,
+    config: Option<&std::path::Path>,
+) -> Result<Option<ScopeSpec>, u8> {
+    args.spec(config).map_err(|e| {
+        eprintln!("grantscope report: {e:#}");
+        2
+    })
+}
+
 /// Read every scope of `spec` from the credentials of `opts`.
 pub async fn read(
     opts: &AwsOptions,
