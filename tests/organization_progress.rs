@@ -30,8 +30,8 @@ fn a_terminal_shows_scopes_requests_and_throttles_while_the_organization_is_read
         server.url
     );
     let tmux = Tmux::start_sized("org-progress", (120, 20), &["sh", "-c", &script]);
-    let screen = tmux.wait_for(&["scopes", "requests", "throttled"]);
-    assert!(screen.contains("/3 scopes"), "{screen}");
+    let screen = tmux.wait_for(&["/3 scopes", "requests", "throttled"]);
+    assert!(!screen.contains("0/0"), "{screen}");
     let screen = tmux.wait_for(&["finished"]);
     // The bar is cleared when the work is done.
     assert!(!screen.contains("scopes"), "{screen}");

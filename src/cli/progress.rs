@@ -49,6 +49,11 @@ impl Progress {
         let ticker = tokio::spawn(async move {
             loop {
                 let (done, total, requests, throttles) = stats.snapshot();
+                // Nothing is drawn before the scopes are counted (never a "0/0").
+                if total == 0 {
+                    tokio::time::sleep(TICK).await;
+                    continue;
+                }
                 shown.set_length(total);
                 shown.set_position(done);
                 shown.set_message(counters(requests, throttles));
