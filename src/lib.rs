@@ -16,6 +16,7 @@ pub mod files;
 pub mod history;
 pub mod kms;
 pub mod lesson;
+pub mod scope;
 pub mod sim;
 pub mod tui;
 pub mod wire;

@@ -98,9 +98,6 @@ struct EvidenceArgs {
     #[arg(long, value_name = "N", default_value_t = grantscope::evidence::DEFAULT_PAGES,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     evidence_pages: u32,
-    /// No progress bar and no tally on stderr.
-    #[arg(long)]
-    quiet: bool,
 }
 
 /// The history store (`inventory`, `report`).
@@ -250,6 +247,11 @@ enum Command {
         unused_for: Option<String>,
         #[command(flatten)]
         store: StoreArgs,
+        #[command(flatten)]
+        scope: grantscope::cli::scoped::ScopeArgs,
+        /// A config file whose [scope] section says which accounts and regions to read
+        #[arg(long, value_name = "FILE")]
+        config: Option<std::path::PathBuf>,
     },
     /// Stale and risky grants, headless, with an exit status for pipelines
     /// (0: nothing at or above --fail-on, 1: findings at or above it, 2: error).
@@ -270,6 +272,8 @@ enum Command {
         evidence: EvidenceArgs,
         #[command(flatten)]
         store: StoreArgs,
+        #[command(flatten)]
+        scope: grantscope::cli::scoped::ScopeArgs,
     },
     /// The runs saved in the history store (`inventory --save`, `report --save`).
     History {
@@ -433,8 +437,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             evidence,
             unused_for,
             store,
+            scope,
+            config,
         }) => {
-            let request = evidence_request(&evidence, unused_for.as_deref())?;
+            if let Some(spec) = scope.spec(config.as_deref())? {
+                let format = scoped_format(format, &evidence, &store)?;
+                let opts = aws.options().unwrap_or_default();
+                let code = grantscope::cli::scoped::run_inventory(opts, spec, &scope, format);
+                return Ok(ExitCode::from(code));
+            }
+            let request = evidence_request(&evidence, unused_for.as_deref(), scope.quiet)?;
             grantscope::cli::inventory::command(
                 &aws.source(&scenario),
                 format,
@@ -470,7 +482,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
             audit,
             evidence,
             store,
+            scope,
         }) => {
+            let spec = match grantscope::cli::scoped::report_spec(&scope, audit.config.as_deref()) {
+                Ok(spec) => spec,
+                Err(code) => return Ok(ExitCode::from(code)),
+            };
+            if let Some(spec) = spec {
+                if let Err(e) = only_one_scope_for(&evidence, &store) {
+                    eprintln!("grantscope: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+                let code =
+                    grantscope::cli::scoped::run_report(grantscope::cli::scoped::ScopedReport {
+                        aws: aws.options().unwrap_or_default(),
+                        spec,
+                        args: &scope,
+                        format,
+                        fail_on: &fail_on,
+                        older_than: audit.older_than.as_deref(),
+                        unused_for: audit.unused_for.as_deref(),
+                        trusted_accounts: &audit.trusted_accounts,
+                        config: audit.config.as_deref(),
+                    });
+                return Ok(ExitCode::from(code));
+            }
             // Errors exit 2, so a pipeline tells them from findings (1).
             let code = grantscope::cli::report::run(grantscope::cli::report::ReportOptions {
                 source: aws.source(&scenario),
@@ -482,7 +518,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 config: audit.config,
                 evidence: evidence.evidence,
                 evidence_pages: evidence.evidence_pages,
-                quiet: evidence.quiet,
+                quiet: scope.quiet,
                 persist: store.persist(),
             });
             Ok(ExitCode::from(code))
@@ -497,10 +533,45 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// Across scopes (`--accounts`, `--regions`), CloudTrail's evidence and the history
+/// store are not read or written yet: say so rather than drop the flags.
+fn only_one_scope_for(evidence: &EvidenceArgs, store: &StoreArgs) -> Result<()> {
+    if evidence.evidence != grantscope::cli::evidence::EvidenceSource::None {
+        anyhow::bail!(
+            "--evidence works on one account and region; drop --accounts/--regions to use it"
+        );
+    }
+    if store.save || store.refresh {
+        anyhow::bail!(
+            "--save and --refresh work on one account and region; drop --accounts/--regions to use them"
+        );
+    }
+    Ok(())
+}
+
+/// The output format of an inventory across scopes (a scenario file holds one account).
+fn scoped_format(
+    format: grantscope::cli::inventory::InventoryFormat,
+    evidence: &EvidenceArgs,
+    store: &StoreArgs,
+) -> Result<grantscope::cli::inventory::Format> {
+    use grantscope::cli::inventory::{Format, InventoryFormat};
+    only_one_scope_for(evidence, store)?;
+    Ok(match format {
+        InventoryFormat::Json => Format::Json,
+        InventoryFormat::Csv => Format::Csv,
+        InventoryFormat::Table => Format::Table,
+        InventoryFormat::Scenario => anyhow::bail!(
+            "--format scenario writes one account and region; drop --accounts/--regions to use it"
+        ),
+    })
+}
+
 /// The evidence look-up `inventory --evidence cloudtrail` asks for, over `--unused-for`.
 fn evidence_request(
     args: &EvidenceArgs,
     unused_for: Option<&str>,
+    quiet: bool,
 ) -> Result<Option<grantscope::cli::evidence::EvidenceRequest>> {
     if args.evidence == grantscope::cli::evidence::EvidenceSource::None {
         return Ok(None);
@@ -510,7 +581,7 @@ fn evidence_request(
     Ok(Some(grantscope::cli::evidence::EvidenceRequest {
         window: cfg.unused_for,
         max_pages: args.evidence_pages,
-        quiet: args.quiet,
+        quiet,
     }))
 }
 

@@ -43,6 +43,10 @@ struct ConfigFile {
     trusted_accounts: Vec<String>,
     near_quota: Option<usize>,
     orphan_grace: Option<String>,
+    /// Which accounts and regions to read: `scope::ScopeSection` reads it.
+    #[serde(default)]
+    #[allow(dead_code)]
+    scope: Option<toml::Value>,
 }
 
 /// A threshold as written in `field` (a config key or a flag), at most 100 years.

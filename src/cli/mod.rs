@@ -6,10 +6,12 @@ pub mod evidence;
 pub mod history;
 pub mod inventory;
 pub mod lesson;
+pub mod progress;
 pub mod refresh;
 pub mod report;
 pub mod scenario_export;
 pub mod scenario_source;
+pub mod scoped;
 pub mod serve;
 pub mod summary;
 

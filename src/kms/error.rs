@@ -52,6 +52,8 @@ pub enum ErrorCode {
     IncompleteSignatureException,
     InvalidClientTokenId,
     RequestExpired,
+    /// Temporary credentials (an STS session) past their expiration.
+    ExpiredTokenException,
     RequestEntityTooLargeException,
     /// A request body not received in time (`serve --body-timeout`); the name follows the
     /// `...Exception` codes of AWS JSON services (KMS documents no code for it).
@@ -111,6 +113,7 @@ impl ErrorCode {
             IncompleteSignatureException => "IncompleteSignatureException",
             InvalidClientTokenId => "InvalidClientTokenId",
             RequestExpired => "RequestExpired",
+            ExpiredTokenException => "ExpiredTokenException",
             RequestEntityTooLargeException => "RequestEntityTooLargeException",
             RequestTimeoutException => "RequestTimeoutException",
             InvalidAction => "InvalidAction",

@@ -271,6 +271,7 @@ impl World {
             token_secret: self.token_secret.clone(),
             activity: self.activity.clone(),
             revision: self.revision,
+            organization: self.organization.clone(),
             changes: None,
             idx: Default::default(),
         }

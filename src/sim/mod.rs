@@ -29,6 +29,7 @@ mod mac;
 pub mod managed_keys;
 pub mod material;
 pub mod multi_region;
+pub mod organization;
 pub mod principals;
 pub mod regions;
 pub mod related_keys;

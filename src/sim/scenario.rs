@@ -58,6 +58,9 @@ pub struct Scenario {
     /// (`managed_keys.rs`).
     #[serde(default)]
     pub aws_managed_keys: Vec<String>,
+    /// `[organization]`: the accounts as an AWS Organization (`organization.rs`).
+    #[serde(default)]
+    pub organization: Option<super::organization::OrganizationSpec>,
     /// Where it was loaded from (for messages).
     #[serde(skip)]
     pub source: String,
@@ -194,10 +197,10 @@ pub struct GrantSpec {
 }
 
 /// Where AWS's own managed policies live: `arn:aws:iam::aws:policy/AdministratorAccess`.
-const AWS_MANAGED_POLICY_ARN: &str = "arn:aws:iam::aws:policy/";
+pub(super) const AWS_MANAGED_POLICY_ARN: &str = "arn:aws:iam::aws:policy/";
 
 /// AWS managed policies the scenarios may attach by name (both at path `/`).
-fn managed_policy(name: &str) -> Option<&'static str> {
+pub(super) fn managed_policy(name: &str) -> Option<&'static str> {
     match name {
         "AdministratorAccess" => Some(
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
@@ -278,7 +281,7 @@ impl Scenario {
         Ok(s)
     }
 
-    fn error(&self, field: String, message: impl std::fmt::Display) -> ScenarioError {
+    pub(super) fn error(&self, field: String, message: impl std::fmt::Display) -> ScenarioError {
         ScenarioError {
             file: self.source.clone(),
             message: format!("{field}: {message}"),
@@ -404,6 +407,10 @@ impl Scenario {
                         self.error(format!("principals[{i}].policies[{j}].document"), e.message)
                     })?;
             }
+        }
+
+        if let Some(spec) = &self.organization {
+            world.organization = Some(self.build_organization(spec, &mut world)?);
         }
 
         let mut default_policies: HashMap<AccountId, String> = HashMap::new();
@@ -769,7 +776,7 @@ impl Scenario {
 
     /// Ids a scenario leaves out are derived from the scenario and the entry, so the same
     /// scenario always builds the same world (in-process and behind `grantscope serve`).
-    fn digest(&self, what: &str) -> [u8; 32] {
+    pub(super) fn digest(&self, what: &str) -> [u8; 32] {
         use sha2::{Digest, Sha256};
         Sha256::new()
             .chain_update("grantscope:")
@@ -780,7 +787,7 @@ impl Scenario {
             .into()
     }
 
-    fn derived_unique_id(&self, account: &AccountId, p: &PrincipalSpec) -> String {
+    pub(super) fn derived_unique_id(&self, account: &AccountId, p: &PrincipalSpec) -> String {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
         let d = self.digest(&format!(
             "principal:{account}:{}:{}",

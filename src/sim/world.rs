@@ -24,7 +24,7 @@ use super::rotation::Rotation;
 use crate::kms::Timestamp;
 
 /// Base64 for secret byte strings in snapshots.
-mod b64 {
+pub(crate) mod b64 {
     use base64::Engine;
     use serde::{Deserialize, Deserializer, Serializer};
 
@@ -371,6 +371,9 @@ pub struct World {
     /// never served with `--state`.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub revision: u64,
+    /// The accounts as an AWS Organization, when the scenario declares one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<super::organization::Organization>,
     /// What changed since the last durable record, when changes are tracked (`changes`).
     #[serde(skip)]
     pub changes: Option<ChangeTracker>,
@@ -420,6 +423,7 @@ impl World {
             token_secret: rand::random::<[u8; 32]>().to_vec(),
             activity: ActivityLog::default(),
             revision: 0,
+            organization: None,
             changes: None,
             idx: Indexes::default(),
         }

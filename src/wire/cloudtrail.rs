@@ -23,8 +23,6 @@
 //! returns no events (the simulator has no Insights); a ResourceName matches the key ARN
 //! exactly, as KMS events name keys by ARN.
 
-use std::time::SystemTime;
-
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -39,7 +37,6 @@ use super::cloudtrail_event::{event, EventView};
 
 use super::errors::JSON_CONTENT_TYPE;
 use super::router::AppState;
-use super::sigv4;
 
 /// The `X-Amz-Target` prefix of CloudTrail's operations, as the AWS CLI sends it; the
 /// Rust SDK sends the short form (`SHORT_TARGET_PREFIX`).
@@ -144,22 +141,16 @@ pub fn process(
             format!("The simulator's CloudTrail answers LookupEvents only, not {name:?}."),
         ));
     }
-    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let caller = sigv4::verify_with(
-        |akid| sigv4::signing_key(app.sim.lock().world(), akid),
-        "cloudtrail",
-        parts.method.as_str(),
-        path,
-        &parts.headers,
-        body,
-        SystemTime::now(),
-    )
-    .map_err(TrailError::from_kms)?;
+    // Long-term keys and assumed-role sessions alike (`router::verify`).
+    let caller =
+        super::router::verify(app, "cloudtrail", parts, body).map_err(TrailError::from_kms)?;
     *caller_out = Some(caller.clone());
+    let account = crate::kms::ids::Arn::parse(&caller).map_or("", |a| a.account);
+    let region = super::query::signed_scope(&parts.headers).map(|(_, region)| region);
     if app
         .throttle
         .as_ref()
-        .is_some_and(|t| !t.admit_lookup_events())
+        .is_some_and(|t| !t.admit_lookup_events(account, region.as_deref().unwrap_or_default()))
     {
         return Err(TrailError::new("ThrottlingException", "Rate exceeded"));
     }

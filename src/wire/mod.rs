@@ -16,6 +16,8 @@
 //! (`SignatureDoesNotMatch`, `InvalidClientTokenId`), not KMS's. CloudTrail's
 //! `LookupEvents` (`cloudtrail.rs`, JSON 1.1) answers from the activity log.
 
+pub mod account;
+mod assume_role;
 pub mod body;
 pub mod cloudtrail;
 mod cloudtrail_event;
@@ -23,11 +25,13 @@ mod connections;
 pub mod dispatch;
 pub mod errors;
 pub mod iam;
+pub mod organizations;
 pub mod persist;
 pub mod query;
 pub mod request_log;
 pub mod router;
 pub mod server;
+pub mod sessions;
 pub mod sigv4;
 pub mod sts;
 pub mod throttle;

@@ -68,14 +68,21 @@ pub fn verify_global(
     let signed_region = signed_scope(&parts.headers)
         .map(|(_, region)| region)
         .unwrap_or_default();
+    let token = super::sessions::token_header(&parts.headers);
+    let mut session_error = None;
     sigv4::verify_with(
         |akid| {
-            sigv4::signing_key(sim.lock().world(), akid).map(|mut key| {
-                if signed_region == "us-east-1" {
-                    key.region = signed_region.clone();
-                }
-                key
-            })
+            super::sessions::signing_key(sim.lock().world(), akid, token.as_deref())
+                .unwrap_or_else(|e| {
+                    session_error = Some(e);
+                    None
+                })
+                .map(|mut key| {
+                    if signed_region == "us-east-1" {
+                        key.region = signed_region.clone();
+                    }
+                    key
+                })
         },
         service,
         parts.method.as_str(),
@@ -84,6 +91,7 @@ pub fn verify_global(
         body,
         SystemTime::now(),
     )
+    .map_err(|e| session_error.unwrap_or(e))
 }
 
 /// A request without `Action`.
@@ -150,6 +158,7 @@ pub fn common_error(e: KmsError) -> QueryError {
         UnrecognizedClientException | InvalidClientTokenId => (403, "InvalidClientTokenId"),
         InvalidSignatureException => (403, "SignatureDoesNotMatch"),
         IncompleteSignatureException => (400, "IncompleteSignature"),
+        ExpiredTokenException => (403, "ExpiredToken"),
         ValidationException => (400, "ValidationError"),
         _ => (e.http_status(), e.code.as_str()),
     };

@@ -22,10 +22,11 @@ use super::persist::{StateFile, NOT_SAVED};
 use super::query::{self, QueryError};
 use super::request_log::{LogLine, RequestLog, Trace};
 use super::server::{BodyTimeout, DEFAULT_BODY_TIMEOUT};
+use super::sessions;
 use super::sigv4;
 use super::throttle::{Throttle, ThrottlePolicy};
 use super::MAX_BODY_BYTES;
-use super::{cloudtrail, iam, sts};
+use super::{cloudtrail, iam, organizations, sts};
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -96,6 +97,8 @@ async fn handle(State(app): State<AppState>, req: Request<Body>) -> Response {
         query_response(&app, req, &rid, &mut trace).await
     } else if cloudtrail::is_cloudtrail(req.headers()) {
         cloudtrail_response(&app, req, &rid, &mut trace).await
+    } else if let Some(service) = organizations::JsonService::of(req.headers()) {
+        organizations::respond(&app, service, req, &rid, &mut trace).await
     } else {
         match answer(&app, req, &mut trace).await {
             Ok(body) => ok(body, &rid),
@@ -295,25 +298,24 @@ fn process(
             ),
         ));
     }
-    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     // The simulator lock is held only to look the access key up; the signature (the
     // costly part) is checked without it, so concurrent requests verify in parallel.
-    let caller = sigv4::verify_with(
-        |akid| sigv4::signing_key(app.sim.lock().world(), akid),
-        "kms",
-        parts.method.as_str(),
-        path,
-        &parts.headers,
-        body,
-        SystemTime::now(),
-    )?;
+    let caller = verify(app, "kms", parts, body)?;
     trace.caller = Some(caller.clone());
-    if app.throttle.as_ref().is_some_and(|t| !t.admit(op)) {
+    // The signature check accepted the scope's region: the request is answered there,
+    // and counts against the calling account's quota in that region.
+    let region = super::query::signed_scope(&parts.headers).map(|(_, region)| region);
+    let account = crate::kms::ids::Arn::parse(&caller).map_or("", |a| a.account);
+    let quota_region = region.as_deref().unwrap_or_default();
+    if app
+        .throttle
+        .as_ref()
+        .is_some_and(|t| !t.admit(account, quota_region, op))
+    {
         return Err(KmsError::throttled());
     }
-    // The signature check accepted the scope's region: the request is answered there.
-    let caller = match super::query::signed_scope(&parts.headers) {
-        Some((_, region)) => Caller::new(caller).in_region(region),
+    let caller = match region {
+        Some(region) => Caller::new(caller).in_region(region),
         None => Caller::new(caller),
     };
     match app.state_file.as_ref().filter(|_| is_mutating(op)) {
@@ -323,6 +325,36 @@ fn process(
             run_traced(app, &mut sim, &caller, op, body, trace)
         }
     }
+}
+
+/// Verify a request's signature for `service`; on success, the caller's ARN (for an STS
+/// session, `arn:aws:sts::ACCT:assumed-role/ROLE/SESSION`). An expired session says so.
+pub(super) fn verify(
+    app: &AppState,
+    service: &str,
+    parts: &axum::http::request::Parts,
+    body: &[u8],
+) -> Result<String, KmsError> {
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let token = sessions::token_header(&parts.headers);
+    let mut session_error = None;
+    sigv4::verify_with(
+        |akid| {
+            sessions::signing_key(app.sim.lock().world(), akid, token.as_deref()).unwrap_or_else(
+                |e| {
+                    session_error = Some(e);
+                    None
+                },
+            )
+        },
+        service,
+        parts.method.as_str(),
+        path,
+        &parts.headers,
+        body,
+        SystemTime::now(),
+    )
+    .map_err(|e| session_error.unwrap_or(e))
 }
 
 /// Dispatch under the simulator lock, keeping the call's activity entry for the request

@@ -1,7 +1,8 @@
-//! The one STS call grantscope needs, `GetCallerIdentity`, served beside KMS so the whole
-//! AWS path (credentials -> caller identity -> KMS) runs on loopback. STS speaks the AWS
-//! Query protocol (`query.rs`): a form-encoded body
-//! (`Action=GetCallerIdentity&Version=2011-06-15`) and XML answers.
+//! The STS calls grantscope makes, served beside KMS so the whole AWS path (credentials ->
+//! caller identity -> assumed roles -> KMS) runs on loopback: `GetCallerIdentity`, and
+//! `AssumeRole` for the organization's roles (`assume_role.rs`). STS speaks the AWS Query
+//! protocol (`query.rs`): a form-encoded body (`Action=GetCallerIdentity&Version=2011-06-15`)
+//! and XML answers.
 
 use crate::kms::{ErrorCode, KmsError};
 use crate::sim::{SharedSimulator, World};
@@ -19,8 +20,17 @@ pub fn process(
     request_id: &str,
 ) -> Result<String, QueryError> {
     let caller = query::verify_global(sim, "sts", parts, body).map_err(error_from)?;
-    let result = match Params::parse(body).action() {
+    let params = Params::parse(body);
+    let result = match params.action() {
         Some("GetCallerIdentity") => get_caller_identity(sim.lock().world(), &caller, request_id),
+        Some("AssumeRole") => {
+            return super::assume_role::assume_role(
+                sim.lock().world(),
+                &caller,
+                &params,
+                request_id,
+            )
+        }
         Some(other) => Err(query::unknown_action(other, "2011-06-15")),
         None => Err(query::missing_action()),
     };
@@ -53,21 +63,21 @@ pub fn get_caller_identity(
             "The security token included in the request is invalid.",
         )
     })?;
+    // A role's caller is a session of it: the one named in the caller's ARN (an assumed
+    // role), else the default session of a role's own access key.
+    let session = match crate::kms::ids::PrincipalArn::parse(caller_arn) {
+        Some(crate::kms::ids::PrincipalArn::AssumedRole { session, .. }) => session,
+        _ => crate::sim::principals::DEFAULT_ROLE_SESSION.to_string(),
+    };
     let user_id = match principal.kind {
         crate::sim::PrincipalKind::User => principal.unique_id.clone(),
-        crate::sim::PrincipalKind::Role => format!(
-            "{}:{}",
-            principal.unique_id,
-            crate::sim::principals::DEFAULT_ROLE_SESSION
-        ),
+        crate::sim::PrincipalKind::Role => format!("{}:{session}", principal.unique_id),
     };
     let arn = match principal.kind {
         crate::sim::PrincipalKind::User => principal.arn.clone(),
         crate::sim::PrincipalKind::Role => format!(
-            "arn:aws:sts::{}:assumed-role/{}/{}",
-            principal.account,
-            principal.name,
-            crate::sim::principals::DEFAULT_ROLE_SESSION
+            "arn:aws:sts::{}:assumed-role/{}/{session}",
+            principal.account, principal.name,
         ),
     };
     let result = format!(

@@ -1,10 +1,15 @@
 //! Request-rate limits for `grantscope serve`, so clients meet ThrottlingException as on
 //! AWS: either quotas after AWS's (`--throttle aws`, `aws_quota` below) or one rate for
 //! every operation (`--throttle N`, requests per second per operation).
-
-use std::num::NonZeroU32;
+//!
+//! Each calling account has its own budget in each region: KMS quotas are "calculated
+//! independently for each Region of each AWS account" (KMS Developer Guide, Quotas), and
+//! CloudTrail's LookupEvents is "limited to two per second, per account, per Region". The
+//! region is the request's signing scope (one `serve` answers every region). (A key used
+//! from another account counts, on AWS, against the caller's account too.)
 
 use std::collections::HashMap;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -23,9 +28,15 @@ pub enum ThrottlePolicy {
 
 pub struct Throttle {
     policy: ThrottlePolicy,
-    limiters: HashMap<ApiOperation, Arc<DefaultDirectRateLimiter>>,
-    /// CloudTrail's LookupEvents (`cloudtrail.rs`): "limited to two per second, per
-    /// account, per Region" under `aws`.
+    /// Each (calling account, region)'s limiters, made on its first request.
+    scopes: std::sync::Mutex<HashMap<(String, String), Arc<Limiters>>>,
+}
+
+/// One account's limiters in one region.
+struct Limiters {
+    /// By operation (operations of one bucket share a limiter).
+    kms: HashMap<ApiOperation, Arc<DefaultDirectRateLimiter>>,
+    /// CloudTrail's LookupEvents (`cloudtrail.rs`).
     lookup_events: DefaultDirectRateLimiter,
 }
 
@@ -45,11 +56,12 @@ fn rate(n: u32) -> NonZeroU32 {
 /// two per second, per account, per Region."
 pub const LOOKUP_EVENTS_PER_SECOND: u32 = 2;
 
-/// The request quota (per second) for an operation, and the bucket it shares. The grant
-/// operations and the shared cryptographic bucket have AWS's default quotas (CreateGrant
-/// 50, ListGrants 100, RetireGrant and RevokeGrant 30, symmetric cryptography 5,500);
-/// decision: the other reads share one bucket of 100 and the key-management writes one
-/// of 5, the lowest of AWS's defaults for them, so a client meets throttling early.
+/// The request quota (per second) for an operation, and the bucket it shares. AWS's
+/// default quotas: CreateGrant 50, ListGrants 100, RetireGrant and RevokeGrant 30,
+/// DescribeKey 2,000, GetKeyPolicy 1,000, ListKeys, ListAliases and ListRetirableGrants
+/// 100 each, symmetric cryptography 5,500 shared; decision: the other reads share one
+/// bucket of 100 and the key-management writes one of 5, the lowest of AWS's defaults for
+/// them, so a client meets throttling early.
 fn aws_quota(op: ApiOperation) -> (&'static str, u32) {
     use ApiOperation::*;
     match op {
@@ -74,9 +86,15 @@ fn aws_quota(op: ApiOperation) -> (&'static str, u32) {
         // RSA_4096) are not modeled: decision, 25 per second for every pair spec.
         Sign | Verify | DeriveSharedSecret | GetPublicKey => ("asymmetric", 1_000),
         GenerateDataKeyPair | GenerateDataKeyPairWithoutPlaintext => ("GenerateDataKeyPair", 25),
-        ListKeys | ListAliases | DescribeKey | GetKeyPolicy | ListRetirableGrants
-        // Issue #15 part B's reads.
-        | GetKeyRotationStatus | ListKeyRotations | ListResourceTags | ListKeyPolicies
+        DescribeKey => ("DescribeKey", 2_000),
+        GetKeyPolicy => ("GetKeyPolicy", 1_000),
+        ListKeys => ("ListKeys", 100),
+        ListAliases => ("ListAliases", 100),
+        ListRetirableGrants => ("ListRetirableGrants", 100),
+        GetKeyRotationStatus
+        | ListKeyRotations
+        | ListResourceTags
+        | ListKeyPolicies
         | DescribeCustomKeyStores => ("read", 100),
         _ => ("write", 5),
     }
@@ -84,8 +102,15 @@ fn aws_quota(op: ApiOperation) -> (&'static str, u32) {
 
 impl Throttle {
     pub fn new(policy: ThrottlePolicy) -> Self {
+        Self {
+            policy,
+            scopes: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn limiters(policy: ThrottlePolicy) -> Limiters {
         let mut buckets: HashMap<&'static str, Arc<DefaultDirectRateLimiter>> = HashMap::new();
-        let mut limiters = HashMap::new();
+        let mut kms = HashMap::new();
         for op in ApiOperation::ALL {
             let (bucket, per_second) = match policy {
                 ThrottlePolicy::AwsQuotas => aws_quota(op),
@@ -97,27 +122,35 @@ impl Throttle {
                     Arc::new(RateLimiter::direct(Quota::per_second(rate(per_second))))
                 })
                 .clone();
-            limiters.insert(op, limiter);
+            kms.insert(op, limiter);
         }
         let lookup_events = RateLimiter::direct(Quota::per_second(match policy {
             ThrottlePolicy::AwsQuotas => rate(LOOKUP_EVENTS_PER_SECOND),
             ThrottlePolicy::PerOperation(n) => n,
         }));
-        Self {
-            policy,
-            limiters,
-            lookup_events,
-        }
+        Limiters { kms, lookup_events }
     }
 
-    /// May a CloudTrail LookupEvents request go ahead now?
-    pub fn admit_lookup_events(&self) -> bool {
-        self.lookup_events.check().is_ok()
+    fn of(&self, account: &str, region: &str) -> Arc<Limiters> {
+        // A poisoned map still holds whole entries (inserts cannot half-happen).
+        let mut scopes = self.scopes.lock().unwrap_or_else(|e| e.into_inner());
+        scopes
+            .entry((account.to_string(), region.to_string()))
+            .or_insert_with(|| Arc::new(Self::limiters(self.policy)))
+            .clone()
     }
 
-    /// May a request for `op` go ahead now?
-    pub fn admit(&self, op: ApiOperation) -> bool {
-        self.limiters.get(&op).is_none_or(|l| l.check().is_ok())
+    /// May a request of `account` in `region` for `op` go ahead now?
+    pub fn admit(&self, account: &str, region: &str, op: ApiOperation) -> bool {
+        self.of(account, region)
+            .kms
+            .get(&op)
+            .is_none_or(|l| l.check().is_ok())
+    }
+
+    /// May a CloudTrail LookupEvents request of `account` in `region` go ahead now?
+    pub fn admit_lookup_events(&self, account: &str, region: &str) -> bool {
+        self.of(account, region).lookup_events.check().is_ok()
     }
 }
 
@@ -125,24 +158,46 @@ impl Throttle {
 mod tests {
     use super::*;
 
+    const A: &str = "111122223333";
+    const R: &str = "us-east-1";
+
     #[test]
     fn requests_above_the_rate_are_refused() {
         let t = Throttle::new(ThrottlePolicy::PerOperation(NonZeroU32::new(5).unwrap()));
         let admitted = (0..20)
-            .filter(|_| t.admit(ApiOperation::ListGrants))
+            .filter(|_| t.admit(A, R, ApiOperation::ListGrants))
             .count();
         // The burst of 5, and perhaps a token or two refilled if the thread was paused.
         assert!((5..=7).contains(&admitted), "{admitted}");
         // Each operation has its own budget.
-        assert!(t.admit(ApiOperation::Encrypt));
+        assert!(t.admit(A, R, ApiOperation::Encrypt));
+        // Each account has its own budget, and each region of an account.
+        assert!(t.admit("444455556666", R, ApiOperation::ListGrants));
+        assert!(t.admit(A, "eu-west-1", ApiOperation::ListGrants));
     }
 
     #[test]
     fn aws_quotas_share_the_crypto_bucket() {
         let t = Throttle::new(ThrottlePolicy::AwsQuotas);
         let grants = (0..100)
-            .filter(|_| t.admit(ApiOperation::CreateGrant))
+            .filter(|_| t.admit(A, R, ApiOperation::CreateGrant))
             .count();
         assert!((50..=53).contains(&grants), "{grants}");
+        let encrypts = (0..100)
+            .filter(|_| t.admit(A, R, ApiOperation::Encrypt))
+            .count();
+        let macs = (0..6_000)
+            .filter(|_| t.admit(A, R, ApiOperation::GenerateMac))
+            .count();
+        assert_eq!(encrypts, 100);
+        assert!((5_400..=5_450).contains(&macs), "{macs}");
+    }
+
+    #[test]
+    fn lookup_events_are_two_per_second_per_account_and_region() {
+        let t = Throttle::new(ThrottlePolicy::AwsQuotas);
+        let n = (0..10).filter(|_| t.admit_lookup_events(A, R)).count();
+        assert!((2..=3).contains(&n), "{n}");
+        assert!(t.admit_lookup_events(A, "eu-west-1"));
     }
 }

@@ -49,6 +49,15 @@ pub struct AwsConnection {
     pub config: SdkConfig,
     pub region: String,
     pub options: AwsOptions,
+    /// Holds each KMS request back to its account-region's rate (organization-wide work,
+    /// `scope::scheduler`); none for one account and region.
+    pub pacer: Option<std::sync::Arc<dyn Pacer>>,
+}
+
+/// Holds a request back until its account-region's request rate allows it.
+#[async_trait::async_trait]
+pub trait Pacer: Send + Sync {
+    async fn ready(&self, op: crate::kms::ApiOperation);
 }
 
 /// An SDK error as a readable message with AWS's code.
@@ -151,7 +160,36 @@ impl AwsConnection {
             config,
             region,
             options: opts,
+            pacer: None,
         })
+    }
+
+    /// A connection with a prepared configuration (an account's credentials, a region)
+    /// and KMS client, paced by `pacer`.
+    pub fn from_parts(
+        config: SdkConfig,
+        kms: aws_sdk_kms::Client,
+        region: String,
+        pacer: Option<std::sync::Arc<dyn Pacer>>,
+    ) -> Self {
+        Self {
+            sts: aws_sdk_sts::Client::new(&config),
+            kms,
+            region: region.clone(),
+            options: AwsOptions {
+                region: Some(region),
+                ..AwsOptions::default()
+            },
+            config,
+            pacer,
+        }
+    }
+
+    /// Wait for the pacer, if any, to let a request of `op` go.
+    pub async fn pace(&self, op: crate::kms::ApiOperation) {
+        if let Some(p) = &self.pacer {
+            p.ready(op).await;
+        }
     }
 
     pub async fn caller_identity(&self) -> BackendResult<CallerIdentity> {
@@ -173,6 +211,7 @@ impl AwsConnection {
         let mut keys = Vec::new();
         let mut pages = Pager::default();
         loop {
+            self.pace(crate::kms::ApiOperation::ListKeys).await;
             let out = self
                 .kms
                 .list_keys()
@@ -202,6 +241,7 @@ impl AwsConnection {
         let mut by_key: std::collections::HashMap<String, Vec<String>> = Default::default();
         let mut pages = Pager::default();
         loop {
+            self.pace(crate::kms::ApiOperation::ListAliases).await;
             let out = self
                 .kms
                 .list_aliases()
@@ -233,6 +273,7 @@ impl AwsConnection {
         &self,
         key_id: &str,
     ) -> BackendResult<(String, Option<aws_sdk_kms::types::KeyMetadata>)> {
+        self.pace(crate::kms::ApiOperation::DescribeKey).await;
         let out = self
             .kms
             .describe_key()
@@ -271,6 +312,7 @@ impl AwsConnection {
         let mut grants = Vec::new();
         let mut pages = Pager::default();
         loop {
+            self.pace(crate::kms::ApiOperation::ListGrants).await;
             let mut out = self
                 .kms
                 .list_grants()

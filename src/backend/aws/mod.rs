@@ -25,7 +25,7 @@ mod test_call;
 pub use backend::AwsBackend;
 pub use cloudtrail::CloudTrail;
 pub use connection::{
-    load_config, load_config_with, sdk_error, AwsConnection, AwsOptions, CallerIdentity,
+    load_config, load_config_with, sdk_error, AwsConnection, AwsOptions, CallerIdentity, Pacer,
     CONCURRENCY, KEYS_AT_ONCE, MAX_ATTEMPTS,
 };
 pub use profiles::ProfileSources;

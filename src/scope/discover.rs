@@ -1,0 +1,122 @@
+//! From a [`ScopeSpec`] to the list of scopes to read: the accounts (the caller's, a list,
+//! or the organization's through Organizations ListAccounts) and each account's regions
+//! (the configured one, a list, or the account's enabled regions through Account
+//! ListRegions). An account that cannot be entered or asked is reported, not fatal.
+//!
+//! AWS's words: ListAccounts "can be called only from the organization's management
+//! account or by a member account that is a delegated administrator", and "Organizations
+//! might return fewer results than the maximum even when there are more results
+//! available": the SDK's paginator follows NextToken to the end. ListRegions filters by
+//! `RegionOptStatusContains`; ENABLED and ENABLED_BY_DEFAULT are the regions an account
+//! can use. Decision: suspended accounts (Status other than ACTIVE) are skipped, as no
+//! role can be assumed in them.
+
+use aws_sdk_kms::error::DisplayErrorContext;
+
+use super::credentials::AccountCredentials;
+use super::{Accounts, Regions, Scope, ScopeSpec};
+
+/// A scope (or a whole account, `region` None) that could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Unread {
+    pub account: String,
+    pub region: Option<String>,
+    pub why: String,
+}
+
+/// The scopes to read, and the accounts that could not even be listed.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub scopes: Vec<Scope>,
+    pub unread: Vec<Unread>,
+}
+
+/// The accounts of `spec`. Only the organization's listing can fail (then nothing can be
+/// read, and the error says why).
+pub async fn accounts(creds: &AccountCredentials, spec: &ScopeSpec) -> Result<Vec<String>, String> {
+    match &spec.accounts {
+        Accounts::Caller => Ok(vec![creds.caller_account().to_string()]),
+        Accounts::List(ids) => Ok(ids.clone()),
+        Accounts::Organization => {
+            let client = aws_sdk_organizations::Client::new(creds.base());
+            let mut pages = client.list_accounts().into_paginator().send();
+            let mut ids = Vec::new();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| {
+                    format!("Organizations ListAccounts: {}", DisplayErrorContext(&e))
+                })?;
+                for a in page.accounts() {
+                    let active = a
+                        .status()
+                        .is_none_or(|s| *s == aws_sdk_organizations::types::AccountStatus::Active);
+                    if let (Some(id), true) = (a.id(), active) {
+                        ids.push(id.to_string());
+                    }
+                }
+            }
+            Ok(ids)
+        }
+    }
+}
+
+/// The enabled regions of `account`, asked with the account's own credentials.
+async fn enabled_regions(
+    creds: &AccountCredentials,
+    account: &str,
+    configured: &str,
+) -> Result<Vec<String>, String> {
+    use aws_sdk_account::types::RegionOptStatus;
+    let config = creds.config(account, configured).await?;
+    let client = aws_sdk_account::Client::new(&config);
+    let mut pages = client
+        .list_regions()
+        .region_opt_status_contains(RegionOptStatus::Enabled)
+        .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
+        .into_paginator()
+        .send();
+    let mut names = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| format!("Account ListRegions: {}", DisplayErrorContext(&e)))?;
+        names.extend(
+            page.regions()
+                .iter()
+                .filter_map(|r| r.region_name())
+                .map(str::to_string),
+        );
+    }
+    Ok(names)
+}
+
+/// Every scope of `spec`, accounts in the order listed, regions in each account's order.
+pub async fn plan(
+    creds: &AccountCredentials,
+    spec: &ScopeSpec,
+    configured_region: &str,
+) -> Result<Plan, String> {
+    let accounts = accounts(creds, spec).await?;
+    let mut plan = Plan::default();
+    let regions_of = |account: String| async move {
+        let regions = match &spec.regions {
+            Regions::Configured => Ok(vec![configured_region.to_string()]),
+            Regions::List(r) => Ok(r.clone()),
+            Regions::Enabled => enabled_regions(creds, &account, configured_region).await,
+        };
+        (account, regions)
+    };
+    // Accounts are asked together (each ListRegions runs under its own credentials).
+    let answers = futures::future::join_all(accounts.into_iter().map(regions_of)).await;
+    for (account, regions) in answers {
+        match regions {
+            Ok(regions) => plan.scopes.extend(regions.into_iter().map(|region| Scope {
+                account: account.clone(),
+                region,
+            })),
+            Err(why) => plan.unread.push(Unread {
+                account,
+                region: None,
+                why,
+            }),
+        }
+    }
+    Ok(plan)
+}
