@@ -20,24 +20,22 @@ impl CloudTrail {
             client: aws_sdk_cloudtrail::Client::new(&conn.config),
         }
     }
-}
 
-#[async_trait::async_trait]
-impl TrailPages for CloudTrail {
-    async fn page(
+    /// One page of LookupEvents for one lookup attribute between `start` and `end`; the
+    /// error is AWS's message.
+    async fn lookup(
         &self,
-        resource: &str,
-        start: f64,
-        end: f64,
+        key: LookupAttributeKey,
+        value: &str,
+        (start, end): (f64, f64),
         token: Option<String>,
-    ) -> Result<Page, String> {
+    ) -> Result<aws_sdk_cloudtrail::operation::lookup_events::LookupEventsOutput, String> {
         let attribute = LookupAttribute::builder()
-            .attribute_key(LookupAttributeKey::ResourceName)
-            .attribute_value(resource)
+            .attribute_key(key)
+            .attribute_value(value)
             .build()
             .map_err(|e| e.to_string())?;
-        let out = self
-            .client
+        self.client
             .lookup_events()
             .lookup_attributes(attribute)
             .start_time(DateTime::from_secs_f64(start))
@@ -49,7 +47,27 @@ impl TrailPages for CloudTrail {
             .map_err(|e| {
                 let e = sdk_error(e);
                 format!("{}: {}", e.label(), e.message)
-            })?;
+            })
+    }
+}
+
+#[async_trait::async_trait]
+impl TrailPages for CloudTrail {
+    async fn page(
+        &self,
+        resource: &str,
+        start: f64,
+        end: f64,
+        token: Option<String>,
+    ) -> Result<Page, String> {
+        let out = self
+            .lookup(
+                LookupAttributeKey::ResourceName,
+                resource,
+                (start, end),
+                token,
+            )
+            .await?;
         let events = out
             .events()
             .iter()
@@ -98,25 +116,9 @@ impl CloudTrail {
             let mut token = None;
             loop {
                 limiter.until_ready().await;
-                let attribute = LookupAttribute::builder()
-                    .attribute_key(LookupAttributeKey::EventName)
-                    .attribute_value(name)
-                    .build()
-                    .map_err(|e| e.to_string())?;
                 let out = self
-                    .client
-                    .lookup_events()
-                    .lookup_attributes(attribute)
-                    .start_time(DateTime::from_secs_f64(start))
-                    .end_time(DateTime::from_secs_f64(end))
-                    .max_results(crate::evidence::PAGE_SIZE)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .map_err(|e| {
-                        let e = sdk_error(e);
-                        format!("{}: {}", e.label(), e.message)
-                    })?;
+                    .lookup(LookupAttributeKey::EventName, name, (start, end), token)
+                    .await?;
                 for e in out.events() {
                     for r in e.resources() {
                         if let Some(n) = r.resource_name() {
