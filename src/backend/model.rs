@@ -65,6 +65,46 @@ impl KeySummary {
     }
 }
 
+/// One account in one region: what a backend across an organization reads separately
+/// (each with the account's credentials and its own request rates).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Scope {
+    pub account: String,
+    pub region: String,
+}
+
+impl Scope {
+    /// The scope a key (or any KMS resource) ARN names, when it is an ARN.
+    pub fn of_arn(arn: &str) -> Option<Scope> {
+        crate::kms::ids::Arn::parse(arn).map(|a| Scope {
+            account: a.account.to_string(),
+            region: a.region.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.account, self.region)
+    }
+}
+
+/// A scope (or a whole account, `region` None) that could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnreadScope {
+    pub account: String,
+    pub region: Option<String>,
+    pub why: String,
+}
+
+/// The scopes a backend across an organization reads, and the accounts it could not even
+/// list the regions of.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScopePlan {
+    pub scopes: Vec<Scope>,
+    pub unread: Vec<UnreadScope>,
+}
+
 /// The keys of the account as `list_keys` gives them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyList {
