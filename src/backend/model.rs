@@ -51,6 +51,11 @@ impl KeySummary {
         self.arn.split(':').nth(3).unwrap_or_default()
     }
 
+    /// The account the key is in (its ARN's).
+    pub fn account(&self) -> &str {
+        self.arn.split(':').nth(4).unwrap_or_default()
+    }
+
     /// The first 8 characters of the key id, for narrow columns.
     pub fn short_id(&self) -> &str {
         self.key_id.get(..8).unwrap_or(&self.key_id)

@@ -15,7 +15,7 @@ use crate::tui::effect::{ConfirmAction, ConfirmRequest};
 use crate::tui::effects::finish_jump;
 use crate::tui::findings::{marker, severity_style};
 use crate::tui::jobs::Job;
-use crate::tui::list_view::{self, Column, Width};
+use crate::tui::list_view::{self, insert_column, Column, Width};
 use crate::tui::message::{Command, Work};
 use crate::tui::pane::Pane;
 use crate::tui::widgets::{age, pane_block};
@@ -69,7 +69,10 @@ fn measure_ids(app: &mut App) {
 }
 
 /// The grants a principal holds came (all at once).
-pub fn held(app: &mut App, grants: Vec<GrantSummary>) {
+pub fn held(app: &mut App, mut grants: Vec<GrantSummary>) {
+    // Across an organization: the grants on the keys of the scope shown.
+    let view = &app.scopes.view;
+    grants.retain(|g| view.holds_arn(&g.key_arn));
     let keep = app.selected_grant().map(|g| g.grant_id.clone());
     app.grants
         .set_items(grants, search_text, |g| Some(&g.grant_id) == keep.as_ref());
@@ -151,6 +154,54 @@ fn label(g: &GrantSummary, id_len: usize) -> String {
 /// age, the constraint marker, the retiring principal.
 pub fn columns(app: &App) -> Vec<Column<'_, GrantSummary>> {
     let by_principal = matches!(app.grant_scope, GrantScope::Principal { .. });
+    let mut columns = key_columns(app, by_principal);
+    // A principal's grants across accounts and regions: each key's account and region.
+    if by_principal {
+        let all = app.grants.all();
+        let several = |part: usize| {
+            let of = |g: &GrantSummary| {
+                g.key_arn
+                    .split(':')
+                    .nth(part)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            all.first()
+                .is_some_and(|first| all.iter().any(|g| of(g) != of(first)))
+        };
+        let arn_part = |g: &GrantSummary, part: usize| {
+            g.key_arn
+                .split(':')
+                .nth(part)
+                .unwrap_or_default()
+                .to_string()
+        };
+        if several(3) {
+            insert_column(
+                &mut columns,
+                3,
+                Column::new(
+                    "Region",
+                    Width::Flex { min: 6, max: 14 },
+                    2,
+                    move |g: &GrantSummary| (arn_part(g, 3), Style::default()),
+                ),
+            );
+        }
+        if several(4) {
+            insert_column(
+                &mut columns,
+                3,
+                Column::new("Account", Width::Fixed(12), 2, move |g: &GrantSummary| {
+                    (arn_part(g, 4), Style::default())
+                }),
+            );
+        }
+    }
+    columns
+}
+
+fn key_columns(app: &App, by_principal: bool) -> Vec<Column<'_, GrantSummary>> {
     let now = app.now;
     let id_len = app.grant_id_len;
     let outcome = app.findings.outcome.as_deref();
