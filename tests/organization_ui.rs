@@ -22,7 +22,7 @@ use grantscope::scope::{parse_accounts, parse_regions, ScopeSpec};
 use grantscope::tui::dialogs::Dialog;
 use grantscope::tui::executor::execute;
 use grantscope::tui::input::key_messages;
-use grantscope::tui::message::{Command, Msg};
+use grantscope::tui::message::{Command, Msg, Work};
 use grantscope::tui::pane::Pane;
 use grantscope::tui::scopes::{ScopeState, ScopeView};
 use grantscope::tui::{new_app, update, view, App, UiOptions};
@@ -62,6 +62,13 @@ struct Ui {
 
 impl Ui {
     fn start(world: &ServedWorld, accounts: &str, regions: &str) -> Ui {
+        let (mut ui, cmds) = Ui::connect(world, accounts, regions);
+        ui.run(cmds);
+        ui
+    }
+
+    /// The UI connected, and the commands it starts with (not run yet).
+    fn connect(world: &ServedWorld, accounts: &str, regions: &str) -> (Ui, Vec<Command>) {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -82,14 +89,24 @@ impl Ui {
         let backend: Arc<dyn Backend> = Arc::new(backend);
         let mut app = new_app(backend.as_ref(), UiOptions::default());
         let cmds = update::init(&mut app);
-        let mut ui = Ui { rt, backend, app };
-        ui.run(cmds);
-        ui
+        (Ui { rt, backend, app }, cmds)
     }
 
     fn run(&mut self, cmds: Vec<Command>) {
+        let held = self.run_holding(cmds, |_| false);
+        assert!(held.is_empty());
+    }
+
+    /// Run the commands, and those their answers ask for, but for the work `hold` names:
+    /// those are given back, not run (a scope still loading).
+    fn run_holding(&mut self, cmds: Vec<Command>, hold: impl Fn(&Work) -> bool) -> Vec<Command> {
+        let mut held = Vec::new();
         let mut queue: VecDeque<Command> = cmds.into();
         while let Some(cmd) = queue.pop_front() {
+            if matches!(&cmd, Command::Run { work, .. } if hold(work)) {
+                held.push(cmd);
+                continue;
+            }
             if let Command::Run { job, work } = cmd {
                 let result = self
                     .rt
@@ -100,6 +117,7 @@ impl Ui {
                 ));
             }
         }
+        held
     }
 
     fn send(&mut self, msg: Msg) {
@@ -222,6 +240,36 @@ fn every_scope_is_read_and_shown_with_account_and_region_columns() {
         .find(|p| p.arn == READER)
         .expect("the reader is listed");
     assert_eq!(reader.grant_count, 1);
+}
+
+#[test]
+fn the_first_scope_read_is_usable_while_the_others_load() {
+    let world = ServedWorld::scenario_toml(&org_fixed());
+    let (mut ui, cmds) = Ui::connect(&world, "org", "all");
+    let first = scope(A, "eu-west-1");
+    let held = ui.run_holding(cmds, |w| matches!(w, Work::ListKeysIn(s) if *s != first));
+    assert_eq!(held.len(), 5, "five scopes still loading");
+    assert_eq!(ui.app.scopes.progress().as_deref(), Some("scopes 1/6"));
+    assert!(ui.app.is_busy(), "the spinner turns while scopes load");
+    // A's keys are listed and usable: the grants pane shows the selected key's grants.
+    let keys: Vec<&str> = ui.app.keys.all().iter().map(|k| k.label()).collect();
+    assert_eq!(keys, ["alias/payments"]);
+    assert_eq!(ui.app.grants.len(), 1, "the payments key's grant is listed");
+    let screen = ui.screen(80, 24);
+    assert!(screen.contains("scopes 1/6"), "{screen}");
+    ui.press('S');
+    let screen = ui.screen(100, 30);
+    assert!(screen.contains("loading, 1/6 read"), "{screen}");
+    assert_eq!(screen.matches("loading…").count(), 5, "{screen}");
+    ui.key(KeyCode::Esc);
+    // The rest arrive; the selection stays on its key.
+    ui.run(held);
+    assert_eq!(ui.app.scopes.progress(), None);
+    assert_eq!(ui.app.keys.len(), 3);
+    assert_eq!(
+        ui.app.selected_key().map(|k| k.label()),
+        Some("alias/payments")
+    );
 }
 
 #[test]
