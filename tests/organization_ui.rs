@@ -448,3 +448,83 @@ fn mask(text: &str) -> String {
     }
     out
 }
+
+/// The walkthrough with the real program in tmux, started with the scope flags: the
+/// organization view loads every scope, the reader's cross-account grant is found from
+/// the principals pane, revoked through the confirmation, and B's view (chosen in the
+/// scope selector) shows B's key only, the reader holding nothing; `q` quits with the
+/// terminal restored.
+#[test]
+fn the_walkthrough_typed_in_tmux_with_the_scope_flags() {
+    let world = ServedWorld::scenario_toml(&org_fixed());
+    let creds = world
+        .sources
+        .credentials_file
+        .as_deref()
+        .expect("credentials file")
+        .display()
+        .to_string();
+    let script = format!(
+        "unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION AWS_ENDPOINT_URL; \
+         AWS_CONFIG_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true AWS_SHARED_CREDENTIALS_FILE={creds} \
+         {bin} --accounts org --regions all --profile ops --region eu-west-1 --endpoint-url {url}; \
+         echo EXIT=$?; sleep 30",
+        bin = env!("CARGO_BIN_EXE_grantscope"),
+        url = world.server.url,
+    );
+    let t = support::tmux::Tmux::start_sized("org-ui", (120, 36), &["sh", "-c", &script]);
+    t.wait_until("every scope read", |s| {
+        s.contains("alias/payments-us")
+            && s.contains("alias/analytics")
+            && !s.contains("discovering")
+            && !(0..6).any(|n| s.contains(&format!("scopes {n}/6")))
+    });
+    t.keys(&["S"]);
+    t.wait_for(&["Scopes: organization > account > region", "6/6 read"]);
+    t.keys(&["Escape"]);
+    // Found from the organization view: the reader's grants, across accounts.
+    t.keys(&["Tab", "Tab", "/", "reader", "Enter"]);
+    t.wait_for(&["Grants held by reader (1)", "analytics-reads-payments"]);
+    t.keys(&["BTab", "x"]);
+    t.wait_for(&["Revoke grant analytics-reads-payments?"]);
+    t.keys(&["Tab", "Enter"]);
+    t.wait_for(&["Revoked the grant", "Grants held by reader (0)"]);
+    // B's view: organization, 3 accounts of 2 regions each: B's eu-west-1 is the 9th.
+    t.keys(&["S", "Home"]);
+    for _ in 0..8 {
+        t.keys(&["Down"]);
+    }
+    t.keys(&["Enter"]);
+    let screen = t.wait_for(&["Showing 333333333333/eu-west-1"]);
+    assert!(screen.contains("alias/analytics"), "{screen}");
+    assert!(!screen.contains("alias/payments"), "{screen}");
+    t.keys(&["q"]);
+    let screen = t.wait_for(&["EXIT=0"]);
+    assert_eq!(t.format("#{alternate_on}"), "0", "{screen}");
+}
+
+/// The UI's scope flags (and `[scope]` of `--config`) are read and checked before the
+/// terminal is touched: a bad value is refused with what is wrong.
+#[test]
+fn the_uis_scope_flags_are_checked_before_the_terminal_is_touched() {
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dir.path().join("grantscope.toml");
+    std::fs::write(&config, "[scope]\naccounts = \"1234\"\n").expect("write");
+    let config = config.display().to_string();
+    let cases: [(&[&str], &str); 5] = [
+        (&["--accounts", "1234"], "not an account id"),
+        (&["--regions", "EU West"], "not a region name"),
+        (
+            &["--accounts", "org", "--rate", "Nope=5"],
+            "not a KMS operation",
+        ),
+        (&["--accounts", "org", "--as", "admin"], "--as"),
+        (&["--config", &config], "not an account id"),
+    ];
+    for (args, says) in cases {
+        let out = support::grantscope_bounded(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
