@@ -515,3 +515,134 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     };
     frame.render_widget(Paragraph::new(detail).wrap(Wrap { trim: true }), below);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{BackendError, BackendInfo, UnreadScope};
+    use crate::tui::message::{Answer, Msg};
+    use crate::tui::update::update;
+
+    fn app() -> App {
+        let mut app = App::new(
+            BackendInfo {
+                kind: "aws".into(),
+                source: "ops".into(),
+                account: "111111111111".into(),
+                region: "eu-west-1".into(),
+                identity: "arn:aws:iam::111111111111:user/ops".into(),
+                endpoint: None,
+            },
+            false,
+            chrono::Utc::now(),
+        );
+        app.scopes.spans = true;
+        app
+    }
+
+    fn scope(account: &str) -> Scope {
+        Scope {
+            account: account.into(),
+            region: "eu-west-1".into(),
+        }
+    }
+
+    fn key(account: &str, alias: &str) -> KeySummary {
+        let id = format!("{}-0000-4000-8000-000000000000", &account[..8]);
+        KeySummary {
+            arn: format!("arn:aws:kms:eu-west-1:{account}:key/{id}"),
+            key_id: id,
+            aliases: vec![alias.into()],
+            description: String::new(),
+            state: crate::kms::KeyState::Enabled,
+            spec: crate::kms::KeySpec::SymmetricDefault,
+            usage: "ENCRYPT_DECRYPT".into(),
+            manager: "CUSTOMER".into(),
+            created: chrono::Utc::now(),
+            deletion_date: None,
+            grant_count: 2,
+            multi_region: None,
+        }
+    }
+
+    /// Answer every `ListKeysIn` of `cmds`: the scope's keys, or an error for `refused`.
+    fn answer(app: &mut App, cmds: Vec<Command>, refused: &str) {
+        for cmd in cmds {
+            let Command::Run { job, work } = cmd else {
+                continue;
+            };
+            let Work::ListKeysIn(s) = &work else {
+                continue;
+            };
+            let result = if s.account == refused {
+                Err(BackendError::configuration(
+                    "AssumeRole arn:aws:iam::444444444444:role/OrganizationAccountAccessRole: AccessDenied",
+                ))
+            } else {
+                Ok(Answer::Keys(KeyList {
+                    keys: vec![key(&s.account, "alias/k")],
+                    details_later: false,
+                }))
+            };
+            update(app, Msg::Done { job, work, result });
+        }
+    }
+
+    #[test]
+    fn unread_scopes_are_shown_with_why_and_the_others_are_listed() {
+        let mut app = app();
+        let plan = ScopePlan {
+            scopes: vec![scope("222222222222"), scope("444444444444")],
+            unread: vec![UnreadScope {
+                account: "555555555555".into(),
+                region: None,
+                why: "Account ListRegions: AccessDenied".into(),
+            }],
+        };
+        let cmds = planned(&mut app, plan);
+        assert_eq!(cmds.len(), 2, "each readable scope is asked at once");
+        assert_eq!(app.scopes.progress().as_deref(), Some("scopes 0/2"));
+        answer(&mut app, cmds, "444444444444");
+        assert_eq!(app.keys.len(), 1, "the scope read is listed");
+        assert_eq!(app.scopes.progress(), None);
+        let entries = app.scopes.entries();
+        let text = |e: &Entry| app.scopes.state_text(e);
+        assert_eq!(text(&Entry::One(scope("222222222222"))), "read");
+        assert!(text(&Entry::One(scope("444444444444"))).starts_with("unread: AssumeRole"));
+        assert_eq!(
+            text(&Entry::Account("555555555555".into())),
+            "unread: Account ListRegions: AccessDenied"
+        );
+        assert_eq!(
+            text(&Entry::All),
+            "1/2 read, 1 unread, 1 account not listed"
+        );
+        assert!(entries.contains(&Entry::Account("555555555555".into())));
+        let c = entry_counts(&Entry::All, &counts(&app));
+        assert_eq!((c.keys, c.grants), (1, 2));
+    }
+
+    #[test]
+    fn the_view_filters_the_keys_and_adds_columns_only_for_more_than_one() {
+        let mut app = app();
+        let cmds = planned(
+            &mut app,
+            ScopePlan {
+                scopes: vec![scope("222222222222"), scope("333333333333")],
+                unread: vec![],
+            },
+        );
+        answer(&mut app, cmds, "");
+        assert_eq!(app.keys.len(), 2);
+        assert!(app.several_accounts && !app.several_regions);
+        show(&mut app, ScopeView::Account("333333333333".into()));
+        assert_eq!(app.keys.len(), 1);
+        assert_eq!(app.keys.all()[0].account(), "333333333333");
+        assert!(
+            !app.several_accounts,
+            "one account shown: no Account column"
+        );
+        show(&mut app, ScopeView::All);
+        assert_eq!(app.keys.len(), 2);
+    }
+}
