@@ -15,14 +15,14 @@ use insta::assert_snapshot;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-use grantscope::backend::{Backend, CreateGrantInput, EventOutcome, Scope};
+use grantscope::backend::{Actor, Backend, CreateGrantInput, EventOutcome, Scope, TestCall};
 use grantscope::kms::{GrantOperation, KeyRef, Principal};
 use grantscope::scope::backend::ScopedBackend;
 use grantscope::scope::{parse_accounts, parse_regions, ScopeSpec};
 use grantscope::tui::dialogs::Dialog;
 use grantscope::tui::executor::execute;
 use grantscope::tui::input::key_messages;
-use grantscope::tui::message::{Command, Msg, Work};
+use grantscope::tui::message::{Answer, Command, Msg, Work};
 use grantscope::tui::pane::Pane;
 use grantscope::tui::scopes::{ScopeState, ScopeView};
 use grantscope::tui::{new_app, update, view, App, UiOptions};
@@ -527,4 +527,84 @@ fn the_uis_scope_flags_are_checked_before_the_terminal_is_touched() {
         assert!(!out.status.success(), "{args:?}");
         assert!(stderr.contains(says), "{args:?}: {stderr}");
     }
+}
+
+/// Create and test, as the UI runs them (its executor), are made in the key's account:
+/// a grant on B's key is created by B's access role session, and a Decrypt test on A's
+/// key (its sample ciphertext made by the operator) succeeds as B's reader through the
+/// cross-account grant, which the management account's operator could not have prepared.
+#[test]
+fn create_and_test_are_made_with_the_credentials_of_the_keys_account() {
+    let world = ServedWorld::scenario_toml(&org_fixed());
+    let ui = Ui::start(&world, "org", "eu-west-1");
+    let arn_of = |alias: &str| {
+        ui.app
+            .keys
+            .all()
+            .iter()
+            .find(|k| k.label() == alias)
+            .map(|k| k.arn.clone())
+            .unwrap_or_else(|| panic!("{alias} is listed"))
+    };
+    let created = ui.rt.block_on(execute(
+        ui.backend.clone(),
+        Work::CreateGrant(CreateGrantInput {
+            key: KeyRef::parse(&arn_of("alias/analytics")),
+            grantee: Principal::parse(READER).expect("principal"),
+            retiring: None,
+            operations: vec![GrantOperation::Encrypt],
+            constraints: None,
+            name: None,
+        }),
+    ));
+    assert!(created.is_ok(), "{created:?}");
+    let tested = ui
+        .rt
+        .block_on(execute(
+            ui.backend.clone(),
+            Work::TestGrant(TestCall::new(
+                KeyRef::parse(&arn_of("alias/payments")),
+                Actor::Profile("reader".into()),
+                GrantOperation::Decrypt,
+            )),
+        ))
+        .expect("the test is made");
+    let Answer::Tested(outcome) = tested else {
+        panic!("{tested:?}")
+    };
+    // The reader profile is the role's session.
+    assert!(
+        outcome
+            .caller
+            .starts_with("arn:aws:sts::333333333333:assumed-role/reader/"),
+        "{}",
+        outcome.caller
+    );
+    assert!(outcome.result.is_ok(), "{outcome:?}");
+    let events = ui.rt.block_on(ui.backend.activity_since(0)).expect("log");
+    let by = |op: &str| {
+        events
+            .iter()
+            .filter(|e| e.operation == op)
+            .map(|e| e.caller.clone())
+            .collect::<Vec<_>>()
+    };
+    let created_by = by("CreateGrant");
+    assert_eq!(created_by.len(), 1, "{events:?}");
+    assert!(
+        created_by[0].starts_with("arn:aws:sts::333333333333:assumed-role/"),
+        "{created_by:?}"
+    );
+    let prepared = outcome.prepared.clone().unwrap_or_default();
+    // Made by A's access role session, not by the management account's operator (ops).
+    assert!(
+        prepared.contains("made by OrganizationAccountAccessRole/grantscope"),
+        "{prepared}"
+    );
+    assert!(
+        by("Encrypt")
+            .iter()
+            .all(|c| c.starts_with("arn:aws:sts::222222222222:assumed-role/")),
+        "the sample ciphertext is made in A: {events:?}"
+    );
 }
