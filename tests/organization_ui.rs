@@ -290,6 +290,13 @@ fn a_scope_that_cannot_be_read_is_shown_with_why_and_the_rest_is_usable() {
     let screen = ui.screen(100, 30);
     assert!(screen.contains("unread: AssumeRole"), "{screen}");
     assert!(ui.app.status.as_ref().is_some_and(|s| s.error));
+    // The unread scope under the cursor: its why in full below the list.
+    ui.key(KeyCode::End);
+    let screens: String = [(80, 24), (100, 30), (160, 45)]
+        .iter()
+        .map(|&(w, h)| format!("── {w}x{h} ──\n{}", ui.screen(w, h)))
+        .collect();
+    assert_snapshot!(mask(&screens));
 }
 
 /// The walkthrough: a role in account B (analytics) was granted Decrypt on a key in

@@ -453,7 +453,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let per_entry: Vec<Counts> = entries.iter().map(|e| entry_counts(e, &counts)).collect();
     let states: Vec<String> = entries.iter().map(|e| app.scopes.state_text(e)).collect();
     frame.render_widget(Clear, area);
-    let [list, below] = Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(area);
+    let text = &states[selected];
+    let detail = if text.starts_with("unread") {
+        Line::from(Span::styled(
+            text.clone(),
+            Style::default().fg(Color::White).bg(app.theme.denied),
+        ))
+    } else {
+        Line::from(format!("{}: {text}", entries[selected].view().label()))
+    };
+    let detail = Paragraph::new(detail).wrap(Wrap { trim: true });
+    // The selected entry's state in full, in up to half the area (the list keeps the rest).
+    let rows = (detail.line_count(area.width.max(1)) as u16).clamp(1, area.height / 2);
+    let [list, below] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(rows)]).areas(area);
     let stale_style = Style::default().fg(app.theme.warning);
     let unread_style = Style::default().fg(app.theme.denied);
     let columns: Vec<Column<'_, usize>> = vec![
@@ -504,16 +517,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         &columns,
         &app.theme,
     );
-    let text = &states[selected];
-    let detail = if text.starts_with("unread") {
-        Line::from(Span::styled(
-            text.clone(),
-            Style::default().fg(Color::White).bg(app.theme.denied),
-        ))
-    } else {
-        Line::from(format!("{}: {text}", entries[selected].view().label()))
-    };
-    frame.render_widget(Paragraph::new(detail).wrap(Wrap { trim: true }), below);
+    frame.render_widget(detail, below);
 }
 
 #[cfg(test)]

@@ -623,7 +623,9 @@ fn failed(app: &mut App, job: Job, work: Work, e: BackendError) -> Vec<Command> 
                 .collect();
             keys::described(app, job, details)
         }
+        // The status line names it; the scope selector says why in full.
         Work::ListKeysIn(scope) => {
+            app.set_error(format!("Not read: {scope} (S: why)"));
             scopes::unread(app, scope, e.to_string());
             vec![]
         }
