@@ -615,3 +615,32 @@ fn create_and_test_are_made_with_the_credentials_of_the_keys_account() {
         "the sample ciphertext is made in A: {events:?}"
     );
 }
+
+/// From B's view, the findings view's cross-account finding on A's key is reached: the
+/// panes go back to the organization view to show its grant.
+#[test]
+fn a_finding_on_another_scopes_key_is_reached_from_the_organization_view() {
+    let world = ServedWorld::scenario_toml(&org_fixed());
+    let mut ui = Ui::start(&world, "org", "eu-west-1");
+    ui.choose_scope(ScopeView::One(scope(B, "eu-west-1")));
+    ui.press('f');
+    assert!(ui.app.findings.view_open);
+    ui.key(KeyCode::Home);
+    for _ in 0..ui.app.findings.len() {
+        let f = ui.app.findings.selected_finding().expect("a finding");
+        if f.grantee.as_deref() == Some(READER) {
+            break;
+        }
+        ui.key(KeyCode::Down);
+    }
+    let f = ui.app.findings.selected_finding().expect("a finding");
+    assert_eq!(f.grantee.as_deref(), Some(READER));
+    ui.key(KeyCode::Enter);
+    assert_eq!(ui.app.scopes.view, ScopeView::All);
+    assert_eq!(
+        ui.app.selected_grant().map(|g| g.name.as_str()),
+        Some("analytics-reads-payments"),
+        "{:?}",
+        ui.app.status
+    );
+}

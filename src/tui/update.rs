@@ -319,6 +319,15 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
         | Action::CloseFindings
         | Action::JumpToFinding
         | Action::RevokeFinding => {
+            // Across an organization, a finding on a key of another scope than the one
+            // shown is reached from the organization view.
+            let key = app.findings.selected_finding().map(|f| f.key.to_string());
+            if action == Action::JumpToFinding
+                && app.scopes.spans
+                && key.is_some_and(|k| !app.scopes.view.holds_arn(&k))
+            {
+                scopes::show(app, scopes::ScopeView::All);
+            }
             let mut effects = app.findings.on_action(action);
             if matches!(action, Action::StaleOnly | Action::AllGrants) {
                 effects::apply_stale_only(app);
