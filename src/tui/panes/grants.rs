@@ -151,7 +151,8 @@ fn label(g: &GrantSummary, id_len: usize) -> String {
 
 /// The pane's columns, most important first where the pane is narrow: the grant, the
 /// grantee (or the key, for a principal's grants), the operations, the stale marker, the
-/// age, the constraint marker, the retiring principal.
+/// age, the constraint marker, the retiring principal. A principal's grants on keys of
+/// more than one account (or region) show each key's account (and region) after the key.
 pub fn columns(app: &App) -> Vec<Column<'_, GrantSummary>> {
     let by_principal = matches!(app.grant_scope, GrantScope::Principal { .. });
     let mut columns = key_columns(app, by_principal);
@@ -159,22 +160,10 @@ pub fn columns(app: &App) -> Vec<Column<'_, GrantSummary>> {
     if by_principal {
         let all = app.grants.all();
         let several = |part: usize| {
-            let of = |g: &GrantSummary| {
-                g.key_arn
-                    .split(':')
-                    .nth(part)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            all.first()
-                .is_some_and(|first| all.iter().any(|g| of(g) != of(first)))
-        };
-        let arn_part = |g: &GrantSummary, part: usize| {
-            g.key_arn
-                .split(':')
-                .nth(part)
-                .unwrap_or_default()
-                .to_string()
+            all.first().is_some_and(|first| {
+                let first = arn_part(&first.key_arn, part);
+                all.iter().any(|g| arn_part(&g.key_arn, part) != first)
+            })
         };
         if several(3) {
             insert_column(
@@ -184,7 +173,10 @@ pub fn columns(app: &App) -> Vec<Column<'_, GrantSummary>> {
                     "Region",
                     Width::Flex { min: 6, max: 14 },
                     2,
-                    move |g: &GrantSummary| (arn_part(g, 3), Style::default()),
+                    |g: &GrantSummary| {
+                        let region = arn_part(&g.key_arn, 3).to_string();
+                        (region, Style::default())
+                    },
                 ),
             );
         }
@@ -192,13 +184,18 @@ pub fn columns(app: &App) -> Vec<Column<'_, GrantSummary>> {
             insert_column(
                 &mut columns,
                 3,
-                Column::new("Account", Width::Fixed(12), 2, move |g: &GrantSummary| {
-                    (arn_part(g, 4), Style::default())
+                Column::new("Account", Width::Fixed(12), 2, |g: &GrantSummary| {
+                    (arn_part(&g.key_arn, 4).to_string(), Style::default())
                 }),
             );
         }
     }
     columns
+}
+
+/// A part of an ARN (3: the region, 4: the account), empty when there is none.
+fn arn_part(arn: &str, part: usize) -> &str {
+    arn.split(':').nth(part).unwrap_or_default()
 }
 
 fn key_columns(app: &App, by_principal: bool) -> Vec<Column<'_, GrantSummary>> {
