@@ -214,7 +214,14 @@ fn scope(account: &str, region: &str) -> Scope {
 #[test]
 fn every_scope_is_read_and_shown_with_account_and_region_columns() {
     let world = ServedWorld::scenario_toml(&org_fixed());
-    let ui = Ui::start(&world, "org", "all");
+    let mut ui = Ui::start(&world, "org", "all");
+    ui.press('?');
+    let help = ui.screen(100, 30);
+    assert!(
+        help.contains("Across accounts: S scopes  enter show scope"),
+        "{help}"
+    );
+    ui.key(KeyCode::Esc);
     let s = &ui.app.scopes;
     assert!(s.spans && !s.discovering);
     assert_eq!(s.planned.len(), 6, "{:?}", s.planned);

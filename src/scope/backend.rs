@@ -14,7 +14,7 @@
 //! - A scope's keys are shown complete: `list_keys_in` lists them (ListKeys, ListAliases)
 //!   and describes each (DescribeKey, ListGrants) before answering. The UI asks every
 //!   scope at once and shows each as it answers: the first scope is usable before the
-//!   last is read.
+//!   last is read; at most `SCOPES_AT_ONCE` scopes are read at once.
 //! - A scope that cannot be entered or read (AssumeRole refused, region not enabled) is
 //!   never fatal: its own listing fails with why (the UI shows it unread), and listings
 //!   across scopes (principals, a principal's grants, the audit's inventory) leave it out.
@@ -74,6 +74,8 @@ pub struct ScopedBackend {
     /// The scope each listed key was listed in, by key id and by alias name.
     listed: Mutex<HashMap<String, Scope>>,
     log: tokio::sync::Mutex<MergedLog>,
+    /// Scopes whose keys are being read at once (the UI asks every scope together).
+    reading: tokio::sync::Semaphore,
 }
 
 /// The scope a call about `key` goes to: the one its ARN names; else the one it was
@@ -137,6 +139,7 @@ impl ScopedBackend {
             backends: Mutex::new(HashMap::new()),
             listed: Mutex::new(HashMap::new()),
             log: Default::default(),
+            reading: tokio::sync::Semaphore::new(SCOPES_AT_ONCE),
         })
     }
 
@@ -309,6 +312,12 @@ impl Backend for ScopedBackend {
     }
 
     async fn list_keys_in(&self, scope: &Scope) -> BackendResult<KeyList> {
+        // At most SCOPES_AT_ONCE scopes are read at once, as the scheduler reads them.
+        let _permit = self
+            .reading
+            .acquire()
+            .await
+            .map_err(|e| BackendError::internal(format!("reading scopes: {e}")))?;
         let b = self.backend(scope).await?;
         let quick = b.list_keys().await?;
         let ids = quick.keys.iter().map(|k| k.key_id.clone()).collect();

@@ -210,6 +210,7 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
                 read_only: app.read_only,
                 world_controls: app.world_controls,
                 lesson: app.lesson.is_some(),
+                scopes: app.scopes.spans,
                 scroll: Default::default(),
             }),
         ),
