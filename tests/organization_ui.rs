@@ -415,6 +415,19 @@ fn snapshot_the_scope_selector_and_the_panes_across_accounts() {
             .expect("created in the key's account");
     }
     ui.press('r');
+    // A's key's grants name the grantee's account.
+    ui.focus(Pane::Keys);
+    ui.key(KeyCode::Home);
+    assert_eq!(
+        ui.app.selected_key().map(|k| k.label()),
+        Some("alias/payments")
+    );
+    for (w, h) in sizes {
+        out.push_str(&format!(
+            "── payments' grants {w}x{h} ──\n{}",
+            ui.screen(w, h)
+        ));
+    }
     ui.select_principal(READER);
     assert_eq!(ui.app.grants.len(), 3);
     for (w, h) in sizes {

@@ -156,6 +156,22 @@ fn label(g: &GrantSummary, id_len: usize) -> String {
 pub fn columns(app: &App) -> Vec<Column<'_, GrantSummary>> {
     let by_principal = matches!(app.grant_scope, GrantScope::Principal { .. });
     let mut columns = key_columns(app, by_principal);
+    // Across an organization, a key's grants to principals of other accounts say whose
+    // (cross-account grants are where stale access hides).
+    if !by_principal && app.scopes.spans {
+        let other_account =
+            |g: &GrantSummary| grantee_account(g).is_some_and(|a| a != arn_part(&g.key_arn, 4));
+        if app.grants.all().iter().any(other_account) {
+            insert_column(
+                &mut columns,
+                3,
+                Column::new("Grantee acct", Width::Fixed(12), 2, |g: &GrantSummary| {
+                    let account = grantee_account(g).unwrap_or("-").to_string();
+                    (account, Style::default())
+                }),
+            );
+        }
+    }
     // A principal's grants across accounts and regions: each key's account and region.
     if by_principal {
         let all = app.grants.all();
@@ -191,6 +207,12 @@ pub fn columns(app: &App) -> Vec<Column<'_, GrantSummary>> {
         }
     }
     columns
+}
+
+/// The account of a grant's grantee (none for a service or a deleted principal's id).
+fn grantee_account(g: &GrantSummary) -> Option<&str> {
+    let account = arn_part(&g.grantee, 4);
+    (!account.is_empty() && g.grantee.starts_with("arn:")).then_some(account)
 }
 
 /// A part of an ARN (3: the region, 4: the account), empty when there is none.
