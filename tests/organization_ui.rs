@@ -69,16 +69,20 @@ impl Ui {
 
     /// The UI connected, and the commands it starts with (not run yet).
     fn connect(world: &ServedWorld, accounts: &str, regions: &str) -> (Ui, Vec<Command>) {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("tokio");
         let spec = ScopeSpec {
             accounts: parse_accounts(accounts).expect("accounts"),
             regions: parse_regions(regions).expect("regions"),
             ..ScopeSpec::default()
         };
+        Ui::connect_with(world, spec)
+    }
+
+    fn connect_with(world: &ServedWorld, spec: ScopeSpec) -> (Ui, Vec<Command>) {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("tokio");
         let backend = rt
             .block_on(ScopedBackend::connect(
                 world.options("ops"),
@@ -663,4 +667,30 @@ fn a_finding_on_another_scopes_key_is_reached_from_the_organization_view() {
         "{:?}",
         ui.app.status
     );
+}
+
+/// `--region-endpoint` sends a region's calls to its own endpoint in the UI too: here
+/// us-east-1's goes to another server (the classroom), which knows none of the
+/// organization's sessions, so that scope is unread while eu-west-1's is read.
+#[test]
+fn a_region_endpoint_is_where_that_regions_scopes_are_read() {
+    let world = ServedWorld::scenario_toml(&org_fixed());
+    let other = ServedWorld::start(&[]);
+    let url = other.server.url.clone();
+    let spec = ScopeSpec {
+        accounts: parse_accounts(A).expect("accounts"),
+        regions: parse_regions("eu-west-1,us-east-1").expect("regions"),
+        region_endpoints: vec![("us-east-1".into(), url)],
+        ..ScopeSpec::default()
+    };
+    let (mut ui, cmds) = Ui::connect_with(&world, spec);
+    ui.run(cmds);
+    let planned = &ui.app.scopes.planned;
+    assert_eq!(planned[0], (scope(A, "eu-west-1"), ScopeState::Read));
+    assert!(
+        matches!(&planned[1], (s, ScopeState::Unread(_)) if *s == scope(A, "us-east-1")),
+        "{planned:?}"
+    );
+    let keys: Vec<&str> = ui.app.keys.all().iter().map(|k| k.label()).collect();
+    assert_eq!(keys, ["alias/payments"]);
 }
