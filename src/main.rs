@@ -55,6 +55,10 @@ struct UiArgs {
     aws: AwsArgs,
     #[command(flatten)]
     audit: AuditArgs,
+    /// Accounts and regions (`--accounts`, `--regions`, ...; `[scope]` of --config): the
+    /// UI across an organization, with a scope selector.
+    #[command(flatten)]
+    scope: grantscope::cli::scoped::ScopeFlagArgs,
 }
 
 /// The stale-grant audit's thresholds: `report` and the UI take the same flags.
@@ -630,6 +634,26 @@ fn run_ui(args: UiArgs) -> Result<()> {
         show_keys: args.show_keys,
         lesson: None,
     };
+    if let Some(spec) = args.scope.spec(args.audit.config.as_deref())? {
+        anyhow::ensure!(
+            !args.summary && args.operator.is_none() && args.propagation_delay.is_none(),
+            "--summary, --as and --propagation-delay are for the simulator; --accounts and --regions read AWS (or an endpoint such as grantscope serve)"
+        );
+        let opts = args.aws.options().unwrap_or_default();
+        return grantscope::tui::run_connecting(
+            async move {
+                let backend = grantscope::scope::backend::ScopedBackend::connect(
+                    opts,
+                    Default::default(),
+                    spec,
+                )
+                .await?;
+                Ok(std::sync::Arc::new(backend)
+                    as std::sync::Arc<dyn grantscope::backend::Backend>)
+            },
+            options,
+        );
+    }
     if let Some(opts) = args.aws.options() {
         anyhow::ensure!(
             !args.summary && args.operator.is_none() && args.propagation_delay.is_none(),

@@ -49,6 +49,26 @@ pub trait Backend: Send + Sync {
     /// `details_later`, only what a quick listing gives).
     async fn list_keys(&self) -> BackendResult<KeyList>;
 
+    /// Does this backend span several scopes (accounts and regions of an organization)?
+    /// Then the UI asks for its `scopes` and lists each one's keys with `list_keys_in`,
+    /// so the first scope read is shown while the others load.
+    fn spans_scopes(&self) -> bool {
+        false
+    }
+
+    /// The scopes this backend reads (discovered on the first call), and those it cannot.
+    /// Empty for a backend of one account and region.
+    async fn scopes(&self) -> BackendResult<ScopePlan> {
+        Ok(ScopePlan::default())
+    }
+
+    /// The keys of one scope, complete (no `details_later`), for a backend that spans
+    /// scopes; by default the backend's own keys.
+    async fn list_keys_in(&self, scope: &Scope) -> BackendResult<KeyList> {
+        let _ = scope;
+        self.list_keys().await
+    }
+
     /// The full summaries of these keys (DescribeKey and grant counts), for a `KeyList`
     /// that said `details_later`. The UI asks in small batches and shows its progress.
     async fn describe_keys(&self, _key_ids: Vec<String>) -> BackendResult<Vec<KeyDetail>> {

@@ -51,6 +51,11 @@ impl KeySummary {
         self.arn.split(':').nth(3).unwrap_or_default()
     }
 
+    /// The account the key is in (its ARN's).
+    pub fn account(&self) -> &str {
+        self.arn.split(':').nth(4).unwrap_or_default()
+    }
+
     /// The first 8 characters of the key id, for narrow columns.
     pub fn short_id(&self) -> &str {
         self.key_id.get(..8).unwrap_or(&self.key_id)
@@ -63,6 +68,46 @@ impl KeySummary {
             .map(String::as_str)
             .unwrap_or_else(|| self.short_id())
     }
+}
+
+/// One account in one region: what a backend across an organization reads separately
+/// (each with the account's credentials and its own request rates).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Scope {
+    pub account: String,
+    pub region: String,
+}
+
+impl Scope {
+    /// The scope a key (or any KMS resource) ARN names, when it is an ARN.
+    pub fn of_arn(arn: &str) -> Option<Scope> {
+        crate::kms::ids::Arn::parse(arn).map(|a| Scope {
+            account: a.account.to_string(),
+            region: a.region.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.account, self.region)
+    }
+}
+
+/// A scope (or a whole account, `region` None) that could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnreadScope {
+    pub account: String,
+    pub region: Option<String>,
+    pub why: String,
+}
+
+/// The scopes a backend across an organization reads, and the accounts it could not even
+/// list the regions of.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScopePlan {
+    pub scopes: Vec<Scope>,
+    pub unread: Vec<UnreadScope>,
 }
 
 /// The keys of the account as `list_keys` gives them.

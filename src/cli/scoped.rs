@@ -19,9 +19,9 @@ use crate::scope::{ScopeFlags, ScopeSection, ScopeSpec};
 
 use super::inventory::Format;
 
-/// The scope flags of `inventory` and `report`.
+/// The scope flags of the UI, `inventory` and `report`.
 #[derive(clap::Args, Debug, Clone, Default)]
-pub struct ScopeArgs {
+pub struct ScopeFlagArgs {
     /// Accounts to read: account ids (ID,ID) or org (every account of the AWS Organization,
     /// from the management or a delegated-administrator account)
     #[arg(long, value_name = "ID,ID|org")]
@@ -44,15 +44,9 @@ pub struct ScopeArgs {
     /// The KMS endpoint URL of a region (repeatable): us-east-1=https://...
     #[arg(long = "region-endpoint", value_name = "REGION=URL")]
     pub region_endpoints: Vec<String>,
-    /// Exit 2 when any scope could not be read (for CI)
-    #[arg(long)]
-    pub fail_on_unread: bool,
-    /// No progress bar
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
-impl ScopeArgs {
+impl ScopeFlagArgs {
     fn flags(&self) -> ScopeFlags {
         ScopeFlags {
             accounts: self.accounts.clone(),
@@ -74,6 +68,26 @@ impl ScopeArgs {
         };
         let spec = section.merge(self.flags()).map_err(anyhow::Error::msg)?;
         Ok(spec.is_wide().then_some(spec))
+    }
+}
+
+/// The scope flags of `inventory` and `report`: the UI's, and what a headless run adds.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ScopeArgs {
+    #[command(flatten)]
+    pub scope: ScopeFlagArgs,
+    /// Exit 2 when any scope could not be read (for CI)
+    #[arg(long)]
+    pub fail_on_unread: bool,
+    /// No progress bar
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl ScopeArgs {
+    /// See [`ScopeFlagArgs::spec`].
+    pub fn spec(&self, config: Option<&std::path::Path>) -> anyhow::Result<Option<ScopeSpec>> {
+        self.scope.spec(config)
     }
 }
 

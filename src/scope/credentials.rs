@@ -22,6 +22,28 @@ use tokio::sync::OnceCell;
 
 use super::ScopeSpec;
 
+/// STS's own answer (its code and message) behind a credentials error, when there is
+/// one: what a person needs, without the SDK's wrapping and request ids.
+fn sts_reason(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    use aws_sdk_sts::error::ProvideErrorMetadata;
+    type AssumeRoleFailure = aws_sdk_sts::error::SdkError<
+        aws_sdk_sts::operation::assume_role::AssumeRoleError,
+        aws_sdk_sts::config::http::HttpResponse,
+    >;
+    let mut source = Some(e);
+    while let Some(s) = source {
+        if let Some(failure) = s.downcast_ref::<AssumeRoleFailure>() {
+            let code = failure.code()?;
+            return Some(match failure.message() {
+                Some(m) => format!("{code}: {m}"),
+                None => code.to_string(),
+            });
+        }
+        source = s.source();
+    }
+    None
+}
+
 /// An account's provider, or why its role could not be assumed; made once.
 type ProviderCell = OnceCell<Result<SharedCredentialsProvider, String>>;
 
@@ -100,7 +122,7 @@ impl AccountCredentials {
             Err(e) => Err(format!(
                 "AssumeRole {}: {}",
                 self.role_arn(account),
-                DisplayErrorContext(&e)
+                sts_reason(&e).unwrap_or_else(|| DisplayErrorContext(&e).to_string())
             )),
         }
     }

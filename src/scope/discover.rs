@@ -17,19 +17,10 @@ use super::credentials::AccountCredentials;
 use super::{Accounts, Regions, Scope, ScopeSpec};
 
 /// A scope (or a whole account, `region` None) that could not be read, and why.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Unread {
-    pub account: String,
-    pub region: Option<String>,
-    pub why: String,
-}
+pub use crate::backend::UnreadScope as Unread;
 
 /// The scopes to read, and the accounts that could not even be listed.
-#[derive(Debug, Default)]
-pub struct Plan {
-    pub scopes: Vec<Scope>,
-    pub unread: Vec<Unread>,
-}
+pub use crate::backend::ScopePlan as Plan;
 
 /// The accounts of `spec`. Only the organization's listing can fail (then nothing can be
 /// read, and the error says why).

@@ -7,8 +7,9 @@
 //! `scheduler.rs` reads every scope in parallel, each held to its own request rate.
 //!
 //! Layers: this sits beside the AWS backend and uses it (`backend::aws`); the CLI
-//! (`cli::scoped`) and, later, the UI use this.
+//! (`cli::scoped`) and the UI (through `backend.rs`, a `Backend` across scopes) use this.
 
+pub mod backend;
 pub mod credentials;
 pub mod discover;
 pub mod rates;
@@ -21,18 +22,7 @@ pub const DEFAULT_ROLE_NAME: &str = "OrganizationAccountAccessRole";
 /// The session name AssumeRole is called with unless told otherwise.
 pub const DEFAULT_SESSION_NAME: &str = "grantscope";
 
-/// One account in one region.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-pub struct Scope {
-    pub account: String,
-    pub region: String,
-}
-
-impl std::fmt::Display for Scope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.account, self.region)
-    }
-}
+pub use crate::backend::Scope;
 
 /// Which accounts.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

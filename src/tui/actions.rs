@@ -47,6 +47,11 @@ pub enum Action {
     LessonBack,
     /// Lesson mode: back to the lesson's start with a fresh world (after a confirmation).
     LessonReset,
+    /// The scope selector (organization > account > region), across an organization.
+    Scopes,
+    CloseScopes,
+    /// In the scope selector: the panes show the scope under the cursor.
+    ChooseScope,
 }
 
 /// The key that triggers an action.
@@ -94,6 +99,8 @@ impl Action {
             LessonStep => 'n',
             LessonBack => 'b',
             LessonReset => 'R',
+            Scopes | CloseScopes => 'S',
+            ChooseScope => return Binding::Enter,
         })
     }
 
@@ -131,6 +138,9 @@ impl Action {
             LessonStep => "step",
             LessonBack => "back/replay",
             LessonReset => "reset lesson",
+            Scopes => "scopes",
+            CloseScopes => "close scopes",
+            ChooseScope => "show scope",
         }
     }
 

@@ -18,6 +18,7 @@ use super::keys_overlay::KeyTrail;
 use super::lesson::LessonUi;
 use super::pane::Pane;
 use super::rows::Rows;
+use super::scopes::Scopes;
 use super::text_field::TextField;
 use super::theme::Theme;
 
@@ -73,6 +74,10 @@ pub struct App {
     /// The listed keys are in more than one region: the keys pane shows a Region column
     /// and the key detail the key's region (`panes/keys.rs`).
     pub several_regions: bool,
+    /// The listed keys are in more than one account: the keys pane shows an Account column.
+    pub several_accounts: bool,
+    /// The scopes of a backend across an organization, and which the panes show.
+    pub scopes: Scopes,
     pub key_details: KeyDetails,
     pub grants: Rows<GrantSummary>,
     pub grant_scope: GrantScope,
@@ -125,6 +130,8 @@ impl App {
             focus: Pane::Keys,
             keys: Rows::new(),
             several_regions: false,
+            several_accounts: false,
+            scopes: Scopes::default(),
             key_details: KeyDetails::default(),
             grants: Rows::new(),
             grant_scope: GrantScope::None,

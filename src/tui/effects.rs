@@ -34,10 +34,20 @@ pub fn poll_activity(app: &mut App) -> Vec<Command> {
 /// Reload everything after a change: keys (grant counts), grants, principals, and the
 /// stale-grant audit (coalesced with a run in flight).
 pub fn reload_all(app: &mut App) -> Vec<Command> {
-    let mut cmds = vec![run(app, Work::ListKeys), run(app, Work::ListPrincipals)];
+    let mut cmds = list_keys(app);
+    cmds.push(run(app, Work::ListPrincipals));
     cmds.extend(reload_grants(app));
     cmds.extend(request_audit(app));
     cmds
+}
+
+/// List the keys: of every scope, for a backend across an organization.
+pub fn list_keys(app: &mut App) -> Vec<Command> {
+    if app.scopes.spans {
+        super::scopes::list_all(app)
+    } else {
+        vec![run(app, Work::ListKeys)]
+    }
 }
 
 /// Run the audit, or, when a run is in flight, run once more after it.

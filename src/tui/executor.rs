@@ -14,6 +14,8 @@ pub async fn execute(backend: Arc<dyn Backend>, work: Work) -> BackendResult<Ans
     let b = backend.as_ref();
     Ok(match work {
         Work::ListKeys => Answer::Keys(b.list_keys().await?),
+        Work::ListScopes => Answer::Scopes(b.scopes().await?),
+        Work::ListKeysIn(scope) => Answer::Keys(b.list_keys_in(&scope).await?),
         Work::DescribeKeys(key_ids) => Answer::KeyDetails(b.describe_keys(key_ids).await?),
         Work::ListGrants { key, marker } => Answer::GrantPage(b.list_grants(&key, marker).await?),
         Work::GrantsOf { principal } => Answer::Grants(b.grants_of_principal(&principal).await?),

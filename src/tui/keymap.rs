@@ -30,6 +30,9 @@ fn available_without_lesson(app: &App) -> Vec<Action> {
     } else {
         StaleOnly
     };
+    if app.scopes.selector.is_some() {
+        return vec![ChooseScope, CloseScopes, Help, Quit];
+    }
     if app.findings.view_open {
         let mut v = Vec::new();
         if let Some(f) = app.findings.selected_finding() {
@@ -102,6 +105,9 @@ fn available_without_lesson(app: &App) -> Vec<Action> {
     } else {
         FreezeClock
     };
+    if app.scopes.spans {
+        pane.push(Scopes);
+    }
     pane.extend([
         Sort,
         Findings,

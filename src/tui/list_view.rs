@@ -279,6 +279,17 @@ fn draw<T>(
     frame.render_stateful_widget(table, area, &mut state);
 }
 
+/// Put `column` at `at`, as important as its priority says: the columns as or less
+/// important than it give way to it first.
+pub fn insert_column<'a, T>(columns: &mut Vec<Column<'a, T>>, at: usize, column: Column<'a, T>) {
+    for c in columns.iter_mut() {
+        if c.priority >= column.priority {
+            c.priority += 1;
+        }
+    }
+    columns.insert(at.min(columns.len()), column);
+}
+
 /// The next order `o` puts a list in: each sortable column ascending, then descending,
 /// then the order the rows came in.
 pub fn next_sort<T>(

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::audit::{AuditConfig, IndexedReport};
 use crate::backend::{
     ActivityEvent, Actor, BackendResult, CreateGrantInput, CreatedGrant, GrantPage, GrantSummary,
-    KeyDetail, KeyList, KeyStateChange, PrincipalList, TestCall, TestOutcome,
+    KeyDetail, KeyList, KeyStateChange, PrincipalList, Scope, ScopePlan, TestCall, TestOutcome,
 };
 use crate::kms::{GrantId, KeyRef, Timestamp};
 use crate::lesson::{LessonRequest, Performed, Ticket};
@@ -213,6 +213,10 @@ impl PartialEq for FreshWorld {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Work {
     ListKeys,
+    /// The scopes of a backend across an organization (discovered on the first ask).
+    ListScopes,
+    /// The keys of one scope, complete.
+    ListKeysIn(Scope),
     /// Details of a batch of keys the key list left as placeholders.
     DescribeKeys(Vec<String>),
     ListGrants {
@@ -260,7 +264,7 @@ impl Work {
     /// The slot its job runs in.
     pub fn slot(&self) -> Slot {
         match self {
-            Work::ListKeys => Slot::Keys,
+            Work::ListKeys | Work::ListScopes | Work::ListKeysIn(_) => Slot::Keys,
             Work::DescribeKeys(_) => Slot::KeyDetails,
             Work::ListGrants { .. } | Work::GrantsOf { .. } => Slot::Grants,
             Work::ListPrincipals => Slot::Principals,
@@ -281,6 +285,8 @@ impl Work {
     pub fn failure_text(&self) -> String {
         match self {
             Work::ListKeys => "Could not list keys".into(),
+            Work::ListScopes => "Could not list the accounts and regions to read".into(),
+            Work::ListKeysIn(scope) => format!("Could not read {scope}"),
             Work::DescribeKeys(ids) => {
                 format!(
                     "Could not describe {}",
@@ -312,6 +318,7 @@ impl Work {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
     Keys(KeyList),
+    Scopes(ScopePlan),
     KeyDetails(Vec<KeyDetail>),
     GrantPage(GrantPage),
     Grants(Vec<GrantSummary>),

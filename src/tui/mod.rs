@@ -8,7 +8,8 @@
 //! - Features, each in one home with its state, keys, hints and drawing: `dialogs/` (a
 //!   file per dialog), `findings` (the audit's view), `lesson/` (a classroom lesson and its
 //!   narration), `keys_overlay`, and `panes/` (a file per pane: its rows, its answers, its
-//!   confirmations). Features answer with `Effect`s; none imports another's update code.
+//!   confirmations), `scopes` (an organization's scopes: the selector, what the panes
+//!   show, each scope's keys as they arrive). Features answer with `Effect`s; none imports another's update code.
 //! - Below the features that use them: `effects` (reload, follow the selection, ask for an
 //!   audit, go to a grant, apply an `Effect`) and `keymap` (what is offered now).
 //! - The dispatcher: `update` routes each message to its owner; it is pure (no terminal,
@@ -42,6 +43,7 @@ pub mod pane;
 pub mod panes;
 pub mod rows;
 pub mod runtime;
+pub mod scopes;
 pub mod signals;
 pub mod text_field;
 pub mod theme;

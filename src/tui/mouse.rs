@@ -18,7 +18,7 @@ const WHEEL_STEP: isize = 3;
 
 /// The pane at (`column`, `row`) and its area, when the panes are on screen.
 fn pane_at(app: &App, column: u16, row: u16) -> Option<(Pane, Rect)> {
-    if app.dialog.is_some() || app.findings.view_open {
+    if app.dialog.is_some() || app.findings.view_open || app.scopes.selector.is_some() {
         return None;
     }
     let a = layout::areas(app, app.screen);
@@ -67,6 +67,10 @@ pub fn click(app: &mut App, column: u16, row: u16) -> Vec<Command> {
 
 pub fn wheel(app: &mut App, column: u16, row: u16, down: bool) -> Vec<Command> {
     let delta = if down { WHEEL_STEP } else { -WHEEL_STEP };
+    if app.scopes.selector.is_some() && app.dialog.is_none() {
+        super::scopes::move_by(app, delta);
+        return vec![];
+    }
     if app.findings.view_open && app.dialog.is_none() {
         app.findings.move_by(delta);
         return vec![];

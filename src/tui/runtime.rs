@@ -55,6 +55,7 @@ pub fn new_app(backend: &dyn Backend, options: UiOptions) -> App {
     app.world_controls = backend.world().is_some();
     app.time_frozen = backend.world().is_some_and(|w| w.clock_frozen());
     app.acting_profiles = backend.acting_profiles();
+    app.scopes.spans = backend.spans_scopes();
     app.findings.config = options.audit;
     app.theme = options.theme;
     app.keys_trail = KeyTrail::new(options.show_keys);

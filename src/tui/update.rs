@@ -25,13 +25,15 @@ use super::message::{Answer, Command, Msg, Work, WorldChange};
 use super::mouse;
 use super::pane::Pane;
 use super::panes::{self, events, grants, keys, principals, PAGE};
+use super::scopes;
 
 /// How far `+` moves the simulator's clock.
 pub const CLOCK_STEP: Duration = Duration::from_secs(300);
 
 /// The commands to run when the UI starts.
 pub fn init(app: &mut App) -> Vec<Command> {
-    let mut cmds = vec![run(app, Work::ListKeys), run(app, Work::ListPrincipals)];
+    let mut cmds = effects::list_keys(app);
+    cmds.push(run(app, Work::ListPrincipals));
     cmds.extend(poll_activity(app));
     cmds.extend(request_audit(app));
     cmds
@@ -85,6 +87,17 @@ fn route(app: &mut App, msg: Msg) -> Vec<Command> {
         },
         Msg::Back if app.dialog.is_some() => {
             app.dialog = None;
+            vec![]
+        }
+        Msg::Back if app.scopes.selector.is_some() => {
+            scopes::close(app);
+            vec![]
+        }
+        Msg::FocusNext | Msg::FocusPrev if app.scopes.selector.is_some() => vec![],
+        Msg::Up | Msg::Down | Msg::PageUp | Msg::PageDown | Msg::Top | Msg::Bottom
+            if app.scopes.selector.is_some() =>
+        {
+            scopes::move_by(app, step(&msg));
             vec![]
         }
         Msg::Back if app.findings.view_open => {
@@ -197,6 +210,7 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
                 read_only: app.read_only,
                 world_controls: app.world_controls,
                 lesson: app.lesson.is_some(),
+                scopes: app.scopes.spans,
                 scroll: Default::default(),
             }),
         ),
@@ -211,6 +225,15 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
             return cmds;
         }
         Action::Detail => open(app, Dialog::Detail(Detail::default())),
+        Action::Scopes => {
+            scopes::open(app);
+            vec![]
+        }
+        Action::CloseScopes => {
+            scopes::close(app);
+            vec![]
+        }
+        Action::ChooseScope => return scopes::choose(app),
         Action::CreateGrant => match app.selected_key() {
             Some(k) => {
                 let grantee = (app.focus == Pane::Principals)
@@ -297,6 +320,15 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
         | Action::CloseFindings
         | Action::JumpToFinding
         | Action::RevokeFinding => {
+            // Across an organization, a finding on a key of another scope than the one
+            // shown is reached from the organization view.
+            let key = app.findings.selected_finding().map(|f| f.key.to_string());
+            if action == Action::JumpToFinding
+                && app.scopes.spans
+                && key.is_some_and(|k| !app.scopes.view.holds_arn(&k))
+            {
+                scopes::show(app, scopes::ScopeView::All);
+            }
             let mut effects = app.findings.on_action(action);
             if matches!(action, Action::StaleOnly | Action::AllGrants) {
                 effects::apply_stale_only(app);
@@ -408,6 +440,8 @@ fn answered(app: &mut App, job: Job, work: Work, answer: Answer) -> Vec<Command>
         app.changed = true;
     }
     match (work, answer) {
+        (_, Answer::Scopes(plan)) => scopes::planned(app, plan),
+        (Work::ListKeysIn(scope), Answer::Keys(list)) => scopes::keys_in(app, scope, list),
         (_, Answer::Keys(list)) => keys::loaded(app, list),
         (_, Answer::KeyDetails(details)) => keys::described(app, job, details),
         (Work::ListGrants { marker, .. }, Answer::GrantPage(page)) => {
@@ -528,6 +562,7 @@ fn audited(app: &mut App, outcome: Arc<IndexedReport>) -> Vec<Command> {
 fn answer_name(a: &Answer) -> &'static str {
     match a {
         Answer::Keys(_) => "keys",
+        Answer::Scopes(_) => "scopes",
         Answer::KeyDetails(_) => "key details",
         Answer::GrantPage(_) | Answer::Grants(_) => "grants",
         Answer::Principals(_) => "principals",
@@ -597,6 +632,16 @@ fn failed(app: &mut App, job: Job, work: Work, e: BackendError) -> Vec<Command> 
                 })
                 .collect();
             keys::described(app, job, details)
+        }
+        // The status line names it; the scope selector says why in full.
+        Work::ListKeysIn(scope) => {
+            app.set_error(format!("Not read: {scope} (S: why)"));
+            scopes::unread(app, scope, e.to_string());
+            vec![]
+        }
+        Work::ListScopes => {
+            app.scopes.discovering = false;
+            vec![]
         }
         Work::ListKeys | Work::ListPrincipals | Work::Activity { .. } | Work::ReplaceWorld(_) => {
             vec![]

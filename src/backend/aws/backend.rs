@@ -70,6 +70,34 @@ impl AwsBackend {
         })
     }
 
+    /// A backend over a prepared connection (an account's credentials in a region, as a
+    /// backend across an organization makes one per scope); `source` names the profile
+    /// it started from. Resolves who the connection is (STS GetCallerIdentity).
+    pub async fn over(
+        conn: AwsConnection,
+        source: String,
+        sources: ProfileSources,
+    ) -> BackendResult<Self> {
+        let me = conn.caller_identity().await?;
+        let info = BackendInfo {
+            kind: "aws".into(),
+            source,
+            account: me.account,
+            region: conn.region.clone(),
+            identity: me.arn,
+            endpoint: conn.config.endpoint_url().map(str::to_string),
+        };
+        Ok(Self {
+            profiles: sources.profile_names(),
+            conn,
+            info,
+            sources,
+            aliases: Default::default(),
+            actors: Default::default(),
+            log: ActivityLog::default(),
+        })
+    }
+
     pub fn connection(&self) -> &AwsConnection {
         &self.conn
     }

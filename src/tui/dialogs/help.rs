@@ -26,6 +26,8 @@ pub struct Help {
     pub read_only: bool,
     pub world_controls: bool,
     pub lesson: bool,
+    /// Across an organization: the scope selector's keys are listed.
+    pub scopes: bool,
     pub scroll: Scroll,
 }
 
@@ -102,6 +104,15 @@ impl Help {
             in_view.push(Span::raw(format!(" {}  ", a.label())));
         }
         lines.push(Line::from(in_view));
+        if self.scopes {
+            let mut spans = vec![Span::styled("  Across accounts: ", head)];
+            for a in [Action::Scopes, Action::ChooseScope] {
+                spans.push(Span::styled(a.binding().label(), key));
+                spans.push(Span::raw(format!(" {}  ", a.label())));
+            }
+            spans.push(Span::raw("(organization > account > region)"));
+            lines.push(Line::from(spans));
+        }
         lines.push(Line::from(
             "  Stale column: the grant's worst finding, HIGH MED LOW (info: a service grant)",
         ));

@@ -15,7 +15,7 @@ use crate::tui::effect::{ConfirmAction, ConfirmRequest};
 use crate::tui::effects::finish_jump;
 use crate::tui::findings::{marker, severity_style};
 use crate::tui::jobs::Job;
-use crate::tui::list_view::{self, Column, Width};
+use crate::tui::list_view::{self, insert_column, Column, Width};
 use crate::tui::message::{Command, Work};
 use crate::tui::pane::Pane;
 use crate::tui::widgets::{age, pane_block};
@@ -69,7 +69,10 @@ fn measure_ids(app: &mut App) {
 }
 
 /// The grants a principal holds came (all at once).
-pub fn held(app: &mut App, grants: Vec<GrantSummary>) {
+pub fn held(app: &mut App, mut grants: Vec<GrantSummary>) {
+    // Across an organization: the grants on the keys of the scope shown.
+    let view = &app.scopes.view;
+    grants.retain(|g| view.holds_arn(&g.key_arn));
     let keep = app.selected_grant().map(|g| g.grant_id.clone());
     app.grants
         .set_items(grants, search_text, |g| Some(&g.grant_id) == keep.as_ref());
@@ -148,9 +151,76 @@ fn label(g: &GrantSummary, id_len: usize) -> String {
 
 /// The pane's columns, most important first where the pane is narrow: the grant, the
 /// grantee (or the key, for a principal's grants), the operations, the stale marker, the
-/// age, the constraint marker, the retiring principal.
+/// age, the constraint marker, the retiring principal. A principal's grants on keys of
+/// more than one account (or region) show each key's account (and region) after the key.
 pub fn columns(app: &App) -> Vec<Column<'_, GrantSummary>> {
     let by_principal = matches!(app.grant_scope, GrantScope::Principal { .. });
+    let mut columns = key_columns(app, by_principal);
+    // Across an organization, a key's grants to principals of other accounts say whose
+    // (cross-account grants are where stale access hides).
+    if !by_principal && app.scopes.spans {
+        let other_account =
+            |g: &GrantSummary| grantee_account(g).is_some_and(|a| a != arn_part(&g.key_arn, 4));
+        if app.grants.all().iter().any(other_account) {
+            insert_column(
+                &mut columns,
+                3,
+                Column::new("Grantee acct", Width::Fixed(12), 2, |g: &GrantSummary| {
+                    let account = grantee_account(g).unwrap_or("-").to_string();
+                    (account, Style::default())
+                }),
+            );
+        }
+    }
+    // A principal's grants across accounts and regions: each key's account and region.
+    if by_principal {
+        let all = app.grants.all();
+        let several = |part: usize| {
+            all.first().is_some_and(|first| {
+                let first = arn_part(&first.key_arn, part);
+                all.iter().any(|g| arn_part(&g.key_arn, part) != first)
+            })
+        };
+        if several(3) {
+            insert_column(
+                &mut columns,
+                3,
+                Column::new(
+                    "Region",
+                    Width::Flex { min: 6, max: 14 },
+                    2,
+                    |g: &GrantSummary| {
+                        let region = arn_part(&g.key_arn, 3).to_string();
+                        (region, Style::default())
+                    },
+                ),
+            );
+        }
+        if several(4) {
+            insert_column(
+                &mut columns,
+                3,
+                Column::new("Account", Width::Fixed(12), 2, |g: &GrantSummary| {
+                    (arn_part(&g.key_arn, 4).to_string(), Style::default())
+                }),
+            );
+        }
+    }
+    columns
+}
+
+/// The account of a grant's grantee (none for a service or a deleted principal's id).
+fn grantee_account(g: &GrantSummary) -> Option<&str> {
+    let account = arn_part(&g.grantee, 4);
+    (!account.is_empty() && g.grantee.starts_with("arn:")).then_some(account)
+}
+
+/// A part of an ARN (3: the region, 4: the account), empty when there is none.
+fn arn_part(arn: &str, part: usize) -> &str {
+    arn.split(':').nth(part).unwrap_or_default()
+}
+
+fn key_columns(app: &App, by_principal: bool) -> Vec<Column<'_, GrantSummary>> {
     let now = app.now;
     let id_len = app.grant_id_len;
     let outcome = app.findings.outcome.as_deref();

@@ -22,7 +22,7 @@ use crate::tui::effect::{ConfirmAction, ConfirmRequest};
 use crate::tui::effects::scope_to_key;
 use crate::tui::findings::severity_style;
 use crate::tui::jobs::{Job, Slot};
-use crate::tui::list_view::{self, Column, Width};
+use crate::tui::list_view::{self, insert_column, Column, Width};
 use crate::tui::message::{Command, Work, WorldChange};
 use crate::tui::pane::Pane;
 use crate::tui::widgets::{list_title, pane_block};
@@ -193,28 +193,35 @@ pub fn described(app: &mut App, round: Job, details: Vec<KeyDetail>) -> Vec<Comm
 
 /// The pane's columns, most important first where the pane is narrow: the alias, the
 /// state, the stale count, the grant count, the short key id. When the keys are in more
-/// than one region, the region comes after the state (as wide as the longest region
+/// than one region, the region comes after the state (and when they are in more than
+/// one account, the account before it, each as important) (as wide as the longest region
 /// name shown): a key of one region is told from its namesake in another (a multi-Region
 /// key's replica) where the pane has room for three columns; at 80x24 the detail pane
 /// names it.
 pub fn columns(app: &App) -> Vec<Column<'_, KeySummary>> {
     let mut columns = single_region_columns(app);
     if app.several_regions {
-        const REGION_PRIORITY: u8 = 2;
-        for c in &mut columns {
-            if c.priority >= REGION_PRIORITY {
-                c.priority += 1;
-            }
-        }
-        columns.insert(
+        insert_column(
+            &mut columns,
             2,
             Column::new(
                 "Region",
                 Width::Flex { min: 6, max: 14 },
-                REGION_PRIORITY,
+                2,
                 |k: &KeySummary| (k.region().to_string(), Style::default()),
             )
             .sorted_by(|a, b| a.region().cmp(b.region())),
+        );
+    }
+    // Across accounts, the account before the region, as important.
+    if app.several_accounts {
+        insert_column(
+            &mut columns,
+            2,
+            Column::new("Account", Width::Fixed(12), 2, |k: &KeySummary| {
+                (k.account().to_string(), Style::default())
+            })
+            .sorted_by(|a, b| a.account().cmp(b.account())),
         );
     }
     columns
@@ -305,7 +312,14 @@ fn single_region_columns(app: &App) -> Vec<Column<'_, KeySummary>> {
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let focused = app.focus == Pane::Keys;
-    let title = list_title("Keys", &app.keys);
+    let mut title = list_title("Keys", &app.keys);
+    // Across an organization, the scope shown, where the border has room for it whole.
+    if app.scopes.spans {
+        let with = format!("{title} · {}", app.scopes.view.label());
+        if with.chars().count() + 4 <= area.width as usize {
+            title = with;
+        }
+    }
     list_view::render(
         frame,
         area,

@@ -10,7 +10,7 @@ use crate::backend::{PrincipalKindLabel, PrincipalList, PrincipalSummary};
 use crate::kms::words::count;
 use crate::tui::app::App;
 use crate::tui::effect::{ConfirmAction, ConfirmRequest};
-use crate::tui::list_view::{self, Column, Width};
+use crate::tui::list_view::{self, insert_column, Column, Width};
 use crate::tui::message::{Work, WorldChange};
 use crate::tui::pane::Pane;
 use crate::tui::widgets::{list_title, pane_block};
@@ -28,6 +28,10 @@ pub fn loaded(app: &mut App, list: PrincipalList) {
         app.set_info(list.note.clone().unwrap_or_default());
     }
     app.principals_note = list.note;
+    if app.scopes.spans {
+        crate::tui::scopes::principals_in(app, list.principals);
+        return;
+    }
     app.principals.set_items(list.principals, search_text, |p| {
         Some(&p.arn) == keep.as_ref()
     });
@@ -69,7 +73,15 @@ pub fn columns(app: &App) -> Vec<Column<'_, PrincipalSummary>> {
             Style::default()
         }
     };
-    vec![
+    let all = app.principals.all();
+    let account = |p: &PrincipalSummary| p.account.clone().unwrap_or_else(|| "-".into());
+    // Across an organization's scopes only: one account's world names principals of
+    // other accounts too, and keeps its columns.
+    let several_accounts = app.scopes.spans
+        && all
+            .first()
+            .is_some_and(|first| all.iter().any(|p| p.account != first.account));
+    let mut columns = vec![
         Column::new("Kind", Width::Fixed(8), 2, move |p: &PrincipalSummary| {
             (p.kind.as_str().to_string(), style(p))
         })
@@ -85,7 +97,22 @@ pub fn columns(app: &App) -> Vec<Column<'_, PrincipalSummary>> {
             (format!("{:>6}", p.grant_count), style(p))
         })
         .sorted_by(|a, b| a.grant_count.cmp(&b.grant_count)),
-    ]
+    ];
+    // Across an organization: whose account each principal is in.
+    if several_accounts {
+        insert_column(
+            &mut columns,
+            3,
+            Column::new(
+                "Account",
+                Width::Fixed(12),
+                2,
+                move |p: &PrincipalSummary| (account(p), style(p)),
+            )
+            .sorted_by(|a, b| a.account.cmp(&b.account)),
+        );
+    }
+    columns
 }
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {

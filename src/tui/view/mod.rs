@@ -36,7 +36,9 @@ pub fn render(frame: &mut Frame, app: &App) {
         narration::render(frame, n, lesson, &app.theme);
         narration::render_banner(frame, b, &app.events, &app.theme);
     }
-    if app.findings.view_open {
+    if app.scopes.selector.is_some() {
+        super::scopes::render(frame, a.main, app);
+    } else if app.findings.view_open {
         frame.render_widget(Clear, a.main);
         app.findings
             .render(frame, a.main, app.auditing(), &app.theme);

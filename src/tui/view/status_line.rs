@@ -67,6 +67,9 @@ fn left_with(app: &App, max: usize, sign_alone: bool) -> Line<'static> {
     if app.auditing() {
         spans.push(Span::styled("auditing grants… ", accent));
     }
+    if let Some(p) = app.scopes.progress() {
+        spans.push(Span::styled(format!("{p} "), accent));
+    }
     if let Some(p) = app.key_details_progress() {
         spans.push(Span::styled(format!("{p} "), accent));
     }
