@@ -261,6 +261,8 @@ criterion_group!(benches, scale);
 
 // criterion_main!, with the child's entry first.
 fn main() {
+    // The binary's allocator settings (src/main.rs).
+    grantscope::allocator::tune();
     if let Ok(path) = std::env::var(UI_CHILD) {
         ui_child(&path);
         return;

@@ -8,6 +8,7 @@
 //! `history` the local store of saved runs (SQLite) and their diff. Nothing
 //! imports `tui`. `files` (opening only regular files a person names) sits below them all.
 
+pub mod allocator;
 pub mod audit;
 pub mod backend;
 pub mod cli;

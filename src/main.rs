@@ -9,7 +9,8 @@ use grantscope::sim::{Scenario, Simulator};
 use grantscope::tui::theme::{Theme, ThemeName};
 
 // mimalloc: an audit of a million grants allocates millions of small strings, where
-// glibc's allocator spends most of the time (see benches/audit.rs).
+// glibc's allocator spends most of the time (see benches/audit.rs); its settings in
+// `grantscope::allocator`.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -348,6 +349,7 @@ enum Command {
 
 fn main() -> ExitCode {
     use grantscope::tui::signals::Stopped;
+    grantscope::allocator::tune();
     // Errors are for people: one line with the causes, no debug dump or backtrace.
     match run(Cli::parse()) {
         Ok(code) => code,
