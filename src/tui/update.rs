@@ -144,6 +144,12 @@ fn route(app: &mut App, msg: Msg) -> Vec<Command> {
             app.keys_trail.record(label);
             vec![]
         }
+        Msg::EvidenceProgress { job, done, total } => {
+            if app.jobs.is_current(job) {
+                app.findings.evidence_progress = Some((done, total));
+            }
+            vec![]
+        }
         Msg::Done { job, work, result } => {
             if !app.jobs.finish(job) {
                 // Superseded: a newer job of its kind is on its way.
