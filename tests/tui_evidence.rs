@@ -364,6 +364,14 @@ fn the_ui_says_not_determined_when_the_budget_runs_out_or_cloudtrail_is_denied()
         "{:?}",
         ui.app.findings.error
     );
+    let status = ui.app.status.clone().expect("a message");
+    assert!(
+        status.error
+            && status
+                .text
+                .starts_with("CloudTrail evidence not read (AccessDeniedException"),
+        "{status:?}"
+    );
     ui.select_key(USED);
     ui.send(Msg::FocusNext);
     let (sentence, cell, _) = ui.seen(USED, "carol-reader");

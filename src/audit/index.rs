@@ -134,6 +134,20 @@ impl UsageKnown {
         })
     }
 
+    /// Why CloudTrail could not be read, when it could not for some grant (AccessDenied
+    /// on LookupEvents, throttling past the SDK's retries, the network): AWS's message.
+    pub fn not_readable(&self) -> Option<&str> {
+        self.by_key
+            .values()
+            .flat_map(|k| k.values())
+            .find_map(|u| match u {
+                LastUse::Evidence(UsageEvidence::NotDetermined {
+                    reason: crate::kms::usage::Undetermined::NotReadable { error },
+                }) => Some(error.as_str()),
+                _ => None,
+            })
+    }
+
     /// The distinct reasons usage was not determined, with how many grants each (as
     /// `report` lists them).
     pub fn undetermined_reasons(&self) -> Vec<(String, usize)> {
