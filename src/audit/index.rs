@@ -362,3 +362,101 @@ impl IndexedAuditor {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kms::inventory::InventoryGrant;
+    use crate::kms::{GrantListEntry, GrantOperation, KeyManager, KeyState};
+
+    fn grant(id: &str, last_used: Option<f64>, evidence: Option<UsageEvidence>) -> InventoryGrant {
+        InventoryGrant {
+            entry: GrantListEntry {
+                grant_id: id.into(),
+                key_id: "arn:aws:kms:eu-west-1:111122223333:key/k".into(),
+                grantee_principal: Some("arn:aws:iam::111122223333:user/a".into()),
+                operations: vec![GrantOperation::Decrypt],
+                ..Default::default()
+            },
+            grantee_name: "a".into(),
+            retiring_name: None,
+            last_used,
+            evidence,
+        }
+    }
+
+    fn inventory(usage: UsageSource, grants: Vec<InventoryGrant>) -> Inventory {
+        Inventory {
+            backend: "aws".into(),
+            account: "111122223333".into(),
+            region: "eu-west-1".into(),
+            generated_at: 1_800_000_000.0,
+            usage,
+            principals: None,
+            keys: vec![InventoryKey {
+                key_id: "k".into(),
+                arn: "arn:aws:kms:eu-west-1:111122223333:key/k".into(),
+                aliases: vec![],
+                state: KeyState::Enabled,
+                manager: KeyManager::Customer,
+                description: String::new(),
+                creation_date: None,
+                unreadable: vec![],
+                grants,
+            }],
+        }
+    }
+
+    const KEY: &str = "arn:aws:kms:eu-west-1:111122223333:key/k";
+
+    #[test]
+    fn only_grants_with_something_known_are_kept() {
+        let inv = inventory(
+            UsageSource::Grants,
+            vec![grant("used", Some(1.0), None), grant("never", None, None)],
+        );
+        let o = audit_indexed(&inv, &AuditConfig::default());
+        assert_eq!(o.usage.source, UsageSource::Grants);
+        assert_eq!(o.usage.last_use(KEY, "used"), Some(&LastUse::At(1.0)));
+        assert_eq!(o.usage.last_use(KEY, "never"), None);
+        assert_eq!(o.usage.by_key[KEY].len(), 1);
+        let idle = inventory(UsageSource::Grants, vec![grant("never", None, None)]);
+        let o = audit_indexed(&idle, &AuditConfig::default());
+        assert!(o.usage.by_key.is_empty(), "no entry for a key nobody used");
+    }
+
+    #[test]
+    fn a_key_s_evidence_is_reusable_only_when_every_grant_has_some() {
+        let unused = UsageEvidence::Unused {
+            since: 0.0,
+            window_days: 30,
+            source: crate::evidence::SOURCE.into(),
+        };
+        let denied = UsageEvidence::NotDetermined {
+            reason: crate::kms::usage::Undetermined::NotReadable {
+                error: "AccessDeniedException: no".into(),
+            },
+        };
+        let inv = inventory(
+            UsageSource::Principals,
+            vec![
+                grant("a", None, Some(unused.clone())),
+                grant("b", None, Some(denied.clone())),
+            ],
+        );
+        let o = audit_indexed(&inv, &AuditConfig::default());
+        assert_eq!(
+            o.usage.key_evidence(KEY, ["a", "b"].into_iter()),
+            Some(vec![unused, denied])
+        );
+        assert_eq!(o.usage.key_evidence(KEY, ["a", "new"].into_iter()), None);
+        assert_eq!(o.usage.not_readable(), Some("AccessDeniedException: no"));
+        assert_eq!(
+            o.usage.undetermined_reasons(),
+            vec![(
+                "CloudTrail not readable: AccessDeniedException: no".to_string(),
+                1
+            )]
+        );
+    }
+}
