@@ -425,3 +425,39 @@ fn a_rerun_soon_after_reuses_the_evidence_instead_of_asking_cloudtrail_again() {
     );
     assert_eq!(tally.decided, 4, "{tally:?}");
 }
+
+/// The real program in tmux: `grantscope --profile admin --evidence cloudtrail
+/// --unused-for 7d` against `grantscope serve` (the environment set for that child only):
+/// the flags reach the UI, the grants of `used` show when each was last seen, and the
+/// detail says it in full.
+#[test]
+fn the_evidence_flags_reach_the_ui_typed_in_tmux() {
+    use support::tmux::Tmux;
+    let w = world();
+    let creds = w.sources.credentials_file.clone().unwrap();
+    let command = format!(
+        "env -u AWS_PROFILE -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN \
+         -u AWS_REGION -u AWS_DEFAULT_REGION -u AWS_ENDPOINT_URL \
+         AWS_SHARED_CREDENTIALS_FILE={} AWS_CONFIG_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true \
+         {} --profile admin --region eu-west-1 --endpoint-url {} --evidence cloudtrail \
+         --unused-for 7d --evidence-pages 3",
+        creds.display(),
+        env!("CARGO_BIN_EXE_grantscope"),
+        w.server.url,
+    );
+    let t = Tmux::start_sized("evidence", (160, 45), &[&command]);
+    t.wait_for(&["aws:admin", "alias/used", "alias/busy"]);
+    // Select alias/used (keys are listed by alias) and go to its grants.
+    let screen = t.wait_for(&["Grants of alias"]);
+    if !screen.contains("Grants of alias/used") {
+        t.keys(&["j"]);
+    }
+    t.wait_for(&["Grants of alias/used"]);
+    t.wait_until("the Seen column with CloudTrail's answers", |s| {
+        s.contains("Seen") && s.contains(">7d") && s.contains(" ago")
+    });
+    t.keys(&["Tab"]);
+    t.wait_for(&["by the grantee (CloudTrail)"]);
+    t.keys(&["q"]);
+    t.wait_ended("q did not quit");
+}
