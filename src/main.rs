@@ -60,6 +60,8 @@ struct UiArgs {
     /// UI across an organization, with a scope selector.
     #[command(flatten)]
     scope: grantscope::cli::scoped::ScopeFlagArgs,
+    #[command(flatten)]
+    evidence: EvidenceArgs,
 }
 
 /// The stale-grant audit's thresholds: `report` and the UI take the same flags.
@@ -91,7 +93,8 @@ impl AuditArgs {
     }
 }
 
-/// CloudTrail's evidence of use for the `unused` rule on AWS (`inventory`, `report`).
+/// CloudTrail's evidence of use for the `unused` rule on AWS (`inventory`, `report`, the
+/// UI).
 #[derive(clap::Args, Clone, Default)]
 struct EvidenceArgs {
     /// `cloudtrail`: look up in CloudTrail (LookupEvents, the last 90 days) whether each
@@ -629,12 +632,23 @@ fn run_lesson(
 
 /// The interactive UI on AWS (with --aws or any AWS flag), else on the simulator.
 fn run_ui(args: UiArgs) -> Result<()> {
+    let audit = args.audit.config()?;
+    // Over --unused-for, as `report` looks it up; the simulator needs no look-up.
+    let evidence = (args.evidence.evidence
+        == grantscope::cli::evidence::EvidenceSource::Cloudtrail)
+        .then(|| {
+            grantscope::evidence::EvidenceOptions::for_window(
+                audit.unused_for,
+                args.evidence.evidence_pages,
+            )
+        });
     let options = grantscope::tui::UiOptions {
         read_only: args.read_only,
-        audit: args.audit.config()?,
+        audit,
         theme: Theme::named(args.theme),
         show_keys: args.show_keys,
         lesson: None,
+        evidence,
     };
     if let Some(spec) = args.scope.spec(args.audit.config.as_deref())? {
         anyhow::ensure!(

@@ -694,3 +694,88 @@ fn a_region_endpoint_is_where_that_regions_scopes_are_read() {
     let keys: Vec<&str> = ui.app.keys.all().iter().map(|k| k.label()).collect();
     assert_eq!(keys, ["alias/payments"]);
 }
+
+/// `--evidence cloudtrail` across an organization: each scope's keys are looked up in
+/// CloudTrail with that account's session; the reader's Decrypt of A's key (a cross-account
+/// call) is found on the cross-account grant, and a grant nobody used is unused.
+#[test]
+fn cloudtrail_evidence_is_looked_up_in_each_keys_account() {
+    use grantscope::kms::usage::UsageEvidence;
+    let world = ServedWorld::scenario_toml(&org_fixed());
+    let ui = Ui::start(&world, "org", "eu-west-1");
+    let arn_of = |alias: &str| {
+        ui.app
+            .keys
+            .all()
+            .iter()
+            .find(|k| k.label() == alias)
+            .map(|k| k.arn.clone())
+            .unwrap_or_else(|| panic!("{alias} is listed"))
+    };
+    let analytics = arn_of("alias/analytics");
+    let payments = arn_of("alias/payments");
+    ui.rt
+        .block_on(execute(
+            ui.backend.clone(),
+            Work::CreateGrant(CreateGrantInput {
+                key: KeyRef::parse(&analytics),
+                grantee: Principal::parse(READER).expect("principal"),
+                retiring: None,
+                operations: vec![GrantOperation::Encrypt],
+                constraints: None,
+                name: Some("never-used".into()),
+            }),
+        ))
+        .expect("created");
+    let tested = ui
+        .rt
+        .block_on(execute(
+            ui.backend.clone(),
+            Work::TestGrant(TestCall::new(
+                KeyRef::parse(&payments),
+                Actor::Profile("reader".into()),
+                GrantOperation::Decrypt,
+            )),
+        ))
+        .expect("the test is made");
+    assert!(
+        matches!(&tested, Answer::Tested(o) if o.result.is_ok()),
+        "{tested:?}"
+    );
+
+    let mut inv = ui.rt.block_on(ui.backend.inventory()).expect("inventory");
+    let progress = std::sync::Mutex::new(Vec::new());
+    let opts = grantscope::evidence::EvidenceOptions {
+        rate: std::num::NonZeroU32::new(50).expect("rate"),
+        ..grantscope::evidence::EvidenceOptions::new(30, 5)
+    };
+    let tally = ui
+        .rt
+        .block_on(ui.backend.usage_evidence(&mut inv, opts, &|d, t| {
+            progress.lock().expect("progress").push((d, t))
+        }))
+        .expect("a scoped backend looks evidence up");
+    assert!(tally.requests >= 2, "{tally:?}");
+    let evidence = |key: &str, name: &str| {
+        inv.keys
+            .iter()
+            .filter(|k| k.arn == key)
+            .flat_map(|k| &k.grants)
+            .find(|g| g.entry.name == name)
+            .and_then(|g| g.evidence.clone())
+            .unwrap_or_else(|| panic!("{name} has evidence: {inv:?}"))
+    };
+    match evidence(&payments, "analytics-reads-payments") {
+        UsageEvidence::PossiblyUsed { operation, .. } => assert_eq!(operation, "Decrypt"),
+        other => panic!("the reader's Decrypt is found: {other:?}"),
+    }
+    assert!(
+        matches!(
+            evidence(&analytics, "never-used"),
+            UsageEvidence::Unused { .. }
+        ),
+        "{inv:?}"
+    );
+    let last = progress.lock().expect("progress").last().copied();
+    assert!(last.is_some_and(|(d, t)| d == t && t >= 2), "{last:?}");
+}

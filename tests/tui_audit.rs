@@ -443,7 +443,7 @@ fn audit_flags_reach_the_ui_and_a_failure_is_said_plainly() {
     drop(cmds);
     h.send(Msg::Done {
         job,
-        work: Work::Audit(h.app.findings.config.clone()),
+        work: Work::Audit(h.app.findings.request()),
         result: Err(BackendError::aws(
             ErrorCode::AccessDeniedException,
             "User: arn:aws:iam::111122223333:user/auditor is not authorized to perform: kms:ListGrants",

@@ -8,11 +8,17 @@
 //! put together for the rows a screen draws (`labels`); the keys and grant ids of the maps
 //! are the findings' own shared strings. The audit can be fed a chunk of keys at a time
 //! (`IndexedAuditor`), so its caller never holds the whole inventory.
+//!
+//! It also keeps what is known of each grant's use (the UI's "Seen" column and `LastSeen`
+//! field): only for grants that have something to keep (a last use, or CloudTrail's
+//! evidence), in a side map, so a 500k-grant world that is mostly unused adds little.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::kms::inventory::{Inventory, InventoryKey};
+use crate::evidence::Tally;
+use crate::kms::inventory::{Inventory, InventoryKey, UsageSource};
+use crate::kms::usage::{LastUse, UsageEvidence};
 use crate::kms::{distinct_prefix_len, grant_id_label};
 
 use super::{AuditConfig, Auditor, Finding, Report, Severity};
@@ -63,6 +69,98 @@ struct GrantNames {
 /// A key's label and the names of its grants that have findings, by grant id.
 type KeyNames = (Arc<str>, HashMap<Arc<str>, GrantNames>);
 
+/// What is known of the use of a key's grants, by grant id (grants with nothing known
+/// are not kept).
+type KeyUses = HashMap<Box<str>, LastUse>;
+
+/// What the audited inventory knew of use: where it came from, when the inventory was
+/// taken, each grant's last use, and CloudTrail's tally when it was looked up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsageKnown {
+    pub source: UsageSource,
+    /// Epoch seconds when the inventory was taken.
+    pub taken_at: f64,
+    /// The look-up's tally (`--evidence cloudtrail` on AWS); None without a look-up.
+    pub tally: Option<Tally>,
+    by_key: HashMap<Box<str>, KeyUses>,
+}
+
+impl UsageKnown {
+    fn new(header: &Inventory) -> Self {
+        UsageKnown {
+            source: header.usage,
+            taken_at: header.generated_at,
+            tally: None,
+            by_key: HashMap::new(),
+        }
+    }
+
+    /// Keep what `keys` say of their grants' use.
+    fn add(&mut self, keys: &[InventoryKey]) {
+        for k in keys {
+            let uses: KeyUses = k
+                .grants
+                .iter()
+                .filter_map(|g| {
+                    LastUse::of(g.last_used, g.evidence.as_ref())
+                        .map(|u| (Box::from(g.entry.grant_id.as_str()), u))
+                })
+                .collect();
+            if !uses.is_empty() {
+                self.by_key.insert(Box::from(k.arn.as_str()), uses);
+            }
+        }
+    }
+
+    /// What is known of a grant's last use.
+    pub fn last_use(&self, key_arn: &str, grant_id: &str) -> Option<&LastUse> {
+        self.by_key.get(key_arn)?.get(grant_id)
+    }
+
+    /// CloudTrail's evidence for every grant of the key, when all of `grant_ids` have it
+    /// (an audit rerun reuses it instead of asking CloudTrail again).
+    pub fn key_evidence<'a>(
+        &self,
+        key_arn: &str,
+        mut grant_ids: impl Iterator<Item = &'a str>,
+    ) -> Option<Vec<UsageEvidence>> {
+        let uses = self.by_key.get(key_arn)?;
+        grant_ids.try_fold(Vec::new(), |mut out, id| match uses.get(id) {
+            Some(LastUse::Evidence(e)) => {
+                out.push(e.clone());
+                Some(out)
+            }
+            _ => None,
+        })
+    }
+
+    /// Why CloudTrail could not be read, when it could not for some grant (AccessDenied
+    /// on LookupEvents, throttling past the SDK's retries, the network): AWS's message.
+    pub fn not_readable(&self) -> Option<&str> {
+        self.by_key
+            .values()
+            .flat_map(|k| k.values())
+            .find_map(|u| match u {
+                LastUse::Evidence(UsageEvidence::NotDetermined {
+                    reason: crate::kms::usage::Undetermined::NotReadable { error },
+                }) => Some(error.as_str()),
+                _ => None,
+            })
+    }
+
+    /// The distinct reasons usage was not determined, with how many grants each (as
+    /// `report` lists them).
+    pub fn undetermined_reasons(&self) -> Vec<(String, usize)> {
+        let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
+        for u in self.by_key.values().flat_map(|k| k.values()) {
+            if let LastUse::Evidence(UsageEvidence::NotDetermined { reason }) = u {
+                *reasons.entry(reason.sentence()).or_default() += 1;
+            }
+        }
+        reasons.into_iter().collect()
+    }
+}
+
 /// One audit run's result, indexed for the panes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexedReport {
@@ -72,6 +170,8 @@ pub struct IndexedReport {
     by_key: HashMap<Arc<str>, KeyFindings>,
     /// Unnamed grants are shown by as much of their id as tells them apart.
     id_len: usize,
+    /// What the inventory knew of each grant's use.
+    pub usage: UsageKnown,
 }
 
 impl IndexedReport {
@@ -151,6 +251,7 @@ pub struct IndexedAuditor {
     auditor: Auditor,
     /// Key ARN -> (label, names of its grants that have findings).
     names: HashMap<Arc<str>, KeyNames>,
+    usage: UsageKnown,
 }
 
 impl IndexedAuditor {
@@ -158,11 +259,18 @@ impl IndexedAuditor {
         IndexedAuditor {
             auditor: Auditor::new(header, cfg),
             names: HashMap::new(),
+            usage: UsageKnown::new(header),
         }
+    }
+
+    /// The tally of the CloudTrail look-up that gave the inventory its evidence.
+    pub fn set_tally(&mut self, tally: Tally) {
+        self.usage.tally = Some(tally);
     }
 
     /// Audit `keys` (which follow those already added) and keep their labels.
     pub fn add(&mut self, keys: &[InventoryKey]) {
+        self.usage.add(keys);
         let names = &mut self.names;
         self.auditor.add_with(keys, |key, findings| {
             // Grant ids with findings: the findings' own shared strings.
@@ -250,6 +358,105 @@ impl IndexedAuditor {
             report,
             by_key,
             id_len,
+            usage: self.usage,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kms::inventory::InventoryGrant;
+    use crate::kms::{GrantListEntry, GrantOperation, KeyManager, KeyState};
+
+    fn grant(id: &str, last_used: Option<f64>, evidence: Option<UsageEvidence>) -> InventoryGrant {
+        InventoryGrant {
+            entry: GrantListEntry {
+                grant_id: id.into(),
+                key_id: "arn:aws:kms:eu-west-1:111122223333:key/k".into(),
+                grantee_principal: Some("arn:aws:iam::111122223333:user/a".into()),
+                operations: vec![GrantOperation::Decrypt],
+                ..Default::default()
+            },
+            grantee_name: "a".into(),
+            retiring_name: None,
+            last_used,
+            evidence,
+        }
+    }
+
+    fn inventory(usage: UsageSource, grants: Vec<InventoryGrant>) -> Inventory {
+        Inventory {
+            backend: "aws".into(),
+            account: "111122223333".into(),
+            region: "eu-west-1".into(),
+            generated_at: 1_800_000_000.0,
+            usage,
+            principals: None,
+            keys: vec![InventoryKey {
+                key_id: "k".into(),
+                arn: "arn:aws:kms:eu-west-1:111122223333:key/k".into(),
+                aliases: vec![],
+                state: KeyState::Enabled,
+                manager: KeyManager::Customer,
+                description: String::new(),
+                creation_date: None,
+                unreadable: vec![],
+                grants,
+            }],
+        }
+    }
+
+    const KEY: &str = "arn:aws:kms:eu-west-1:111122223333:key/k";
+
+    #[test]
+    fn only_grants_with_something_known_are_kept() {
+        let inv = inventory(
+            UsageSource::Grants,
+            vec![grant("used", Some(1.0), None), grant("never", None, None)],
+        );
+        let o = audit_indexed(&inv, &AuditConfig::default());
+        assert_eq!(o.usage.source, UsageSource::Grants);
+        assert_eq!(o.usage.last_use(KEY, "used"), Some(&LastUse::At(1.0)));
+        assert_eq!(o.usage.last_use(KEY, "never"), None);
+        assert_eq!(o.usage.by_key[KEY].len(), 1);
+        let idle = inventory(UsageSource::Grants, vec![grant("never", None, None)]);
+        let o = audit_indexed(&idle, &AuditConfig::default());
+        assert!(o.usage.by_key.is_empty(), "no entry for a key nobody used");
+    }
+
+    #[test]
+    fn a_key_s_evidence_is_reusable_only_when_every_grant_has_some() {
+        let unused = UsageEvidence::Unused {
+            since: 0.0,
+            window_days: 30,
+            source: crate::evidence::SOURCE.into(),
+        };
+        let denied = UsageEvidence::NotDetermined {
+            reason: crate::kms::usage::Undetermined::NotReadable {
+                error: "AccessDeniedException: no".into(),
+            },
+        };
+        let inv = inventory(
+            UsageSource::Principals,
+            vec![
+                grant("a", None, Some(unused.clone())),
+                grant("b", None, Some(denied.clone())),
+            ],
+        );
+        let o = audit_indexed(&inv, &AuditConfig::default());
+        assert_eq!(
+            o.usage.key_evidence(KEY, ["a", "b"].into_iter()),
+            Some(vec![unused, denied])
+        );
+        assert_eq!(o.usage.key_evidence(KEY, ["a", "new"].into_iter()), None);
+        assert_eq!(o.usage.not_readable(), Some("AccessDeniedException: no"));
+        assert_eq!(
+            o.usage.undetermined_reasons(),
+            vec![(
+                "CloudTrail not readable: AccessDeniedException: no".to_string(),
+                1
+            )]
+        );
     }
 }

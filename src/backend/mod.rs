@@ -131,6 +131,21 @@ pub trait Backend: Send + Sync {
         let _ = (after, limit);
         Ok((self.inventory().await?, None))
     }
+
+    /// Look up evidence of use for the grants of `inv` and write it into them (usage
+    /// becomes `principals`), with `crate::evidence::gather`, the code `inventory` and
+    /// `report --evidence cloudtrail` use; `progress(done, total)` as keys complete. None:
+    /// this backend has no such source (the simulator records every use itself, per grant).
+    /// Never fails as a whole: what could not be read is "not determined" on each grant.
+    async fn usage_evidence(
+        &self,
+        inv: &mut Inventory,
+        opts: crate::evidence::EvidenceOptions,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Option<crate::evidence::Tally> {
+        let _ = (inv, opts, progress);
+        None
+    }
 }
 
 /// The controls of a simulated world, which no AWS account has: principals come and go,

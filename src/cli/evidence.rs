@@ -34,8 +34,7 @@ pub struct EvidenceRequest {
 impl EvidenceRequest {
     /// The window in whole days, rounded up (at least one).
     pub fn window_days(&self) -> u32 {
-        let days = self.window.as_secs().div_ceil(86_400).max(1);
-        u32::try_from(days).unwrap_or(u32::MAX)
+        evidence::window_days(self.window)
     }
 }
 
@@ -64,9 +63,5 @@ pub async fn gather(conn: &AwsConnection, inv: &mut Inventory, req: &EvidenceReq
 
 /// The tally for people: requests made and grants decided.
 pub fn tally_line(t: &Tally) -> String {
-    let grants = t.decided + t.undetermined;
-    format!(
-        "CloudTrail evidence: {} LookupEvents requests; {} of {} grants decided, {} not determined.",
-        t.requests, t.decided, grants, t.undetermined
-    )
+    t.line()
 }

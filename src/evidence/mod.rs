@@ -65,7 +65,7 @@ pub trait TrailPages: Sync {
 }
 
 /// What to look up.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EvidenceOptions {
     /// The window asked for (`--unused-for`), in days.
     pub window_days: u32,
@@ -83,6 +83,17 @@ impl EvidenceOptions {
             rate: NonZeroU32::new(RATE_PER_SECOND).unwrap_or(NonZeroU32::MIN),
         }
     }
+
+    /// Over the `unused` window `window` (`--unused-for`), in whole days rounded up.
+    pub fn for_window(window: std::time::Duration, max_pages: u32) -> Self {
+        Self::new(window_days(window), max_pages)
+    }
+}
+
+/// A window in whole days, rounded up (at least one), as the look-up asks CloudTrail.
+pub fn window_days(window: std::time::Duration) -> u32 {
+    let days = window.as_secs().div_ceil(86_400).max(1);
+    u32::try_from(days).unwrap_or(u32::MAX)
 }
 
 /// What the look-up did.
@@ -94,6 +105,17 @@ pub struct Tally {
     pub decided: usize,
     /// Grants whose usage was not determined.
     pub undetermined: usize,
+}
+
+impl Tally {
+    /// The tally for people: requests made and grants decided.
+    pub fn line(&self) -> String {
+        let grants = self.decided + self.undetermined;
+        format!(
+            "CloudTrail evidence: {} LookupEvents requests; {} of {} grants decided, {} not determined.",
+            self.requests, self.decided, grants, self.undetermined
+        )
+    }
 }
 
 /// Look up the evidence for every grant of `inv` and write it into the inventory (usage

@@ -64,3 +64,24 @@ impl UsageEvidence {
         }
     }
 }
+
+/// What is known of one grant's last use, as an audit keeps it for a screen: the time an
+/// inventory gave (the simulator's `last_used`: per grant; see the inventory's
+/// `UsageSource`), or CloudTrail's evidence. A grant with neither keeps nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LastUse {
+    /// Epoch seconds of the last use.
+    At(f64),
+    Evidence(UsageEvidence),
+}
+
+impl LastUse {
+    /// Of an inventory's grant: its evidence when looked up, else its `last_used`.
+    pub fn of(last_used: Option<f64>, evidence: Option<&UsageEvidence>) -> Option<Self> {
+        match (evidence, last_used) {
+            (Some(e), _) => Some(LastUse::Evidence(e.clone())),
+            (None, Some(t)) => Some(LastUse::At(t)),
+            (None, None) => None,
+        }
+    }
+}

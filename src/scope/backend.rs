@@ -474,6 +474,89 @@ impl Backend for ScopedBackend {
         });
         Ok(merged)
     }
+
+    /// CloudTrail's evidence, each scope's keys looked up in that account and region with
+    /// its credentials (LookupEvents' quota is per account and region, so scopes run at
+    /// once); a scope that cannot be entered leaves its grants "not determined", saying why.
+    async fn usage_evidence(
+        &self,
+        inv: &mut Inventory,
+        opts: crate::evidence::EvidenceOptions,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Option<crate::evidence::Tally> {
+        let mut by_scope: BTreeMap<Scope, Vec<crate::kms::inventory::InventoryKey>> =
+            BTreeMap::new();
+        for key in std::mem::take(&mut inv.keys) {
+            let mut parts = key.arn.split(':');
+            let (region, account) = (parts.nth(3), parts.next());
+            let scope = Scope {
+                account: account.unwrap_or_default().to_string(),
+                region: region.unwrap_or_default().to_string(),
+            };
+            by_scope.entry(scope).or_default().push(key);
+        }
+        // Each scope's (done, total), summed for the caller.
+        let counts: Mutex<Vec<(usize, usize)>> = Mutex::new(vec![(0, 0); by_scope.len()]);
+        let report = |i: usize, done: usize, total: usize| {
+            let mut c = counts.lock().unwrap_or_else(|p| p.into_inner());
+            c[i] = (done, total);
+            let (d, t) = c.iter().fold((0, 0), |(d, t), (a, b)| (d + a, t + b));
+            progress(d, t);
+        };
+        let template = Inventory {
+            keys: Vec::new(),
+            ..inv.clone()
+        };
+        let looked_up: Vec<(
+            Vec<crate::kms::inventory::InventoryKey>,
+            crate::evidence::Tally,
+        )> = futures::stream::iter(by_scope.into_iter().enumerate().map(|(i, (scope, keys))| {
+            let report = &report;
+            let mut sub = Inventory {
+                keys,
+                ..template.clone()
+            };
+            async move {
+                match self.backend(&scope).await {
+                    Ok(b) => {
+                        let progress = move |d: usize, t: usize| report(i, d, t);
+                        let tally = b
+                            .usage_evidence(&mut sub, opts, &progress)
+                            .await
+                            .unwrap_or_default();
+                        (sub.keys, tally)
+                    }
+                    Err(e) => {
+                        let mut tally = crate::evidence::Tally::default();
+                        let why = crate::kms::usage::UsageEvidence::NotDetermined {
+                            reason: crate::kms::usage::Undetermined::NotReadable {
+                                error: format!(
+                                    "{}/{} could not be entered: {}",
+                                    scope.account, scope.region, e.message
+                                ),
+                            },
+                        };
+                        for g in sub.keys.iter_mut().flat_map(|k| k.grants.iter_mut()) {
+                            g.evidence = Some(why.clone());
+                            tally.undetermined += 1;
+                        }
+                        (sub.keys, tally)
+                    }
+                }
+            }
+        }))
+        .buffered(SCOPES_AT_ONCE)
+        .collect()
+        .await;
+        let mut tally = crate::evidence::Tally::default();
+        for (keys, t) in looked_up {
+            inv.keys.extend(keys);
+            tally.requests += t.requests;
+            tally.decided += t.decided;
+            tally.undetermined += t.undetermined;
+        }
+        Some(tally)
+    }
 }
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ pub fn request_audit(app: &mut App) -> Vec<Command> {
     match app.jobs.request(Slot::Audit) {
         Some(job) => vec![Command::Run {
             job,
-            work: Work::Audit(app.findings.config.clone()),
+            work: Work::Audit(app.findings.request()),
         }],
         None => vec![],
     }

@@ -4,13 +4,23 @@
 
 use std::sync::Arc;
 
-use crate::audit::{AuditConfig, IndexedAuditor, IndexedReport};
 use crate::backend::{Backend, BackendError, BackendResult, WorldControls};
 
+use super::audit_job::{self, Progress};
 use super::message::{Answer, Work, WorldChange};
 
 /// Run `work` on `backend`.
 pub async fn execute(backend: Arc<dyn Backend>, work: Work) -> BackendResult<Answer> {
+    execute_reporting(backend, work, Arc::new(|_, _| {})).await
+}
+
+/// Run `work` on `backend`, telling `progress` how a long job goes (the audit's CloudTrail
+/// look-up: keys done of all).
+pub async fn execute_reporting(
+    backend: Arc<dyn Backend>,
+    work: Work,
+    progress: Progress,
+) -> BackendResult<Answer> {
     let b = backend.as_ref();
     Ok(match work {
         Work::ListKeys => Answer::Keys(b.list_keys().await?),
@@ -32,7 +42,9 @@ pub async fn execute(backend: Arc<dyn Backend>, work: Work) -> BackendResult<Ans
         }
         Work::TestGrant(call) => Answer::Tested(b.test_operation(call).await?),
         Work::World(change) => Answer::Done(change_world(world(b)?, change).await?),
-        Work::Audit(config) => Answer::Audited(Arc::new(audit(b, config).await?)),
+        Work::Audit(request) => {
+            Answer::Audited(Arc::new(audit_job::audit(b, request, progress).await?))
+        }
         Work::GrantMask(request) => {
             let revision = request.revision;
             let passes = tokio::task::spawn_blocking(move || request.compute())
@@ -53,40 +65,6 @@ pub async fn execute(backend: Arc<dyn Backend>, work: Work) -> BackendResult<Ans
             Answer::Done(String::new())
         }
     })
-}
-
-/// Keys per chunk of the audit's inventory (the simulator makes chunks bigger in a big
-/// world; AWS answers its inventory as one).
-const AUDIT_CHUNK: usize = 5_000;
-
-/// The stale-grant audit: the backend's inventory a chunk at a time, each chunk audited on
-/// a blocking thread (pure CPU work over tens of thousands of grants must not hold a
-/// runtime worker) and dropped before the next is read, so a 100k-key world is never held
-/// twice.
-async fn audit(b: &dyn Backend, config: AuditConfig) -> BackendResult<IndexedReport> {
-    let stopped =
-        |e: tokio::task::JoinError| BackendError::internal(format!("the audit stopped: {e}"));
-    let (first, mut next) = b.inventory_chunk(None, AUDIT_CHUNK).await?;
-    let mut auditor = tokio::task::spawn_blocking(move || {
-        let mut auditor = IndexedAuditor::new(&first, &config);
-        auditor.add(&first.keys);
-        auditor
-    })
-    .await
-    .map_err(stopped)?;
-    while let Some(after) = next {
-        let (chunk, more) = b.inventory_chunk(Some(after), AUDIT_CHUNK).await?;
-        next = more;
-        auditor = tokio::task::spawn_blocking(move || {
-            auditor.add(&chunk.keys);
-            auditor
-        })
-        .await
-        .map_err(stopped)?;
-    }
-    tokio::task::spawn_blocking(move || auditor.finish())
-        .await
-        .map_err(stopped)
 }
 
 fn world(b: &dyn Backend) -> BackendResult<&dyn WorldControls> {

@@ -24,7 +24,7 @@ use crate::kms::{short_grant_id, GrantId, KeyRef};
 use super::actions::Action;
 use super::effect::{ConfirmAction, ConfirmRequest, Effect};
 use super::list_view::{self, Column, Width};
-use super::message::Work;
+use super::message::{AuditRequest, Work};
 use super::theme::Theme;
 use super::widgets::pane_block;
 
@@ -42,6 +42,10 @@ pub struct Findings {
     pub view_open: bool,
     /// The selected row of the findings view.
     pub selected: usize,
+    /// Every audit looks up CloudTrail's evidence of use (`--evidence cloudtrail`).
+    pub evidence: Option<crate::evidence::EvidenceOptions>,
+    /// The running audit's CloudTrail look-up: keys done of all.
+    pub evidence_progress: Option<(usize, usize)>,
 }
 
 /// A finding's identity across runs (indexes move when findings come and go).
@@ -68,8 +72,25 @@ impl Findings {
         self.outcome.as_ref()?.finding(self.selected)
     }
 
+    /// What the next audit run is asked: the thresholds, the look-up, the evidence it may
+    /// reuse.
+    pub fn request(&self) -> AuditRequest {
+        AuditRequest {
+            config: self.config.clone(),
+            evidence: self.evidence,
+            previous: self.evidence.and(self.outcome.clone()),
+        }
+    }
+
+    /// The running look-up's progress for people: `CloudTrail: 12/200 keys`.
+    pub fn evidence_progress_text(&self) -> Option<String> {
+        self.evidence_progress
+            .map(|(done, total)| format!("CloudTrail: {done}/{total} keys"))
+    }
+
     /// An audit run's answer: the selection stays on its finding when it is still there.
     pub fn audited(&mut self, result: &BackendResult<Arc<IndexedReport>>) {
+        self.evidence_progress = None;
         match result {
             Ok(outcome) => {
                 let kept = self.selected_finding().map(identity);
@@ -194,7 +215,10 @@ impl Findings {
     pub fn render(&self, frame: &mut Frame, area: Rect, running: bool, t: &Theme) {
         let mut title = "Findings: stale and risky grants, all keys".to_string();
         if running {
-            title.push_str(" (auditing…)");
+            match self.evidence_progress_text() {
+                Some(p) => title.push_str(&format!(" (auditing, {p}…)")),
+                None => title.push_str(" (auditing…)"),
+            }
         }
         let block = pane_block(title, true, t);
         let inner = block.inner(area);
@@ -395,7 +419,9 @@ fn thresholds(cfg: &AuditConfig) -> String {
 /// Why a rule is not evaluated on this backend.
 fn unavailable_reason(rule: Rule) -> &'static str {
     match rule {
-        Rule::Unused => "no usage data (AWS does not say which grant authorized a call)",
+        Rule::Unused => {
+            "no usage data (AWS does not say which grant authorized a call; --evidence cloudtrail looks up who called each key)"
+        }
         _ => "this backend does not provide its data",
     }
 }
@@ -437,6 +463,24 @@ fn summary_lines(config: &AuditConfig, o: &IndexedReport, t: &Theme) -> Vec<Line
             Span::raw(thresholds(config)),
         ]),
     ];
+    if let Some(tally) = &o.usage.tally {
+        lines.push(Line::from(Span::raw(tally.line())));
+    }
+    let undetermined = o.usage.undetermined_reasons();
+    if !undetermined.is_empty() {
+        let reasons: Vec<String> = undetermined
+            .iter()
+            .map(|(r, n)| format!("{}: {r}", count(*n, "grant")))
+            .collect();
+        lines.push(Line::from(Span::styled(
+            format!(
+                "Rule unused: usage of {} not determined ({}).",
+                count(s.usage_not_determined, "grant"),
+                reasons.join("; ")
+            ),
+            Style::default().fg(Color::Black).bg(t.warning),
+        )));
+    }
     for r in &s.unavailable {
         lines.push(Line::from(Span::styled(
             format!(

@@ -144,6 +144,12 @@ impl Jobs {
         latest
     }
 
+    /// Is `job` the latest of its slot, still to answer (its progress counts)?
+    pub fn is_current(&self, job: Job) -> bool {
+        let s = &self.slots[job.slot.index()];
+        s.running && s.generation == job.generation
+    }
+
     /// Is the latest job of `slot` still to answer?
     pub fn running(&self, slot: Slot) -> bool {
         self.slots[slot.index()].running

@@ -10,7 +10,8 @@
 //! to the free text. A name or id wider than its column (only ever the most important
 //! one) is cut in its middle, keeping its start and end; a fixed-width cell at its end:
 //! an alias, a grantee or an id is never cut to a few letters while a less important
-//! column is shown.
+//! column is shown. A `spare` column (a grant's last use) is shown only in room the free
+//! text does not need to be shown whole: it goes before any word is cut.
 
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
@@ -54,6 +55,8 @@ pub struct Column<'a, T> {
     pub cell: CellText<'a, T>,
     /// How the rows compare when the list is sorted by this column.
     pub sort: Option<Compare<T>>,
+    /// Shown only when the free text still fits whole beside it.
+    pub spare: bool,
 }
 
 impl<'a, T> Column<'a, T> {
@@ -69,7 +72,14 @@ impl<'a, T> Column<'a, T> {
             priority,
             cell: Box::new(cell),
             sort: None,
+            spare: false,
         }
+    }
+
+    /// Show this column only in room the free text does not need (see the module comment).
+    pub fn spare(mut self) -> Self {
+        self.spare = true;
+        self
     }
 
     /// The list can be sorted by this column, comparing rows with `compare`.
@@ -130,6 +140,53 @@ pub fn fit(
         *w += left;
     }
     (0..n).filter_map(|i| widths[i].map(|w| (i, w))).collect()
+}
+
+/// What `fit` weighs, per column.
+#[derive(Clone, Copy)]
+struct Fitting<'a> {
+    priorities: &'a [u8],
+    mins: &'a [u16],
+    want: &'a [u16],
+    fills: &'a [bool],
+}
+
+/// `fit`, with the `spare` columns taken one by one (most important first) only while the
+/// free text keeps at least its `natural` width beside them.
+fn fit_spare(f: Fitting<'_>, spare: &[bool], natural: &[u16], width: u16) -> Vec<(usize, u16)> {
+    let mut allowed: Vec<bool> = spare.iter().map(|s| !s).collect();
+    let run = |allowed: &[bool]| {
+        let mins: Vec<u16> = (0..f.mins.len())
+            .map(|i| if allowed[i] { f.mins[i] } else { u16::MAX })
+            .collect();
+        let want: Vec<u16> = (0..f.want.len())
+            .map(|i| if allowed[i] { f.want[i] } else { u16::MAX })
+            .collect();
+        fit(f.priorities, &mins, &want, f.fills, width)
+    };
+    let mut shown = run(&allowed);
+    let mut order: Vec<usize> = (0..spare.len()).filter(|&i| spare[i]).collect();
+    order.sort_by_key(|&i| f.priorities[i]);
+    for i in order {
+        // The room the free text has beyond its natural width (all of what is left when
+        // there is no free text).
+        let text = shown.iter().rev().find(|(c, _)| f.fills[*c]);
+        let slack = match text {
+            Some(&(c, w)) => w.saturating_sub(natural[c]),
+            None => width.saturating_sub(
+                shown
+                    .iter()
+                    .map(|(_, w)| w + 1)
+                    .sum::<u16>()
+                    .saturating_sub(1),
+            ),
+        };
+        if slack >= f.want[i].saturating_add(1) {
+            allowed[i] = true;
+            shown = run(&allowed);
+        }
+    }
+    shown
 }
 
 /// Draw `rows` in `area` inside `block` as a table of the columns that fit, with the
@@ -244,7 +301,32 @@ fn draw<T>(
         .iter()
         .map(|c| matches!(c.width, Width::Text { .. }))
         .collect();
-    let shown = fit(&priorities, &mins, &want, &fills, inner_width);
+    // The free text's natural width: its widest visible cell, or its header.
+    let natural: Vec<u16> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, _)| {
+            let widest = cells
+                .iter()
+                .map(|r| r[i].0.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(header_text(i).chars().count());
+            u16::try_from(widest).unwrap_or(u16::MAX)
+        })
+        .collect();
+    let spare: Vec<bool> = columns.iter().map(|c| c.spare).collect();
+    let shown = fit_spare(
+        Fitting {
+            priorities: &priorities,
+            mins: &mins,
+            want: &want,
+            fills: &fills,
+        },
+        &spare,
+        &natural,
+        inner_width,
+    );
     let header = Row::new(
         shown
             .iter()
@@ -346,5 +428,38 @@ mod tests {
         assert_eq!(medium, vec![(0, 15), (1, 10), (3, 6)]);
         // Very narrow: the alias alone.
         assert_eq!(fit(&priorities, &mins, &want, &fills, 12), vec![(0, 12)]);
+    }
+
+    #[test]
+    fn a_spare_column_goes_before_the_free_text_loses_a_word() {
+        // Grant (flex, wants 12), Operations (free text, min 10, 19 wide whole), Seen
+        // (spare, wants 6).
+        let f = Fitting {
+            priorities: &[0, 2, 7],
+            mins: &[12, 10, 4],
+            want: &[12, 10, 6],
+            fills: &[false, true, false],
+        };
+        let spare = [false, false, true];
+        let natural = [12, 19, 6];
+        // 40: the operations whole (19) and Seen (6) fit: 12 + 1 + 19 + 1 + 6 = 39.
+        assert_eq!(
+            fit_spare(f, &spare, &natural, 40),
+            vec![(0, 12), (1, 20), (2, 6)]
+        );
+        // 36: Seen would cut the operations: it is left out, the operations whole.
+        assert_eq!(fit_spare(f, &spare, &natural, 36), vec![(0, 12), (1, 23)]);
+        // Without free text a spare column takes what is left.
+        let g = Fitting {
+            priorities: &[0, 7],
+            mins: &[12, 4],
+            want: &[12, 6],
+            fills: &[false, false],
+        };
+        assert_eq!(
+            fit_spare(g, &[false, true], &[12, 6], 19),
+            vec![(0, 12), (1, 6)]
+        );
+        assert_eq!(fit_spare(g, &[false, true], &[12, 6], 18), vec![(0, 12)]);
     }
 }

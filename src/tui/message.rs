@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use super::audit_job::AuditRequest;
 use crate::audit::{AuditConfig, IndexedReport};
 use crate::backend::{
     ActivityEvent, Actor, BackendResult, CreateGrantInput, CreatedGrant, GrantPage, GrantSummary,
@@ -95,6 +96,12 @@ pub enum Msg {
     /// A key the presenter pressed, as the keys overlay shows it (`n`, `↓`, `Enter`).
     KeyPressed(String),
     // ---- answers
+    /// How a running audit's CloudTrail look-up goes: keys done of all.
+    EvidenceProgress {
+        job: Job,
+        done: usize,
+        total: usize,
+    },
     /// A job's answer.
     Done {
         job: Job,
@@ -244,8 +251,8 @@ pub enum Work {
     /// Test a grant operation as a principal (the test-a-grant dialog).
     TestGrant(TestCall),
     World(WorldChange),
-    /// Take an inventory and audit it with these settings.
-    Audit(AuditConfig),
+    /// Take an inventory (with CloudTrail's evidence when asked) and audit it.
+    Audit(AuditRequest),
     /// Work out which grants of the grants pane pass its filter (stale only): a long list's
     /// answers are worked out off the UI thread.
     GrantMask(MaskRequest<GrantSummary>),

@@ -6,7 +6,7 @@
 //!   (what a feature asks of the rest), `theme`, `widgets`, `text_field`, `list_view`
 //!   (a list pane's table: columns by priority, only the visible rows built).
 //! - Features, each in one home with its state, keys, hints and drawing: `dialogs/` (a
-//!   file per dialog), `findings` (the audit's view), `lesson/` (a classroom lesson and its
+//!   file per dialog), `findings` (the audit's view), `last_seen` (what is known of a grant's use), `lesson/` (a classroom lesson and its
 //!   narration), `keys_overlay`, and `panes/` (a file per pane: its rows, its answers, its
 //!   confirmations), `scopes` (an organization's scopes: the selector, what the panes
 //!   show, each scope's keys as they arrive). Features answer with `Effect`s; none imports another's update code.
@@ -16,7 +16,7 @@
 //!   no tokio), so tests drive it with messages and key presses.
 //! - The edges: `input` (terminal events to messages), `mouse` (clicks and the wheel, by
 //!   the same layout the view draws with), `executor` (work to backend calls,
-//!   the only caller of the backend), `runtime` (the terminal, the event loop, the tasks),
+//!   the only caller of the backend; `audit_job`: the audit with CloudTrail's evidence), `runtime` (the terminal, the event loop, the tasks),
 //!   `signals` (a terminating signal ends the UI like a quit, terminal restored) and `view`
 //!   (where each part is drawn).
 //!
@@ -26,6 +26,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod audit_job;
 pub mod dialogs;
 pub mod effect;
 pub mod effects;
@@ -35,6 +36,7 @@ pub mod input;
 pub mod jobs;
 pub mod keymap;
 pub mod keys_overlay;
+pub mod last_seen;
 pub mod lesson;
 pub mod list_view;
 pub mod message;

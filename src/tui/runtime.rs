@@ -29,7 +29,7 @@ use crate::backend::{Backend, BackendError};
 use crate::kms::Timestamp;
 
 use super::app::App;
-use super::executor::execute as run_work;
+use super::executor::execute_reporting as run_work;
 use super::input::messages;
 use super::keys_overlay::KeyTrail;
 use super::lesson::LessonUi;
@@ -47,6 +47,9 @@ pub struct UiOptions {
     pub theme: Theme,
     pub show_keys: bool,
     pub lesson: Option<LessonUi>,
+    /// Look up CloudTrail's evidence of use in every audit (`--evidence cloudtrail`; on a
+    /// backend with CloudTrail).
+    pub evidence: Option<crate::evidence::EvidenceOptions>,
 }
 
 /// The model at the start, for `backend` and these options (the tests start from it too).
@@ -57,6 +60,7 @@ pub fn new_app(backend: &dyn Backend, options: UiOptions) -> App {
     app.acting_profiles = backend.acting_profiles();
     app.scopes.spans = backend.spans_scopes();
     app.findings.config = options.audit;
+    app.findings.evidence = options.evidence;
     app.theme = options.theme;
     app.keys_trail = KeyTrail::new(options.show_keys);
     app.lesson = options.lesson;
@@ -243,7 +247,11 @@ fn dispatch(backend: &Arc<dyn Backend>, tx: &UnboundedSender<Msg>, cmds: Vec<Com
                 let _ = out.flush();
             }
             Command::Run { job, work } => {
-                let task = tokio::spawn(run_work(backend.clone(), work.clone()));
+                let progress_tx = tx.clone();
+                let progress = Arc::new(move |done, total| {
+                    let _ = progress_tx.send(Msg::EvidenceProgress { job, done, total });
+                });
+                let task = tokio::spawn(run_work(backend.clone(), work.clone(), progress));
                 let tx = tx.clone();
                 tokio::spawn(async move {
                     let result = task.await.unwrap_or_else(|e| {

@@ -157,6 +157,12 @@ fn route(app: &mut App, msg: Msg) -> Vec<Command> {
             app.keys_trail.record(label);
             vec![]
         }
+        Msg::EvidenceProgress { job, done, total } => {
+            if app.jobs.is_current(job) {
+                app.findings.evidence_progress = Some((done, total));
+            }
+            vec![]
+        }
         Msg::Done { job, work, result } => {
             if !app.jobs.finish(job) {
                 // Superseded: a newer job of its kind is on its way.
@@ -549,6 +555,15 @@ fn granted(app: &mut App, input: CreateGrantInput, created: CreatedGrant) -> Vec
 /// An audit's result: the findings view and the stale-only filter take it, a lesson may be
 /// waiting for it, and a run asked for meanwhile starts.
 fn audited(app: &mut App, outcome: Arc<IndexedReport>) -> Vec<Command> {
+    // CloudTrail refused the look-up just made: say so plainly (the grants say "not
+    // determined", the findings view why).
+    if outcome.usage.tally.is_some_and(|t| t.requests > 0) {
+        if let Some(error) = outcome.usage.not_readable() {
+            app.set_error(format!(
+                "CloudTrail evidence not read ({error}): last use not determined"
+            ));
+        }
+    }
     app.findings.audited(&Ok(outcome));
     if app.findings.stale_only {
         effects::apply_stale_only(app);

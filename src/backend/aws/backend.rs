@@ -364,4 +364,14 @@ impl Backend for AwsBackend {
     fn acting_profiles(&self) -> Vec<String> {
         self.profiles.clone()
     }
+
+    async fn usage_evidence(
+        &self,
+        inv: &mut crate::kms::inventory::Inventory,
+        opts: crate::evidence::EvidenceOptions,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Option<crate::evidence::Tally> {
+        let trail = super::CloudTrail::new(&self.conn);
+        Some(crate::evidence::gather(&trail, inv, opts, progress).await)
+    }
 }

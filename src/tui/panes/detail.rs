@@ -1,5 +1,6 @@
 //! The detail panel: every field of whatever the focused pane has selected, with full
-//! ARNs, and for a grant or key its stale-grant findings (severity, rule, why, what to do).
+//! ARNs, and for a grant or key its stale-grant findings (severity, rule, why, what to do);
+//! a grant's `LastSeen` (`last_seen`) follows its findings.
 //! The same lines fill the larger detail dialog that Enter opens; the panel shows their
 //! top (a grant's: what it allows and to whom, then its findings) with `▼` when cut.
 
@@ -13,6 +14,7 @@ use crate::kms::time::format_utc;
 use crate::kms::GrantConstraints;
 use crate::tui::app::App;
 use crate::tui::findings::finding_lines;
+use crate::tui::last_seen;
 use crate::tui::pane::Pane;
 use crate::tui::widgets::{age, pane_block, render_from};
 
@@ -120,7 +122,7 @@ fn constraints_text(c: &Option<GrantConstraints>) -> Vec<Line<'static>> {
 
 fn grant_lines(app: &App, g: &GrantSummary) -> Vec<Line<'static>> {
     // What the grant allows, and to whom, first (the panel may show only its top rows);
-    // then its findings; then the ids and dates.
+    // then its findings and when it was last seen in use; then the ids and dates.
     let ops: Vec<&str> = g.operations.iter().map(|o| o.as_str()).collect();
     let mut v = vec![
         field(
@@ -151,6 +153,11 @@ fn grant_lines(app: &App, g: &GrantSummary) -> Vec<Line<'static>> {
     ];
     v.extend(constraints_text(&g.constraints));
     v.extend(grant_findings(app, g));
+    v.push(field("LastSeen", {
+        let known = last_seen::known(app.findings.outcome.as_deref(), &g.key_arn, &g.grant_id);
+        let progress = app.findings.evidence_progress_text();
+        last_seen::sentence(known, app.now, progress.as_deref())
+    }));
     v.extend([
         field("GrantId", g.grant_id.clone()),
         field("KeyId", g.key_arn.clone()),

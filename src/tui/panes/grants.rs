@@ -1,13 +1,16 @@
 //! The grants pane: the grants of the selected key (or of the selected principal, across
 //! keys) as they arrive page by page, and its rows: the stale marker (the worst finding's
 //! severity, coloured), short id or name, grantee by name, operations, constraints marker,
-//! age and retiring principal. Also the confirmation of revoking or retiring a grant.
+//! age, retiring principal and when it was last seen in use (`last_seen`; only when the
+//! audit has usage data, and the first column to go when the pane is narrow). Also the
+//! confirmation of revoking or retiring a grant.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::Frame;
 
 use crate::backend::{Actor, GrantPage, GrantSummary};
+use crate::kms::inventory::UsageSource;
 use crate::kms::{distinct_prefix_len, grant_id_label, GrantId, GrantOperation, KeyRef, Principal};
 use crate::tui::app::{App, GrantScope};
 use crate::tui::dialogs::CliSession;
@@ -15,6 +18,7 @@ use crate::tui::effect::{ConfirmAction, ConfirmRequest};
 use crate::tui::effects::finish_jump;
 use crate::tui::findings::{marker, severity_style};
 use crate::tui::jobs::Job;
+use crate::tui::last_seen;
 use crate::tui::list_view::{self, insert_column, Column, Width};
 use crate::tui::message::{Command, Work};
 use crate::tui::pane::Pane;
@@ -151,8 +155,9 @@ fn label(g: &GrantSummary, id_len: usize) -> String {
 
 /// The pane's columns, most important first where the pane is narrow: the grant, the
 /// grantee (or the key, for a principal's grants), the operations, the stale marker, the
-/// age, the constraint marker, the retiring principal. A principal's grants on keys of
-/// more than one account (or region) show each key's account (and region) after the key.
+/// age, the constraint marker, the retiring principal, the last use. A principal's grants
+/// on keys of more than one account (or region) show each key's account (and region)
+/// after the key.
 pub fn columns(app: &App) -> Vec<Column<'_, GrantSummary>> {
     let by_principal = matches!(app.grant_scope, GrantScope::Principal { .. });
     let mut columns = key_columns(app, by_principal);
@@ -225,7 +230,7 @@ fn key_columns(app: &App, by_principal: bool) -> Vec<Column<'_, GrantSummary>> {
     let id_len = app.grant_id_len;
     let outcome = app.findings.outcome.as_deref();
     let plain = Style::default();
-    vec![
+    let mut columns = vec![
         Column::new(
             "Stale",
             Width::Fixed(5),
@@ -298,7 +303,23 @@ fn key_columns(app: &App, by_principal: bool) -> Vec<Column<'_, GrantSummary>> {
             move |g: &GrantSummary| (g.retiring_name.clone().unwrap_or_else(|| "-".into()), plain),
         )
         .sorted_by(|a, b| a.retiring_name.cmp(&b.retiring_name)),
-    ]
+    ];
+    // Last seen, when the audit knows anything of use: `3d ago`, `never`, `>30d`, `?`.
+    if outcome.is_some_and(|o| o.usage.source != UsageSource::None) {
+        columns.push(
+            Column::new(
+                "Seen",
+                Width::Flex { min: 4, max: 8 },
+                7,
+                move |g: &GrantSummary| {
+                    let known = last_seen::known(outcome, &g.key_arn, &g.grant_id);
+                    (last_seen::cell(known, now), plain)
+                },
+            )
+            .spare(),
+        );
+    }
+    columns
 }
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {

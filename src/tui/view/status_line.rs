@@ -65,7 +65,11 @@ fn left_with(app: &App, max: usize, sign_alone: bool) -> Line<'static> {
         ));
     }
     if app.auditing() {
-        spans.push(Span::styled("auditing grants… ", accent));
+        let text = match app.findings.evidence_progress_text() {
+            Some(p) => format!("auditing, {p}… "),
+            None => "auditing grants… ".to_string(),
+        };
+        spans.push(Span::styled(text, accent));
     }
     if let Some(p) = app.scopes.progress() {
         spans.push(Span::styled(format!("{p} "), accent));
