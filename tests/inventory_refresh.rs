@@ -26,6 +26,12 @@ managed_policies = ["AdministratorAccess"]
 [[principals]]
 name = "alice"
 
+[[principals]]
+name = "auditor"
+[[principals.policies]]
+name = "kms-read"
+document = '''{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:List*","kms:Describe*","kms:Get*","iam:List*"],"Resource":"*"}]}'''
+
 [[keys]]
 id = "0a1b2c3d-0000-4000-8000-0000000000f1"
 aliases = ["alias/one"]
@@ -246,4 +252,54 @@ fn refresh_without_a_saved_run_says_so_and_lists_every_key() {
     );
     assert_eq!(inventory(&out), full);
     assert_eq!(full["keys"].as_array().unwrap().len(), 3);
+}
+
+/// A caller who may read KMS but not CloudTrail: the refresh says why it cannot use the
+/// saved run and lists every key, the same inventory as a full listing.
+#[test]
+fn refresh_without_cloudtrail_access_says_so_and_lists_every_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("refresh.toml");
+    std::fs::write(&path, SCENARIO).unwrap();
+    let path = path.to_str().unwrap().to_string();
+    let server = Server::start(&["--scenario", &path, "--propagation-delay", "0s"]);
+    let creds = credentials_file(dir.path(), &server.url, &["--scenario", &path]);
+    let store = dir.path().join("runs.sqlite3");
+    let args = |profile: &'static str| {
+        vec![
+            "inventory".to_string(),
+            "--format".into(),
+            "json".into(),
+            "--profile".into(),
+            profile.into(),
+            "--region".into(),
+            "eu-west-1".into(),
+            "--endpoint-url".into(),
+            server.url.clone(),
+            "--store".into(),
+            store.to_str().unwrap().into(),
+        ]
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        grantscope(&creds, &args)
+    };
+    let mut save = args("admin");
+    save.push("--save".into());
+    let saved = inventory(&run(save));
+    let mut refresh = args("auditor");
+    refresh.push("--refresh".into());
+    let out = run(refresh);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("refresh: CloudTrail could not be read (") && err.contains("full listing"),
+        "{err}"
+    );
+    assert!(
+        err.contains("cloudtrail:LookupEvents"),
+        "AWS's reason is given: {err}"
+    );
+    let refreshed = inventory(&out);
+    assert_eq!(refreshed["keys"], saved["keys"]);
+    assert_eq!(refreshed["keys"].as_array().unwrap().len(), 3);
 }
