@@ -118,6 +118,15 @@ impl Tally {
     }
 }
 
+/// Tallies of look-ups made apart (chunks, scopes, reused evidence) add up.
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, other: Tally) {
+        self.requests += other.requests;
+        self.decided += other.decided;
+        self.undetermined += other.undetermined;
+    }
+}
+
 /// Look up the evidence for every grant of `inv` and write it into the inventory (usage
 /// becomes `principals`; `last_used` is the last call seen). `progress(done, total)` is
 /// called as keys complete.

@@ -487,12 +487,7 @@ impl Backend for ScopedBackend {
         let mut by_scope: BTreeMap<Scope, Vec<crate::kms::inventory::InventoryKey>> =
             BTreeMap::new();
         for key in std::mem::take(&mut inv.keys) {
-            let mut parts = key.arn.split(':');
-            let (region, account) = (parts.nth(3), parts.next());
-            let scope = Scope {
-                account: account.unwrap_or_default().to_string(),
-                region: region.unwrap_or_default().to_string(),
-            };
+            let scope = Scope::of_arn(&key.arn).unwrap_or_else(|| self.home.clone());
             by_scope.entry(scope).or_default().push(key);
         }
         // Each scope's (done, total), summed for the caller.
@@ -503,10 +498,8 @@ impl Backend for ScopedBackend {
             let (d, t) = c.iter().fold((0, 0), |(d, t), (a, b)| (d + a, t + b));
             progress(d, t);
         };
-        let template = Inventory {
-            keys: Vec::new(),
-            ..inv.clone()
-        };
+        // The inventory's other fields, its keys taken out above.
+        let template = inv.clone();
         let looked_up: Vec<(
             Vec<crate::kms::inventory::InventoryKey>,
             crate::evidence::Tally,
@@ -551,9 +544,7 @@ impl Backend for ScopedBackend {
         let mut tally = crate::evidence::Tally::default();
         for (keys, t) in looked_up {
             inv.keys.extend(keys);
-            tally.requests += t.requests;
-            tally.decided += t.decided;
-            tally.undetermined += t.undetermined;
+            tally += t;
         }
         Some(tally)
     }

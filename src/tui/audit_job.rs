@@ -88,11 +88,10 @@ pub async fn audit(
 
 fn add(a: Option<Tally>, b: Option<Tally>) -> Option<Tally> {
     match (a, b) {
-        (Some(a), Some(b)) => Some(Tally {
-            requests: a.requests + b.requests,
-            decided: a.decided + b.decided,
-            undetermined: a.undetermined + b.undetermined,
-        }),
+        (Some(mut a), Some(b)) => {
+            a += b;
+            Some(a)
+        }
         (a, b) => a.or(b),
     }
 }
@@ -151,7 +150,8 @@ async fn look_up(
         .into_iter()
         .filter_map(|k| k.or_else(|| asked.next()))
         .collect();
-    let tally = tally?;
+    let mut tally = tally?;
     inv.usage = UsageSource::Principals;
-    Some(add(Some(tally), Some(reused)).unwrap_or(tally))
+    tally += reused;
+    Some(tally)
 }

@@ -52,9 +52,8 @@ impl ScopeView {
 
     /// Does the view hold the key (or grant) of this ARN?
     pub fn holds_arn(&self, arn: &str) -> bool {
-        let mut parts = arn.split(':');
-        let region = parts.nth(3).unwrap_or_default();
-        let account = parts.next().unwrap_or_default();
+        let (account, region) =
+            crate::kms::ids::Arn::parse(arn).map_or(("", ""), |a| (a.account, a.region));
         self.holds(account, region)
     }
 
