@@ -10,6 +10,9 @@
 //! (AccessDenied, an external id that does not match) is reported for that account's
 //! scopes by name, instead of as a failed request deep in its inventory; it costs one
 //! AssumeRole per account more.
+//! Decision: a refusal is not kept. The account's next scope, or a refresh in the UI, asks
+//! STS again, so a trust policy fixed while grantscope runs is seen without a restart; a
+//! provider that worked is kept for the life of the process.
 
 use std::collections::HashMap;
 
@@ -44,8 +47,8 @@ fn sts_reason(e: &(dyn std::error::Error + 'static)) -> Option<String> {
     None
 }
 
-/// An account's provider, or why its role could not be assumed; made once.
-type ProviderCell = OnceCell<Result<SharedCredentialsProvider, String>>;
+/// An account's provider, made once it works.
+type ProviderCell = OnceCell<SharedCredentialsProvider>;
 
 /// Hands out each account's SDK configuration.
 pub struct AccountCredentials {
@@ -106,7 +109,7 @@ impl AccountCredentials {
             let mut cells = self.providers.lock().unwrap_or_else(|e| e.into_inner());
             cells.entry(account.to_string()).or_default().clone()
         };
-        cell.get_or_init(|| self.assume(account)).await.clone()
+        cell.get_or_try_init(|| self.assume(account)).await.cloned()
     }
 
     async fn assume(&self, account: &str) -> Result<SharedCredentialsProvider, String> {

@@ -119,7 +119,8 @@ pub async fn load_config_with(opts: &AwsOptions, sources: &ProfileSources) -> Sd
     // that slows the client down when KMS answers ThrottlingException (ListGrants has a
     // quota of 100 requests per second), shared by every request of the connection.
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS));
+        .retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS))
+        .http_client(super::http::shared());
     if let Some(files) = sources.files() {
         loader = loader.profile_files(files);
     }

@@ -9,12 +9,14 @@
 //! quick key list and each key's details), `principals`
 //! (who grants, key policies and IAM name), `profiles` (acting as another configured
 //! profile), `test_call` (testing a grant as a profile) `activity` (the log of this backend's own calls) and `cloudtrail` (LookupEvents pages
-//! for the usage evidence).
+//! for the usage evidence); `http` (the one HTTP client, one connection pool, every SDK
+//! client shares).
 
 mod activity;
 mod backend;
 mod cloudtrail;
 mod connection;
+pub mod http;
 mod inventory;
 mod keys;
 mod principals;
