@@ -381,6 +381,61 @@ fn a_cross_account_grant_is_found_from_the_organization_view_revoked_and_gone_fr
     assert!(page.grants.iter().all(|g| g.grantee != READER), "{page:?}");
 }
 
+/// Retire, as revoke above, from the organization view: the grant names no retiring
+/// principal and does not allow its grantee RetireGrant, so it is retired by its key's
+/// account (AWS: "the AWS account in which the grant was created"), with that account's
+/// session, and is gone from B's side.
+#[test]
+fn a_cross_account_grant_is_retired_from_the_organization_view_with_the_keys_account() {
+    let world = ServedWorld::scenario_toml(&org_fixed());
+    let mut ui = Ui::start(&world, "org", "all");
+    ui.select_principal(READER);
+    let held = ui.app.grants.all().to_vec();
+    assert_eq!(held.len(), 1, "{held:?}");
+    let key_arn = held[0].key_arn.clone();
+
+    ui.focus(Pane::Grants);
+    ui.press('t');
+    let Some(Dialog::Confirm(confirm)) = &ui.app.dialog else {
+        panic!("a confirmation: {:?}", ui.app.dialog.is_some());
+    };
+    let said = format!("{confirm:?}");
+    assert!(
+        said.contains("RetireGrant is made as you, the operator."),
+        "{said}"
+    );
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Enter);
+    assert_eq!(
+        ui.app.status.as_ref().map(|s| s.text.as_str()),
+        Some("Retired the grant"),
+        "{:?}",
+        ui.app.status
+    );
+    let retire = ui
+        .app
+        .events
+        .all()
+        .iter()
+        .find(|e| e.operation == "RetireGrant")
+        .expect("the retire is in the event log")
+        .clone();
+    assert_eq!(retire.outcome, EventOutcome::Allowed);
+    assert!(
+        retire
+            .caller
+            .starts_with("arn:aws:sts::222222222222:assumed-role/OrganizationAccountAccessRole/"),
+        "{}",
+        retire.caller
+    );
+    assert!(ui.app.grants.is_empty(), "the reader holds no grant now");
+    let page = ui
+        .rt
+        .block_on(ui.backend.list_grants(&KeyRef::parse(&key_arn), None))
+        .expect("ListGrants");
+    assert!(page.grants.iter().all(|g| g.grantee != READER), "{page:?}");
+}
+
 #[test]
 fn snapshot_the_scope_selector_and_the_panes_across_accounts() {
     let world = ServedWorld::scenario_toml(&org_fixed());
