@@ -221,6 +221,44 @@ fn the_simulator_shows_each_grant_s_own_last_use_and_never() {
     assert_snapshot!("simulator_last_seen", screens(&mut h, "reader"));
 }
 
+/// `o` until the grants are sorted by Seen, `descending` or not; the grants' names in order.
+fn sorted_by_seen(h: &mut Harness, descending: bool) -> Vec<String> {
+    let wanted = format!("Sorted by Seen {}", if descending { "▼" } else { "▲" });
+    for _ in 0..30 {
+        h.press('o');
+        if h.app.status.as_ref().is_some_and(|s| s.text == wanted) {
+            return names(h);
+        }
+    }
+    panic!("never {wanted}: {:?}", h.app.status);
+}
+
+fn names(h: &Harness) -> Vec<String> {
+    (0..h.app.grants.len())
+        .filter_map(|i| h.app.grants.row(i).map(|g| g.name.clone()))
+        .collect()
+}
+
+#[test]
+fn the_grants_sort_by_seen_the_stalest_first_and_follow_a_new_audit() {
+    // The simulator's record: writer and signer never used, reader 3 days ago.
+    let mut h = world();
+    let order = sorted_by_seen(&mut h, false);
+    // The two never used first (a tie keeps the order they came in), then reader.
+    assert_eq!(order[2], "reader", "{order:?}");
+    // CloudTrail's answer arrives: writer unused in the window, reader possibly used, and
+    // signer not determined (unknown sorts last). The list takes it in the same order.
+    with_cloudtrail_evidence(&mut h);
+    assert_eq!(names(&h), ["writer", "reader", "signer"]);
+    assert_eq!(
+        h.app.status.as_ref().map(|s| s.text.as_str()),
+        Some("Sorted by Seen ▲")
+    );
+    let mut h = world();
+    with_cloudtrail_evidence(&mut h);
+    assert_eq!(sorted_by_seen(&mut h, true), ["signer", "reader", "writer"]);
+}
+
 #[test]
 fn aws_without_evidence_has_no_seen_column_and_says_how_to_get_it() {
     let mut h = world();

@@ -54,6 +54,29 @@ pub fn known<'a>(o: Option<&'a IndexedReport>, key_arn: &str, grant_id: &str) ->
     }
 }
 
+/// How the Seen column sorts, ascending: the stalest first. Never used (simulator) and no
+/// call in the window (CloudTrail, unused) come first, then by the last use, oldest first;
+/// what is not known (not determined, not looked up, no usage data, auditing) last.
+pub fn order(k: Known<'_>) -> (u8, f64) {
+    match k {
+        Known::Nothing(UsageSource::Grants) | Known::Evidence(UsageEvidence::Unused { .. }) => {
+            (0, 0.0)
+        }
+        Known::At(t, _) | Known::Evidence(&UsageEvidence::PossiblyUsed { last_seen: t, .. }) => {
+            (1, t)
+        }
+        Known::Evidence(UsageEvidence::NotDetermined { .. })
+        | Known::Nothing(_)
+        | Known::NoData
+        | Known::Pending => (2, 0.0),
+    }
+}
+
+/// Compare two `order` keys.
+pub fn compare_order(a: (u8, f64), b: (u8, f64)) -> std::cmp::Ordering {
+    a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
+}
+
 /// "3d ago" from epoch seconds ("-" for a time no clock holds).
 fn ago(now: Timestamp, at: f64) -> Option<(Timestamp, String)> {
     from_epoch_seconds(at).map(|t| (t, format!("{} ago", age(now, t))))

@@ -83,8 +83,11 @@ impl<'a, T> Column<'a, T> {
     }
 
     /// The list can be sorted by this column, comparing rows with `compare`.
-    pub fn sorted_by(mut self, compare: Compare<T>) -> Self {
-        self.sort = Some(compare);
+    pub fn sorted_by(
+        mut self,
+        compare: impl Fn(&T, &T) -> std::cmp::Ordering + Send + Sync + 'static,
+    ) -> Self {
+        self.sort = Some(Compare::new(compare));
         self
     }
 
@@ -403,7 +406,7 @@ pub fn next_sort<T>(
                 })
         }
     }?;
-    Some((next, columns[next.column].sort?))
+    Some((next, columns[next.column].sort.clone()?))
 }
 
 #[cfg(test)]

@@ -97,8 +97,32 @@ pub struct SortOrder {
     pub descending: bool,
 }
 
-/// How two items compare for a sort.
-pub type Compare<T> = fn(&T, &T) -> std::cmp::Ordering;
+/// How two items compare for a sort (shared: a list keeps the one it is sorted by).
+pub struct Compare<T>(Arc<CompareFn<T>>);
+
+type CompareFn<T> = dyn Fn(&T, &T) -> std::cmp::Ordering + Send + Sync;
+
+impl<T> Compare<T> {
+    pub fn new(f: impl Fn(&T, &T) -> std::cmp::Ordering + Send + Sync + 'static) -> Self {
+        Self(Arc::new(f))
+    }
+
+    pub fn compare(&self, a: &T, b: &T) -> std::cmp::Ordering {
+        (self.0)(a, b)
+    }
+}
+
+impl<T> Clone for Compare<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<T> std::fmt::Debug for Compare<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Compare")
+    }
+}
 
 /// A filterable, sortable, selectable list.
 #[derive(Debug, Clone, Default)]
@@ -246,10 +270,10 @@ impl<T: Clone> Rows<T> {
     }
 
     fn apply_sort(&mut self) {
-        if let Some((order, compare)) = self.sort {
+        if let Some((order, compare)) = &self.sort {
             let items = &self.items;
             self.visible.sort_by(|&a, &b| {
-                let o = compare(&items[a], &items[b]);
+                let o = compare.compare(&items[a], &items[b]);
                 if order.descending {
                     o.reverse()
                 } else {
@@ -374,7 +398,7 @@ impl<T: Clone> Rows<T> {
 
 impl<T> Rows<T> {
     pub fn sort_order(&self) -> Option<SortOrder> {
-        self.sort.map(|(o, _)| o)
+        self.sort.as_ref().map(|(o, _)| *o)
     }
 
     pub fn filter(&self) -> &str {
@@ -528,7 +552,8 @@ mod tests {
     fn a_sort_orders_every_row_including_later_pages_and_keeps_the_selection() {
         let mut r = rows(30);
         r.move_by(12);
-        let by_length_then_text: Compare<String> = |a, b| (a.len(), a).cmp(&(b.len(), b));
+        let by_length_then_text =
+            Compare::new(|a: &String, b: &String| (a.len(), a).cmp(&(b.len(), b)));
         let order = SortOrder {
             column: 0,
             descending: true,

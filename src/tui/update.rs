@@ -565,6 +565,8 @@ fn audited(app: &mut App, outcome: Arc<IndexedReport>) -> Vec<Command> {
         }
     }
     app.findings.audited(&Ok(outcome));
+    // A list sorted by what the audit says (the grants' Seen) takes the new result.
+    grants::resort(app);
     if app.findings.stale_only {
         effects::apply_stale_only(app);
     }

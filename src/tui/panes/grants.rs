@@ -158,6 +158,19 @@ fn label(g: &GrantSummary, id_len: usize) -> String {
 /// age, the constraint marker, the retiring principal, the last use. A principal's grants
 /// on keys of more than one account (or region) show each key's account (and region)
 /// after the key.
+/// Sort the grants again in the order they are in, with the columns' comparisons as they
+/// are now (the Seen column's holds the audit's latest result).
+pub fn resort(app: &mut App) {
+    let Some(order) = app.grants.sort_order() else {
+        return;
+    };
+    let compare = columns(app)
+        .into_iter()
+        .nth(order.column)
+        .and_then(|c| c.sort);
+    app.grants.set_sort(compare.map(|c| (order, c)));
+}
+
 pub fn columns(app: &App) -> Vec<Column<'_, GrantSummary>> {
     let by_principal = matches!(app.grant_scope, GrantScope::Principal { .. });
     let mut columns = key_columns(app, by_principal);
@@ -316,6 +329,21 @@ fn key_columns(app: &App, by_principal: bool) -> Vec<Column<'_, GrantSummary>> {
                     (last_seen::cell(known, now), plain)
                 },
             )
+            .sorted_by({
+                // The list keeps its order's comparison: it holds the audit's result it
+                // was sorted with (`resort` renews it when a new result arrives).
+                let report = app.findings.outcome.clone();
+                move |a: &GrantSummary, b: &GrantSummary| {
+                    let key = |g: &GrantSummary| {
+                        last_seen::order(last_seen::known(
+                            report.as_deref(),
+                            &g.key_arn,
+                            &g.grant_id,
+                        ))
+                    };
+                    last_seen::compare_order(key(a), key(b))
+                }
+            })
             .spare(),
         );
     }
