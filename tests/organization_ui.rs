@@ -314,6 +314,35 @@ fn a_scope_that_cannot_be_read_is_shown_with_why_and_the_rest_is_usable() {
 /// account A (payments). From the organization view the reader's grant is found, revoked
 /// (the revoke is made with A's credentials, A's access role session), and B's view no
 /// longer shows it.
+/// Confirm the open dialog; the status says `done`, and the event log has `operation`
+/// allowed and made with A's credentials (its access role session).
+fn confirm_made_by_a(ui: &mut Ui, operation: &str, done: &str) {
+    ui.key(KeyCode::Tab);
+    ui.key(KeyCode::Enter);
+    assert_eq!(
+        ui.app.status.as_ref().map(|s| s.text.as_str()),
+        Some(done),
+        "{:?}",
+        ui.app.status
+    );
+    let event = ui
+        .app
+        .events
+        .all()
+        .iter()
+        .find(|e| e.operation == operation)
+        .unwrap_or_else(|| panic!("{operation} is in the event log"))
+        .clone();
+    assert_eq!(event.outcome, EventOutcome::Allowed);
+    assert!(
+        event
+            .caller
+            .starts_with("arn:aws:sts::222222222222:assumed-role/OrganizationAccountAccessRole/"),
+        "{}",
+        event.caller
+    );
+}
+
 #[test]
 fn a_cross_account_grant_is_found_from_the_organization_view_revoked_and_gone_from_bs_view() {
     let world = ServedWorld::scenario_toml(&org_fixed());
@@ -336,31 +365,8 @@ fn a_cross_account_grant_is_found_from_the_organization_view_revoked_and_gone_fr
     ui.focus(Pane::Grants);
     ui.press('x');
     assert!(matches!(ui.app.dialog, Some(Dialog::Confirm(_))));
-    ui.key(KeyCode::Tab);
-    ui.key(KeyCode::Enter);
-    assert_eq!(
-        ui.app.status.as_ref().map(|s| s.text.as_str()),
-        Some("Revoked the grant"),
-        "{:?}",
-        ui.app.status
-    );
     // With A's credentials: the event log names A's access role session.
-    let revoke = ui
-        .app
-        .events
-        .all()
-        .iter()
-        .find(|e| e.operation == "RevokeGrant")
-        .expect("the revoke is in the event log")
-        .clone();
-    assert_eq!(revoke.outcome, EventOutcome::Allowed);
-    assert!(
-        revoke
-            .caller
-            .starts_with("arn:aws:sts::222222222222:assumed-role/OrganizationAccountAccessRole/"),
-        "{}",
-        revoke.caller
-    );
+    confirm_made_by_a(&mut ui, "RevokeGrant", "Revoked the grant");
     assert!(ui.app.grants.is_empty(), "the reader holds no grant now");
 
     // Gone from B's view: B's reader holds no grant, on any account's key.
@@ -404,30 +410,7 @@ fn a_cross_account_grant_is_retired_from_the_organization_view_with_the_keys_acc
         said.contains("RetireGrant is made as you, the operator."),
         "{said}"
     );
-    ui.key(KeyCode::Tab);
-    ui.key(KeyCode::Enter);
-    assert_eq!(
-        ui.app.status.as_ref().map(|s| s.text.as_str()),
-        Some("Retired the grant"),
-        "{:?}",
-        ui.app.status
-    );
-    let retire = ui
-        .app
-        .events
-        .all()
-        .iter()
-        .find(|e| e.operation == "RetireGrant")
-        .expect("the retire is in the event log")
-        .clone();
-    assert_eq!(retire.outcome, EventOutcome::Allowed);
-    assert!(
-        retire
-            .caller
-            .starts_with("arn:aws:sts::222222222222:assumed-role/OrganizationAccountAccessRole/"),
-        "{}",
-        retire.caller
-    );
+    confirm_made_by_a(&mut ui, "RetireGrant", "Retired the grant");
     assert!(ui.app.grants.is_empty(), "the reader holds no grant now");
     let page = ui
         .rt
