@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use support::{credentials_file, profile_keys, Server};
+use support::{credentials_file, kms_as, profile_keys, Server};
 
 const SCENARIO: &str = r#"
 name = "evidence"
@@ -101,7 +101,7 @@ fn world() -> World {
     let text = std::fs::read_to_string(&creds).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let alice = kms(&server.url, profile_keys(&text, "alice"));
+        let alice = kms_as(&server.url, profile_keys(&text, "alice"));
         alice
             .encrypt()
             .key_id(USED)
@@ -109,7 +109,7 @@ fn world() -> World {
             .send()
             .await
             .expect("alice encrypts through her grant");
-        let admin = kms(&server.url, profile_keys(&text, "admin"));
+        let admin = kms_as(&server.url, profile_keys(&text, "admin"));
         for _ in 0..60 {
             admin.describe_key().key_id(BUSY).send().await.unwrap();
         }
@@ -119,17 +119,6 @@ fn world() -> World {
         creds,
         _dir: dir,
     }
-}
-
-fn kms(url: &str, (akid, secret): (String, String)) -> aws_sdk_kms::Client {
-    use aws_sdk_kms::config::{Credentials, Region};
-    let config = aws_sdk_kms::Config::builder()
-        .behavior_version_latest()
-        .endpoint_url(url)
-        .region(Region::new("eu-west-1"))
-        .credentials_provider(Credentials::new(akid, secret, None, None, "test"))
-        .build();
-    aws_sdk_kms::Client::from_conf(config)
 }
 
 fn grantscope(creds: &Path, args: &[&str]) -> Output {

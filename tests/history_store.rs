@@ -13,7 +13,7 @@ use grantscope::kms::inventory::{Inventory, InventoryGrant, InventoryKey, UsageS
 use grantscope::kms::usage::{Undetermined, UsageEvidence};
 use grantscope::kms::{GrantListEntry, GrantOperation, KeyManager, KeyState};
 use serde_json::Value;
-use support::{credentials_file, profile_keys, Server};
+use support::{credentials_file, kms_as, profile_keys, Server};
 
 fn grantscope(creds: Option<&Path>, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_grantscope"));
@@ -168,17 +168,8 @@ fn diff_shows_created_and_removed_grants_and_fails_on_a_new_high_finding() {
     let key = "arn:aws:kms:eu-west-1:111122223333:key/0a1b2c3d-0000-4000-8000-000000000001";
     let revoked = "5a1e000000000000000000000000000000000000000000000000000000000003";
     let text = std::fs::read_to_string(&creds).unwrap();
-    let (akid, secret) = profile_keys(&text, "admin");
     let created = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        use aws_sdk_kms::config::{Credentials, Region};
-        let kms = aws_sdk_kms::Client::from_conf(
-            aws_sdk_kms::Config::builder()
-                .behavior_version_latest()
-                .endpoint_url(&server.url)
-                .region(Region::new("eu-west-1"))
-                .credentials_provider(Credentials::new(akid, secret, None, None, "t"))
-                .build(),
-        );
+        let kms = kms_as(&server.url, profile_keys(&text, "admin"));
         let out = kms
             .create_grant()
             .key_id(key)

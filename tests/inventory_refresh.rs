@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use support::{credentials_file, profile_keys, Server};
+use support::{credentials_file, kms_as, profile_keys, Server};
 
 const SCENARIO: &str = r#"
 name = "refresh"
@@ -169,15 +169,7 @@ fn refresh_lists_again_only_the_key_whose_grants_changed_and_equals_a_full_listi
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        use aws_sdk_kms::config::{Credentials, Region};
-        let (akid, secret) = profile_keys(&text, "admin");
-        let config = aws_sdk_kms::Config::builder()
-            .behavior_version_latest()
-            .endpoint_url(&server.url)
-            .region(Region::new("eu-west-1"))
-            .credentials_provider(Credentials::new(akid, secret, None, None, "test"))
-            .build();
-        aws_sdk_kms::Client::from_conf(config)
+        kms_as(&server.url, profile_keys(&text, "admin"))
             .create_grant()
             .key_id(TWO)
             .grantee_principal("arn:aws:iam::111122223333:user/alice")

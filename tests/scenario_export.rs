@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use grantscope::kms::inventory::Inventory;
-use support::{credentials_file, profile_keys, Server};
+use support::{credentials_file, kms_as, profile_keys, Server};
 
 const SOURCE: &str = r#"
 name = "rehearse"
@@ -212,19 +212,7 @@ fn a_grant_revoked_in_the_rehearsal_stops_working_for_its_grantee() {
     let rehearsal = Server::start(&["--scenario", file, "--propagation-delay", "0s"]);
     let creds = credentials_file(dir.path(), &rehearsal.url, &["--scenario", file]);
     let text = std::fs::read_to_string(&creds).unwrap();
-    let client = |profile: &str| {
-        use aws_sdk_kms::config::{Credentials, Region};
-        let (akid, secret) = profile_keys(&text, profile);
-        aws_sdk_kms::Client::from_conf(
-            aws_sdk_kms::Config::builder()
-                .behavior_version_latest()
-                .endpoint_url(&rehearsal.url)
-                .region(Region::new("eu-west-1"))
-                .credentials_provider(Credentials::new(akid, secret, None, None, "t"))
-                .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
-                .build(),
-        )
-    };
+    let client = |profile: &str| kms_as(&rehearsal.url, profile_keys(&text, profile));
     let key = "arn:aws:kms:eu-west-1:111122223333:key/0a1b2c3d-0000-4000-8000-000000000001";
     let grant = "5a1e000000000000000000000000000000000000000000000000000000000001";
     tokio::runtime::Runtime::new().unwrap().block_on(async {

@@ -20,7 +20,7 @@ use grantscope::tui::last_seen;
 use grantscope::tui::message::{Command, Msg};
 use grantscope::tui::pane::Pane;
 use grantscope::tui::{new_app, update, view, App, UiOptions};
-use support::{profile_keys, ServedWorld};
+use support::{kms_as, profile_keys, ServedWorld};
 
 const SCENARIO: &str = r#"
 name = "evidence-ui"
@@ -92,7 +92,7 @@ fn world() -> ServedWorld {
     let text = std::fs::read_to_string(creds).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let alice = kms(&w.server.url, profile_keys(&text, "alice"));
+        let alice = kms_as(&w.server.url, profile_keys(&text, "alice"));
         alice
             .encrypt()
             .key_id(USED)
@@ -100,23 +100,12 @@ fn world() -> ServedWorld {
             .send()
             .await
             .expect("alice encrypts through her grant");
-        let admin = kms(&w.server.url, profile_keys(&text, "admin"));
+        let admin = kms_as(&w.server.url, profile_keys(&text, "admin"));
         for _ in 0..60 {
             admin.describe_key().key_id(BUSY).send().await.unwrap();
         }
     });
     w
-}
-
-fn kms(url: &str, (akid, secret): (String, String)) -> aws_sdk_kms::Client {
-    use aws_sdk_kms::config::{Credentials, Region};
-    let config = aws_sdk_kms::Config::builder()
-        .behavior_version_latest()
-        .endpoint_url(url)
-        .region(Region::new("eu-west-1"))
-        .credentials_provider(Credentials::new(akid, secret, None, None, "test"))
-        .build();
-    aws_sdk_kms::Client::from_conf(config)
 }
 
 /// The UI on the AWS backend as `profile`, with `--evidence cloudtrail --unused-for 7d

@@ -95,24 +95,6 @@ pub struct Scopes {
     pub selector: Option<usize>,
 }
 
-/// A row of the selector.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Entry {
-    All,
-    Account(String),
-    One(Scope),
-}
-
-impl Entry {
-    fn view(&self) -> ScopeView {
-        match self {
-            Entry::All => ScopeView::All,
-            Entry::Account(a) => ScopeView::Account(a.clone()),
-            Entry::One(s) => ScopeView::One(s.clone()),
-        }
-    }
-}
-
 /// Keys, grants and stale grants of a scope.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -122,26 +104,27 @@ pub struct Counts {
 }
 
 impl Scopes {
-    /// organization > account > region: all, then each account and its regions.
-    pub fn entries(&self) -> Vec<Entry> {
-        let mut out = vec![Entry::All];
+    /// The selector's rows, organization > account > region: all, then each account and
+    /// its regions.
+    pub fn entries(&self) -> Vec<ScopeView> {
+        let mut out = vec![ScopeView::All];
         for (s, _) in &self.planned {
-            if !out.contains(&Entry::Account(s.account.clone())) {
-                out.push(Entry::Account(s.account.clone()));
+            if !out.contains(&ScopeView::Account(s.account.clone())) {
+                out.push(ScopeView::Account(s.account.clone()));
             }
             let at = out
                 .iter()
                 .rposition(|e| match e {
-                    Entry::Account(a) => *a == s.account,
-                    Entry::One(o) => o.account == s.account,
-                    Entry::All => false,
+                    ScopeView::Account(a) => *a == s.account,
+                    ScopeView::One(o) => o.account == s.account,
+                    ScopeView::All => false,
                 })
                 .unwrap_or(out.len() - 1);
-            out.insert(at + 1, Entry::One(s.clone()));
+            out.insert(at + 1, ScopeView::One(s.clone()));
         }
         for (a, _) in &self.unread_accounts {
-            if !out.contains(&Entry::Account(a.clone())) {
-                out.push(Entry::Account(a.clone()));
+            if !out.contains(&ScopeView::Account(a.clone())) {
+                out.push(ScopeView::Account(a.clone()));
             }
         }
         out
@@ -174,7 +157,7 @@ impl Scopes {
     }
 
     /// What the selector's State column says of an entry.
-    pub fn state_text(&self, entry: &Entry) -> String {
+    pub fn state_text(&self, entry: &ScopeView) -> String {
         let of = |f: &dyn Fn(&Scope) -> bool| -> (usize, usize, usize) {
             let mut all = (0, 0, 0);
             for (_, st) in self.planned.iter().filter(|(s, _)| f(s)) {
@@ -199,7 +182,7 @@ impl Scopes {
             text
         };
         match entry {
-            Entry::All => {
+            ScopeView::All => {
                 let mut text = summary(of(&|_| true));
                 if !self.unread_accounts.is_empty() {
                     text.push_str(&format!(
@@ -209,11 +192,11 @@ impl Scopes {
                 }
                 text
             }
-            Entry::Account(a) => match self.unread_accounts.iter().find(|(u, _)| u == a) {
+            ScopeView::Account(a) => match self.unread_accounts.iter().find(|(u, _)| u == a) {
                 Some((_, why)) => format!("unread: {why}"),
                 None => summary(of(&|s| s.account == *a)),
             },
-            Entry::One(s) => match self.state(s) {
+            ScopeView::One(s) => match self.state(s) {
                 Some(ScopeState::Loading) | None => "loading…".into(),
                 Some(ScopeState::Read) => "read".into(),
                 Some(ScopeState::Unread(why)) => format!("unread: {why}"),
@@ -249,11 +232,10 @@ pub fn counts(app: &App) -> HashMap<Scope, Counts> {
     out
 }
 
-fn entry_counts(entry: &Entry, counts: &HashMap<Scope, Counts>) -> Counts {
-    let view = entry.view();
+fn entry_counts(entry: &ScopeView, counts: &HashMap<Scope, Counts>) -> Counts {
     counts
         .iter()
-        .filter(|(s, _)| view.holds(&s.account, &s.region))
+        .filter(|(s, _)| entry.holds(&s.account, &s.region))
         .fold(Counts::default(), |a, (_, c)| Counts {
             keys: a.keys + c.keys,
             grants: a.grants + c.grants,
@@ -402,7 +384,7 @@ pub fn open(app: &mut App) {
         .scopes
         .entries()
         .iter()
-        .position(|e| e.view() == view)
+        .position(|e| *e == view)
         .unwrap_or(0);
     app.scopes.selector = Some(at);
     app.findings.view_open = false;
@@ -430,7 +412,7 @@ pub fn choose(app: &mut App) -> Vec<Command> {
         return vec![];
     };
     app.scopes.selector = None;
-    show(app, entry.view())
+    show(app, entry)
 }
 
 /// Show `view` in the panes; the grants pane follows the keys pane's selection.
@@ -459,7 +441,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             Style::default().fg(Color::White).bg(app.theme.denied),
         ))
     } else {
-        Line::from(format!("{}: {text}", entries[selected].view().label()))
+        Line::from(format!("{}: {text}", entries[selected].label()))
     };
     let detail = Paragraph::new(detail).wrap(Wrap { trim: true });
     // The selected entry's state in full, in up to half the area (the list keeps the rest).
@@ -475,9 +457,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             0,
             |&i: &usize| {
                 let text = match &entries[i] {
-                    Entry::All => "organization".to_string(),
-                    Entry::Account(a) => format!("  {a}"),
-                    Entry::One(s) => format!("    {}", s.region),
+                    ScopeView::All => "organization".to_string(),
+                    ScopeView::Account(a) => format!("  {a}"),
+                    ScopeView::One(s) => format!("    {}", s.region),
                 };
                 (text, Style::default())
             },
@@ -609,19 +591,19 @@ mod tests {
         assert_eq!(app.keys.len(), 1, "the scope read is listed");
         assert_eq!(app.scopes.progress(), None);
         let entries = app.scopes.entries();
-        let text = |e: &Entry| app.scopes.state_text(e);
-        assert_eq!(text(&Entry::One(scope("222222222222"))), "read");
-        assert!(text(&Entry::One(scope("444444444444"))).starts_with("unread: AssumeRole"));
+        let text = |e: &ScopeView| app.scopes.state_text(e);
+        assert_eq!(text(&ScopeView::One(scope("222222222222"))), "read");
+        assert!(text(&ScopeView::One(scope("444444444444"))).starts_with("unread: AssumeRole"));
         assert_eq!(
-            text(&Entry::Account("555555555555".into())),
+            text(&ScopeView::Account("555555555555".into())),
             "unread: Account ListRegions: AccessDenied"
         );
         assert_eq!(
-            text(&Entry::All),
+            text(&ScopeView::All),
             "1/2 read, 1 unread, 1 account not listed"
         );
-        assert!(entries.contains(&Entry::Account("555555555555".into())));
-        let c = entry_counts(&Entry::All, &counts(&app));
+        assert!(entries.contains(&ScopeView::Account("555555555555".into())));
+        let c = entry_counts(&ScopeView::All, &counts(&app));
         assert_eq!((c.keys, c.grants), (1, 2));
     }
 

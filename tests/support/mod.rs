@@ -337,18 +337,24 @@ pub fn grantscope_bounded(args: &[&str]) -> std::process::Output {
 /// An aws-sdk-kms client for a served world, as the classroom's `admin` (the scenario's
 /// example access key), with retries off so a test sees every answer as sent.
 pub fn sdk_client(url: &str) -> aws_sdk_kms::Client {
+    kms_as(
+        url,
+        (
+            "AKIAIOSFODNN7EXAMPLE".into(),
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
+        ),
+    )
+}
+
+/// An aws-sdk-kms client for a served world in eu-west-1 as the access key `(id, secret)`
+/// (`profile_keys`), with retries off so a test sees every answer as sent.
+pub fn kms_as(url: &str, (id, secret): (String, String)) -> aws_sdk_kms::Client {
     use aws_sdk_kms::config::{Credentials, Region};
     let config = aws_sdk_kms::Config::builder()
         .behavior_version_latest()
         .endpoint_url(url)
         .region(Region::new("eu-west-1"))
-        .credentials_provider(Credentials::new(
-            "AKIAIOSFODNN7EXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            None,
-            None,
-            "test",
-        ))
+        .credentials_provider(Credentials::new(id, secret, None, None, "test"))
         .retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
         .build();
     aws_sdk_kms::Client::from_conf(config)

@@ -153,11 +153,6 @@ fn label(g: &GrantSummary, id_len: usize) -> String {
     }
 }
 
-/// The pane's columns, most important first where the pane is narrow: the grant, the
-/// grantee (or the key, for a principal's grants), the operations, the stale marker, the
-/// age, the constraint marker, the retiring principal, the last use. A principal's grants
-/// on keys of more than one account (or region) show each key's account (and region)
-/// after the key.
 /// Sort the grants again in the order they are in, with the columns' comparisons as they
 /// are now (the Seen column's holds the audit's latest result).
 pub fn resort(app: &mut App) {
@@ -171,6 +166,11 @@ pub fn resort(app: &mut App) {
     app.grants.set_sort(compare.map(|c| (order, c)));
 }
 
+/// The pane's columns, most important first where the pane is narrow: the grant, the
+/// grantee (or the key, for a principal's grants), the operations, the stale marker, the
+/// age, the constraint marker, the retiring principal, the last use. A principal's grants
+/// on keys of more than one account (or region) show each key's account (and region)
+/// after the key.
 pub fn columns(app: &App) -> Vec<Column<'_, GrantSummary>> {
     let by_principal = matches!(app.grant_scope, GrantScope::Principal { .. });
     let mut columns = key_columns(app, by_principal);
