@@ -314,6 +314,15 @@ fn a_scope_that_cannot_be_read_is_shown_with_why_and_the_rest_is_usable() {
 /// account A (payments). From the organization view the reader's grant is found, revoked
 /// (the revoke is made with A's credentials, A's access role session), and B's view no
 /// longer shows it.
+/// The key of `key_arn`, asked with its account's credentials, lists no grant to B's reader.
+fn no_grant_to_the_reader_on(ui: &Ui, key_arn: &str) {
+    let page = ui
+        .rt
+        .block_on(ui.backend.list_grants(&KeyRef::parse(key_arn), None))
+        .expect("ListGrants");
+    assert!(page.grants.iter().all(|g| g.grantee != READER), "{page:?}");
+}
+
 /// Confirm the open dialog; the status says `done`, and the event log has `operation`
 /// allowed and made with A's credentials (its access role session).
 fn confirm_made_by_a(ui: &mut Ui, operation: &str, done: &str) {
@@ -380,11 +389,7 @@ fn a_cross_account_grant_is_found_from_the_organization_view_revoked_and_gone_fr
         assert!(ui.app.grants.is_empty());
     }
     // And A's key lists no grant to B, asked with A's credentials.
-    let page = ui
-        .rt
-        .block_on(ui.backend.list_grants(&KeyRef::parse(&key_arn), None))
-        .expect("ListGrants");
-    assert!(page.grants.iter().all(|g| g.grantee != READER), "{page:?}");
+    no_grant_to_the_reader_on(&ui, &key_arn);
 }
 
 /// Retire, as revoke above, from the organization view: the grant names no retiring
@@ -412,11 +417,7 @@ fn a_cross_account_grant_is_retired_from_the_organization_view_with_the_keys_acc
     );
     confirm_made_by_a(&mut ui, "RetireGrant", "Retired the grant");
     assert!(ui.app.grants.is_empty(), "the reader holds no grant now");
-    let page = ui
-        .rt
-        .block_on(ui.backend.list_grants(&KeyRef::parse(&key_arn), None))
-        .expect("ListGrants");
-    assert!(page.grants.iter().all(|g| g.grantee != READER), "{page:?}");
+    no_grant_to_the_reader_on(&ui, &key_arn);
 }
 
 #[test]
