@@ -6,7 +6,8 @@
 //! stale-grant rules (pure, over `kms::inventory`), `cli` the headless commands,
 //! `evidence` CloudTrail's usage evidence for the `unused` rule (pure decision and fetch plan),
 //! `history` the local store of saved runs (SQLite) and their diff. Nothing
-//! imports `tui`. `files` (opening only regular files a person names) sits below them all.
+//! imports `tui`. `files` (opening only regular files a person names) and `pace` (rate limiters on one
+//! clock) sit below them all.
 
 pub mod allocator;
 pub mod audit;
@@ -17,6 +18,7 @@ pub mod files;
 pub mod history;
 pub mod kms;
 pub mod lesson;
+pub mod pace;
 pub mod scope;
 pub mod sim;
 pub mod tui;

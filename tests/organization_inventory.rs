@@ -13,7 +13,7 @@ use grantscope::backend::aws::{load_config_with, AwsOptions};
 use grantscope::scope::credentials::AccountCredentials;
 use grantscope::scope::ScopeSpec;
 use serde_json::Value;
-use support::ServedWorld;
+use support::{credentials_file, ServedWorld, Server};
 
 const ORG: &str = include_str!("fixtures/organization.toml");
 const READER: &str = "arn:aws:iam::333333333333:role/reader";
@@ -26,6 +26,11 @@ fn grantscope(world: &ServedWorld, args: &[&str]) -> Output {
         .credentials_file
         .as_deref()
         .unwrap_or(Path::new("/dev/null"));
+    grantscope_at(&world.server.url, creds, args)
+}
+
+/// grantscope as the operator of the server at `url`, with the credentials file `creds`.
+fn grantscope_at(url: &str, creds: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_grantscope"))
         .args(args)
         .args([
@@ -34,7 +39,7 @@ fn grantscope(world: &ServedWorld, args: &[&str]) -> Output {
             "--region",
             "eu-west-1",
             "--endpoint-url",
-            &world.server.url,
+            url,
         ])
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_ACCESS_KEY_ID")
@@ -91,6 +96,16 @@ fn the_organization_wide_inventory_reads_every_account_with_account_and_region_c
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Who is asking is asked of STS once, by the caller; a scope's inventory is in the
+    // account whose role it assumed, and costs no GetCallerIdentity of its own.
+    let asked: Vec<String> = world
+        .server
+        .output()
+        .into_iter()
+        .filter(|l| l.contains("GetCallerIdentity"))
+        .collect();
+    assert_eq!(asked.len(), 1, "{asked:#?}");
+    assert!(!asked[0].contains("assumed-role"), "{asked:#?}");
     let text = String::from_utf8_lossy(&out.stdout);
     let mut lines = text.lines();
     assert!(
@@ -170,6 +185,92 @@ fn the_organization_wide_inventory_reads_every_account_with_account_and_region_c
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// An organization of `n` accounts (the management account first), the operator's
+/// principal in the management account, one key in every member account.
+fn organization_of(n: usize) -> String {
+    let id = |i: usize| format!("{:012}", 100_000_000_000u64 + i as u64);
+    let mut t = format!(
+        "name = \"big-org\"\nregion = \"eu-west-1\"\n[organization]\nmanagement_account = \"{}\"\n",
+        id(0)
+    );
+    for i in 0..n {
+        t.push_str(&format!("[[accounts]]\nid = \"{}\"\n", id(i)));
+    }
+    t.push_str(&format!(
+        "[[principals]]\nname = \"ops\"\naccount = \"{}\"\nmanaged_policies = [\"AdministratorAccess\"]\n",
+        id(0)
+    ));
+    for i in 1..n {
+        t.push_str(&format!(
+            "[[keys]]\naccount = \"{}\"\naliases = [\"alias/k{i}\"]\n",
+            id(i)
+        ));
+    }
+    t
+}
+
+#[test]
+fn an_organization_listed_over_several_pages_is_read_whole_and_in_order() {
+    // ListAccounts answers 20 accounts a page: 45 accounts are three pages, and the
+    // scopes of each page are read while the next is asked. Every answer is 50 ms late,
+    // so the order of the server's log shows what overlapped.
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("world.toml");
+    std::fs::write(&path, organization_of(45)).expect("write");
+    let path = path.display().to_string();
+    let server = Server::start(&["--scenario", &path, "--latency", "50ms"]);
+    let creds = credentials_file(dir.path(), &server.url, &["--scenario", &path]);
+    let out = grantscope_at(
+        &server.url,
+        &creds,
+        &[
+            "inventory",
+            "--accounts",
+            "org",
+            "--format",
+            "json",
+            "--quiet",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inv = json(&out);
+    let accounts: Vec<String> = inv["scopes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["account"].as_str().map(str::to_string))
+        .collect();
+    let expected: Vec<String> = (0..45)
+        .map(|i| format!("{:012}", 100_000_000_000u64 + i as u64))
+        .collect();
+    assert_eq!(accounts, expected);
+    assert_eq!(inv["unread"], serde_json::json!([]));
+    let keys = inv["scopes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| s["inventory"]["keys"].as_array().map_or(0, Vec::len))
+        .sum::<usize>();
+    assert_eq!(keys, 44);
+    let log = server.output();
+    let pages: Vec<usize> = (0..log.len())
+        .filter(|i| log[*i].contains("ListAccounts"))
+        .collect();
+    assert_eq!(pages.len(), 3, "{log:#?}");
+    // The first page's accounts were entered (AssumeRole) before the last page was
+    // even asked: it is asked only once the second page is answered.
+    let first_entered = log
+        .iter()
+        .position(|l| l.contains("AssumeRole"))
+        .expect("a role was assumed");
+    assert!(first_entered < pages[2], "{log:#?}");
 }
 
 #[test]

@@ -7,6 +7,8 @@
 use std::fmt::Write;
 use std::sync::Arc;
 
+use futures::StreamExt;
+
 use crate::backend::aws::{load_config, AwsOptions};
 use crate::kms::ids::Arn;
 use crate::kms::inventory::Inventory;
@@ -15,7 +17,7 @@ use crate::scope::credentials::AccountCredentials;
 use crate::scope::discover::{self, Unread};
 use crate::scope::rates::Rates;
 use crate::scope::scheduler::{self, ScopedInventory, Stats};
-use crate::scope::{ScopeFlags, ScopeSection, ScopeSpec};
+use crate::scope::{Accounts, ScopeFlags, ScopeSection, ScopeSpec};
 
 use super::inventory::Format;
 
@@ -115,26 +117,79 @@ pub async fn read(
             "No AWS region: pass --region, set AWS_REGION, or set region in the profile."
         )
     })?;
-    let me = aws_sdk_sts::Client::new(&base)
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "STS GetCallerIdentity: {}",
-                crate::backend::aws::sdk_error(e)
-            )
-        })?;
+    // Who is asking, and the organization's first page of accounts (when those are the
+    // scopes): two questions of the caller's own credentials that need nothing of each
+    // other. The scopes of each page are read as it arrives, while the next is asked.
+    let sts = aws_sdk_sts::Client::new(&base);
+    let mut pages = matches!(spec.accounts, Accounts::Organization)
+        .then(|| Box::pin(discover::organization_account_pages(&base)));
+    let first_page = async {
+        match pages.as_mut() {
+            Some(p) => p.next().await,
+            None => None,
+        }
+    };
+    let (me, first_page) =
+        futures::future::join(sts.get_caller_identity().send(), first_page).await;
+    let me = me.map_err(|e| {
+        anyhow::anyhow!(
+            "STS GetCallerIdentity: {}",
+            crate::backend::aws::sdk_error(e)
+        )
+    })?;
     let account = me.account().unwrap_or_default().to_string();
-    let creds = Arc::new(AccountCredentials::new(base, account, spec));
-    let plan = discover::plan(&creds, spec, &region)
-        .await
-        .map_err(anyhow::Error::msg)?;
+    let creds = Arc::new(AccountCredentials::new(base.clone(), account, spec));
     let stats = Arc::new(Stats::default());
     let progress = super::progress::Progress::start(stats.clone(), super::progress::wanted(quiet));
-    let mut scoped = scheduler::read_all(creds, plan.scopes, Rates::new(&spec.rates), stats).await;
+    let rates = Rates::new(&spec.rates);
+    let unread = std::sync::Mutex::new(Vec::new());
+    let mut scoped = match pages {
+        None => {
+            let plan = discover::plan(&creds, spec, &region)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            unread
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend(plan.unread);
+            scheduler::read_all(creds.clone(), plan.scopes, rates, stats).await
+        }
+        Some(rest) => {
+            // Not even the first page: nothing can be read, and the error says why. A
+            // later page that fails leaves the accounts listed before it to be read, and
+            // is reported as the organization's unread rest.
+            let first = first_page.unwrap_or_else(|| Ok(Vec::new()));
+            let first = first.map_err(anyhow::Error::msg)?;
+            let pages = futures::stream::iter([Ok(first)]).chain(rest);
+            let (creds, unread, region) = (&creds, &unread, region.as_str());
+            let scopes = pages
+                .then(|page| async move {
+                    let scopes = match page {
+                        Ok(accounts) => {
+                            let plan = discover::plan_of(creds, spec, region, accounts).await;
+                            let mut unread = unread.lock().unwrap_or_else(|p| p.into_inner());
+                            unread.extend(plan.unread);
+                            plan.scopes
+                        }
+                        Err(why) => {
+                            let mut unread = unread.lock().unwrap_or_else(|p| p.into_inner());
+                            unread.push(Unread {
+                                account: "organization (the accounts not yet listed)".into(),
+                                region: None,
+                                why,
+                            });
+                            Vec::new()
+                        }
+                    };
+                    futures::stream::iter(scopes)
+                })
+                .flatten();
+            scheduler::read_stream(creds.clone(), scopes, rates, stats).await
+        }
+    };
     progress.finish();
-    scoped.unread.splice(0..0, plan.unread);
+    let unread = unread.into_inner().unwrap_or_else(|p| p.into_inner());
+    scoped.unread.splice(0..0, unread);
     Ok(scoped)
 }
 

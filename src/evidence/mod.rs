@@ -24,7 +24,6 @@ use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures::StreamExt;
-use governor::{Quota, RateLimiter};
 
 use crate::kms::inventory::{Inventory, UsageSource};
 
@@ -139,7 +138,7 @@ pub async fn gather(
     let kept = opts.window_days.min(RETENTION_DAYS);
     let end = inv.generated_at;
     let since = end - f64::from(kept) * 86_400.0;
-    let limiter = RateLimiter::direct(Quota::per_second(opts.rate));
+    let limiter = crate::pace::per_second(opts.rate);
     let requests = AtomicU64::new(0);
     let total = inv.keys.len();
     progress(0, total);

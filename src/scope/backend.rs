@@ -14,7 +14,7 @@
 //! - A scope's keys are shown complete: `list_keys_in` lists them (ListKeys, ListAliases)
 //!   and describes each (DescribeKey, ListGrants) before answering. The UI asks every
 //!   scope at once and shows each as it answers: the first scope is usable before the
-//!   last is read; at most `SCOPES_AT_ONCE` scopes are read at once.
+//!   last is read; at most `UI_SCOPES_AT_ONCE` scopes are read at once.
 //! - A scope that cannot be entered or read (AssumeRole refused, region not enabled) is
 //!   never fatal: its own listing fails with why (the UI shows it unread), and listings
 //!   across scopes (principals, a principal's grants, the audit's inventory) leave it out.
@@ -43,8 +43,13 @@ use crate::kms::{GrantId, KeyRef, Timestamp};
 use super::credentials::AccountCredentials;
 use super::discover;
 use super::rates::Rates;
-use super::scheduler::{ScopePacer, SCOPES_AT_ONCE};
+use super::scheduler::ScopePacer;
 use super::ScopeSpec;
+
+/// How many scopes the UI reads at once: fewer than a headless read
+/// (`scheduler::SCOPES_AT_ONCE`), so that the first scopes are whole, and usable, while
+/// the later ones are still waiting.
+pub const UI_SCOPES_AT_ONCE: usize = 64;
 
 /// How many events the merged log keeps.
 const LOG_CAPACITY: usize = 1000;
@@ -139,7 +144,7 @@ impl ScopedBackend {
             backends: Mutex::new(HashMap::new()),
             listed: Mutex::new(HashMap::new()),
             log: Default::default(),
-            reading: tokio::sync::Semaphore::new(SCOPES_AT_ONCE),
+            reading: tokio::sync::Semaphore::new(UI_SCOPES_AT_ONCE),
         })
     }
 
@@ -173,7 +178,12 @@ impl ScopedBackend {
             .map_err(BackendError::configuration)?;
         let kms = aws_sdk_kms::Client::new(&config);
         let pacer: Arc<dyn Pacer> = Arc::new(ScopePacer::new(&self.rates));
-        let mut conn = AwsConnection::from_parts(config, kms, scope.region.clone(), Some(pacer));
+        let mut conn = AwsConnection::from_parts(
+            config,
+            kms,
+            (scope.account.clone(), scope.region.clone()),
+            Some(pacer),
+        );
         // Acting as another profile (a grant test) reaches the same endpoint and region.
         conn.options = AwsOptions {
             profile: self.options.profile.clone(),
@@ -207,7 +217,7 @@ impl ScopedBackend {
                 let b = self.backend(&s).await;
                 (s, b)
             }))
-            .buffered(SCOPES_AT_ONCE)
+            .buffered(UI_SCOPES_AT_ONCE)
             .collect()
             .await;
         Ok(made
@@ -229,7 +239,7 @@ impl ScopedBackend {
                 let fut = call(b);
                 async move { (s, fut.await) }
             }))
-            .buffered(SCOPES_AT_ONCE)
+            .buffered(UI_SCOPES_AT_ONCE)
             .collect()
             .await;
         let mut out = Vec::new();
@@ -312,7 +322,7 @@ impl Backend for ScopedBackend {
     }
 
     async fn list_keys_in(&self, scope: &Scope) -> BackendResult<KeyList> {
-        // At most SCOPES_AT_ONCE scopes are read at once, as the scheduler reads them.
+        // At most UI_SCOPES_AT_ONCE scopes are read at once.
         let _permit = self
             .reading
             .acquire()
@@ -538,7 +548,7 @@ impl Backend for ScopedBackend {
                 }
             }
         }))
-        .buffered(SCOPES_AT_ONCE)
+        .buffered(UI_SCOPES_AT_ONCE)
         .collect()
         .await;
         let mut tally = crate::evidence::Tally::default();

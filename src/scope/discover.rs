@@ -12,6 +12,7 @@
 //! role can be assumed in them.
 
 use aws_sdk_kms::error::DisplayErrorContext;
+use futures::StreamExt;
 
 use super::credentials::AccountCredentials;
 use super::{Accounts, Regions, Scope, ScopeSpec};
@@ -28,26 +29,50 @@ pub async fn accounts(creds: &AccountCredentials, spec: &ScopeSpec) -> Result<Ve
     match &spec.accounts {
         Accounts::Caller => Ok(vec![creds.caller_account().to_string()]),
         Accounts::List(ids) => Ok(ids.clone()),
-        Accounts::Organization => {
-            let client = aws_sdk_organizations::Client::new(creds.base());
-            let mut pages = client.list_accounts().into_paginator().send();
-            let mut ids = Vec::new();
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| {
-                    format!("Organizations ListAccounts: {}", DisplayErrorContext(&e))
-                })?;
-                for a in page.accounts() {
-                    let active = a
-                        .status()
-                        .is_none_or(|s| *s == aws_sdk_organizations::types::AccountStatus::Active);
-                    if let (Some(id), true) = (a.id(), active) {
-                        ids.push(id.to_string());
-                    }
-                }
-            }
-            Ok(ids)
-        }
+        Accounts::Organization => organization_accounts(creds.base()).await,
     }
+}
+
+/// The active accounts of the organization, asked with the caller's own credentials
+/// (`base`).
+pub async fn organization_accounts(base: &aws_config::SdkConfig) -> Result<Vec<String>, String> {
+    let mut ids = Vec::new();
+    let mut pages = std::pin::pin!(organization_account_pages(base));
+    while let Some(page) = pages.next().await {
+        ids.extend(page?);
+    }
+    Ok(ids)
+}
+
+/// The active accounts of the organization, a page at a time as ListAccounts answers, so
+/// that a reader can start on the first accounts while the next page is asked; it needs
+/// nothing but the caller's own credentials (`base`). The stream ends after an error.
+pub fn organization_account_pages(
+    base: &aws_config::SdkConfig,
+) -> impl futures::Stream<Item = Result<Vec<String>, String>> {
+    let client = aws_sdk_organizations::Client::new(base);
+    let pages = client.list_accounts().into_paginator().send();
+    futures::stream::unfold(Some(pages), |pages| async move {
+        let mut pages = pages?;
+        let page = pages.next().await?;
+        let page = match page {
+            Ok(page) => page,
+            Err(e) => {
+                let why = format!("Organizations ListAccounts: {}", DisplayErrorContext(&e));
+                return Some((Err(why), None));
+            }
+        };
+        let ids = page
+            .accounts()
+            .iter()
+            .filter(|a| {
+                a.status()
+                    .is_none_or(|s| *s == aws_sdk_organizations::types::AccountStatus::Active)
+            })
+            .filter_map(|a| a.id().map(str::to_string))
+            .collect();
+        Some((Ok(ids), Some(pages)))
+    })
 }
 
 /// The enabled regions of `account`, asked with the account's own credentials.
@@ -85,6 +110,16 @@ pub async fn plan(
     configured_region: &str,
 ) -> Result<Plan, String> {
     let accounts = accounts(creds, spec).await?;
+    Ok(plan_of(creds, spec, configured_region, accounts).await)
+}
+
+/// The scopes of `accounts` (listed already, `accounts`), each with the regions of `spec`.
+pub async fn plan_of(
+    creds: &AccountCredentials,
+    spec: &ScopeSpec,
+    configured_region: &str,
+    accounts: Vec<String>,
+) -> Plan {
     let mut plan = Plan::default();
     let regions_of = |account: String| async move {
         let regions = match &spec.regions {
@@ -109,5 +144,5 @@ pub async fn plan(
             }),
         }
     }
-    Ok(plan)
+    plan
 }

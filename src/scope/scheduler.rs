@@ -18,13 +18,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::pace::Limiter;
 use aws_sdk_kms::config::interceptors::{
     BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
 };
 use aws_sdk_kms::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_kms::error::BoxError;
 use futures::StreamExt;
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use crate::backend::aws::{AwsConnection, Pacer};
 use crate::kms::inventory::Inventory;
@@ -35,8 +35,13 @@ use super::discover::Unread;
 use super::rates::Rates;
 use super::Scope;
 
-/// How many scopes are read at once.
-pub const SCOPES_AT_ONCE: usize = 64;
+/// How many scopes a headless read (`inventory`, `report`) has in progress at once:
+/// enough that each scope's start, two round trips with little to compute (AssumeRole,
+/// then ListKeys and ListAliases), overlaps other scopes' work instead of leaving the CPU
+/// idle between waves of scopes. What is on the wire at once is bounded by the HTTP client
+/// (`backend::aws::http::MAX_IN_FLIGHT`), not by this. Measured on the organization bench
+/// (150 scopes, 2 cores): 64 at once 0.90 s, all at once 0.85 s.
+pub const SCOPES_AT_ONCE: usize = 256;
 
 /// Counters a progress display reads while the work runs.
 #[derive(Debug, Default)]
@@ -97,7 +102,7 @@ impl Intercept for Counter {
 
 /// One account-region's limiters, one per operation at its rate.
 pub struct ScopePacer {
-    limiters: HashMap<ApiOperation, DefaultDirectRateLimiter>,
+    limiters: HashMap<ApiOperation, Limiter>,
 }
 
 impl ScopePacer {
@@ -105,7 +110,7 @@ impl ScopePacer {
         Self {
             limiters: ApiOperation::ALL
                 .iter()
-                .map(|op| (*op, RateLimiter::direct(Quota::per_second(rates.of(*op)))))
+                .map(|op| (*op, crate::pace::per_second(rates.of(*op))))
                 .collect(),
         }
     }
@@ -143,7 +148,12 @@ async fn read_scope(
         .build();
     let kms = aws_sdk_kms::Client::from_conf(kms_config);
     let pacer: Arc<dyn Pacer> = Arc::new(ScopePacer::new(rates));
-    let conn = AwsConnection::from_parts(config, kms, scope.region.clone(), Some(pacer));
+    let conn = AwsConnection::from_parts(
+        config,
+        kms,
+        (scope.account.clone(), scope.region.clone()),
+        Some(pacer),
+    );
     conn.inventory(&|_, _| {}).await.map_err(|e| e.to_string())
 }
 
@@ -154,20 +164,31 @@ pub async fn read_all(
     rates: Rates,
     stats: Arc<Stats>,
 ) -> ScopedInventory {
+    read_stream(creds, futures::stream::iter(scopes), rates, stats).await
+}
+
+/// Read every scope of `scopes` as it comes (an organization's accounts page by page),
+/// `SCOPES_AT_ONCE` at a time; `stats` counts scopes into its total as they come.
+pub async fn read_stream(
+    creds: Arc<AccountCredentials>,
+    scopes: impl futures::Stream<Item = Scope>,
+    rates: Rates,
+    stats: Arc<Stats>,
+) -> ScopedInventory {
     let started = Instant::now();
-    stats
-        .scopes_total
-        .fetch_add(scopes.len() as u64, Ordering::Relaxed);
     let rates = Arc::new(rates);
-    let mut tasks = futures::stream::iter(scopes.into_iter().enumerate().map(|(i, scope)| {
-        let (creds, rates, stats) = (creds.clone(), rates.clone(), stats.clone());
-        async move {
-            let result = read_scope(&creds, &scope, &rates, &stats).await;
-            stats.scopes_done.fetch_add(1, Ordering::Relaxed);
-            (i, scope, result)
-        }
-    }))
-    .buffer_unordered(SCOPES_AT_ONCE);
+    let mut tasks = std::pin::pin!(scopes
+        .enumerate()
+        .map(|(i, scope)| {
+            stats.scopes_total.fetch_add(1, Ordering::Relaxed);
+            let (creds, rates, stats) = (creds.clone(), rates.clone(), stats.clone());
+            async move {
+                let result = read_scope(&creds, &scope, &rates, &stats).await;
+                stats.scopes_done.fetch_add(1, Ordering::Relaxed);
+                (i, scope, result)
+            }
+        })
+        .buffer_unordered(SCOPES_AT_ONCE));
     let mut results = Vec::new();
     while let Some(r) = tasks.next().await {
         results.push(r);

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use crate::pace::Limiter;
 
 use crate::kms::ApiOperation;
 
@@ -35,9 +35,9 @@ pub struct Throttle {
 /// One account's limiters in one region.
 struct Limiters {
     /// By operation (operations of one bucket share a limiter).
-    kms: HashMap<ApiOperation, Arc<DefaultDirectRateLimiter>>,
+    kms: HashMap<ApiOperation, Arc<Limiter>>,
     /// CloudTrail's LookupEvents (`cloudtrail.rs`).
-    lookup_events: DefaultDirectRateLimiter,
+    lookup_events: Limiter,
 }
 
 impl std::fmt::Debug for Throttle {
@@ -109,7 +109,7 @@ impl Throttle {
     }
 
     fn limiters(policy: ThrottlePolicy) -> Limiters {
-        let mut buckets: HashMap<&'static str, Arc<DefaultDirectRateLimiter>> = HashMap::new();
+        let mut buckets: HashMap<&'static str, Arc<Limiter>> = HashMap::new();
         let mut kms = HashMap::new();
         for op in ApiOperation::ALL {
             let (bucket, per_second) = match policy {
@@ -118,16 +118,14 @@ impl Throttle {
             };
             let limiter = buckets
                 .entry(bucket)
-                .or_insert_with(|| {
-                    Arc::new(RateLimiter::direct(Quota::per_second(rate(per_second))))
-                })
+                .or_insert_with(|| Arc::new(crate::pace::per_second(rate(per_second))))
                 .clone();
             kms.insert(op, limiter);
         }
-        let lookup_events = RateLimiter::direct(Quota::per_second(match policy {
+        let lookup_events = crate::pace::per_second(match policy {
             ThrottlePolicy::AwsQuotas => rate(LOOKUP_EVENTS_PER_SECOND),
             ThrottlePolicy::PerOperation(n) => n,
-        }));
+        });
         Limiters { kms, lookup_events }
     }
 

@@ -110,7 +110,7 @@ impl CloudTrail {
         end: f64,
         rate: std::num::NonZeroU32,
     ) -> Result<std::collections::HashSet<String>, String> {
-        let limiter = governor::RateLimiter::direct(governor::Quota::per_second(rate));
+        let limiter = crate::pace::per_second(rate);
         let mut changed = std::collections::HashSet::new();
         for name in KEY_CHANGING_EVENTS {
             let mut token = None;

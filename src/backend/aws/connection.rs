@@ -52,6 +52,9 @@ pub struct AwsConnection {
     /// Holds each KMS request back to its account-region's rate (organization-wide work,
     /// `scope::scheduler`); none for one account and region.
     pub pacer: Option<std::sync::Arc<dyn Pacer>>,
+    /// The account the credentials act in, when it is known without asking STS (a scope's
+    /// account, whose role was assumed); the inventory asks GetCallerIdentity otherwise.
+    pub account: Option<String>,
 }
 
 /// Holds a request back until its account-region's request rate allows it.
@@ -162,18 +165,20 @@ impl AwsConnection {
             region,
             options: opts,
             pacer: None,
+            account: None,
         })
     }
 
-    /// A connection with a prepared configuration (an account's credentials, a region)
-    /// and KMS client, paced by `pacer`.
+    /// A connection with a prepared configuration (credentials acting in `account`, a
+    /// region) and KMS client, paced by `pacer`.
     pub fn from_parts(
         config: SdkConfig,
         kms: aws_sdk_kms::Client,
-        region: String,
+        (account, region): (String, String),
         pacer: Option<std::sync::Arc<dyn Pacer>>,
     ) -> Self {
         Self {
+            account: Some(account),
             sts: aws_sdk_sts::Client::new(&config),
             kms,
             region: region.clone(),

@@ -133,15 +133,17 @@ impl AwsConnection {
         progress: &(dyn Fn(usize, usize) + Sync),
         reuse: &(dyn Fn(&str, &str) -> Option<InventoryKey> + Sync),
     ) -> BackendResult<Inventory> {
-        // Who is asking, the keys and the aliases: three listings that need nothing of
-        // each other, so they go out together.
-        let (identity, keys, aliases) = futures::future::join3(
-            self.caller_identity(),
-            self.list_keys(),
-            self.list_aliases(),
-        )
-        .await;
-        let (identity, keys, mut aliases) = (identity?, keys?, aliases?);
+        // The account (asked of STS unless known), the keys and the aliases: three
+        // listings that need nothing of each other, so they go out together.
+        let account = async {
+            match &self.account {
+                Some(a) => Ok(a.clone()),
+                None => self.caller_identity().await.map(|me| me.account),
+            }
+        };
+        let (account, keys, aliases) =
+            futures::future::join3(account, self.list_keys(), self.list_aliases()).await;
+        let (account, keys, mut aliases) = (account?, keys?, aliases?);
         let total = keys.len();
         let mut done = 0;
         // Each key runs as a task (`'static`: it owns a clone of the connection, which
@@ -186,7 +188,7 @@ impl AwsConnection {
         let keys = slots.into_iter().flatten().collect();
         Ok(Inventory {
             backend: "aws".to_string(),
-            account: identity.account,
+            account,
             region: self.region.clone(),
             generated_at: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
