@@ -148,46 +148,21 @@ pub async fn read(
             let plan = discover::plan(&creds, spec, &region)
                 .await
                 .map_err(anyhow::Error::msg)?;
-            unread
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .extend(plan.unread);
-            scheduler::read_all(creds.clone(), plan.scopes, rates, stats).await
+            let mut scoped = scheduler::read_all(creds.clone(), plan.scopes, rates, stats).await;
+            scoped.unread.splice(0..0, plan.unread);
+            scoped
         }
         Some(rest) => {
-            // Not even the first page: nothing can be read, and the error says why. A
-            // later page that fails leaves the accounts listed before it to be read, and
-            // is reported as the organization's unread rest.
+            // Not even the first page: nothing can be read, and the error says why.
             let first = first_page.unwrap_or_else(|| Ok(Vec::new()));
             let first = first.map_err(anyhow::Error::msg)?;
             let pages = futures::stream::iter([Ok(first)]).chain(rest);
-            let (creds, unread, region) = (&creds, &unread, region.as_str());
-            let scopes = pages
-                .then(|page| async move {
-                    let scopes = match page {
-                        Ok(accounts) => {
-                            let plan = discover::plan_of(creds, spec, region, accounts).await;
-                            let mut unread = unread.lock().unwrap_or_else(|p| p.into_inner());
-                            unread.extend(plan.unread);
-                            plan.scopes
-                        }
-                        Err(why) => {
-                            let mut unread = unread.lock().unwrap_or_else(|p| p.into_inner());
-                            unread.push(Unread {
-                                account: "organization (the accounts not yet listed)".into(),
-                                region: None,
-                                why,
-                            });
-                            Vec::new()
-                        }
-                    };
-                    futures::stream::iter(scopes)
-                })
-                .flatten();
+            let scopes = discover::scopes_of_pages(&creds, spec, &region, pages, &unread);
             scheduler::read_stream(creds.clone(), scopes, rates, stats).await
         }
     };
     progress.finish();
+    // What the organization's pages left unread comes first, as a plan's unread would.
     let unread = unread.into_inner().unwrap_or_else(|p| p.into_inner());
     scoped.unread.splice(0..0, unread);
     Ok(scoped)

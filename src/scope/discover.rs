@@ -113,7 +113,7 @@ pub async fn plan(
     Ok(plan_of(creds, spec, configured_region, accounts).await)
 }
 
-/// The scopes of `accounts` (listed already, `accounts`), each with the regions of `spec`.
+/// The scopes of `accounts` (already listed), each with the regions of `spec`.
 pub async fn plan_of(
     creds: &AccountCredentials,
     spec: &ScopeSpec,
@@ -145,4 +145,44 @@ pub async fn plan_of(
         }
     }
     plan
+}
+
+/// The scopes of an organization's accounts as its pages of accounts come (see
+/// `organization_account_pages`), each page's with the regions of `spec`. What cannot be
+/// read goes to `unread`: an account whose regions could not be asked, and a page that
+/// failed (the accounts listed before it are still read; the rest is reported unread).
+pub fn scopes_of_pages<'a>(
+    creds: &'a AccountCredentials,
+    spec: &'a ScopeSpec,
+    configured_region: &'a str,
+    pages: impl futures::Stream<Item = Result<Vec<String>, String>> + 'a,
+    unread: &'a std::sync::Mutex<Vec<Unread>>,
+) -> impl futures::Stream<Item = Scope> + 'a {
+    let unread_too = |more: Vec<Unread>| {
+        // A poisoned list still holds whole entries.
+        unread
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(more)
+    };
+    pages
+        .then(move |page| async move {
+            let scopes = match page {
+                Ok(accounts) => {
+                    let plan = plan_of(creds, spec, configured_region, accounts).await;
+                    unread_too(plan.unread);
+                    plan.scopes
+                }
+                Err(why) => {
+                    unread_too(vec![Unread {
+                        account: "organization (the accounts not yet listed)".into(),
+                        region: None,
+                        why,
+                    }]);
+                    Vec::new()
+                }
+            };
+            futures::stream::iter(scopes)
+        })
+        .flatten()
 }
